@@ -1,0 +1,436 @@
+//! The document type and its annotations.
+
+use serde::{Deserialize, Serialize};
+
+use crate::span::{Span, TextSpan};
+
+/// One article and everything the pipeline found in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// Schema version, always [`crate::SCHEMA_VERSION`].
+    pub schema: String,
+    /// Stable identifier (given by the input, or derived from its content).
+    pub id: String,
+    /// Where the article was published, when known.
+    pub url: Option<String>,
+    /// Name of the outlet, when known.
+    pub source: Option<String>,
+    /// Publication date as `YYYY-MM-DD`, when known: relative dates resolve against it.
+    pub published: Option<String>,
+    /// Language of the body, when identified.
+    pub language: Option<Language>,
+    /// Headline, kept apart from the body.
+    pub title: Option<String>,
+    /// The clean body text; every span in the document points into it.
+    pub text: String,
+    /// Photo captions, kept apart from the body.
+    #[serde(default)]
+    pub captions: Vec<Caption>,
+    /// Page furniture removed from the body: site labels, share buttons, source lines.
+    #[serde(default)]
+    pub furniture: Vec<Furniture>,
+    /// Sentence boundaries.
+    #[serde(default)]
+    pub sentences: Vec<Span>,
+    /// Named entities and actors.
+    #[serde(default)]
+    pub entities: Vec<Entity>,
+    /// Toponyms resolved to gazetteer entries.
+    #[serde(default)]
+    pub places: Vec<Place>,
+    /// Reported speech and sourcing: who says what.
+    #[serde(default)]
+    pub attributions: Vec<Attribution>,
+    /// Coded events.
+    #[serde(default)]
+    pub events: Vec<Event>,
+    /// Trust signals.
+    #[serde(default)]
+    pub signals: Vec<Signal>,
+}
+
+impl Document {
+    /// A new document with the given id and body text and no annotations.
+    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            schema: crate::SCHEMA_VERSION.to_owned(),
+            id: id.into(),
+            url: None,
+            source: None,
+            published: None,
+            language: None,
+            title: None,
+            text: text.into(),
+            captions: Vec::new(),
+            furniture: Vec::new(),
+            sentences: Vec::new(),
+            entities: Vec::new(),
+            places: Vec::new(),
+            attributions: Vec::new(),
+            events: Vec::new(),
+            signals: Vec::new(),
+        }
+    }
+
+    /// The sentence containing code point `offset`, if any.
+    pub fn sentence_at(&self, offset: usize) -> Option<Span> {
+        self.sentences
+            .iter()
+            .copied()
+            .find(|s| s.start <= offset && offset < s.end)
+    }
+}
+
+/// Languages Vigie analyses natively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// French.
+    Fr,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// ISO 639-1 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Fr => "fr",
+            Language::En => "en",
+        }
+    }
+}
+
+/// A photo caption found with the article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Caption {
+    /// Caption text, credit included.
+    pub text: String,
+    /// Photo credit, when one was recognised (e.g. `AFP`).
+    pub credit: Option<String>,
+}
+
+/// What kind of page furniture a removed line was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FurnitureKind {
+    /// A site or section label before the headline.
+    SiteLabel,
+    /// Share, print or follow buttons.
+    Share,
+    /// A line naming the source of the article (`SOURCE: …`).
+    SourceLine,
+    /// Author line.
+    Byline,
+}
+
+/// A line of page furniture removed from the body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Furniture {
+    /// What it is.
+    pub kind: FurnitureKind,
+    /// Its text.
+    pub text: String,
+}
+
+/// Kinds of named entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum EntityKind {
+    /// A person.
+    Per,
+    /// A state or its government, named as an actor.
+    State,
+    /// An organisation (government body, company, NGO, party).
+    Org,
+    /// An armed group, militia or rebel movement.
+    Group,
+    /// A media outlet or news agency.
+    Media,
+    /// An international organisation.
+    Igo,
+    /// A location named as such (see `places` for resolved toponyms).
+    Loc,
+    /// Any other name.
+    Misc,
+}
+
+/// A named entity or actor mention.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    /// Surface text.
+    pub text: String,
+    /// Where it is.
+    pub span: Span,
+    /// What it is.
+    pub kind: EntityKind,
+    /// Actor code from the actor dictionary, when linked.
+    pub actor: Option<String>,
+    /// ISO 3166-1 alpha-2 country of the actor, when known.
+    pub country: Option<String>,
+    /// Role or title attached to a person ("commandant adjoint de l'opération").
+    pub role: Option<TextSpan>,
+    /// True when the surface form is a pejorative or loaded name for the actor.
+    #[serde(default)]
+    pub loaded: bool,
+}
+
+/// A toponym resolved to a gazetteer entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    /// Surface text.
+    pub text: String,
+    /// Where it is.
+    pub span: Span,
+    /// GeoNames id (ids ≥ 900000000 are Vigie's own supplement).
+    pub geonameid: u64,
+    /// Gazetteer name.
+    pub name: String,
+    /// Latitude in degrees.
+    pub lat: f64,
+    /// Longitude in degrees.
+    pub lon: f64,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country_code: String,
+    /// GeoNames feature code (PCLI, ADM1, PPL, …).
+    pub feature_code: String,
+    /// Name of the first-level division containing the place, when known.
+    pub admin1: Option<String>,
+    /// Resolution confidence in `[0, 1]`.
+    pub confidence: f32,
+}
+
+/// Who a claim is attributed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttributionKind {
+    /// A named person or organisation.
+    Named,
+    /// An unnamed source ("selon des informations", "a military source").
+    Anonymous,
+    /// A news outlet only ("selon Al-Mayadeen").
+    Outlet,
+    /// No attribution: the text asserts it.
+    None,
+}
+
+/// A sourcing statement: a cue, its speaker, and the content attributed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attribution {
+    /// Strength of the sourcing.
+    pub kind: AttributionKind,
+    /// The speaker as written.
+    pub speaker: Option<TextSpan>,
+    /// The speaker's role or title as written.
+    pub role: Option<TextSpan>,
+    /// Actor code of the speaker, when linked.
+    pub actor: Option<String>,
+    /// The reporting cue ("a dit", "selon", "said").
+    pub cue: Option<TextSpan>,
+    /// What is attributed (a quotation or reported clause).
+    pub content: Option<Span>,
+}
+
+impl Attribution {
+    /// The attribution of a bare assertion.
+    pub fn none() -> Self {
+        Self {
+            kind: AttributionKind::None,
+            speaker: None,
+            role: None,
+            actor: None,
+            cue: None,
+            content: None,
+        }
+    }
+}
+
+/// PLOVER event types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+#[allow(missing_docs)]
+pub enum EventType {
+    Agree,
+    Consult,
+    Support,
+    Concede,
+    Cooperate,
+    Aid,
+    Retreat,
+    Request,
+    Accuse,
+    Reject,
+    Threaten,
+    Protest,
+    Sanction,
+    Mobilize,
+    Coerce,
+    Assault,
+}
+
+impl EventType {
+    /// Every type, in PLOVER order.
+    pub const ALL: [EventType; 16] = [
+        EventType::Agree,
+        EventType::Consult,
+        EventType::Support,
+        EventType::Concede,
+        EventType::Cooperate,
+        EventType::Aid,
+        EventType::Retreat,
+        EventType::Request,
+        EventType::Accuse,
+        EventType::Reject,
+        EventType::Threaten,
+        EventType::Protest,
+        EventType::Sanction,
+        EventType::Mobilize,
+        EventType::Coerce,
+        EventType::Assault,
+    ];
+
+    /// The PLOVER name (`ASSAULT`).
+    pub fn name(self) -> &'static str {
+        match self {
+            EventType::Agree => "AGREE",
+            EventType::Consult => "CONSULT",
+            EventType::Support => "SUPPORT",
+            EventType::Concede => "CONCEDE",
+            EventType::Cooperate => "COOPERATE",
+            EventType::Aid => "AID",
+            EventType::Retreat => "RETREAT",
+            EventType::Request => "REQUEST",
+            EventType::Accuse => "ACCUSE",
+            EventType::Reject => "REJECT",
+            EventType::Threaten => "THREATEN",
+            EventType::Protest => "PROTEST",
+            EventType::Sanction => "SANCTION",
+            EventType::Mobilize => "MOBILIZE",
+            EventType::Coerce => "COERCE",
+            EventType::Assault => "ASSAULT",
+        }
+    }
+
+    /// Parses a PLOVER name, case-insensitively.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.name().eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+/// Whether an event happened according to the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Modality {
+    /// Stated as fact by the text.
+    Asserted,
+    /// Stated by a source the text reports.
+    Claimed,
+    /// Intended or scheduled, not yet happened.
+    Planned,
+    /// Threatened.
+    Threatened,
+    /// Said not to have happened.
+    Denied,
+    /// Conditional or speculative.
+    Hypothetical,
+}
+
+/// A participant of an event (actor or recipient).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Participant {
+    /// Surface text.
+    pub text: String,
+    /// Where it is.
+    pub span: Span,
+    /// Actor code, when linked.
+    pub code: Option<String>,
+    /// ISO 3166-1 alpha-2 country, when known.
+    pub country: Option<String>,
+}
+
+/// How precisely an event date is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DatePrecision {
+    /// A calendar day.
+    Day,
+    /// A week (the value is its first day).
+    Week,
+    /// A month (the value is `YYYY-MM`).
+    Month,
+    /// A year (the value is `YYYY`).
+    Year,
+}
+
+/// When an event happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventDate {
+    /// Resolved value (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`), or null when the expression
+    /// has no anchor (relative date without a publication date).
+    pub value: Option<String>,
+    /// Precision of the value.
+    pub precision: DatePrecision,
+    /// The expression it came from.
+    pub text: String,
+    /// Where the expression is.
+    pub span: Span,
+}
+
+/// One coded event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// PLOVER type.
+    #[serde(rename = "type")]
+    pub event_type: EventType,
+    /// PLOVER mode (e.g. `firearms`, `troops`), when determined.
+    pub mode: Option<String>,
+    /// The word or phrase that signals the event.
+    pub trigger: TextSpan,
+    /// Who acts.
+    pub actor: Option<Participant>,
+    /// Who is acted upon.
+    pub recipient: Option<Participant>,
+    /// Where it happened.
+    pub place: Option<Place>,
+    /// When it happened.
+    pub date: Option<EventDate>,
+    /// According to whom.
+    pub attribution: Attribution,
+    /// Whether it happened.
+    pub modality: Modality,
+    /// The sentence that is the evidence.
+    pub evidence: Span,
+    /// Coder confidence in `[0, 1]`.
+    pub confidence: f32,
+}
+
+/// Kinds of trust signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalKind {
+    /// The outlet's profile (owner, country, typology).
+    SourceProfile,
+    /// Shares of claims by attribution strength.
+    AttributionProfile,
+    /// An event claim with no source.
+    UnattributedClaim,
+    /// Loaded or emotionally charged wording, pejorative labels.
+    LoadedLanguage,
+    /// A photo caption unrelated to the body.
+    CaptionMismatch,
+}
+
+/// A signal a careful reader would note when weighing the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signal {
+    /// What is noted.
+    pub kind: SignalKind,
+    /// Where, when it has a place in the text.
+    pub span: Option<Span>,
+    /// Human-readable detail.
+    pub detail: String,
+    /// Strength in `[0, 1]`.
+    pub score: f32,
+}

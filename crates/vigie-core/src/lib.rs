@@ -1,0 +1,21 @@
+//! The Vigie document model.
+//!
+//! A [`Document`] is created by the ingest stage and enriched in turn by every later
+//! stage (language, places, entities, events, signals). Each stage is a pure function
+//! `&mut Document -> ()` that only adds annotations. Every annotation that came from the
+//! text carries a [`Span`]: half-open Unicode code-point offsets into [`Document::text`].
+
+pub mod document;
+pub mod fold;
+pub mod span;
+pub mod text_index;
+pub mod tokens;
+
+pub use document::*;
+pub use fold::{fold_char, fold_text, is_word_char};
+pub use span::{Span, TextSpan};
+pub use text_index::TextIndex;
+pub use tokens::{Token, tokenize};
+
+/// Version tag written in the `schema` field of every serialised document.
+pub const SCHEMA_VERSION: &str = "vigie/1";

@@ -1,0 +1,153 @@
+//! Plain-text layout: separates a headline, photo captions and page furniture (site
+//! labels, share buttons, source lines, bylines) from the body paragraphs.
+
+use vigie_core::{Caption, Furniture, FurnitureKind, fold_text};
+
+/// A text split into its parts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Layout {
+    /// Headline, when the text starts with one.
+    pub title: Option<String>,
+    /// Body paragraphs separated by blank lines.
+    pub body: String,
+    /// Photo captions.
+    pub captions: Vec<Caption>,
+    /// Removed furniture.
+    pub furniture: Vec<Furniture>,
+}
+
+const SHARE_WORDS: &[&str] = &[
+    "partager", "share", "imprimer", "print", "tweeter", "tweet", "envoyer par e-mail", "email this",
+    "copier le lien", "copy link",
+];
+
+const CREDIT_MARKERS: &[&str] = &[
+    "(afp photo)", "afp photo", "(photo", "photo :", "photo:", "photo credit", "credit photo",
+    "credit :", "getty images", "(reuters photo)", "/ afp", "/afp", "/reuters", "/ reuters", "/ap photo",
+    "(ap photo)", "epa-efe",
+];
+
+fn word_count(line: &str) -> usize {
+    line.split_whitespace().count()
+}
+
+fn furniture_kind(line: &str) -> Option<FurnitureKind> {
+    let folded = fold_text(line);
+    let words = word_count(line);
+    if words <= 6 && SHARE_WORDS.iter().any(|w| folded.starts_with(w)) {
+        return Some(FurnitureKind::Share);
+    }
+    if words <= 12 && (folded.starts_with("source:") || folded.starts_with("source :") || folded.starts_with("sources:")) {
+        return Some(FurnitureKind::SourceLine);
+    }
+    let byline = folded.strip_prefix("par ").or_else(|| folded.strip_prefix("by "));
+    if words <= 5
+        && byline.is_some()
+        && line.split_whitespace().skip(1).all(|w| w.chars().next().is_some_and(char::is_uppercase))
+    {
+        return Some(FurnitureKind::Byline);
+    }
+    None
+}
+
+/// The photo credit in a caption line, if the line has one.
+fn credit(line: &str) -> Option<String> {
+    if let Some(at) = line.find('©') {
+        let credit: String = line[at + '©'.len_utf8()..]
+            .trim()
+            .trim_end_matches(['.', ')'])
+            .trim()
+            .to_owned();
+        return Some(credit).filter(|c| !c.is_empty());
+    }
+    let folded = fold_text(line);
+    CREDIT_MARKERS.iter().find(|m| folded.contains(*m)).map(|marker| {
+        ["afp", "reuters", "ap", "getty images", "epa-efe"]
+            .iter()
+            .find(|agency| marker.contains(*agency))
+            .map_or_else(|| "photo".to_owned(), |agency| agency.to_uppercase())
+    })
+}
+
+/// A caption from its text, with its credit when one is recognised.
+pub fn caption(text: &str) -> Caption {
+    Caption {
+        text: text.trim().to_owned(),
+        credit: credit(text),
+    }
+}
+
+fn ends_sentence(line: &str) -> bool {
+    line.trim_end().ends_with(['.', '!', '?', ':', '»', '"', '…'])
+}
+
+/// Splits a plain-text article into headline, body, captions and furniture.
+pub fn lay_out(text: &str) -> Layout {
+    let mut layout = Layout::default();
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut block_open = false;
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let first_line = lines.iter().position(|l| !l.is_empty());
+    let has_long_line = lines.iter().any(|l| word_count(l) > 3);
+    for (index, line) in lines.iter().enumerate() {
+        if line.is_empty() {
+            block_open = false;
+            continue;
+        }
+        if let Some(kind) = furniture_kind(line) {
+            layout.furniture.push(Furniture { kind, text: (*line).to_owned() });
+            block_open = false;
+            continue;
+        }
+        let is_site_label = Some(index) == first_line && word_count(line) <= 2 && has_long_line;
+        if is_site_label && !ends_sentence(line) {
+            layout.furniture.push(Furniture { kind: FurnitureKind::SiteLabel, text: (*line).to_owned() });
+            continue;
+        }
+        if credit(line).is_some() && word_count(line) <= 80 {
+            layout.captions.push(caption(line));
+            block_open = false;
+            continue;
+        }
+        let before_title = layout.title.is_none() && paragraphs.is_empty();
+        if before_title && word_count(line) <= 30 && lines[index + 1..].iter().any(|l| !l.is_empty()) {
+            layout.title = Some((*line).to_owned());
+            continue;
+        }
+        match paragraphs.last_mut() {
+            Some(last) if block_open => {
+                let continues = !ends_sentence(last) && line.chars().next().is_some_and(char::is_lowercase);
+                last.push(if continues { ' ' } else { '\n' });
+                last.push_str(line);
+            }
+            _ => paragraphs.push((*line).to_owned()),
+        }
+        block_open = true;
+    }
+    layout.body = paragraphs.join("\n\n");
+    layout
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separates_label_title_captions_and_source_line() {
+        let text = "TV\n\nUne offensive est lancée à l'est\n\nSoldiers talk in Washington on March 8, 2019. (AFP photo)\nUn soldat à la frontière. ©AFP\n\nLe premier paragraphe du corps.\n\nLe second paragraphe,\nqui continue.\n\nPartager Cet Article\nSOURCE: FRENCH PRESS TV";
+        let layout = lay_out(text);
+        assert_eq!(layout.title.as_deref(), Some("Une offensive est lancée à l'est"));
+        assert_eq!(layout.body, "Le premier paragraphe du corps.\n\nLe second paragraphe, qui continue.");
+        assert_eq!(layout.captions.len(), 2);
+        assert_eq!(layout.captions[0].credit.as_deref(), Some("AFP"));
+        let kinds: Vec<FurnitureKind> = layout.furniture.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, [FurnitureKind::SiteLabel, FurnitureKind::Share, FurnitureKind::SourceLine]);
+    }
+
+    #[test]
+    fn single_paragraph_has_no_title() {
+        let layout = lay_out("Une seule phrase de texte, sans titre.");
+        assert_eq!(layout.title, None);
+        assert_eq!(layout.body, "Une seule phrase de texte, sans titre.");
+    }
+}

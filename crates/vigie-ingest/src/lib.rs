@@ -1,0 +1,140 @@
+//! Ingest stage: turns raw inputs (plain text, HTML, JSONL records) into [`Document`]s
+//! with clean body text, captions and page furniture kept apart.
+
+pub mod decode;
+pub mod html;
+pub mod layout;
+pub mod record;
+
+use vigie_core::Document;
+
+pub use decode::decode_bytes;
+pub use html::{Extractor, HtmlArticle, extract_html};
+pub use record::{Content, RawArticle, parse_jsonl_line};
+
+/// Why an input could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The input holds binary data, not text.
+    #[error("{input}: binary data, not a text or HTML article")]
+    Binary {
+        /// Name of the input.
+        input: String,
+    },
+    /// The input is larger than the limit.
+    #[error("{input}: {size} bytes is over the {limit}-byte limit for one article")]
+    TooLarge {
+        /// Name of the input.
+        input: String,
+        /// Its size in bytes.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A JSONL record is malformed.
+    #[error("{input}: {reason}")]
+    BadRecord {
+        /// Name of the input (file and line).
+        input: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The article has no text once extracted.
+    #[error("{input}: no article text found")]
+    Empty {
+        /// Name of the input.
+        input: String,
+    },
+}
+
+/// Largest article accepted, in bytes.
+pub const MAX_ARTICLE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Builds a document from a raw article: extracts HTML, separates title, captions and
+/// furniture from the body, and fills the metadata.
+pub fn ingest(raw: RawArticle, extractor: Extractor) -> Result<Document, IngestError> {
+    let (mut layout, html_meta) = match &raw.content {
+        Content::Text(text) => (layout::lay_out(text), None),
+        Content::Html(html) => {
+            let article = extract_html(html, raw.url.as_deref(), extractor);
+            let mut layout = layout::lay_out(&article.text);
+            layout.captions.extend(article.captions.iter().map(|c| layout::caption(c)));
+            (layout, Some(article))
+        }
+    };
+    if layout.body.trim().is_empty() {
+        return Err(IngestError::Empty { input: raw.name });
+    }
+    let id = raw.id.clone().unwrap_or_else(|| content_id(&layout.body));
+    let mut doc = Document::new(id, std::mem::take(&mut layout.body));
+    doc.title = raw
+        .title
+        .or_else(|| html_meta.as_ref().and_then(|a| a.title.clone()))
+        .or(layout.title);
+    doc.url = raw.url;
+    doc.source = raw.source.or_else(|| html_meta.as_ref().and_then(|a| a.site_name.clone()));
+    doc.published = raw
+        .published
+        .as_deref()
+        .and_then(iso_date_prefix)
+        .or_else(|| html_meta.as_ref().and_then(|a| a.published.as_deref().and_then(iso_date_prefix)));
+    doc.captions = layout.captions;
+    doc.furniture = layout.furniture;
+    Ok(doc)
+}
+
+/// A stable id derived from the body text (FNV-1a, 64 bits, hex).
+pub fn content_id(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// The `YYYY-MM-DD` prefix of an ISO 8601 date or date-time, if it has one.
+pub fn iso_date_prefix(value: &str) -> Option<String> {
+    let value = value.trim();
+    let prefix = value.get(..10)?;
+    let bytes = prefix.as_bytes();
+    let shape_ok = bytes.iter().enumerate().all(|(i, b)| match i {
+        4 | 7 => *b == b'-',
+        _ => b.is_ascii_digit(),
+    });
+    let month: u32 = prefix[5..7].parse().ok()?;
+    let day: u32 = prefix[8..10].parse().ok()?;
+    (shape_ok && (1..=12).contains(&month) && (1..=31).contains(&day)).then(|| prefix.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_iso_dates() {
+        assert_eq!(iso_date_prefix("2025-03-17T08:30:00+01:00").as_deref(), Some("2025-03-17"));
+        assert_eq!(iso_date_prefix("17/03/2025"), None);
+        assert_eq!(iso_date_prefix("2025-13-01"), None);
+    }
+
+    #[test]
+    fn plain_text_keeps_title_and_caption_apart() {
+        let raw = RawArticle::text(
+            "a.txt",
+            "Titre de l'article\n\nPhoto : des soldats à Gao. ©AFP\n\nLe corps du texte commence ici. Il continue.\n\nPartager cet article",
+        );
+        let doc = ingest(raw, Extractor::default()).unwrap();
+        assert_eq!(doc.title.as_deref(), Some("Titre de l'article"));
+        assert_eq!(doc.text, "Le corps du texte commence ici. Il continue.");
+        assert_eq!(doc.captions.len(), 1);
+        assert_eq!(doc.captions[0].credit.as_deref(), Some("AFP"));
+        assert_eq!(doc.furniture.len(), 1);
+    }
+
+    #[test]
+    fn empty_article_is_an_error_naming_the_input() {
+        let err = ingest(RawArticle::text("empty.txt", "  \n "), Extractor::default()).unwrap_err();
+        assert!(err.to_string().starts_with("empty.txt:"));
+    }
+}
