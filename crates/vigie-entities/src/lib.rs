@@ -1,14 +1,20 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Entities stage: actors from the actor dictionary, people with their roles, and the
+//! attribution of reported speech (who says what).
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod actors;
+pub mod attribution;
+pub mod people;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
+pub use actors::{Actor, ActorDictionary};
+
+use vigie_core::{Document, Entity};
+
+/// Runs the stage: fills `doc.entities` and `doc.attributions`.
+pub fn analyze(doc: &mut Document, dictionary: &ActorDictionary) {
+    let mut entities: Vec<Entity> = dictionary.find(&doc.text);
+    let taken: Vec<vigie_core::Span> = entities.iter().map(|e| e.span).collect();
+    entities.extend(people::find_people(&doc.text, &taken));
+    entities.sort_by_key(|e| (e.span.start, e.span.end));
+    doc.entities = entities;
+    doc.attributions = attribution::find_attributions(doc);
 }

@@ -1,0 +1,274 @@
+//! Attribution: reporting cues in French and English and the speakers they introduce.
+//!
+//! Three constructions are recognised in each sentence:
+//! - a prepositional source: "selon X, …", "d'après X", "according to X";
+//! - an inverted speech verb after a quotation or clause: "« … », a dit X, <role>";
+//! - a speaker before the verb: "X estime que …", "X said …".
+//!
+//! The speaker is then classified: an outlet (a media actor), a named person or
+//! organisation, or an anonymous source ("des informations", "un analyste").
+
+use vigie_core::{
+    Attribution, AttributionKind, Document, Entity, EntityKind, Span, TextIndex, TextSpan, fold_text,
+    is_word_char,
+};
+
+/// Prepositions that introduce a source (folded).
+const SOURCE_PREPOSITIONS: &[&str] = &["selon", "d'apres", "according to", "citant", "quoting"];
+
+/// Speech verbs (folded), with the auxiliary for French compound tenses.
+const SPEECH_VERBS: &[&str] = &[
+    "a dit", "a declare", "a affirme", "a indique", "a ajoute", "a precise", "a souligne",
+    "a explique", "a assure", "a annonce", "a estime", "a confie", "a raconte", "a reconnu",
+    "a averti", "a martele", "a denonce", "a rapporte", "a accuse", "ont dit", "ont declare",
+    "ont affirme", "ont indique", "ont ajoute", "ont precise", "ont annonce", "ont rapporte",
+    "estime", "affirme", "declare", "assure", "indique", "annonce", "souligne", "rapporte",
+    "explique", "said", "says", "told", "added", "stated", "claimed", "warned", "announced",
+    "reported", "noted", "explained", "confirmed", "insisted",
+];
+
+/// Determiners and words that make a speaker anonymous (folded, first word).
+const INDEFINITE: &[&str] = &[
+    "un", "une", "des", "plusieurs", "certains", "certaines", "d'autres", "a", "an", "some",
+    "several", "one", "two", "three", "other", "others", "sources", "informations", "unnamed",
+];
+
+/// Nouns that name anonymous sources even with a definite article (folded).
+const ANONYMOUS_HEADS: &[&str] = &[
+    "source", "sources", "informations", "information", "temoin", "temoins", "witness",
+    "witnesses", "rumeurs", "reports", "observateurs", "observers", "medias", "media",
+];
+
+/// Connectives stripped from the front of a pre-verbal speaker (folded).
+const CONNECTIVES: &[&str] = &["mais", "et", "or", "donc", "pourtant", "cependant", "but", "and", "yet", "however"];
+
+/// Adverbs that may sit between a speaker and the verb's object (folded).
+const ADVERBS: &[&str] = &["meme", "aussi", "encore", "egalement", "also", "even", "still"];
+
+struct Sentence<'a> {
+    folded: &'a [char],
+    span: Span,
+}
+
+impl Sentence<'_> {
+    fn find_word(&self, needle: &str, from: usize) -> Option<usize> {
+        let needle: Vec<char> = needle.chars().collect();
+        (from.max(self.span.start)..self.span.end.saturating_sub(needle.len() - 1)).find(|&i| {
+            self.folded[i..i + needle.len()] == needle[..]
+                && (i == 0 || !is_word_char(self.folded[i - 1]))
+                && self.folded.get(i + needle.len()).is_none_or(|c| !is_word_char(*c))
+        })
+    }
+}
+
+fn trim(folded: &[char], mut span: Span) -> Span {
+    while span.start < span.end && !is_word_char(folded[span.start]) && !matches!(folded[span.start], '«' | '"') {
+        span.start += 1;
+    }
+    while span.end > span.start && !is_word_char(folded[span.end - 1]) && !matches!(folded[span.end - 1], '»' | '"') {
+        span.end -= 1;
+    }
+    span
+}
+
+/// End of the clause that starts at `from`: next `,` `;` `:` `.` `»` or the sentence end.
+fn clause_end(folded: &[char], from: usize, limit: usize) -> usize {
+    (from..limit)
+        .find(|&i| matches!(folded[i], ',' | ';' | ':' | '»' | '(' | '\n') || (folded[i] == '.' && folded.get(i + 1).is_none_or(|c| c.is_whitespace())))
+        .unwrap_or(limit)
+}
+
+/// Start of the clause that ends at `to`: after the last `,` `;` `:` `«` `»` or the sentence start.
+fn clause_start(folded: &[char], from: usize, to: usize) -> usize {
+    (from..to)
+        .rev()
+        .find(|&i| matches!(folded[i], ',' | ';' | ':' | '«' | '»' | '"'))
+        .map_or(from, |i| i + 1)
+}
+
+/// Finds every attribution in the document's sentences.
+pub fn find_attributions(doc: &Document) -> Vec<Attribution> {
+    let folded: Vec<char> = fold_text(&doc.text).chars().collect();
+    let index = TextIndex::new(&doc.text);
+    let mut found = Vec::new();
+    for &span in &doc.sentences {
+        let sentence = Sentence { folded: &folded, span };
+        for prep in SOURCE_PREPOSITIONS {
+            let mut from = span.start;
+            while let Some(at) = sentence.find_word(prep, from) {
+                let speaker_start = at + prep.chars().count();
+                let speaker = trim(&folded, Span::new(speaker_start, clause_end(&folded, speaker_start, span.end)));
+                let content = if at == clause_start(&folded, span.start, at) || at == span.start {
+                    trim(&folded, Span::new(speaker.end, span.end))
+                } else {
+                    trim(&folded, Span::new(span.start, at))
+                };
+                let cue = Span::new(at, speaker_start);
+                found.push(build(doc, &index, &folded, cue, speaker, Some(content)));
+                from = speaker_start;
+            }
+        }
+        for verb in SPEECH_VERBS {
+            let mut from = span.start;
+            while let Some(at) = sentence.find_word(verb, from) {
+                let verb_end = at + verb.chars().count();
+                from = verb_end;
+                if found.iter().any(|a: &Attribution| a.cue.as_ref().is_some_and(|c| c.span.overlaps(Span::new(at, verb_end)))) {
+                    continue;
+                }
+                let before = (span.start..at).rev().find(|&i| !folded[i].is_whitespace());
+                let inverted = before.is_some_and(|i| matches!(folded[i], ',' | '»' | '"' | '\u{201d}'));
+                let cue = Span::new(at, verb_end);
+                let attribution = if inverted {
+                    let speaker = trim(&folded, Span::new(verb_end, clause_end(&folded, verb_end, span.end)));
+                    let content = trim(&folded, Span::new(span.start, at));
+                    build(doc, &index, &folded, cue, speaker, Some(content))
+                } else {
+                    let start = clause_start(&folded, span.start, at);
+                    let speaker = strip_connectives(&folded, trim(&folded, Span::new(start, at)));
+                    let words = speaker_words(&folded, speaker);
+                    if words.is_empty() || words.len() > 10 {
+                        continue;
+                    }
+                    let mut content_start = verb_end;
+                    for skip in ["que", "qu'", "that"].iter().chain(ADVERBS) {
+                        if let Some(i) = sentence.find_word(skip, content_start)
+                            && folded[content_start..i].iter().all(|c| c.is_whitespace())
+                        {
+                            content_start = i + skip.chars().count();
+                        }
+                    }
+                    let content = trim(&folded, Span::new(content_start, span.end));
+                    build(doc, &index, &folded, cue, speaker, Some(content))
+                };
+                if attribution.speaker.is_some() {
+                    found.push(attribution);
+                }
+            }
+        }
+    }
+    found.sort_by_key(|a| a.cue.as_ref().map(|c| c.span.start));
+    found
+}
+
+fn speaker_words(folded: &[char], span: Span) -> Vec<String> {
+    folded[span.start..span.end]
+        .iter()
+        .collect::<String>()
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn strip_connectives(folded: &[char], mut span: Span) -> Span {
+    loop {
+        let words = speaker_words(folded, span);
+        match words.first() {
+            Some(first) if CONNECTIVES.contains(&first.as_str()) => {
+                span = trim(folded, Span::new(span.start + first.chars().count(), span.end));
+            }
+            _ => return span,
+        }
+    }
+}
+
+fn build(doc: &Document, index: &TextIndex, folded: &[char], cue: Span, speaker: Span, content: Option<Span>) -> Attribution {
+    let text_span = |span: Span| TextSpan {
+        text: index.slice(&doc.text, span).to_owned(),
+        span,
+    };
+    if speaker.is_empty() {
+        return Attribution::none();
+    }
+    let entity: Option<&Entity> = doc
+        .entities
+        .iter()
+        .filter(|e| speaker.contains(e.span))
+        .min_by_key(|e| e.span.start);
+    let words = speaker_words(folded, speaker);
+    let first = words.first().map(String::as_str).unwrap_or_default();
+    let anonymous = INDEFINITE.contains(&first)
+        || (entity.is_none() && words.iter().take(3).any(|w| ANONYMOUS_HEADS.contains(&w.as_str())));
+    let speaker_text = index.slice(&doc.text, speaker);
+    let has_proper_name = speaker_text.split_whitespace().any(|w| w.chars().next().is_some_and(char::is_uppercase))
+        && !speaker_text.starts_with(|c: char| c.is_uppercase() && first.len() <= 3 && INDEFINITE.contains(&first));
+    let kind = match entity {
+        _ if anonymous => AttributionKind::Anonymous,
+        Some(e) if e.kind == EntityKind::Media => AttributionKind::Outlet,
+        Some(_) => AttributionKind::Named,
+        None if has_proper_name => AttributionKind::Named,
+        None => AttributionKind::Anonymous,
+    };
+    Attribution {
+        kind,
+        speaker: Some(text_span(speaker)),
+        role: entity.and_then(|e| e.role.clone()),
+        actor: entity.and_then(|e| e.actor.clone()),
+        cue: Some(text_span(cue)),
+        content: content.filter(|c| !c.is_empty()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ActorDictionary, analyze};
+
+    const ACTORS: &str = "code\tname\tkind\tcountry\tsector\taliases
+ALMAYADEEN\tAl Mayadeen\tMEDIA\tLB\tmedia\tAl-Mayadeen
+";
+
+    fn attributions(text: &str) -> Vec<(AttributionKind, String)> {
+        let mut doc = Document::new("t", text);
+        doc.sentences = vec![Span::new(0, text.chars().count())];
+        analyze(&mut doc, &ActorDictionary::from_tsv(ACTORS).unwrap());
+        doc.attributions
+            .into_iter()
+            .map(|a| (a.kind, a.speaker.map(|s| s.text).unwrap_or_default()))
+            .collect()
+    }
+
+    #[test]
+    fn outlet_and_anonymous_sources() {
+        assert_eq!(
+            attributions("Selon Al-Mayadeen, un convoi militaire est parti de Syrie."),
+            [(AttributionKind::Outlet, "Al-Mayadeen".into())]
+        );
+        assert_eq!(
+            attributions("Selon des informations, l'arrivée de quatre bataillons a changé la donne."),
+            [(AttributionKind::Anonymous, "des informations".into())]
+        );
+        assert_eq!(
+            attributions("Un analyste de la question estime même que les convois cachent un transfert."),
+            [(AttributionKind::Anonymous, "Un analyste de la question".into())]
+        );
+    }
+
+    #[test]
+    fn named_speaker_after_quote_carries_role() {
+        let text = "« C'est une opération préventive », a dit Ahmad Nasrallah, commandant adjoint de l'opération.";
+        let mut doc = Document::new("t", text);
+        doc.sentences = vec![Span::new(0, text.chars().count())];
+        analyze(&mut doc, &ActorDictionary::from_tsv(ACTORS).unwrap());
+        let a = &doc.attributions[0];
+        assert_eq!(a.kind, AttributionKind::Named);
+        assert_eq!(a.speaker.as_ref().unwrap().text, "Ahmad Nasrallah");
+        assert_eq!(a.role.as_ref().unwrap().text, "commandant adjoint de l'opération");
+        assert_eq!(a.cue.as_ref().unwrap().text, "a dit");
+        let content = a.content.unwrap();
+        assert_eq!(&text.chars().collect::<Vec<_>>()[content.start..content.end].iter().collect::<String>(), "« C'est une opération préventive »");
+    }
+
+    #[test]
+    fn english_reported_speech() {
+        assert_eq!(
+            attributions("A military source said the convoy left at dawn."),
+            [(AttributionKind::Anonymous, "A military source".into())]
+        );
+        assert_eq!(
+            attributions("The strike hit a school, according to Reuters."),
+            [(AttributionKind::Named, "Reuters".into())]
+        );
+    }
+}

@@ -1,0 +1,177 @@
+//! People: capitalised names that a title, a role apposition or a speech verb marks as
+//! a person, with the role attached ("Ahmad Nasrallah, commandant adjoint de …").
+
+use vigie_core::{Entity, EntityKind, Span, TextSpan, Token, fold_text, tokenize};
+
+/// Titles that precede a person's name (folded).
+const TITLES: &[&str] = &[
+    "m", "mme", "mlle", "dr", "pr", "me", "mr", "mrs", "ms", "rep", "sen", "gen", "col", "lt",
+    "general", "president", "presidente", "ministre", "commandant", "colonel", "capitaine",
+    "lieutenant", "sergent", "porte-parole", "cheikh", "sheikh", "imam", "ayatollah", "emir",
+    "roi", "king", "prince", "princesse", "senateur", "senator", "speaker", "secretary",
+    "minister", "gouverneur", "governor", "maire", "mayor", "depute", "deputee", "juge", "judge",
+    "chef", "chief", "commander", "spokesman", "spokeswoman", "spokesperson", "leader", "dirigeant",
+    "ambassadeur", "ambassador", "envoy", "emissaire", "journaliste", "journalist", "reporter",
+    "analyste", "analyst", "professeur", "professor", "pape", "pope", "patriarche", "premier",
+    "chancellor", "chanceliere", "chancelier", "activist", "militant", "militante", "opposant",
+];
+
+/// Nouns that open a role apposition after a name (folded).
+const ROLE_NOUNS: &[&str] = &[
+    "commandant", "porte-parole", "ministre", "president", "presidente", "chef", "directeur",
+    "directrice", "general", "colonel", "gouverneur", "depute", "deputee", "maire", "responsable",
+    "analyste", "conseiller", "conseillere", "secretaire", "ambassadeur", "envoye", "emissaire",
+    "dirigeant", "fondateur", "membre", "haut", "ancien", "ancienne", "numero", "adjoint", "vice",
+    "spokesman", "spokeswoman", "spokesperson", "minister", "commander", "governor", "president",
+    "head", "chief", "director", "leader", "secretary", "ambassador", "envoy", "official",
+    "adviser", "advisor", "deputy", "member", "former", "senior", "mayor", "lawmaker", "senator",
+    "analyst", "founder", "coordinator", "coordinatrice", "coordinateur", "researcher", "chercheur",
+];
+
+/// Speech verbs adjacent to a speaker's name (folded, without the auxiliary).
+const SPEECH_VERBS: &[&str] = &[
+    "dit", "declare", "affirme", "indique", "ajoute", "precise", "souligne", "explique",
+    "assure", "annonce", "estime", "confie", "raconte", "reconnu", "averti", "martele",
+    "denonce", "said", "says", "told", "added", "stated", "claimed", "warned", "announced",
+    "noted", "explained", "confirmed",
+];
+
+/// Words that never belong to a person's name even when capitalised (folded).
+const NOT_NAME_WORDS: &[&str] = &[
+    "le", "la", "les", "un", "une", "des", "de", "du", "ce", "cette", "selon", "mais", "et",
+    "the", "a", "an", "and", "but", "in", "on", "at", "of", "according", "after", "when",
+];
+
+/// Lowercase particles allowed inside a name ("Mohammed bin Salman").
+const PARTICLES: &[&str] = &["bin", "ben", "ibn", "bint", "van", "von", "de", "da", "di", "del"];
+
+fn folded_word(token: &Token, text: &str) -> String {
+    fold_text(token.text(text))
+}
+
+fn is_capitalised(token: &Token, text: &str) -> bool {
+    token.is_word
+        && token.text(text).chars().next().is_some_and(char::is_uppercase)
+        && token.text(text).chars().any(char::is_lowercase)
+        && !NOT_NAME_WORDS.contains(&folded_word(token, text).as_str())
+}
+
+fn joined_by_space(text: &str, a: &Token, b: &Token) -> bool {
+    text[a.byte_end..b.byte_start] == *" "
+}
+
+/// Finds people in `text`, skipping spans already `taken` by other entities.
+pub fn find_people(text: &str, taken: &[Span]) -> Vec<Entity> {
+    let tokens = tokenize(text);
+    let mut people = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        if !is_capitalised(&tokens[i], text) || taken.iter().any(|s| s.overlaps(tokens[i].span)) {
+            i += 1;
+            continue;
+        }
+        let mut end = i + 1;
+        while end < tokens.len()
+            && end - i < 5
+            && joined_by_space(text, &tokens[end - 1], &tokens[end])
+            && !taken.iter().any(|s| s.overlaps(tokens[end].span))
+            && (is_capitalised(&tokens[end], text)
+                || (PARTICLES.contains(&folded_word(&tokens[end], text).as_str())
+                    && tokens.get(end + 1).is_some_and(|n| is_capitalised(n, text))))
+        {
+            end += 1;
+        }
+        if end - i >= 2
+            && let Some(person) = person_with_cue(text, &tokens, i, end)
+        {
+            people.push(person);
+        }
+        i = end;
+    }
+    people
+}
+
+/// Builds the person entity for tokens `start..end` if a cue marks them as a person.
+fn person_with_cue(text: &str, tokens: &[Token], start: usize, end: usize) -> Option<Entity> {
+    let previous_word = tokens[..start].iter().rev().find(|t| t.is_word);
+    let title = previous_word
+        .filter(|t| TITLES.contains(&folded_word(t, text).as_str()))
+        .map(|t| TextSpan { text: t.text(text).to_owned(), span: t.span });
+    let apposition = role_apposition(text, tokens, end);
+    let after = fold_text(text[tokens[end - 1].byte_end..].trim_start());
+    let before = fold_text(text[..tokens[start].byte_start].trim_end());
+    let speech_after = after
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .any(|w| SPEECH_VERBS.contains(&w));
+    let speech_before = before
+        .rsplit(|c: char| !c.is_alphanumeric() && c != '-')
+        .find(|w| !w.is_empty())
+        .is_some_and(|w| SPEECH_VERBS.contains(&w));
+    if title.is_none() && apposition.is_none() && !speech_after && !speech_before {
+        return None;
+    }
+    let span = Span::new(tokens[start].span.start, tokens[end - 1].span.end);
+    Some(Entity {
+        text: text[tokens[start].byte_start..tokens[end - 1].byte_end].to_owned(),
+        span,
+        kind: EntityKind::Per,
+        actor: None,
+        country: None,
+        role: apposition.or(title),
+        loaded: false,
+    })
+}
+
+/// The role in ", <role noun> …" right after a name, up to the next clause break.
+fn role_apposition(text: &str, tokens: &[Token], end: usize) -> Option<TextSpan> {
+    tokens.get(end).filter(|t| t.text(text) == ",")?;
+    let first = tokens.get(end + 1).filter(|t| t.is_word)?;
+    let first_word = folded_word(first, text);
+    if !first.text(text).chars().next().is_some_and(char::is_lowercase) || !ROLE_NOUNS.contains(&first_word.as_str()) {
+        return None;
+    }
+    let last = tokens[end + 1..]
+        .iter()
+        .take_while(|t| t.is_word || matches!(t.text(text), "'" | "’" | "-" | "(" | ")"))
+        .take(16)
+        .last()?;
+    Some(TextSpan {
+        text: text[first.byte_start..last.byte_end].to_owned(),
+        span: Span::new(first.span.start, last.span.end),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn people(text: &str) -> Vec<(String, Option<String>)> {
+        find_people(text, &[])
+            .into_iter()
+            .map(|p| (p.text, p.role.map(|r| r.text)))
+            .collect()
+    }
+
+    #[test]
+    fn speaker_with_role_apposition() {
+        assert_eq!(
+            people("« C'est préventif », a dit Ahmad Nasrallah, commandant adjoint de l'opération d’al-Anbar."),
+            [("Ahmad Nasrallah".into(), Some("commandant adjoint de l'opération d’al-Anbar".into()))]
+        );
+    }
+
+    #[test]
+    fn titles_and_speech_verbs_mark_people() {
+        assert_eq!(
+            people("Le général Karim Haddad est arrivé. Maria Petrenko said the city was hit."),
+            [("Karim Haddad".into(), Some("général".into())), ("Maria Petrenko".into(), None)]
+        );
+    }
+
+    #[test]
+    fn capitalised_pairs_without_cue_are_not_people() {
+        assert!(people("Il vit à New York depuis que Abu Dhabi a signé.").is_empty());
+    }
+}
