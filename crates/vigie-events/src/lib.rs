@@ -1,14 +1,91 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Events stage: codes PLOVER events from sentences — trigger, type and mode, actor and
+//! recipient, place, date, attribution and modality, with the sentence as evidence.
+
+pub mod arguments;
+pub mod dates;
+pub mod modality;
+pub mod triggers;
+
+pub use triggers::{Trigger, TriggerLexicon};
+
+use vigie_core::{Attribution, Document, Event, Modality, Span, TextSpan, TextIndex};
+
+/// Runs the stage: fills `doc.events`. Needs sentences, entities, places and
+/// attributions from the earlier stages.
+pub fn analyze(doc: &mut Document, lexicon: &TriggerLexicon) {
+    let index = TextIndex::new(&doc.text);
+    let published = doc.published.as_deref().and_then(dates::parse_iso_date);
+    let mut events: Vec<Event> = Vec::new();
+    for &sentence in &doc.sentences {
+        let sentence_text = index.slice(&doc.text, sentence);
+        let mut triggers = lexicon.find(sentence_text, doc.language);
+        triggers.iter_mut().for_each(|t| t.span = Span::new(t.span.start + sentence.start, t.span.end + sentence.start));
+        let date = dates::find_dates(&doc.text, &index, sentence, published).into_iter().next();
+        let mut in_sentence: Vec<Event> = Vec::new();
+        for trigger in triggers {
+            if arguments::inside_speaker(doc, trigger.span) {
+                continue;
+            }
+            let (actor, recipient) = arguments::participants(doc, sentence, trigger.span);
+            let place = arguments::place(doc, sentence, trigger.span);
+            let attribution = attribution_for(doc, sentence, trigger.span);
+            let modality = modality::modality(&doc.text, &index, sentence, trigger.span, &attribution);
+            let mut event = Event {
+                event_type: trigger.event_type,
+                mode: trigger.mode.clone(),
+                trigger: TextSpan {
+                    text: index.slice(&doc.text, trigger.span).to_owned(),
+                    span: trigger.span,
+                },
+                actor,
+                recipient,
+                place,
+                date: date.clone(),
+                attribution,
+                modality,
+                evidence: sentence,
+                confidence: 0.0,
+            };
+            event.confidence = confidence(&event);
+            match in_sentence.iter_mut().find(|e| e.event_type == event.event_type) {
+                Some(same) if same.confidence >= event.confidence => {}
+                Some(same) => *same = event,
+                None => in_sentence.push(event),
+            }
+        }
+        events.extend(in_sentence);
+    }
+    doc.events = events;
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The attribution covering the trigger: one whose content contains it, or one whose
+/// cue is in the same sentence; otherwise none.
+fn attribution_for(doc: &Document, sentence: Span, trigger: Span) -> Attribution {
+    doc.attributions
+        .iter()
+        .find(|a| a.content.is_some_and(|c| c.contains(trigger)))
+        .or_else(|| doc.attributions.iter().find(|a| a.cue.as_ref().is_some_and(|c| sentence.contains(c.span))))
+        .cloned()
+        .unwrap_or_else(Attribution::none)
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+/// A simple confidence: a trigger alone is weak; each argument found adds support.
+fn confidence(event: &Event) -> f32 {
+    let mut score = 0.4;
+    if event.actor.is_some() {
+        score += 0.2;
     }
+    if event.recipient.is_some() {
+        score += 0.1;
+    }
+    if event.place.is_some() {
+        score += 0.15;
+    }
+    if event.date.is_some() {
+        score += 0.05;
+    }
+    if event.modality == Modality::Hypothetical {
+        score -= 0.2;
+    }
+    score
 }

@@ -1,0 +1,85 @@
+//! Modality: whether the text says an event happened, is claimed, planned, threatened,
+//! denied or hypothetical.
+
+use vigie_core::{Attribution, AttributionKind, Modality, Span, TextIndex, fold_text};
+
+const ENGLISH_NEGATION: &[&str] = &["not", "never", "didn't", "no"];
+const NEGATION_AFTER: &[&str] = &["pas", "jamais", "point", "aucun", "aucune"];
+const DENIAL: &[&str] = &["dementi", "dement", "dementent", "nie", "nient", "denied", "denies", "deny", "rejected claims", "dismissed"];
+const PLANNED: &[&str] = &[
+    "projette", "projettent", "prevoit", "prevoient", "compte", "comptent", "va", "vont", "s'apprete",
+    "s'appretent", "envisage", "envisagent", "plan", "plans", "planned", "planning", "will", "intend",
+    "intends", "preparing", "prepare", "prepares", "to be", "set to", "devrait", "devraient",
+];
+const THREATENED: &[&str] = &["menace", "menacent", "menace de", "threatened", "threatens", "threaten", "vowed"];
+const HYPOTHETICAL: &[&str] = &["si", "if", "pourrait", "pourraient", "could", "might", "may", "would", "eventuel", "eventuelle"];
+
+/// Folded words of a stretch of text.
+fn words(text: &str) -> Vec<String> {
+    fold_text(text)
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '«' | '»' | '"'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.trim_matches(['.', '!', '?']).to_owned())
+        .collect()
+}
+
+fn contains_any(window: &[String], cues: &[&str]) -> bool {
+    let joined = format!(" {} ", window.join(" "));
+    cues.iter().any(|cue| {
+        if cue.ends_with('\'') {
+            window.iter().any(|w| w.starts_with(cue))
+        } else {
+            joined.contains(&format!(" {cue} "))
+        }
+    })
+}
+
+/// The modality of the event signalled at `trigger` in `sentence`.
+pub fn modality(text: &str, index: &TextIndex, sentence: Span, trigger: Span, attribution: &Attribution) -> Modality {
+    let before = words(index.slice(text, Span::new(sentence.start, trigger.start)));
+    let after = words(index.slice(text, Span::new(trigger.end, sentence.end)));
+    let near_before = &before[before.len().saturating_sub(4)..];
+    let near_after = &after[..after.len().min(3)];
+    let french_negation = contains_any(near_before, &["n'", "ne"])
+        && (contains_any(near_before, NEGATION_AFTER) || contains_any(near_after, NEGATION_AFTER));
+    let negated = french_negation || contains_any(near_before, ENGLISH_NEGATION);
+    if negated || contains_any(&before, DENIAL) {
+        return Modality::Denied;
+    }
+    if contains_any(&before[before.len().saturating_sub(6)..], THREATENED) {
+        return Modality::Threatened;
+    }
+    if contains_any(&before[before.len().saturating_sub(7)..], PLANNED) {
+        return Modality::Planned;
+    }
+    if contains_any(&before, HYPOTHETICAL) {
+        return Modality::Hypothetical;
+    }
+    if attribution.kind != AttributionKind::None {
+        return Modality::Claimed;
+    }
+    Modality::Asserted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn modality_of(text: &str, trigger: &str) -> Modality {
+        let index = TextIndex::new(text);
+        let at = text.find(trigger).unwrap();
+        let trigger = index.span(at, at + trigger.len());
+        let sentence = Span::new(0, index.char_len());
+        modality(text, &index, sentence, trigger, &Attribution::none())
+    }
+
+    #[test]
+    fn recognises_each_modality() {
+        assert_eq!(modality_of("Les rebelles n'ont pas attaqué la ville.", "attaqué"), Modality::Denied);
+        assert_eq!(modality_of("The army denied that it shelled the camp.", "shelled"), Modality::Denied);
+        assert_eq!(modality_of("Des cellules projettent de se manifester et d'attaquer.", "attaquer"), Modality::Planned);
+        assert_eq!(modality_of("Le groupe menace de frapper les convois.", "frapper"), Modality::Threatened);
+        assert_eq!(modality_of("If talks fail, the army could attack.", "attack"), Modality::Hypothetical);
+        assert_eq!(modality_of("Les forces ont attaqué la base mardi.", "attaqué"), Modality::Asserted);
+    }
+}

@@ -1,0 +1,162 @@
+//! Trigger detection: words and phrases that signal a PLOVER event
+//! (`data/lexicons/event_triggers.tsv`).
+
+use std::sync::LazyLock;
+
+use vigie_core::{EventType, Language, Span, fold_text, tokenize};
+
+static EMBEDDED: &str = include_str!("../../../data/lexicons/event_triggers.tsv");
+
+static DEFAULT: LazyLock<TriggerLexicon> =
+    LazyLock::new(|| TriggerLexicon::from_tsv(EMBEDDED).expect("the embedded trigger lexicon is valid"));
+
+/// One word of a pattern.
+#[derive(Debug, Clone, PartialEq)]
+enum PatternWord {
+    Exact(String),
+    Prefix(String),
+}
+
+impl PatternWord {
+    fn matches(&self, word: &str) -> bool {
+        match self {
+            PatternWord::Exact(w) => w == word,
+            PatternWord::Prefix(p) => word.starts_with(p.as_str()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Pattern {
+    language: Language,
+    words: Vec<PatternWord>,
+    event_type: EventType,
+    mode: Option<String>,
+}
+
+/// A trigger found in a sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trigger {
+    /// Where it is (relative to the text given to [`TriggerLexicon::find`]).
+    pub span: Span,
+    /// The event type it signals.
+    pub event_type: EventType,
+    /// The PLOVER mode it implies, if any.
+    pub mode: Option<String>,
+}
+
+/// Trigger patterns for French and English.
+#[derive(Debug, Clone)]
+pub struct TriggerLexicon {
+    patterns: Vec<Pattern>,
+}
+
+impl TriggerLexicon {
+    /// The lexicon embedded in the binary.
+    pub fn embedded() -> &'static TriggerLexicon {
+        &DEFAULT
+    }
+
+    /// Reads the TSV format documented at the top of `data/lexicons/event_triggers.tsv`.
+    pub fn from_tsv(text: &str) -> Result<Self, String> {
+        let mut patterns = Vec::new();
+        let rows = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#')).skip(1);
+        for (number, line) in rows {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let (lang, pattern, event_type, mode) = match fields[..] {
+                [lang, pattern, event_type, mode] => (lang, pattern, event_type, mode),
+                [lang, pattern, event_type] => (lang, pattern, event_type, ""),
+                _ => return Err(format!("triggers line {}: expected 4 fields", number + 1)),
+            };
+            let language = match lang {
+                "fr" => Language::Fr,
+                "en" => Language::En,
+                other => return Err(format!("triggers line {}: unknown language {other}", number + 1)),
+            };
+            let event_type = EventType::from_name(event_type)
+                .ok_or_else(|| format!("triggers line {}: unknown event type {event_type}", number + 1))?;
+            let words = pattern_words(&fold_text(pattern));
+            patterns.push(Pattern {
+                language,
+                words,
+                event_type,
+                mode: Some(mode.trim().to_owned()).filter(|m| !m.is_empty()),
+            });
+        }
+        patterns.sort_by_key(|p| std::cmp::Reverse(p.words.len()));
+        Ok(Self { patterns })
+    }
+
+    /// Triggers in `text` for `language` (both languages when unknown), longest first,
+    /// without overlaps.
+    pub fn find(&self, text: &str, language: Option<Language>) -> Vec<Trigger> {
+        let folded = fold_text(text);
+        let tokens = tokenize(&folded);
+        let words: Vec<&str> = tokens.iter().map(|t| t.text(&folded)).collect();
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let hit = self.patterns.iter().find(|p| {
+                language.is_none_or(|l| l == p.language)
+                    && i + p.words.len() <= words.len()
+                    && p.words.iter().zip(&words[i..]).all(|(pw, w)| pw.matches(w))
+            });
+            match hit {
+                Some(pattern) => {
+                    let last = i + pattern.words.len() - 1;
+                    found.push(Trigger {
+                        span: Span::new(tokens[i].span.start, tokens[last].span.end),
+                        event_type: pattern.event_type,
+                        mode: pattern.mode.clone(),
+                    });
+                    i = last + 1;
+                }
+                None => i += 1,
+            }
+        }
+        found
+    }
+}
+
+/// Pattern words from the tokens of a folded pattern: a token followed by `*` in the
+/// pattern is a prefix.
+fn pattern_words(folded: &str) -> Vec<PatternWord> {
+    let tokens = tokenize(folded);
+    let mut words: Vec<PatternWord> = Vec::new();
+    for token in &tokens {
+        let text = token.text(folded);
+        if text == "*" {
+            if let Some(PatternWord::Exact(w)) = words.pop() {
+                words.push(PatternWord::Prefix(w));
+            }
+        } else {
+            words.push(PatternWord::Exact(text.to_owned()));
+        }
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_longest_triggers_with_prefixes_and_elisions() {
+        let lexicon = TriggerLexicon::from_tsv(
+            "lang\tpattern\ttype\tmode\nfr\tattaqu*\tASSAULT\t\nfr\ts'abatt*\tASSAULT\t\nfr\tfrappe*\tASSAULT\theavy-weapons\nfr\tfrappes aeriennes\tASSAULT\theavy-weapons\nen\tattack*\tASSAULT\t\n",
+        )
+        .unwrap();
+        let text = "Les forces s’abattent sur eux après des frappes aériennes et ont attaqué.";
+        let found = lexicon.find(text, Some(Language::Fr));
+        let chars: Vec<char> = text.chars().collect();
+        let words: Vec<String> = found.iter().map(|t| chars[t.span.start..t.span.end].iter().collect()).collect();
+        assert_eq!(words, ["s’abattent", "frappes aériennes", "attaqué"]);
+        assert!(lexicon.find("They attacked.", Some(Language::Fr)).is_empty());
+        assert_eq!(lexicon.find("They attacked.", Some(Language::En)).len(), 1);
+    }
+
+    #[test]
+    fn embedded_lexicon_loads() {
+        assert!(TriggerLexicon::embedded().patterns.len() > 100);
+    }
+}
