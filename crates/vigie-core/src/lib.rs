@@ -7,12 +7,14 @@
 
 pub mod document;
 pub mod fold;
+pub mod phrases;
 pub mod span;
 pub mod text_index;
 pub mod tokens;
 
 pub use document::*;
 pub use fold::{fold_char, fold_text, is_word_char};
+pub use phrases::PhraseSet;
 pub use span::{Span, TextSpan};
 pub use text_index::TextIndex;
 pub use tokens::{Token, tokenize};

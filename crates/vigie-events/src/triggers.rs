@@ -3,33 +3,17 @@
 
 use std::sync::LazyLock;
 
-use vigie_core::{EventType, Language, Span, fold_text, tokenize};
+use vigie_core::{EventType, Language, PhraseSet, Span};
 
 static EMBEDDED: &str = include_str!("../../../data/lexicons/event_triggers.tsv");
 
 static DEFAULT: LazyLock<TriggerLexicon> =
     LazyLock::new(|| TriggerLexicon::from_tsv(EMBEDDED).expect("the embedded trigger lexicon is valid"));
 
-/// One word of a pattern.
+/// What a trigger pattern signals.
 #[derive(Debug, Clone, PartialEq)]
-enum PatternWord {
-    Exact(String),
-    Prefix(String),
-}
-
-impl PatternWord {
-    fn matches(&self, word: &str) -> bool {
-        match self {
-            PatternWord::Exact(w) => w == word,
-            PatternWord::Prefix(p) => word.starts_with(p.as_str()),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-struct Pattern {
+struct Signalled {
     language: Language,
-    words: Vec<PatternWord>,
     event_type: EventType,
     mode: Option<String>,
 }
@@ -48,7 +32,7 @@ pub struct Trigger {
 /// Trigger patterns for French and English.
 #[derive(Debug, Clone)]
 pub struct TriggerLexicon {
-    patterns: Vec<Pattern>,
+    patterns: PhraseSet<Signalled>,
 }
 
 impl TriggerLexicon {
@@ -59,7 +43,7 @@ impl TriggerLexicon {
 
     /// Reads the TSV format documented at the top of `data/lexicons/event_triggers.tsv`.
     pub fn from_tsv(text: &str) -> Result<Self, String> {
-        let mut patterns = Vec::new();
+        let mut patterns = PhraseSet::default();
         let rows = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#')).skip(1);
         for (number, line) in rows {
             let fields: Vec<&str> = line.split('\t').collect();
@@ -75,65 +59,25 @@ impl TriggerLexicon {
             };
             let event_type = EventType::from_name(event_type)
                 .ok_or_else(|| format!("triggers line {}: unknown event type {event_type}", number + 1))?;
-            let words = pattern_words(&fold_text(pattern));
-            patterns.push(Pattern {
-                language,
-                words,
-                event_type,
-                mode: Some(mode.trim().to_owned()).filter(|m| !m.is_empty()),
-            });
+            let mode = Some(mode.trim().to_owned()).filter(|m| !m.is_empty());
+            patterns.insert(pattern, Signalled { language, event_type, mode });
         }
-        patterns.sort_by_key(|p| std::cmp::Reverse(p.words.len()));
         Ok(Self { patterns })
     }
 
     /// Triggers in `text` for `language` (both languages when unknown), longest first,
     /// without overlaps.
     pub fn find(&self, text: &str, language: Option<Language>) -> Vec<Trigger> {
-        let folded = fold_text(text);
-        let tokens = tokenize(&folded);
-        let words: Vec<&str> = tokens.iter().map(|t| t.text(&folded)).collect();
-        let mut found = Vec::new();
-        let mut i = 0;
-        while i < words.len() {
-            let hit = self.patterns.iter().find(|p| {
-                language.is_none_or(|l| l == p.language)
-                    && i + p.words.len() <= words.len()
-                    && p.words.iter().zip(&words[i..]).all(|(pw, w)| pw.matches(w))
-            });
-            match hit {
-                Some(pattern) => {
-                    let last = i + pattern.words.len() - 1;
-                    found.push(Trigger {
-                        span: Span::new(tokens[i].span.start, tokens[last].span.end),
-                        event_type: pattern.event_type,
-                        mode: pattern.mode.clone(),
-                    });
-                    i = last + 1;
-                }
-                None => i += 1,
-            }
-        }
-        found
+        self.patterns
+            .find(text, |s| language.is_none_or(|l| l == s.language))
+            .into_iter()
+            .map(|(span, s)| Trigger {
+                span,
+                event_type: s.event_type,
+                mode: s.mode.clone(),
+            })
+            .collect()
     }
-}
-
-/// Pattern words from the tokens of a folded pattern: a token followed by `*` in the
-/// pattern is a prefix.
-fn pattern_words(folded: &str) -> Vec<PatternWord> {
-    let tokens = tokenize(folded);
-    let mut words: Vec<PatternWord> = Vec::new();
-    for token in &tokens {
-        let text = token.text(folded);
-        if text == "*" {
-            if let Some(PatternWord::Exact(w)) = words.pop() {
-                words.push(PatternWord::Prefix(w));
-            }
-        } else {
-            words.push(PatternWord::Exact(text.to_owned()));
-        }
-    }
-    words
 }
 
 #[cfg(test)]

@@ -1,0 +1,117 @@
+//! Phrase lexicons: multi-word patterns with prefix wildcards, matched over folded
+//! tokens ("frappes aeriennes", "attaqu*", "s'abatt*").
+
+use crate::fold::fold_text;
+use crate::span::Span;
+use crate::tokens::tokenize;
+
+/// One word of a pattern.
+#[derive(Debug, Clone, PartialEq)]
+enum PatternWord {
+    Exact(String),
+    Prefix(String),
+}
+
+impl PatternWord {
+    fn matches(&self, word: &str) -> bool {
+        match self {
+            PatternWord::Exact(w) => w == word,
+            PatternWord::Prefix(p) => word.starts_with(p.as_str()),
+        }
+    }
+}
+
+/// A set of phrase patterns, each with a payload.
+///
+/// Patterns are folded (lower case, no accents) and tokenised like the text; a `*`
+/// right after a word makes it a prefix. At each position the longest pattern wins and
+/// matches never overlap.
+#[derive(Debug, Clone)]
+pub struct PhraseSet<T> {
+    patterns: Vec<(Vec<PatternWord>, T)>,
+}
+
+impl<T> Default for PhraseSet<T> {
+    fn default() -> Self {
+        Self { patterns: Vec::new() }
+    }
+}
+
+impl<T> PhraseSet<T> {
+    /// Adds a pattern.
+    pub fn insert(&mut self, pattern: &str, payload: T) {
+        let folded = fold_text(pattern);
+        let mut words: Vec<PatternWord> = Vec::new();
+        for token in tokenize(&folded) {
+            let text = token.text(&folded);
+            match (text, words.pop()) {
+                ("*", Some(PatternWord::Exact(w))) => words.push(PatternWord::Prefix(w)),
+                (_, previous) => {
+                    words.extend(previous);
+                    words.push(PatternWord::Exact(text.to_owned()));
+                }
+            }
+        }
+        if words.is_empty() {
+            return;
+        }
+        let at = self.patterns.partition_point(|(p, _)| p.len() >= words.len());
+        self.patterns.insert(at, (words, payload));
+    }
+
+    /// Number of patterns.
+    pub fn len(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// True when there are no patterns.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// Matches in `text` whose payload passes `accept`, as code-point spans.
+    pub fn find<'s>(&'s self, text: &str, accept: impl Fn(&T) -> bool) -> Vec<(Span, &'s T)> {
+        let folded = fold_text(text);
+        let tokens = tokenize(&folded);
+        let words: Vec<&str> = tokens.iter().map(|t| t.text(&folded)).collect();
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let hit = self.patterns.iter().find(|(pattern, payload)| {
+                i + pattern.len() <= words.len()
+                    && pattern.iter().zip(&words[i..]).all(|(p, w)| p.matches(w))
+                    && accept(payload)
+            });
+            match hit {
+                Some((pattern, payload)) => {
+                    let last = i + pattern.len() - 1;
+                    found.push((Span::new(tokens[i].span.start, tokens[last].span.end), payload));
+                    i = last + 1;
+                }
+                None => i += 1,
+            }
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn longest_prefix_and_elision_patterns() {
+        let mut set = PhraseSet::default();
+        set.insert("frappe*", 1);
+        set.insert("frappes aeriennes", 2);
+        set.insert("s'abatt*", 3);
+        let text = "Ils s’abattent après des frappes aériennes, puis une frappe.";
+        let found: Vec<(String, i32)> = set
+            .find(text, |_| true)
+            .into_iter()
+            .map(|(span, p)| (text.chars().skip(span.start).take(span.len()).collect(), *p))
+            .collect();
+        assert_eq!(found, [("s’abattent".into(), 3), ("frappes aériennes".into(), 2), ("frappe".into(), 1)]);
+        assert!(set.find(text, |p| *p == 9).is_empty());
+    }
+}
