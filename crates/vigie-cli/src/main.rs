@@ -1,3 +1,40 @@
-fn main() {
-    println!("Hello, world!");
+//! `vigie`: turns news articles into verifiable event data.
+
+mod analyze;
+mod eval;
+mod summary;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "vigie", version, about = "Turns French and English news into verifiable event data")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse articles (text, HTML or JSONL; files, directories or stdin) into documents.
+    Analyze(analyze::AnalyzeArgs),
+    /// Measure a stage against gold data.
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(args) => analyze::run(args),
+        Command::Eval(command) => eval::run(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -54,6 +54,9 @@ fn kind_from(code: &str) -> Option<EntityKind> {
     })
 }
 
+/// Articles dropped from the front of aliases.
+const LEADING_ARTICLES: &[&str] = &["les ", "le ", "la ", "the ", "Les ", "Le ", "La ", "The "];
+
 /// Normalises apostrophes so that `l’EI` and `l'EI` compare equal.
 fn plain_apostrophes(text: &str) -> String {
     text.replace(['\u{2019}', '\u{02BC}'], "'")
@@ -93,6 +96,13 @@ impl ActorDictionary {
                     Some(rest) => (true, rest),
                     None => (false, raw),
                 };
+                // A leading article would make a leftmost match swallow a longer name
+                // ("les Hachd" before "Hachd al-Chaabi"); the bare name matches anyway.
+                let surface = LEADING_ARTICLES
+                    .iter()
+                    .find_map(|a| surface.strip_prefix(a))
+                    .filter(|rest| !rest.is_empty())
+                    .unwrap_or(surface);
                 let letters: Vec<char> = surface.chars().filter(|c| c.is_alphabetic()).collect();
                 let case_sensitive = surface.chars().count() < 4 || letters.iter().all(|c| c.is_uppercase());
                 aliases.push(Alias {
@@ -162,13 +172,14 @@ mod tests {
 
     const SAMPLE: &str = "# comment\ncode\tname\tkind\tcountry\tsector\taliases
 ISIS\tIslamic State\tGROUP\t\tterrorist\tDaech|l'EI|EI|~daechistes
-USA\tUnited States\tSTATE\tUS\tgovernment\tUS|Américains|États-Unis
+USA\tUnited States\tSTATE\tUS\tgovernment\tUS|les Américains|États-Unis
 ";
 
     #[test]
     fn matches_aliases_with_case_and_boundaries() {
         let dictionary = ActorDictionary::from_tsv(SAMPLE).unwrap();
         let text = "Les Américains et les cellules daechistes de l’EI ; thus us, not US.";
+        assert!(dictionary.aliases.iter().all(|a| !a.surface.starts_with("les ")));
         let found: Vec<(String, String, bool)> = dictionary
             .find(text)
             .into_iter()

@@ -16,6 +16,13 @@ use vigie_core::{
 /// Prepositions that introduce a source (folded).
 const SOURCE_PREPOSITIONS: &[&str] = &["selon", "d'apres", "according to", "citant", "quoting"];
 
+/// Words after "selon" that make it a relative or personal construction, not a source
+/// ("des renseignements selon lesquels …", "selon moi").
+const NOT_SOURCES: &[&str] = &[
+    "lequel", "laquelle", "lesquels", "lesquelles", "moi", "toi", "lui", "elle", "nous", "vous",
+    "eux", "elles", "which", "whom",
+];
+
 /// Speech verbs (folded), with the auxiliary for French compound tenses.
 const SPEECH_VERBS: &[&str] = &[
     "a dit", "a declare", "a affirme", "a indique", "a ajoute", "a precise", "a souligne",
@@ -97,7 +104,11 @@ pub fn find_attributions(doc: &Document) -> Vec<Attribution> {
             let mut from = span.start;
             while let Some(at) = sentence.find_word(prep, from) {
                 let speaker_start = at + prep.chars().count();
+                from = speaker_start;
                 let speaker = trim(&folded, Span::new(speaker_start, clause_end(&folded, speaker_start, span.end)));
+                if speaker_words(&folded, speaker).first().is_some_and(|w| NOT_SOURCES.contains(&w.as_str())) {
+                    continue;
+                }
                 let content = if at == clause_start(&folded, span.start, at) || at == span.start {
                     trim(&folded, Span::new(speaker.end, span.end))
                 } else {
@@ -105,7 +116,6 @@ pub fn find_attributions(doc: &Document) -> Vec<Attribution> {
                 };
                 let cue = Span::new(at, speaker_start);
                 found.push(build(doc, &index, &folded, cue, speaker, Some(content)));
-                from = speaker_start;
             }
         }
         for verb in SPEECH_VERBS {
@@ -258,6 +268,11 @@ ALMAYADEEN\tAl Mayadeen\tMEDIA\tLB\tmedia\tAl-Mayadeen
         assert_eq!(a.cue.as_ref().unwrap().text, "a dit");
         let content = a.content.unwrap();
         assert_eq!(&text.chars().collect::<Vec<_>>()[content.start..content.end].iter().collect::<String>(), "« C'est une opération préventive »");
+    }
+
+    #[test]
+    fn relative_selon_is_not_a_source() {
+        assert!(attributions("Une opération lancée sur base de renseignements selon lesquels des cellules projettent d'attaquer.").is_empty());
     }
 
     #[test]

@@ -57,7 +57,8 @@ fn is_capitalised(token: &Token, text: &str) -> bool {
 }
 
 fn joined_by_space(text: &str, a: &Token, b: &Token) -> bool {
-    text[a.byte_end..b.byte_start] == *" "
+    let gap = &text[a.byte_end..b.byte_start];
+    !gap.is_empty() && gap.chars().all(|c| matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
 }
 
 /// Finds people in `text`, skipping spans already `taken` by other entities.

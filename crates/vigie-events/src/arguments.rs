@@ -1,26 +1,33 @@
 //! Event arguments without a parser: actor and recipient from the entities around the
 //! trigger, and the place where the event happened.
 
-use vigie_core::{Document, Entity, EntityKind, Participant, Place, Span, fold_text};
+use vigie_core::{Document, Entity, EntityKind, EventType, Participant, Place, Span, fold_text};
 
 /// Words that mark the following participant as the agent of a passive ("par", "by").
 const AGENT_MARKERS: &[&str] = &["par", "by"];
 
+/// Prepositions that attach a participant to a nominal trigger ("attaques de Daech").
+const OF_MARKERS: &[&str] = &["de", "du", "des", "d'", "of"];
+
 /// Prepositions after which a place is where something happens (folded).
 const LOCATIVES: &[&str] = &["a", "au", "aux", "dans", "en", "pres de", "sur", "in", "at", "near", "on", "outside", "inside"];
 
-/// Prepositions after which a place is an origin or destination, not the location.
-const DIRECTIONALS: &[&str] = &["vers", "direction de", "direction d'", "towards", "toward", "to", "from", "de", "d'"];
+/// Words after which a place is an origin, destination or neighbour, not the location.
+const DIRECTIONALS: &[&str] = &[
+    "vers", "direction de", "direction d'", "provenance de", "parti de", "partis de", "parti d'",
+    "partis d'", "frontalier avec", "frontaliere avec", "frontiere avec", "towards", "toward", "to",
+    "from", "border with",
+];
 
-/// True when the span lies inside the speaker of an attribution ("a dit X").
+/// Articles that may stand between a clause start and its subject (folded).
+const ARTICLES: &[&str] = &["l'", "la", "le", "les", "the"];
+
+/// True when the span lies inside the speaker of an attribution or the speaker's role
+/// ("a dit X, commandant de l'opération").
 pub fn inside_speaker(doc: &Document, span: Span) -> bool {
-    doc.attributions
-        .iter()
-        .any(|a| a.speaker.as_ref().is_some_and(|s| s.span.contains(span)))
-}
-
-fn can_participate(entity: &Entity) -> bool {
-    !matches!(entity.kind, EntityKind::Media | EntityKind::Loc | EntityKind::Misc)
+    doc.attributions.iter().any(|a| {
+        a.speaker.as_ref().is_some_and(|s| s.span.contains(span)) || a.role.as_ref().is_some_and(|r| r.span.contains(span))
+    })
 }
 
 fn participant(entity: &Entity) -> Participant {
@@ -38,51 +45,151 @@ fn between(doc: &Document, start: usize, end: usize) -> String {
     fold_text(text.trim())
 }
 
-/// Actor and recipient of a trigger: the nearest entity before it in the sentence acts,
-/// the nearest after it is acted upon; a passive agent ("attaqués par X") swaps them.
-pub fn participants(doc: &Document, sentence: Span, trigger: Span) -> (Option<Participant>, Option<Participant>) {
+/// True when `text` (folded) ends with the word or phrase `word`.
+fn ends_with_word(text: &str, word: &str) -> bool {
+    text == word || text.ends_with(&format!(" {word}")) || (word.ends_with('\'') && text.ends_with(word))
+}
+
+/// The folded words just before `span` in its sentence.
+fn preceding(doc: &Document, sentence: Span, span: Span) -> String {
+    between(doc, sentence.start.max(span.start.saturating_sub(16)), span.start)
+}
+
+/// A state named by a place name acts only as the subject of its clause ("l'Irak a
+/// condamné"); elsewhere ("à travers l'Irak", "frontalier avec la Syrie") it is a place.
+fn used_as_location(doc: &Document, sentence: Span, entity: &Entity) -> bool {
+    if entity.kind != EntityKind::State || !doc.places.iter().any(|p| p.span.overlaps(entity.span)) {
+        return false;
+    }
+    let before = between(doc, sentence.start, entity.span.start);
+    let before = ARTICLES
+        .iter()
+        .find_map(|a| before.strip_suffix(a))
+        .map_or(before.as_str(), str::trim_end);
+    !(before.is_empty() || before.ends_with([',', ';', ':', '«', '"']))
+}
+
+/// Whether "X de Y" makes Y the patient (abductions, arrests) rather than the agent.
+fn of_marks_patient(event_type: EventType, mode: Option<&str>) -> bool {
+    matches!(mode, Some("abduct" | "arrest" | "deport" | "release")) || matches!(event_type, EventType::Coerce | EventType::Retreat)
+}
+
+/// Actor and recipient of a trigger.
+///
+/// The nearest entity before the trigger in the sentence acts, the nearest after it is
+/// acted upon; a passive agent ("libérés par X") acts; an entity right after a noun
+/// trigger ("convoi militaire US") or joined by "de" ("attaques de Daech") is its actor,
+/// except for abductions and arrests where "de" introduces the patient.
+pub fn participants(
+    doc: &Document,
+    sentence: Span,
+    trigger: Span,
+    event_type: EventType,
+    mode: Option<&str>,
+) -> (Option<Participant>, Option<Participant>) {
     let candidates: Vec<&Entity> = doc
         .entities
         .iter()
-        .filter(|e| sentence.contains(e.span) && can_participate(e) && !inside_speaker(doc, e.span))
+        .filter(|e| {
+            sentence.contains(e.span)
+                && !matches!(e.kind, EntityKind::Media | EntityKind::Loc | EntityKind::Misc)
+                && !inside_speaker(doc, e.span)
+                && !used_as_location(doc, sentence, e)
+        })
         .collect();
     let before = candidates.iter().filter(|e| e.span.end <= trigger.start).max_by_key(|e| e.span.end);
     let after = candidates
         .iter()
         .filter(|e| e.span.start >= trigger.end && e.span.start - trigger.end <= 60)
         .min_by_key(|e| e.span.start);
-    let passive_agent = after.filter(|e| {
-        let gap = between(doc, trigger.end, e.span.start);
-        AGENT_MARKERS.iter().any(|m| gap == *m || gap.ends_with(&format!(" {m}")))
-    });
-    match passive_agent {
-        Some(agent) => (Some(participant(agent)), before.map(|e| participant(e))),
-        None => (before.map(|e| participant(e)), after.map(|e| participant(e))),
+    let gap = after.map(|e| between(doc, trigger.end, e.span.start)).unwrap_or_default();
+    let first_gap_word = gap.split([' ', '\'']).next().unwrap_or_default();
+    let before = before.map(|e| participant(e));
+    let after_participant = after.map(|e| participant(e));
+    if AGENT_MARKERS.contains(&first_gap_word) {
+        return (after_participant, before);
     }
+    // "convoi militaire US", "frappes américaines": an adjective-like actor glued to the trigger.
+    let adjectival = gap.is_empty()
+        && after.is_some_and(|e| {
+            let short_caps = e.text.chars().count() <= 3 && e.text.chars().all(|c| c.is_uppercase() || c == '.');
+            short_caps || e.text.starts_with(char::is_lowercase)
+        });
+    let genitive = OF_MARKERS.iter().any(|m| gap == *m || gap.starts_with(&format!("{m} ")) || (m.ends_with('\'') && gap.starts_with(m)));
+    if adjectival || (genitive && !of_marks_patient(event_type, mode)) {
+        return (after_participant, None);
+    }
+    (before, after_participant)
 }
 
 /// Where the event happened: a place after a locative preposition in the sentence,
-/// preferring the nearest to the trigger; else the first place that is not an origin or
-/// destination; else the first place in the sentence.
+/// preferring the nearest to the trigger; else the first place that is neither an
+/// origin, destination or neighbour nor a state named as an actor.
 pub fn place(doc: &Document, sentence: Span, trigger: Span) -> Option<Place> {
     let places: Vec<&Place> = doc.places.iter().filter(|p| sentence.contains(p.span)).collect();
-    let preceding = |p: &Place| {
-        let from = sentence.start.max(p.span.start.saturating_sub(16));
-        between(doc, from, p.span.start)
-    };
-    let ends_with_word = |text: &str, word: &str| {
-        text == word || text.ends_with(&format!(" {word}")) || (word.ends_with('\'') && text.ends_with(word))
-    };
     let distance = |p: &Place| p.span.start.abs_diff(trigger.start);
     places
         .iter()
-        .filter(|p| LOCATIVES.iter().any(|l| ends_with_word(&preceding(p), l)))
+        .filter(|p| LOCATIVES.iter().any(|l| ends_with_word(&preceding(doc, sentence, p.span), l)))
         .min_by_key(|p| distance(p))
         .or_else(|| {
-            places
-                .iter()
-                .find(|p| !DIRECTIONALS.iter().any(|d| ends_with_word(&preceding(p), d)))
+            places.iter().find(|p| {
+                let names_actor = doc.entities.iter().any(|e| e.kind == EntityKind::State && e.span.overlaps(p.span));
+                !names_actor && !DIRECTIONALS.iter().any(|d| ends_with_word(&preceding(doc, sentence, p.span), d))
+            })
         })
-        .or_else(|| places.first())
         .map(|p| (*p).clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_core::Entity;
+
+    fn entity(text: &str, whole: &str, kind: EntityKind) -> Entity {
+        let start = whole[..whole.find(text).unwrap()].chars().count();
+        Entity {
+            text: text.into(),
+            span: Span::new(start, start + text.chars().count()),
+            kind,
+            actor: Some(text.to_uppercase()),
+            country: None,
+            role: None,
+            loaded: false,
+        }
+    }
+
+    fn roles(text: &str, trigger: &str, entities: &[(&str, EntityKind)], event_type: EventType, mode: Option<&str>) -> (Option<String>, Option<String>) {
+        let mut doc = Document::new("t", text);
+        doc.entities = entities.iter().map(|(t, k)| entity(t, text, *k)).collect();
+        let trigger = entity(trigger, text, EntityKind::Misc).span;
+        let sentence = Span::new(0, text.chars().count());
+        let (a, r) = participants(&doc, sentence, trigger, event_type, mode);
+        (a.map(|p| p.text), r.map(|p| p.text))
+    }
+
+    #[test]
+    fn active_passive_and_nominal_frames() {
+        use EntityKind::{Group, State};
+        assert_eq!(
+            roles("Les FDS ont attaqué Daech.", "attaqué", &[("FDS", Group), ("Daech", Group)], EventType::Assault, None),
+            (Some("FDS".into()), Some("Daech".into()))
+        );
+        assert_eq!(
+            roles("Des chefs de Daech libérés par les FDS.", "libérés", &[("Daech", Group), ("FDS", Group)], EventType::Retreat, Some("release")),
+            (Some("FDS".into()), Some("Daech".into()))
+        );
+        assert_eq!(
+            roles("l'intensification des attaques de Daech", "attaques", &[("Daech", Group)], EventType::Assault, None),
+            (Some("Daech".into()), None)
+        );
+        assert_eq!(
+            roles("un convoi militaire US", "convoi militaire", &[("US", State)], EventType::Mobilize, Some("troops")),
+            (Some("US".into()), None)
+        );
+        assert_eq!(
+            roles("un enlèvement de soldats US", "enlèvement", &[("soldats US", State)], EventType::Assault, Some("abduct")),
+            (None, Some("soldats US".into()))
+        );
+    }
 }

@@ -26,7 +26,8 @@ pub fn analyze(doc: &mut Document, lexicon: &TriggerLexicon) {
             if arguments::inside_speaker(doc, trigger.span) {
                 continue;
             }
-            let (actor, recipient) = arguments::participants(doc, sentence, trigger.span);
+            let (actor, recipient) =
+                arguments::participants(doc, sentence, trigger.span, trigger.event_type, trigger.mode.as_deref());
             let place = arguments::place(doc, sentence, trigger.span);
             let attribution = attribution_for(doc, sentence, trigger.span);
             let modality = modality::modality(&doc.text, &index, sentence, trigger.span, &attribution);

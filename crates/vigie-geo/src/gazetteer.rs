@@ -94,6 +94,10 @@ impl Gazetteer {
             if fields.len() < 10 {
                 return Err(GazetteerError(format!("line {}: {} fields, expected 10", number + 1, fields.len())));
             }
+            if fields[6].is_empty() || fields[7].is_empty() {
+                // Divisions without any located town: nothing to pin on a map.
+                continue;
+            }
             let parse_err = |what: &str| GazetteerError(format!("line {}: bad {what}", number + 1));
             let entry = GazetteerEntry {
                 geonameid: fields[0].parse().map_err(|_| parse_err("geonameid"))?,

@@ -51,6 +51,11 @@ fn is_name_word(word: &str) -> bool {
     })
 }
 
+/// True for the gap between two words of one name: spaces, no line break.
+fn is_space_between(gap: &str) -> bool {
+    !gap.is_empty() && gap.chars().all(|c| matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+}
+
 fn is_capitalised_word(token: &Token, text: &str) -> bool {
     token.is_word && token.text(text).chars().next().is_some_and(char::is_uppercase)
 }
@@ -70,7 +75,7 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
         let found = (1..=max_words.min(tokens.len() - i)).rev().find_map(|n| {
             let run = &tokens[i..i + n];
             let contiguous = run.iter().all(|t| t.is_word)
-                && run.windows(2).all(|w| text[w[0].byte_end..w[1].byte_start] == *" ");
+                && run.windows(2).all(|w| is_space_between(&text[w[0].byte_end..w[1].byte_start]));
             if !contiguous || !is_name_word(run[n - 1].text(text)) {
                 return None;
             }
@@ -87,7 +92,7 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
                 let words = tokenize(&mention.text).len();
                 let next = tokens.get(i + words);
                 let glued_to_name = next.is_some_and(|n| {
-                    is_capitalised_word(n, text) && text[tokens[i + words - 1].byte_end..n.byte_start] == *" "
+                    is_capitalised_word(n, text) && is_space_between(&text[tokens[i + words - 1].byte_end..n.byte_start])
                 });
                 if !glued_to_name {
                     mentions.push(mention);

@@ -1,14 +1,48 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Signals stage: what a careful reader would note when weighing a report — the
+//! outlet's profile, how claims are sourced, loaded language, and photo captions that
+//! have nothing to do with the story. Vigie never says "true" or "false".
+
+pub mod attribution_profile;
+pub mod captions;
+pub mod loaded;
+pub mod sources;
+
+pub use loaded::LoadedLexicon;
+pub use sources::{Outlet, OutletRegistry};
+
+use vigie_core::Document;
+
+/// The reference data the stage uses.
+#[derive(Debug, Clone, Copy)]
+pub struct SignalData<'a> {
+    /// Outlet profiles.
+    pub outlets: &'a OutletRegistry,
+    /// Loaded-language lexicon.
+    pub loaded: &'a LoadedLexicon,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+impl SignalData<'static> {
+    /// The data embedded in the binary.
+    pub fn embedded() -> Self {
+        Self {
+            outlets: OutletRegistry::embedded(),
+            loaded: LoadedLexicon::embedded(),
+        }
     }
+}
+
+/// Runs the stage: fills `doc.signals` (and `doc.source` when the outlet is recognised
+/// and the input did not name it). Needs entities and events from earlier stages.
+pub fn analyze(doc: &mut Document, data: SignalData<'_>) {
+    let mut signals = Vec::new();
+    if let Some((outlet, signal)) = sources::profile(doc, data.outlets) {
+        if doc.source.is_none() {
+            doc.source = Some(outlet.name.clone());
+        }
+        signals.push(signal);
+    }
+    signals.extend(attribution_profile::signals(doc));
+    signals.extend(loaded::signals(doc, data.loaded));
+    signals.extend(captions::signals(doc));
+    doc.signals = signals;
 }

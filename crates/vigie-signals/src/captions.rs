@@ -1,0 +1,98 @@
+//! Caption mismatch: a photo caption whose names, places and years appear nowhere in
+//! the body is probably a stock or recycled photo unrelated to the story.
+
+use std::collections::HashSet;
+
+use vigie_core::{Document, Signal, SignalKind, fold_text, tokenize};
+
+/// Capitalised words that say nothing about what a caption shows (folded).
+const GENERIC: &[&str] = &[
+    "afp", "reuters", "ap", "epa", "getty", "images", "photo", "photos", "file", "archives", "credit",
+    "the", "a", "an", "and", "of", "on", "in", "at", "during", "with", "le", "la", "les", "un", "une",
+    "des", "de", "du", "en", "au", "aux", "et", "speaker", "house", "rep", "sen", "president",
+    "minister", "ministre", "people", "act", "steps", "east", "west", "north", "south", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
+    "septembre", "octobre", "novembre", "decembre", "l", "d",
+];
+
+/// Names (capitalised words of three letters or more) and years in a caption, folded.
+fn clues(caption: &str) -> Vec<String> {
+    tokenize(caption)
+        .iter()
+        .map(|t| t.text(caption))
+        .filter(|w| {
+            let prefixed = ["al-", "el-"].iter().any(|p| w.starts_with(p) && w[p.len()..].starts_with(char::is_uppercase));
+            let capitalised = (prefixed || w.chars().next().is_some_and(char::is_uppercase)) && w.chars().count() >= 3;
+            let year = w.len() == 4 && w.chars().all(|c| c.is_ascii_digit()) && (w.starts_with("19") || w.starts_with("20"));
+            capitalised || year
+        })
+        .map(|w| fold_text(w.trim_end_matches("'s").trim_end_matches("’s")))
+        .filter(|w| !GENERIC.contains(&w.as_str()))
+        .collect()
+}
+
+/// One signal per caption that shares no name, place or year with the body.
+pub fn signals(doc: &Document) -> Vec<Signal> {
+    let body = fold_text(&doc.text);
+    let body_words: HashSet<&str> = body
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .flat_map(|w| std::iter::once(w).chain(w.split(['-', '\''])))
+        .collect();
+    let title = doc.title.as_deref().map(fold_text).unwrap_or_default();
+    doc.captions
+        .iter()
+        .filter_map(|caption| {
+            let clues = clues(&caption.text);
+            if clues.len() < 2 {
+                return None;
+            }
+            let shared: Vec<&String> = clues.iter().filter(|c| body_words.contains(c.as_str()) || title.contains(c.as_str())).collect();
+            if !shared.is_empty() {
+                return None;
+            }
+            Some(Signal {
+                kind: SignalKind::CaptionMismatch,
+                span: None,
+                detail: format!(
+                    "caption shares none of its names, places or years with the article ({}): “{}”",
+                    clues.join(", "),
+                    caption.text
+                ),
+                score: 0.8,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_core::Caption;
+
+    fn doc_with_caption(body: &str, caption: &str) -> Document {
+        let mut doc = Document::new("d", body);
+        doc.captions.push(Caption { text: caption.into(), credit: None });
+        doc
+    }
+
+    #[test]
+    fn flags_unrelated_caption() {
+        let doc = doc_with_caption(
+            "Les forces irakiennes ont découvert trois tunnels à Salaheddine.",
+            "Rep. Ilhan Omar talks with Speaker Nancy Pelosi on March 8, 2019 in Washington. (AFP photo)",
+        );
+        let signals = signals(&doc);
+        assert_eq!(signals.len(), 1);
+        assert!(signals[0].detail.contains("pelosi"));
+    }
+
+    #[test]
+    fn keeps_related_caption() {
+        let doc = doc_with_caption(
+            "Des soldats sont arrivés à al-Anbar mardi, avec les GI's.",
+            "Un GI's à al-Anbar en train de manier un dispositif de communication. ©AFP",
+        );
+        assert!(signals(&doc).is_empty());
+    }
+}

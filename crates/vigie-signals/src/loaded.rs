@@ -1,0 +1,93 @@
+//! Loaded language: pejorative labels and emotionally charged wording, from a lexicon
+//! written by us (`data/lexicons/loaded_language.tsv`) and from actor aliases the actor
+//! dictionary marks as loaded ("daechistes", "supplétifs US").
+
+use std::sync::LazyLock;
+
+use vigie_core::{Document, Language, PhraseSet, Signal, SignalKind, TextIndex};
+
+static EMBEDDED: &str = include_str!("../../../data/lexicons/loaded_language.tsv");
+
+static DEFAULT: LazyLock<LoadedLexicon> =
+    LazyLock::new(|| LoadedLexicon::from_tsv(EMBEDDED).expect("the embedded loaded-language lexicon is valid"));
+
+#[derive(Debug, Clone)]
+struct Technique {
+    language: Language,
+    label: String,
+}
+
+/// Loaded-language patterns labelled with SemEval-2023 persuasion techniques.
+#[derive(Debug, Clone, Default)]
+pub struct LoadedLexicon {
+    patterns: PhraseSet<Technique>,
+}
+
+impl LoadedLexicon {
+    /// The lexicon embedded in the binary.
+    pub fn embedded() -> &'static LoadedLexicon {
+        &DEFAULT
+    }
+
+    /// Reads `lang<TAB>pattern<TAB>technique<TAB>note` rows (header first, `#` comments).
+    pub fn from_tsv(text: &str) -> Result<Self, String> {
+        let mut patterns = PhraseSet::default();
+        let rows = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#')).skip(1);
+        for (number, line) in rows {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let (Some(lang), Some(pattern), Some(technique)) = (fields.first(), fields.get(1), fields.get(2)) else {
+                return Err(format!("loaded-language line {}: expected lang, pattern, technique", number + 1));
+            };
+            let language = match *lang {
+                "fr" => Language::Fr,
+                "en" => Language::En,
+                other => return Err(format!("loaded-language line {}: unknown language {other}", number + 1)),
+            };
+            patterns.insert(pattern, Technique { language, label: (*technique).to_owned() });
+        }
+        Ok(Self { patterns })
+    }
+
+    /// Number of patterns.
+    pub fn len(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// True when there are no patterns.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+}
+
+/// One signal per loaded expression and per loaded actor name.
+pub fn signals(doc: &Document, lexicon: &LoadedLexicon) -> Vec<Signal> {
+    let index = TextIndex::new(&doc.text);
+    let mut signals: Vec<Signal> = lexicon
+        .patterns
+        .find(&doc.text, |t| doc.language.is_none_or(|l| l == t.language))
+        .into_iter()
+        .map(|(span, technique)| Signal {
+            kind: SignalKind::LoadedLanguage,
+            span: Some(span),
+            detail: format!("{}: “{}”", technique.label, index.slice(&doc.text, span)),
+            score: 0.6,
+        })
+        .collect();
+    for entity in doc.entities.iter().filter(|e| e.loaded) {
+        if signals.iter().any(|s| s.span.is_some_and(|s| s.overlaps(entity.span))) {
+            continue;
+        }
+        signals.push(Signal {
+            kind: SignalKind::LoadedLanguage,
+            span: Some(entity.span),
+            detail: format!(
+                "Name_Calling-Labeling: “{}” is a pejorative name for {}",
+                entity.text,
+                entity.actor.as_deref().unwrap_or("an actor")
+            ),
+            score: 0.8,
+        });
+    }
+    signals.sort_by_key(|s| s.span.map(|s| s.start));
+    signals
+}
