@@ -72,7 +72,15 @@ pub struct AnalyzeArgs {
     lang: LangArg,
 }
 
-/// Expands directories into their article files, sorted.
+/// True for files `analyze` reads from a directory.
+fn is_article_file(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("txt" | "html" | "htm" | "jsonl")
+    )
+}
+
+/// Expands directories (recursively) into their article files, sorted.
 fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
@@ -80,10 +88,10 @@ fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
                 .with_context(|| format!("{}: cannot list directory", path.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("txt" | "html" | "htm" | "jsonl")))
+                .filter(|p| p.is_dir() || is_article_file(p))
                 .collect();
             entries.sort();
-            files.extend(entries);
+            files.extend(expand(&entries)?);
         } else {
             files.push(path.clone());
         }
@@ -93,7 +101,11 @@ fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 
 /// Reads one input into raw articles; bad lines and unreadable files are reported and skipped.
 fn read_input(path: &Path, input: InputFormat, failures: &mut usize) -> Vec<RawArticle> {
-    let name = if path == Path::new("-") { "<stdin>".to_owned() } else { path.display().to_string() };
+    let name = if path == Path::new("-") {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    };
     let bytes = if path == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::stdin().read_to_end(&mut bytes).map(|_| bytes)
@@ -108,7 +120,8 @@ fn read_input(path: &Path, input: InputFormat, failures: &mut usize) -> Vec<RawA
             return Vec::new();
         }
     };
-    let jsonl = input == InputFormat::Jsonl || (input == InputFormat::Auto && path.extension().is_some_and(|e| e == "jsonl"));
+    let jsonl = input == InputFormat::Jsonl
+        || (input == InputFormat::Auto && path.extension().is_some_and(|e| e == "jsonl"));
     if jsonl {
         return BufReader::new(&bytes[..])
             .lines()
@@ -119,11 +132,12 @@ fn read_input(path: &Path, input: InputFormat, failures: &mut usize) -> Vec<RawA
                 let parsed = line
                     .map_err(|e| format!("{line_name}: {e}"))
                     .and_then(|l| parse_jsonl_line(&line_name, &l).map_err(|e| e.to_string()));
-                parsed.map_err(|e| {
-                    eprintln!("error: {e}");
-                    *failures += 1;
-                })
-                .ok()
+                parsed
+                    .map_err(|e| {
+                        eprintln!("error: {e}");
+                        *failures += 1;
+                    })
+                    .ok()
             })
             .collect();
     }
@@ -139,7 +153,11 @@ fn read_input(path: &Path, input: InputFormat, failures: &mut usize) -> Vec<RawA
 
 /// Runs `vigie analyze`.
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
-    let paths = if args.paths.is_empty() { vec![PathBuf::from("-")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        args.paths.clone()
+    };
     let files = expand(&paths)?;
     let language = match args.lang {
         LangArg::Auto => LanguageChoice::Auto,
@@ -147,7 +165,10 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         LangArg::En => LanguageChoice::Fixed(Language::En),
     };
     if let Some(date) = &args.published {
-        anyhow::ensure!(vigie_ingest::iso_date_prefix(date).is_some(), "--published {date}: expected YYYY-MM-DD");
+        anyhow::ensure!(
+            vigie_ingest::iso_date_prefix(date).is_some(),
+            "--published {date}: expected YYYY-MM-DD"
+        );
     }
     let pipeline = Pipeline::embedded(language);
     let mut failures = 0;
@@ -180,12 +201,17 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         match format {
             OutputFormat::Summary => print_summary(&mut out, doc)?,
             OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(doc)?)?,
-            OutputFormat::Jsonl | OutputFormat::Auto => writeln!(out, "{}", serde_json::to_string(doc)?)?,
+            OutputFormat::Jsonl | OutputFormat::Auto => {
+                writeln!(out, "{}", serde_json::to_string(doc)?)?
+            }
         }
     }
     out.flush()?;
     if failures > 0 {
-        eprintln!("{} article(s) analysed, {failures} input(s) failed", documents.len());
+        eprintln!(
+            "{} article(s) analysed, {failures} input(s) failed",
+            documents.len()
+        );
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

@@ -66,13 +66,17 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
                 #[cfg(feature = "trafilatura")]
                 ExtractorArg::Trafilatura => Extractor::Trafilatura,
             };
-            let scores = vigie_eval::extract::evaluate(&gold, extractor).map_err(anyhow::Error::msg)?;
+            let scores =
+                vigie_eval::extract::evaluate(&gold, extractor).map_err(anyhow::Error::msg)?;
             println!("extractor  {extractor:?}");
             println!("pages      {}", scores.pages);
             println!("precision  {:.3}", scores.precision);
             println!("recall     {:.3}", scores.recall);
             println!("F1         {:.3}", scores.f1);
-            println!("pages/s    {:.1}  (extraction only, one core)", scores.pages_per_second());
+            println!(
+                "pages/s    {:.1}  (extraction only, one core)",
+                scores.pages_per_second()
+            );
             return Ok(ExitCode::SUCCESS);
         }
         EvalCommand::Geoparse { .. } => ("geoparse", 3),
@@ -80,5 +84,7 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
         EvalCommand::Events { .. } => ("events", 5),
         EvalCommand::Persuasion { .. } => ("persuasion", 7),
     };
-    anyhow::bail!("`vigie eval {stage}` is not available yet: its scorer is tracked in issue {issue}")
+    anyhow::bail!(
+        "`vigie eval {stage}` is not available yet: its scorer is tracked in issue {issue}"
+    )
 }

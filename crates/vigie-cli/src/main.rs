@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "vigie", version, about = "Turns French and English news into verifiable event data")]
+#[command(
+    name = "vigie",
+    version,
+    about = "Turns French and English news into verifiable event data"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -6,22 +6,41 @@ use vigie_core::{Document, Event};
 
 fn describe(event: &Event) -> String {
     let who = event.actor.as_ref().map_or("?", |a| a.text.as_str());
-    let whom = event.recipient.as_ref().map(|r| format!(" → {}", r.text)).unwrap_or_default();
+    let whom = event
+        .recipient
+        .as_ref()
+        .map(|r| format!(" → {}", r.text))
+        .unwrap_or_default();
     let place = event
         .place
         .as_ref()
-        .map(|p| format!(" @ {} [{} {}, {:.2},{:.2}]", p.text, p.country_code, p.feature_code, p.lat, p.lon))
+        .map(|p| {
+            format!(
+                " @ {} [{} {}, {:.2},{:.2}]",
+                p.text, p.country_code, p.feature_code, p.lat, p.lon
+            )
+        })
         .unwrap_or_default();
     let date = event
         .date
         .as_ref()
-        .map(|d| format!(" on {} (“{}”)", d.value.as_deref().unwrap_or("unresolved"), d.text))
+        .map(|d| {
+            format!(
+                " on {} (“{}”)",
+                d.value.as_deref().unwrap_or("unresolved"),
+                d.text
+            )
+        })
         .unwrap_or_default();
     let source = match &event.attribution.speaker {
         Some(speaker) => format!(" — {:?} source: {}", event.attribution.kind, speaker.text),
         None => String::new(),
     };
-    let mode = event.mode.as_deref().map(|m| format!("/{m}")).unwrap_or_default();
+    let mode = event
+        .mode
+        .as_deref()
+        .map(|m| format!("/{m}"))
+        .unwrap_or_default();
     format!(
         "{}{mode} “{}”: {who}{whom}{place}{date} [{:?}{source}]",
         event.event_type.name(),
@@ -43,7 +62,10 @@ pub fn print_summary(out: &mut impl Write, doc: &Document) -> std::io::Result<()
     )?;
     let mut places: Vec<String> = Vec::new();
     for p in &doc.places {
-        let line = format!("{} → {} ({}, {}) {:.3},{:.3}", p.text, p.name, p.feature_code, p.country_code, p.lat, p.lon);
+        let line = format!(
+            "{} → {} ({}, {}) {:.3},{:.3}",
+            p.text, p.name, p.feature_code, p.country_code, p.lat, p.lon
+        );
         if !places.contains(&line) {
             places.push(line);
         }
@@ -54,18 +76,39 @@ pub fn print_summary(out: &mut impl Write, doc: &Document) -> std::io::Result<()
     }
     let mut actors: Vec<String> = Vec::new();
     for e in &doc.entities {
-        let role = e.role.as_ref().map(|r| format!(", {}", r.text)).unwrap_or_default();
-        let line = format!("{} [{:?}{}]{role}", e.text, e.kind, e.actor.as_deref().map(|a| format!(" {a}")).unwrap_or_default());
+        let role = e
+            .role
+            .as_ref()
+            .map(|r| format!(", {}", r.text))
+            .unwrap_or_default();
+        let line = format!(
+            "{} [{:?}{}]{role}",
+            e.text,
+            e.kind,
+            e.actor
+                .as_deref()
+                .map(|a| format!(" {a}"))
+                .unwrap_or_default()
+        );
         if !actors.contains(&line) {
             actors.push(line);
         }
     }
-    writeln!(out, "actors and people ({}): {}", actors.len(), actors.join("; "))?;
+    writeln!(
+        out,
+        "actors and people ({}): {}",
+        actors.len(),
+        actors.join("; ")
+    )?;
     writeln!(out, "attributions ({}):", doc.attributions.len())?;
     for a in &doc.attributions {
         let cue = a.cue.as_ref().map_or("", |c| c.text.as_str());
         let speaker = a.speaker.as_ref().map_or("", |s| s.text.as_str());
-        let role = a.role.as_ref().map(|r| format!(" ({})", r.text)).unwrap_or_default();
+        let role = a
+            .role
+            .as_ref()
+            .map(|r| format!(" ({})", r.text))
+            .unwrap_or_default();
         writeln!(out, "  {:?}: “{cue}” {speaker}{role}", a.kind)?;
     }
     writeln!(out, "events ({}):", doc.events.len())?;

@@ -44,7 +44,10 @@ mod tests {
 
     #[test]
     fn folds_accents_case_and_apostrophes() {
-        assert_eq!(fold_text("Hassaké d’Akachat ÉTATS"), "hassake d'akachat etats");
+        assert_eq!(
+            fold_text("Hassaké d’Akachat ÉTATS"),
+            "hassake d'akachat etats"
+        );
     }
 
     #[test]

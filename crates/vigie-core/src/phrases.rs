@@ -33,7 +33,9 @@ pub struct PhraseSet<T> {
 
 impl<T> Default for PhraseSet<T> {
     fn default() -> Self {
-        Self { patterns: Vec::new() }
+        Self {
+            patterns: Vec::new(),
+        }
     }
 }
 
@@ -55,7 +57,9 @@ impl<T> PhraseSet<T> {
         if words.is_empty() {
             return;
         }
-        let at = self.patterns.partition_point(|(p, _)| p.len() >= words.len());
+        let at = self
+            .patterns
+            .partition_point(|(p, _)| p.len() >= words.len());
         self.patterns.insert(at, (words, payload));
     }
 
@@ -85,7 +89,10 @@ impl<T> PhraseSet<T> {
             match hit {
                 Some((pattern, payload)) => {
                     let last = i + pattern.len() - 1;
-                    found.push((Span::new(tokens[i].span.start, tokens[last].span.end), payload));
+                    found.push((
+                        Span::new(tokens[i].span.start, tokens[last].span.end),
+                        payload,
+                    ));
                     i = last + 1;
                 }
                 None => i += 1,
@@ -111,7 +118,14 @@ mod tests {
             .into_iter()
             .map(|(span, p)| (text.chars().skip(span.start).take(span.len()).collect(), *p))
             .collect();
-        assert_eq!(found, [("s’abattent".into(), 3), ("frappes aériennes".into(), 2), ("frappe".into(), 1)]);
+        assert_eq!(
+            found,
+            [
+                ("s’abattent".into(), 3),
+                ("frappes aériennes".into(), 2),
+                ("frappe".into(), 1)
+            ]
+        );
         assert!(set.find(text, |p| *p == 9).is_empty());
     }
 }

@@ -66,7 +66,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             let c = chars[end].1;
             if c.is_alphanumeric() {
                 end += 1;
-            } else if is_joiner(c) && chars.get(end + 1).is_some_and(|&(_, n)| n.is_alphanumeric()) {
+            } else if is_joiner(c)
+                && chars
+                    .get(end + 1)
+                    .is_some_and(|&(_, n)| n.is_alphanumeric())
+            {
                 if is_apostrophe(c) {
                     let prefix = text[byte_at(start)..byte_at(end)].to_lowercase();
                     if ELISIONS.contains(&prefix.as_str()) {
@@ -102,7 +106,16 @@ mod tests {
     fn keeps_names_and_splits_elisions() {
         assert_eq!(
             words("le désert d'Akachat à al-Anbar, aujourd'hui"),
-            ["le", "désert", "d'", "Akachat", "à", "al-Anbar", ",", "aujourd'hui"]
+            [
+                "le",
+                "désert",
+                "d'",
+                "Akachat",
+                "à",
+                "al-Anbar",
+                ",",
+                "aujourd'hui"
+            ]
         );
         assert_eq!(words("l’armée des GI's"), ["l’", "armée", "des", "GI's"]);
     }

@@ -80,9 +80,14 @@ impl ActorDictionary {
         for (number, line) in rows {
             let fields: Vec<&str> = line.split('\t').collect();
             let [code, name, kind, country, sector, alias_list] = fields[..] else {
-                return Err(format!("actors line {}: {} fields, expected 6", number + 1, fields.len()));
+                return Err(format!(
+                    "actors line {}: {} fields, expected 6",
+                    number + 1,
+                    fields.len()
+                ));
             };
-            let kind = kind_from(kind).ok_or_else(|| format!("actors line {}: unknown kind {kind}", number + 1))?;
+            let kind = kind_from(kind)
+                .ok_or_else(|| format!("actors line {}: unknown kind {kind}", number + 1))?;
             let actor = actors.len();
             actors.push(Actor {
                 code: code.to_owned(),
@@ -101,10 +106,13 @@ impl ActorDictionary {
                 let surface = LEADING_ARTICLES
                     .iter()
                     .find_map(|a| surface.strip_prefix(a))
-                    .filter(|rest| !rest.is_empty())
+                    .filter(|rest| {
+                        rest.chars().count() >= 4 && rest.starts_with(char::is_alphabetic)
+                    })
                     .unwrap_or(surface);
                 let letters: Vec<char> = surface.chars().filter(|c| c.is_alphabetic()).collect();
-                let case_sensitive = surface.chars().count() < 4 || letters.iter().all(|c| c.is_uppercase());
+                let case_sensitive =
+                    surface.chars().count() < 4 || letters.iter().all(|c| c.is_uppercase());
                 aliases.push(Alias {
                     actor,
                     surface: plain_apostrophes(surface),
@@ -117,7 +125,11 @@ impl ActorDictionary {
             .match_kind(MatchKind::LeftmostLongest)
             .build(aliases.iter().map(|a| fold_text(&a.surface)))
             .map_err(|e| format!("actors: cannot build matcher: {e}"))?;
-        Ok(Self { actors, aliases, matcher })
+        Ok(Self {
+            actors,
+            aliases,
+            matcher,
+        })
     }
 
     /// The actor with this code.
@@ -148,7 +160,10 @@ impl ActorDictionary {
             let after_ok = span.end == chars.len() || !is_word_char(chars[span.end]);
             let alias = &self.aliases[m.pattern().as_usize()];
             let surface = index.slice(text, span);
-            if !before_ok || !after_ok || (alias.case_sensitive && plain_apostrophes(surface) != alias.surface) {
+            if !before_ok
+                || !after_ok
+                || (alias.case_sensitive && plain_apostrophes(surface) != alias.surface)
+            {
                 continue;
             }
             let actor = &self.actors[alias.actor];
@@ -179,7 +194,12 @@ USA\tUnited States\tSTATE\tUS\tgovernment\tUS|les Américains|États-Unis
     fn matches_aliases_with_case_and_boundaries() {
         let dictionary = ActorDictionary::from_tsv(SAMPLE).unwrap();
         let text = "Les Américains et les cellules daechistes de l’EI ; thus us, not US.";
-        assert!(dictionary.aliases.iter().all(|a| !a.surface.starts_with("les ")));
+        assert!(
+            dictionary
+                .aliases
+                .iter()
+                .all(|a| !a.surface.starts_with("les "))
+        );
         let found: Vec<(String, String, bool)> = dictionary
             .find(text)
             .into_iter()
@@ -200,6 +220,9 @@ USA\tUnited States\tSTATE\tUS\tgovernment\tUS|les Américains|États-Unis
     fn embedded_dictionary_loads() {
         let dictionary = ActorDictionary::embedded();
         assert!(dictionary.len() > 50);
-        assert_eq!(dictionary.actor("ISIS").map(|a| a.kind), Some(EntityKind::Group));
+        assert_eq!(
+            dictionary.actor("ISIS").map(|a| a.kind),
+            Some(EntityKind::Group)
+        );
     }
 }

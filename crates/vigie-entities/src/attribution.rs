@@ -9,8 +9,8 @@
 //! organisation, or an anonymous source ("des informations", "un analyste").
 
 use vigie_core::{
-    Attribution, AttributionKind, Document, Entity, EntityKind, Span, TextIndex, TextSpan, fold_text,
-    is_word_char,
+    Attribution, AttributionKind, Document, Entity, EntityKind, Span, TextIndex, TextSpan,
+    fold_text, is_word_char,
 };
 
 /// Prepositions that introduce a source (folded).
@@ -19,38 +19,140 @@ const SOURCE_PREPOSITIONS: &[&str] = &["selon", "d'apres", "according to", "cita
 /// Words after "selon" that make it a relative or personal construction, not a source
 /// ("des renseignements selon lesquels …", "selon moi").
 const NOT_SOURCES: &[&str] = &[
-    "lequel", "laquelle", "lesquels", "lesquelles", "moi", "toi", "lui", "elle", "nous", "vous",
-    "eux", "elles", "which", "whom",
+    "lequel",
+    "laquelle",
+    "lesquels",
+    "lesquelles",
+    "moi",
+    "toi",
+    "lui",
+    "elle",
+    "nous",
+    "vous",
+    "eux",
+    "elles",
+    "which",
+    "whom",
 ];
 
 /// Speech verbs (folded), with the auxiliary for French compound tenses.
 const SPEECH_VERBS: &[&str] = &[
-    "a dit", "a declare", "a affirme", "a indique", "a ajoute", "a precise", "a souligne",
-    "a explique", "a assure", "a annonce", "a estime", "a confie", "a raconte", "a reconnu",
-    "a averti", "a martele", "a denonce", "a rapporte", "a accuse", "ont dit", "ont declare",
-    "ont affirme", "ont indique", "ont ajoute", "ont precise", "ont annonce", "ont rapporte",
-    "estime", "affirme", "declare", "assure", "indique", "annonce", "souligne", "rapporte",
-    "explique", "said", "says", "told", "added", "stated", "claimed", "warned", "announced",
-    "reported", "noted", "explained", "confirmed", "insisted",
+    "a dit",
+    "a declare",
+    "a affirme",
+    "a indique",
+    "a ajoute",
+    "a precise",
+    "a souligne",
+    "a explique",
+    "a assure",
+    "a annonce",
+    "a estime",
+    "a confie",
+    "a raconte",
+    "a reconnu",
+    "a averti",
+    "a martele",
+    "a denonce",
+    "a rapporte",
+    "a accuse",
+    "ont dit",
+    "ont declare",
+    "ont affirme",
+    "ont indique",
+    "ont ajoute",
+    "ont precise",
+    "ont annonce",
+    "ont rapporte",
+    "estime",
+    "affirme",
+    "declare",
+    "assure",
+    "indique",
+    "annonce",
+    "souligne",
+    "rapporte",
+    "explique",
+    "said",
+    "says",
+    "told",
+    "added",
+    "stated",
+    "claimed",
+    "warned",
+    "announced",
+    "reported",
+    "noted",
+    "explained",
+    "confirmed",
+    "insisted",
 ];
 
 /// Determiners and words that make a speaker anonymous (folded, first word).
 const INDEFINITE: &[&str] = &[
-    "un", "une", "des", "plusieurs", "certains", "certaines", "d'autres", "a", "an", "some",
-    "several", "one", "two", "three", "other", "others", "sources", "informations", "unnamed",
+    "un",
+    "une",
+    "des",
+    "plusieurs",
+    "certains",
+    "certaines",
+    "d'autres",
+    "a",
+    "an",
+    "some",
+    "several",
+    "one",
+    "two",
+    "three",
+    "other",
+    "others",
+    "sources",
+    "informations",
+    "unnamed",
 ];
 
 /// Nouns that name anonymous sources even with a definite article (folded).
 const ANONYMOUS_HEADS: &[&str] = &[
-    "source", "sources", "informations", "information", "temoin", "temoins", "witness",
-    "witnesses", "rumeurs", "reports", "observateurs", "observers", "medias", "media",
+    "source",
+    "sources",
+    "informations",
+    "information",
+    "temoin",
+    "temoins",
+    "witness",
+    "witnesses",
+    "rumeurs",
+    "reports",
+    "observateurs",
+    "observers",
+    "medias",
+    "media",
 ];
 
 /// Connectives stripped from the front of a pre-verbal speaker (folded).
-const CONNECTIVES: &[&str] = &["mais", "et", "or", "donc", "pourtant", "cependant", "but", "and", "yet", "however"];
+const CONNECTIVES: &[&str] = &[
+    "mais",
+    "et",
+    "or",
+    "donc",
+    "pourtant",
+    "cependant",
+    "but",
+    "and",
+    "yet",
+    "however",
+];
 
 /// Adverbs that may sit between a speaker and the verb's object (folded).
-const ADVERBS: &[&str] = &["meme", "aussi", "encore", "egalement", "also", "even", "still"];
+const ADVERBS: &[&str] = &[
+    "meme",
+    "aussi",
+    "encore",
+    "egalement",
+    "also",
+    "even",
+    "still",
+];
 
 struct Sentence<'a> {
     folded: &'a [char],
@@ -63,16 +165,25 @@ impl Sentence<'_> {
         (from.max(self.span.start)..self.span.end.saturating_sub(needle.len() - 1)).find(|&i| {
             self.folded[i..i + needle.len()] == needle[..]
                 && (i == 0 || !is_word_char(self.folded[i - 1]))
-                && self.folded.get(i + needle.len()).is_none_or(|c| !is_word_char(*c))
+                && self
+                    .folded
+                    .get(i + needle.len())
+                    .is_none_or(|c| !is_word_char(*c))
         })
     }
 }
 
 fn trim(folded: &[char], mut span: Span) -> Span {
-    while span.start < span.end && !is_word_char(folded[span.start]) && !matches!(folded[span.start], '«' | '"') {
+    while span.start < span.end
+        && !is_word_char(folded[span.start])
+        && !matches!(folded[span.start], '«' | '"')
+    {
         span.start += 1;
     }
-    while span.end > span.start && !is_word_char(folded[span.end - 1]) && !matches!(folded[span.end - 1], '»' | '"') {
+    while span.end > span.start
+        && !is_word_char(folded[span.end - 1])
+        && !matches!(folded[span.end - 1], '»' | '"')
+    {
         span.end -= 1;
     }
     span
@@ -81,7 +192,10 @@ fn trim(folded: &[char], mut span: Span) -> Span {
 /// End of the clause that starts at `from`: next `,` `;` `:` `.` `»` or the sentence end.
 fn clause_end(folded: &[char], from: usize, limit: usize) -> usize {
     (from..limit)
-        .find(|&i| matches!(folded[i], ',' | ';' | ':' | '»' | '(' | '\n') || (folded[i] == '.' && folded.get(i + 1).is_none_or(|c| c.is_whitespace())))
+        .find(|&i| {
+            matches!(folded[i], ',' | ';' | ':' | '»' | '(' | '\n')
+                || (folded[i] == '.' && folded.get(i + 1).is_none_or(|c| c.is_whitespace()))
+        })
         .unwrap_or(limit)
 }
 
@@ -99,14 +213,23 @@ pub fn find_attributions(doc: &Document) -> Vec<Attribution> {
     let index = TextIndex::new(&doc.text);
     let mut found = Vec::new();
     for &span in &doc.sentences {
-        let sentence = Sentence { folded: &folded, span };
+        let sentence = Sentence {
+            folded: &folded,
+            span,
+        };
         for prep in SOURCE_PREPOSITIONS {
             let mut from = span.start;
             while let Some(at) = sentence.find_word(prep, from) {
                 let speaker_start = at + prep.chars().count();
                 from = speaker_start;
-                let speaker = trim(&folded, Span::new(speaker_start, clause_end(&folded, speaker_start, span.end)));
-                if speaker_words(&folded, speaker).first().is_some_and(|w| NOT_SOURCES.contains(&w.as_str())) {
+                let speaker = trim(
+                    &folded,
+                    Span::new(speaker_start, clause_end(&folded, speaker_start, span.end)),
+                );
+                if speaker_words(&folded, speaker)
+                    .first()
+                    .is_some_and(|w| NOT_SOURCES.contains(&w.as_str()))
+                {
                     continue;
                 }
                 let content = if at == clause_start(&folded, span.start, at) || at == span.start {
@@ -123,14 +246,22 @@ pub fn find_attributions(doc: &Document) -> Vec<Attribution> {
             while let Some(at) = sentence.find_word(verb, from) {
                 let verb_end = at + verb.chars().count();
                 from = verb_end;
-                if found.iter().any(|a: &Attribution| a.cue.as_ref().is_some_and(|c| c.span.overlaps(Span::new(at, verb_end)))) {
+                if found.iter().any(|a: &Attribution| {
+                    a.cue
+                        .as_ref()
+                        .is_some_and(|c| c.span.overlaps(Span::new(at, verb_end)))
+                }) {
                     continue;
                 }
                 let before = (span.start..at).rev().find(|&i| !folded[i].is_whitespace());
-                let inverted = before.is_some_and(|i| matches!(folded[i], ',' | '»' | '"' | '\u{201d}'));
+                let inverted =
+                    before.is_some_and(|i| matches!(folded[i], ',' | '»' | '"' | '\u{201d}'));
                 let cue = Span::new(at, verb_end);
                 let attribution = if inverted {
-                    let speaker = trim(&folded, Span::new(verb_end, clause_end(&folded, verb_end, span.end)));
+                    let speaker = trim(
+                        &folded,
+                        Span::new(verb_end, clause_end(&folded, verb_end, span.end)),
+                    );
                     let content = trim(&folded, Span::new(span.start, at));
                     build(doc, &index, &folded, cue, speaker, Some(content))
                 } else {
@@ -176,14 +307,24 @@ fn strip_connectives(folded: &[char], mut span: Span) -> Span {
         let words = speaker_words(folded, span);
         match words.first() {
             Some(first) if CONNECTIVES.contains(&first.as_str()) => {
-                span = trim(folded, Span::new(span.start + first.chars().count(), span.end));
+                span = trim(
+                    folded,
+                    Span::new(span.start + first.chars().count(), span.end),
+                );
             }
             _ => return span,
         }
     }
 }
 
-fn build(doc: &Document, index: &TextIndex, folded: &[char], cue: Span, speaker: Span, content: Option<Span>) -> Attribution {
+fn build(
+    doc: &Document,
+    index: &TextIndex,
+    folded: &[char],
+    cue: Span,
+    speaker: Span,
+    content: Option<Span>,
+) -> Attribution {
     let text_span = |span: Span| TextSpan {
         text: index.slice(&doc.text, span).to_owned(),
         span,
@@ -199,10 +340,18 @@ fn build(doc: &Document, index: &TextIndex, folded: &[char], cue: Span, speaker:
     let words = speaker_words(folded, speaker);
     let first = words.first().map(String::as_str).unwrap_or_default();
     let anonymous = INDEFINITE.contains(&first)
-        || (entity.is_none() && words.iter().take(3).any(|w| ANONYMOUS_HEADS.contains(&w.as_str())));
+        || (entity.is_none()
+            && words
+                .iter()
+                .take(3)
+                .any(|w| ANONYMOUS_HEADS.contains(&w.as_str())));
     let speaker_text = index.slice(&doc.text, speaker);
-    let has_proper_name = speaker_text.split_whitespace().any(|w| w.chars().next().is_some_and(char::is_uppercase))
-        && !speaker_text.starts_with(|c: char| c.is_uppercase() && first.len() <= 3 && INDEFINITE.contains(&first));
+    let has_proper_name = speaker_text
+        .split_whitespace()
+        .any(|w| w.chars().next().is_some_and(char::is_uppercase))
+        && !speaker_text.starts_with(|c: char| {
+            c.is_uppercase() && first.len() <= 3 && INDEFINITE.contains(&first)
+        });
     let kind = match entity {
         _ if anonymous => AttributionKind::Anonymous,
         Some(e) if e.kind == EntityKind::Media => AttributionKind::Outlet,
@@ -246,12 +395,19 @@ ALMAYADEEN\tAl Mayadeen\tMEDIA\tLB\tmedia\tAl-Mayadeen
             [(AttributionKind::Outlet, "Al-Mayadeen".into())]
         );
         assert_eq!(
-            attributions("Selon des informations, l'arrivée de quatre bataillons a changé la donne."),
+            attributions(
+                "Selon des informations, l'arrivée de quatre bataillons a changé la donne."
+            ),
             [(AttributionKind::Anonymous, "des informations".into())]
         );
         assert_eq!(
-            attributions("Un analyste de la question estime même que les convois cachent un transfert."),
-            [(AttributionKind::Anonymous, "Un analyste de la question".into())]
+            attributions(
+                "Un analyste de la question estime même que les convois cachent un transfert."
+            ),
+            [(
+                AttributionKind::Anonymous,
+                "Un analyste de la question".into()
+            )]
         );
     }
 
@@ -264,10 +420,18 @@ ALMAYADEEN\tAl Mayadeen\tMEDIA\tLB\tmedia\tAl-Mayadeen
         let a = &doc.attributions[0];
         assert_eq!(a.kind, AttributionKind::Named);
         assert_eq!(a.speaker.as_ref().unwrap().text, "Ahmad Nasrallah");
-        assert_eq!(a.role.as_ref().unwrap().text, "commandant adjoint de l'opération");
+        assert_eq!(
+            a.role.as_ref().unwrap().text,
+            "commandant adjoint de l'opération"
+        );
         assert_eq!(a.cue.as_ref().unwrap().text, "a dit");
         let content = a.content.unwrap();
-        assert_eq!(&text.chars().collect::<Vec<_>>()[content.start..content.end].iter().collect::<String>(), "« C'est une opération préventive »");
+        assert_eq!(
+            &text.chars().collect::<Vec<_>>()[content.start..content.end]
+                .iter()
+                .collect::<String>(),
+            "« C'est une opération préventive »"
+        );
     }
 
     #[test]

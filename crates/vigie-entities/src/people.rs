@@ -5,45 +5,280 @@ use vigie_core::{Entity, EntityKind, Span, TextSpan, Token, fold_text, tokenize}
 
 /// Titles that precede a person's name (folded).
 const TITLES: &[&str] = &[
-    "m", "mme", "mlle", "dr", "pr", "me", "mr", "mrs", "ms", "rep", "sen", "gen", "col", "lt",
-    "general", "president", "presidente", "ministre", "commandant", "colonel", "capitaine",
-    "lieutenant", "sergent", "porte-parole", "cheikh", "sheikh", "imam", "ayatollah", "emir",
-    "roi", "king", "prince", "princesse", "senateur", "senator", "speaker", "secretary",
-    "minister", "gouverneur", "governor", "maire", "mayor", "depute", "deputee", "juge", "judge",
-    "chef", "chief", "commander", "spokesman", "spokeswoman", "spokesperson", "leader", "dirigeant",
-    "ambassadeur", "ambassador", "envoy", "emissaire", "journaliste", "journalist", "reporter",
-    "analyste", "analyst", "professeur", "professor", "pape", "pope", "patriarche", "premier",
-    "chancellor", "chanceliere", "chancelier", "activist", "militant", "militante", "opposant",
+    "m",
+    "mme",
+    "mlle",
+    "dr",
+    "pr",
+    "me",
+    "mr",
+    "mrs",
+    "ms",
+    "rep",
+    "sen",
+    "gen",
+    "col",
+    "lt",
+    "general",
+    "president",
+    "presidente",
+    "ministre",
+    "commandant",
+    "colonel",
+    "capitaine",
+    "lieutenant",
+    "sergent",
+    "porte-parole",
+    "cheikh",
+    "sheikh",
+    "imam",
+    "ayatollah",
+    "emir",
+    "roi",
+    "king",
+    "prince",
+    "princesse",
+    "senateur",
+    "senator",
+    "speaker",
+    "secretary",
+    "minister",
+    "gouverneur",
+    "governor",
+    "maire",
+    "mayor",
+    "depute",
+    "deputee",
+    "juge",
+    "judge",
+    "chef",
+    "chief",
+    "commander",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "leader",
+    "dirigeant",
+    "ambassadeur",
+    "ambassador",
+    "envoy",
+    "emissaire",
+    "journaliste",
+    "journalist",
+    "reporter",
+    "analyste",
+    "analyst",
+    "professeur",
+    "professor",
+    "pape",
+    "pope",
+    "patriarche",
+    "premier",
+    "chancellor",
+    "chanceliere",
+    "chancelier",
+    "activist",
+    "militant",
+    "militante",
+    "opposant",
 ];
 
 /// Nouns that open a role apposition after a name (folded).
 const ROLE_NOUNS: &[&str] = &[
-    "commandant", "porte-parole", "ministre", "president", "presidente", "chef", "directeur",
-    "directrice", "general", "colonel", "gouverneur", "depute", "deputee", "maire", "responsable",
-    "analyste", "conseiller", "conseillere", "secretaire", "ambassadeur", "envoye", "emissaire",
-    "dirigeant", "fondateur", "membre", "haut", "ancien", "ancienne", "numero", "adjoint", "vice",
-    "spokesman", "spokeswoman", "spokesperson", "minister", "commander", "governor", "president",
-    "head", "chief", "director", "leader", "secretary", "ambassador", "envoy", "official",
-    "adviser", "advisor", "deputy", "member", "former", "senior", "mayor", "lawmaker", "senator",
-    "analyst", "founder", "coordinator", "coordinatrice", "coordinateur", "researcher", "chercheur",
+    "commandant",
+    "porte-parole",
+    "ministre",
+    "president",
+    "presidente",
+    "chef",
+    "directeur",
+    "directrice",
+    "general",
+    "colonel",
+    "gouverneur",
+    "depute",
+    "deputee",
+    "maire",
+    "responsable",
+    "analyste",
+    "conseiller",
+    "conseillere",
+    "secretaire",
+    "ambassadeur",
+    "envoye",
+    "emissaire",
+    "dirigeant",
+    "fondateur",
+    "membre",
+    "haut",
+    "ancien",
+    "ancienne",
+    "numero",
+    "adjoint",
+    "vice",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "minister",
+    "commander",
+    "governor",
+    "president",
+    "head",
+    "chief",
+    "director",
+    "leader",
+    "secretary",
+    "ambassador",
+    "envoy",
+    "official",
+    "adviser",
+    "advisor",
+    "deputy",
+    "member",
+    "former",
+    "senior",
+    "mayor",
+    "lawmaker",
+    "senator",
+    "analyst",
+    "founder",
+    "coordinator",
+    "coordinatrice",
+    "coordinateur",
+    "researcher",
+    "chercheur",
 ];
 
 /// Speech verbs adjacent to a speaker's name (folded, without the auxiliary).
 const SPEECH_VERBS: &[&str] = &[
-    "dit", "declare", "affirme", "indique", "ajoute", "precise", "souligne", "explique",
-    "assure", "annonce", "estime", "confie", "raconte", "reconnu", "averti", "martele",
-    "denonce", "said", "says", "told", "added", "stated", "claimed", "warned", "announced",
-    "noted", "explained", "confirmed",
+    "dit",
+    "declare",
+    "affirme",
+    "indique",
+    "ajoute",
+    "precise",
+    "souligne",
+    "explique",
+    "assure",
+    "annonce",
+    "estime",
+    "confie",
+    "raconte",
+    "reconnu",
+    "averti",
+    "martele",
+    "denonce",
+    "said",
+    "says",
+    "told",
+    "added",
+    "stated",
+    "claimed",
+    "warned",
+    "announced",
+    "noted",
+    "explained",
+    "confirmed",
 ];
 
 /// Words that never belong to a person's name even when capitalised (folded).
 const NOT_NAME_WORDS: &[&str] = &[
-    "le", "la", "les", "un", "une", "des", "de", "du", "ce", "cette", "selon", "mais", "et",
-    "the", "a", "an", "and", "but", "in", "on", "at", "of", "according", "after", "when",
+    "le",
+    "la",
+    "les",
+    "un",
+    "une",
+    "des",
+    "de",
+    "du",
+    "ce",
+    "cette",
+    "selon",
+    "mais",
+    "et",
+    "the",
+    "a",
+    "an",
+    "and",
+    "but",
+    "in",
+    "on",
+    "at",
+    "of",
+    "according",
+    "after",
+    "when",
 ];
 
+/// Words that make a capitalised name an organisation, not a person (folded).
+const ORGANISATION_WORDS: &[&str] = &[
+    "ministry",
+    "ministere",
+    "army",
+    "armee",
+    "forces",
+    "force",
+    "council",
+    "conseil",
+    "committee",
+    "comite",
+    "office",
+    "bureau",
+    "agency",
+    "agence",
+    "department",
+    "departement",
+    "party",
+    "parti",
+    "front",
+    "union",
+    "government",
+    "gouvernement",
+    "commission",
+    "programme",
+    "program",
+    "organisation",
+    "organization",
+    "brigade",
+    "brigades",
+    "staff",
+    "command",
+    "commandement",
+    "ministry's",
+    "police",
+    "guard",
+    "garde",
+    "corps",
+    "movement",
+    "mouvement",
+    "alliance",
+    "coalition",
+    "court",
+    "cour",
+    "tribunal",
+    "parliament",
+    "parlement",
+    "assembly",
+    "assemblee",
+    "senate",
+    "senat",
+    "house",
+    "bank",
+    "banque",
+    "company",
+    "group",
+    "groupe",
+    "network",
+    "reseau",
+];
+
+/// Articles that may open a role apposition ("Daniel Whitmore, a senior official").
+const ARTICLES: &[&str] = &["a", "an", "the", "un", "une", "le", "la", "l'"];
+
 /// Lowercase particles allowed inside a name ("Mohammed bin Salman").
-const PARTICLES: &[&str] = &["bin", "ben", "ibn", "bint", "van", "von", "de", "da", "di", "del"];
+const PARTICLES: &[&str] = &[
+    "bin", "ben", "ibn", "bint", "van", "von", "de", "da", "di", "del",
+];
 
 fn folded_word(token: &Token, text: &str) -> String {
     fold_text(token.text(text))
@@ -51,14 +286,21 @@ fn folded_word(token: &Token, text: &str) -> String {
 
 fn is_capitalised(token: &Token, text: &str) -> bool {
     token.is_word
-        && token.text(text).chars().next().is_some_and(char::is_uppercase)
+        && token
+            .text(text)
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
         && token.text(text).chars().any(char::is_lowercase)
         && !NOT_NAME_WORDS.contains(&folded_word(token, text).as_str())
 }
 
 fn joined_by_space(text: &str, a: &Token, b: &Token) -> bool {
     let gap = &text[a.byte_end..b.byte_start];
-    !gap.is_empty() && gap.chars().all(|c| matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+    !gap.is_empty()
+        && gap
+            .chars()
+            .all(|c| matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
 }
 
 /// Finds people in `text`, skipping spans already `taken` by other entities.
@@ -97,7 +339,10 @@ fn person_with_cue(text: &str, tokens: &[Token], start: usize, end: usize) -> Op
     let previous_word = tokens[..start].iter().rev().find(|t| t.is_word);
     let title = previous_word
         .filter(|t| TITLES.contains(&folded_word(t, text).as_str()))
-        .map(|t| TextSpan { text: t.text(text).to_owned(), span: t.span });
+        .map(|t| TextSpan {
+            text: t.text(text).to_owned(),
+            span: t.span,
+        });
     let apposition = role_apposition(text, tokens, end);
     let after = fold_text(text[tokens[end - 1].byte_end..].trim_start());
     let before = fold_text(text[..tokens[start].byte_start].trim_end());
@@ -114,10 +359,17 @@ fn person_with_cue(text: &str, tokens: &[Token], start: usize, end: usize) -> Op
         return None;
     }
     let span = Span::new(tokens[start].span.start, tokens[end - 1].span.end);
+    let organisation = tokens[start..end]
+        .iter()
+        .any(|t| ORGANISATION_WORDS.contains(&folded_word(t, text).as_str()));
     Some(Entity {
         text: text[tokens[start].byte_start..tokens[end - 1].byte_end].to_owned(),
         span,
-        kind: EntityKind::Per,
+        kind: if organisation {
+            EntityKind::Org
+        } else {
+            EntityKind::Per
+        },
         actor: None,
         country: None,
         role: apposition.or(title),
@@ -128,19 +380,32 @@ fn person_with_cue(text: &str, tokens: &[Token], start: usize, end: usize) -> Op
 /// The role in ", <role noun> …" right after a name, up to the next clause break.
 fn role_apposition(text: &str, tokens: &[Token], end: usize) -> Option<TextSpan> {
     tokens.get(end).filter(|t| t.text(text) == ",")?;
-    let first = tokens.get(end + 1).filter(|t| t.is_word)?;
+    let mut first_index = end + 1;
+    if tokens
+        .get(first_index)
+        .is_some_and(|t| ARTICLES.contains(&folded_word(t, text).as_str()))
+    {
+        first_index += 1;
+    }
+    let first = tokens.get(first_index).filter(|t| t.is_word)?;
     let first_word = folded_word(first, text);
-    if !first.text(text).chars().next().is_some_and(char::is_lowercase) || !ROLE_NOUNS.contains(&first_word.as_str()) {
+    if !first
+        .text(text)
+        .chars()
+        .next()
+        .is_some_and(char::is_lowercase)
+        || !ROLE_NOUNS.contains(&first_word.as_str())
+    {
         return None;
     }
-    let last = tokens[end + 1..]
+    let last = tokens[first_index..]
         .iter()
         .take_while(|t| t.is_word || matches!(t.text(text), "'" | "’" | "-" | "(" | ")"))
         .take(16)
         .last()?;
     Some(TextSpan {
-        text: text[first.byte_start..last.byte_end].to_owned(),
-        span: Span::new(first.span.start, last.span.end),
+        text: text[tokens[end + 1].byte_start..last.byte_end].to_owned(),
+        span: Span::new(tokens[end + 1].span.start, last.span.end),
     })
 }
 
@@ -158,16 +423,41 @@ mod tests {
     #[test]
     fn speaker_with_role_apposition() {
         assert_eq!(
-            people("« C'est préventif », a dit Ahmad Nasrallah, commandant adjoint de l'opération d’al-Anbar."),
-            [("Ahmad Nasrallah".into(), Some("commandant adjoint de l'opération d’al-Anbar".into()))]
+            people(
+                "« C'est préventif », a dit Ahmad Nasrallah, commandant adjoint de l'opération d’al-Anbar."
+            ),
+            [(
+                "Ahmad Nasrallah".into(),
+                Some("commandant adjoint de l'opération d’al-Anbar".into())
+            )]
         );
     }
 
     #[test]
     fn titles_and_speech_verbs_mark_people() {
         assert_eq!(
+            people("\"It will stop,\" Daniel Whitmore, a senior Treasury official, said."),
+            [(
+                "Daniel Whitmore".into(),
+                Some("a senior Treasury official".into())
+            )]
+        );
+        assert_eq!(
             people("Le général Karim Haddad est arrivé. Maria Petrenko said the city was hit."),
-            [("Karim Haddad".into(), Some("général".into())), ("Maria Petrenko".into(), None)]
+            [
+                ("Karim Haddad".into(), Some("général".into())),
+                ("Maria Petrenko".into(), None)
+            ]
+        );
+    }
+
+    #[test]
+    fn organisations_named_like_people_are_organisations() {
+        let found = find_people("Russia's Defence Ministry said its forces struck.", &[]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].text.as_str(), found[0].kind),
+            ("Russia's Defence Ministry", EntityKind::Org)
         );
     }
 

@@ -42,7 +42,9 @@ struct GoldPage {
 }
 
 fn tokens(text: &str) -> Vec<&str> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|t| !t.is_empty()).collect()
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 fn shingles(text: &str) -> HashMap<Vec<&str>, usize> {
@@ -63,7 +65,10 @@ pub fn shingle_match(truth: &str, predicted: &str) -> (f64, f64, f64) {
     let truth = shingles(truth);
     let predicted = shingles(predicted);
     let (mut tp, mut fp, mut fn_) = (0.0, 0.0, 0.0);
-    for key in truth.keys().chain(predicted.keys().filter(|k| !truth.contains_key(*k))) {
+    for key in truth
+        .keys()
+        .chain(predicted.keys().filter(|k| !truth.contains_key(*k)))
+    {
         let t = *truth.get(key).unwrap_or(&0) as f64;
         let p = *predicted.get(key).unwrap_or(&0) as f64;
         tp += t.min(p);
@@ -71,23 +76,55 @@ pub fn shingle_match(truth: &str, predicted: &str) -> (f64, f64, f64) {
         fn_ += (t - p).max(0.0);
     }
     let sum = tp + fp + fn_;
-    if sum > 0.0 { (tp / sum, fp / sum, fn_ / sum) } else { (tp, fp, fn_) }
+    if sum > 0.0 {
+        (tp / sum, fp / sum, fn_ / sum)
+    } else {
+        (tp, fp, fn_)
+    }
 }
 
 fn precision((tp, fp, fn_): (f64, f64, f64)) -> f64 {
-    if fp == 0.0 && fn_ == 0.0 { 1.0 } else if tp == 0.0 && fp == 0.0 { 0.0 } else { tp / (tp + fp) }
+    if fp == 0.0 && fn_ == 0.0 {
+        1.0
+    } else if tp == 0.0 && fp == 0.0 {
+        0.0
+    } else {
+        tp / (tp + fp)
+    }
 }
 
 fn recall((tp, fp, fn_): (f64, f64, f64)) -> f64 {
-    if fp == 0.0 && fn_ == 0.0 { 1.0 } else if tp == 0.0 && fn_ == 0.0 { 0.0 } else { tp / (tp + fn_) }
+    if fp == 0.0 && fn_ == 0.0 {
+        1.0
+    } else if tp == 0.0 && fn_ == 0.0 {
+        0.0
+    } else {
+        tp / (tp + fn_)
+    }
 }
 
 /// Aggregates per-page (TP, FP, FN) the way the benchmark does.
 pub fn aggregate(matches: &[(f64, f64, f64)]) -> (f64, f64, f64) {
     let mean = |values: Vec<f64>| values.iter().sum::<f64>() / values.len().max(1) as f64;
-    let p = mean(matches.iter().filter(|m| m.0 + m.1 > 0.0).map(|m| precision(*m)).collect());
-    let r = mean(matches.iter().filter(|m| m.0 + m.2 > 0.0).map(|m| recall(*m)).collect());
-    let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+    let p = mean(
+        matches
+            .iter()
+            .filter(|m| m.0 + m.1 > 0.0)
+            .map(|m| precision(*m))
+            .collect(),
+    );
+    let r = mean(
+        matches
+            .iter()
+            .filter(|m| m.0 + m.2 > 0.0)
+            .map(|m| recall(*m))
+            .collect(),
+    );
+    let f1 = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
     (p, r, f1)
 }
 
@@ -113,7 +150,10 @@ pub fn evaluate(gold_dir: &Path, extractor: Extractor) -> Result<ExtractionScore
         let started = Instant::now();
         let article = extract_html(&html, page.url.as_deref(), extractor);
         extraction_time += started.elapsed();
-        matches.push(shingle_match(page.article_body.as_deref().unwrap_or_default(), &article.text));
+        matches.push(shingle_match(
+            page.article_body.as_deref().unwrap_or_default(),
+            &article.text,
+        ));
     }
     let (precision, recall, f1) = aggregate(&matches);
     Ok(ExtractionScores {

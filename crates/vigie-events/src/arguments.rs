@@ -10,13 +10,28 @@ const AGENT_MARKERS: &[&str] = &["par", "by"];
 const OF_MARKERS: &[&str] = &["de", "du", "des", "d'", "of"];
 
 /// Prepositions after which a place is where something happens (folded).
-const LOCATIVES: &[&str] = &["a", "au", "aux", "dans", "en", "pres de", "sur", "in", "at", "near", "on", "outside", "inside"];
+const LOCATIVES: &[&str] = &[
+    "a", "au", "aux", "dans", "en", "pres de", "sur", "in", "at", "near", "on", "outside", "inside",
+];
 
 /// Words after which a place is an origin, destination or neighbour, not the location.
 const DIRECTIONALS: &[&str] = &[
-    "vers", "direction de", "direction d'", "provenance de", "parti de", "partis de", "parti d'",
-    "partis d'", "frontalier avec", "frontaliere avec", "frontiere avec", "towards", "toward", "to",
-    "from", "border with",
+    "vers",
+    "direction de",
+    "direction d'",
+    "provenance de",
+    "parti de",
+    "partis de",
+    "parti d'",
+    "partis d'",
+    "frontalier avec",
+    "frontaliere avec",
+    "frontiere avec",
+    "towards",
+    "toward",
+    "to",
+    "from",
+    "border with",
 ];
 
 /// Articles that may stand between a clause start and its subject (folded).
@@ -26,7 +41,8 @@ const ARTICLES: &[&str] = &["l'", "la", "le", "les", "the"];
 /// ("a dit X, commandant de l'opération").
 pub fn inside_speaker(doc: &Document, span: Span) -> bool {
     doc.attributions.iter().any(|a| {
-        a.speaker.as_ref().is_some_and(|s| s.span.contains(span)) || a.role.as_ref().is_some_and(|r| r.span.contains(span))
+        a.speaker.as_ref().is_some_and(|s| s.span.contains(span))
+            || a.role.as_ref().is_some_and(|r| r.span.contains(span))
     })
 }
 
@@ -41,24 +57,36 @@ fn participant(entity: &Entity) -> Participant {
 
 /// The folded text between two offsets, trimmed.
 fn between(doc: &Document, start: usize, end: usize) -> String {
-    let text: String = doc.text.chars().skip(start).take(end.saturating_sub(start)).collect();
+    let text: String = doc
+        .text
+        .chars()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .collect();
     fold_text(text.trim())
 }
 
 /// True when `text` (folded) ends with the word or phrase `word`.
 fn ends_with_word(text: &str, word: &str) -> bool {
-    text == word || text.ends_with(&format!(" {word}")) || (word.ends_with('\'') && text.ends_with(word))
+    text == word
+        || text.ends_with(&format!(" {word}"))
+        || (word.ends_with('\'') && text.ends_with(word))
 }
 
 /// The folded words just before `span` in its sentence.
 fn preceding(doc: &Document, sentence: Span, span: Span) -> String {
-    between(doc, sentence.start.max(span.start.saturating_sub(16)), span.start)
+    between(
+        doc,
+        sentence.start.max(span.start.saturating_sub(16)),
+        span.start,
+    )
 }
 
 /// A state named by a place name acts only as the subject of its clause ("l'Irak a
 /// condamné"); elsewhere ("à travers l'Irak", "frontalier avec la Syrie") it is a place.
 fn used_as_location(doc: &Document, sentence: Span, entity: &Entity) -> bool {
-    if entity.kind != EntityKind::State || !doc.places.iter().any(|p| p.span.overlaps(entity.span)) {
+    if entity.kind != EntityKind::State || !doc.places.iter().any(|p| p.span.overlaps(entity.span))
+    {
         return false;
     }
     let before = between(doc, sentence.start, entity.span.start);
@@ -71,7 +99,8 @@ fn used_as_location(doc: &Document, sentence: Span, entity: &Entity) -> bool {
 
 /// Whether "X de Y" makes Y the patient (abductions, arrests) rather than the agent.
 fn of_marks_patient(event_type: EventType, mode: Option<&str>) -> bool {
-    matches!(mode, Some("abduct" | "arrest" | "deport" | "release")) || matches!(event_type, EventType::Coerce | EventType::Retreat)
+    matches!(mode, Some("abduct" | "arrest" | "deport" | "release"))
+        || matches!(event_type, EventType::Coerce | EventType::Retreat)
 }
 
 /// Actor and recipient of a trigger.
@@ -92,17 +121,25 @@ pub fn participants(
         .iter()
         .filter(|e| {
             sentence.contains(e.span)
-                && !matches!(e.kind, EntityKind::Media | EntityKind::Loc | EntityKind::Misc)
+                && !matches!(
+                    e.kind,
+                    EntityKind::Media | EntityKind::Loc | EntityKind::Misc
+                )
                 && !inside_speaker(doc, e.span)
                 && !used_as_location(doc, sentence, e)
         })
         .collect();
-    let before = candidates.iter().filter(|e| e.span.end <= trigger.start).max_by_key(|e| e.span.end);
+    let before = candidates
+        .iter()
+        .filter(|e| e.span.end <= trigger.start)
+        .max_by_key(|e| e.span.end);
     let after = candidates
         .iter()
         .filter(|e| e.span.start >= trigger.end && e.span.start - trigger.end <= 60)
         .min_by_key(|e| e.span.start);
-    let gap = after.map(|e| between(doc, trigger.end, e.span.start)).unwrap_or_default();
+    let gap = after
+        .map(|e| between(doc, trigger.end, e.span.start))
+        .unwrap_or_default();
     let first_gap_word = gap.split([' ', '\'']).next().unwrap_or_default();
     let before = before.map(|e| participant(e));
     let after_participant = after.map(|e| participant(e));
@@ -112,10 +149,13 @@ pub fn participants(
     // "convoi militaire US", "frappes américaines": an adjective-like actor glued to the trigger.
     let adjectival = gap.is_empty()
         && after.is_some_and(|e| {
-            let short_caps = e.text.chars().count() <= 3 && e.text.chars().all(|c| c.is_uppercase() || c == '.');
+            let short_caps =
+                e.text.chars().count() <= 3 && e.text.chars().all(|c| c.is_uppercase() || c == '.');
             short_caps || e.text.starts_with(char::is_lowercase)
         });
-    let genitive = OF_MARKERS.iter().any(|m| gap == *m || gap.starts_with(&format!("{m} ")) || (m.ends_with('\'') && gap.starts_with(m)));
+    let genitive = OF_MARKERS.iter().any(|m| {
+        gap == *m || gap.starts_with(&format!("{m} ")) || (m.ends_with('\'') && gap.starts_with(m))
+    });
     if adjectival || (genitive && !of_marks_patient(event_type, mode)) {
         return (after_participant, None);
     }
@@ -126,16 +166,30 @@ pub fn participants(
 /// preferring the nearest to the trigger; else the first place that is neither an
 /// origin, destination or neighbour nor a state named as an actor.
 pub fn place(doc: &Document, sentence: Span, trigger: Span) -> Option<Place> {
-    let places: Vec<&Place> = doc.places.iter().filter(|p| sentence.contains(p.span)).collect();
+    let places: Vec<&Place> = doc
+        .places
+        .iter()
+        .filter(|p| sentence.contains(p.span))
+        .collect();
     let distance = |p: &Place| p.span.start.abs_diff(trigger.start);
     places
         .iter()
-        .filter(|p| LOCATIVES.iter().any(|l| ends_with_word(&preceding(doc, sentence, p.span), l)))
+        .filter(|p| {
+            LOCATIVES
+                .iter()
+                .any(|l| ends_with_word(&preceding(doc, sentence, p.span), l))
+        })
         .min_by_key(|p| distance(p))
         .or_else(|| {
             places.iter().find(|p| {
-                let names_actor = doc.entities.iter().any(|e| e.kind == EntityKind::State && e.span.overlaps(p.span));
-                !names_actor && !DIRECTIONALS.iter().any(|d| ends_with_word(&preceding(doc, sentence, p.span), d))
+                let names_actor = doc
+                    .entities
+                    .iter()
+                    .any(|e| e.kind == EntityKind::State && e.span.overlaps(p.span));
+                !names_actor
+                    && !DIRECTIONALS
+                        .iter()
+                        .any(|d| ends_with_word(&preceding(doc, sentence, p.span), d))
             })
         })
         .map(|p| (*p).clone())
@@ -159,7 +213,13 @@ mod tests {
         }
     }
 
-    fn roles(text: &str, trigger: &str, entities: &[(&str, EntityKind)], event_type: EventType, mode: Option<&str>) -> (Option<String>, Option<String>) {
+    fn roles(
+        text: &str,
+        trigger: &str,
+        entities: &[(&str, EntityKind)],
+        event_type: EventType,
+        mode: Option<&str>,
+    ) -> (Option<String>, Option<String>) {
         let mut doc = Document::new("t", text);
         doc.entities = entities.iter().map(|(t, k)| entity(t, text, *k)).collect();
         let trigger = entity(trigger, text, EntityKind::Misc).span;
@@ -172,23 +232,53 @@ mod tests {
     fn active_passive_and_nominal_frames() {
         use EntityKind::{Group, State};
         assert_eq!(
-            roles("Les FDS ont attaqué Daech.", "attaqué", &[("FDS", Group), ("Daech", Group)], EventType::Assault, None),
+            roles(
+                "Les FDS ont attaqué Daech.",
+                "attaqué",
+                &[("FDS", Group), ("Daech", Group)],
+                EventType::Assault,
+                None
+            ),
             (Some("FDS".into()), Some("Daech".into()))
         );
         assert_eq!(
-            roles("Des chefs de Daech libérés par les FDS.", "libérés", &[("Daech", Group), ("FDS", Group)], EventType::Retreat, Some("release")),
+            roles(
+                "Des chefs de Daech libérés par les FDS.",
+                "libérés",
+                &[("Daech", Group), ("FDS", Group)],
+                EventType::Retreat,
+                Some("release")
+            ),
             (Some("FDS".into()), Some("Daech".into()))
         );
         assert_eq!(
-            roles("l'intensification des attaques de Daech", "attaques", &[("Daech", Group)], EventType::Assault, None),
+            roles(
+                "l'intensification des attaques de Daech",
+                "attaques",
+                &[("Daech", Group)],
+                EventType::Assault,
+                None
+            ),
             (Some("Daech".into()), None)
         );
         assert_eq!(
-            roles("un convoi militaire US", "convoi militaire", &[("US", State)], EventType::Mobilize, Some("troops")),
+            roles(
+                "un convoi militaire US",
+                "convoi militaire",
+                &[("US", State)],
+                EventType::Mobilize,
+                Some("troops")
+            ),
             (Some("US".into()), None)
         );
         assert_eq!(
-            roles("un enlèvement de soldats US", "enlèvement", &[("soldats US", State)], EventType::Assault, Some("abduct")),
+            roles(
+                "un enlèvement de soldats US",
+                "enlèvement",
+                &[("soldats US", State)],
+                EventType::Assault,
+                Some("abduct")
+            ),
             (None, Some("soldats US".into()))
         );
     }

@@ -9,34 +9,77 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use vigie_core::{DatePrecision, EventDate, Span, TextIndex, fold_text};
 
 const MONTHS: &[(&str, u32)] = &[
-    ("janvier", 1), ("fevrier", 2), ("mars", 3), ("avril", 4), ("mai", 5), ("juin", 6),
-    ("juillet", 7), ("aout", 8), ("septembre", 9), ("octobre", 10), ("novembre", 11),
-    ("decembre", 12), ("january", 1), ("february", 2), ("march", 3), ("april", 4), ("may", 5),
-    ("june", 6), ("july", 7), ("august", 8), ("september", 9), ("october", 10), ("november", 11),
+    ("janvier", 1),
+    ("fevrier", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("mai", 5),
+    ("juin", 6),
+    ("juillet", 7),
+    ("aout", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("decembre", 12),
+    ("january", 1),
+    ("february", 2),
+    ("march", 3),
+    ("april", 4),
+    ("may", 5),
+    ("june", 6),
+    ("july", 7),
+    ("august", 8),
+    ("september", 9),
+    ("october", 10),
+    ("november", 11),
     ("december", 12),
 ];
 
 const WEEKDAYS: &[(&str, Weekday)] = &[
-    ("lundi", Weekday::Mon), ("mardi", Weekday::Tue), ("mercredi", Weekday::Wed),
-    ("jeudi", Weekday::Thu), ("vendredi", Weekday::Fri), ("samedi", Weekday::Sat),
-    ("dimanche", Weekday::Sun), ("monday", Weekday::Mon), ("tuesday", Weekday::Tue),
-    ("wednesday", Weekday::Wed), ("thursday", Weekday::Thu), ("friday", Weekday::Fri),
-    ("saturday", Weekday::Sat), ("sunday", Weekday::Sun),
+    ("lundi", Weekday::Mon),
+    ("mardi", Weekday::Tue),
+    ("mercredi", Weekday::Wed),
+    ("jeudi", Weekday::Thu),
+    ("vendredi", Weekday::Fri),
+    ("samedi", Weekday::Sat),
+    ("dimanche", Weekday::Sun),
+    ("monday", Weekday::Mon),
+    ("tuesday", Weekday::Tue),
+    ("wednesday", Weekday::Wed),
+    ("thursday", Weekday::Thu),
+    ("friday", Weekday::Fri),
+    ("saturday", Weekday::Sat),
+    ("sunday", Weekday::Sun),
 ];
 
 /// Relative day expressions and their offset from the publication date.
 const RELATIVE_DAYS: &[(&str, i64)] = &[
-    ("avant-hier", -2), ("hier", -1), ("aujourd'hui", 0), ("ce matin", 0), ("ce soir", 0),
-    ("cet apres-midi", 0), ("demain", 1), ("yesterday", -1), ("today", 0), ("this morning", 0),
-    ("tonight", 0), ("tomorrow", 1),
+    ("avant-hier", -2),
+    ("hier", -1),
+    ("aujourd'hui", 0),
+    ("ce matin", 0),
+    ("ce soir", 0),
+    ("cet apres-midi", 0),
+    ("demain", 1),
+    ("yesterday", -1),
+    ("today", 0),
+    ("this morning", 0),
+    ("tonight", 0),
+    ("tomorrow", 1),
 ];
 
 /// Expressions for the week before or around the publication date, with the offset of
 /// the week's first day.
 const RELATIVE_WEEKS: &[(&str, i64)] = &[
-    ("ces derniers jours", -7), ("cette semaine", 0), ("la semaine derniere", -7),
-    ("la semaine passee", -7), ("in recent days", -7), ("this week", 0), ("last week", -7),
-    ("past few days", -7), ("last few days", -7),
+    ("ces derniers jours", -7),
+    ("cette semaine", 0),
+    ("la semaine derniere", -7),
+    ("la semaine passee", -7),
+    ("in recent days", -7),
+    ("this week", 0),
+    ("last week", -7),
+    ("past few days", -7),
+    ("last few days", -7),
 ];
 
 /// Parses `YYYY-MM-DD`.
@@ -60,7 +103,10 @@ impl Words {
                 (true, None) => start = Some(i),
                 (false, Some(s)) => {
                     let word: String = folded.chars().skip(s).take(i - s).collect();
-                    words.push((word.trim_matches(['\'', '-']).to_owned(), Span::new(sentence.start + s, sentence.start + i)));
+                    words.push((
+                        word.trim_matches(['\'', '-']).to_owned(),
+                        Span::new(sentence.start + s, sentence.start + i),
+                    ));
                     start = None;
                 }
                 _ => {}
@@ -73,7 +119,10 @@ impl Words {
     fn phrase_at(&self, i: usize, phrase: &str) -> Option<Span> {
         let parts: Vec<&str> = phrase.split(' ').collect();
         let run = self.words.get(i..i + parts.len())?;
-        run.iter().zip(&parts).all(|((w, _), p)| w == p).then(|| Span::new(run[0].1.start, run[run.len() - 1].1.end))
+        run.iter()
+            .zip(&parts)
+            .all(|((w, _), p)| w == p)
+            .then(|| Span::new(run[0].1.start, run[run.len() - 1].1.end))
     }
 
     fn word(&self, i: usize) -> Option<&str> {
@@ -86,12 +135,19 @@ fn month_of(word: &str) -> Option<u32> {
 }
 
 fn year_of(word: Option<&str>) -> Option<i32> {
-    word.filter(|w| w.len() == 4).and_then(|w| w.parse().ok()).filter(|y| (1900..=2100).contains(y))
+    word.filter(|w| w.len() == 4)
+        .and_then(|w| w.parse().ok())
+        .filter(|y| (1900..=2100).contains(y))
 }
 
 fn day_of(word: Option<&str>) -> Option<u32> {
     let word = word?;
-    let digits = word.trim_end_matches("er").trim_end_matches("st").trim_end_matches("nd").trim_end_matches("rd").trim_end_matches("th");
+    let digits = word
+        .trim_end_matches("er")
+        .trim_end_matches("st")
+        .trim_end_matches("nd")
+        .trim_end_matches("rd")
+        .trim_end_matches("th");
     digits.parse().ok().filter(|d| (1..=31).contains(d))
 }
 
@@ -105,7 +161,13 @@ fn infer_year(month: u32, day: u32, published: NaiveDate) -> Option<NaiveDate> {
     }
 }
 
-fn event_date(value: Option<String>, precision: DatePrecision, text: &str, index: &TextIndex, span: Span) -> EventDate {
+fn event_date(
+    value: Option<String>,
+    precision: DatePrecision,
+    text: &str,
+    index: &TextIndex,
+    span: Span,
+) -> EventDate {
     EventDate {
         value,
         precision,
@@ -115,14 +177,21 @@ fn event_date(value: Option<String>, precision: DatePrecision, text: &str, index
 }
 
 /// Date expressions in `sentence`, in text order.
-pub fn find_dates(text: &str, index: &TextIndex, sentence: Span, published: Option<NaiveDate>) -> Vec<EventDate> {
+pub fn find_dates(
+    text: &str,
+    index: &TextIndex,
+    sentence: Span,
+    published: Option<NaiveDate>,
+) -> Vec<EventDate> {
     let words = Words::new(text, index, sentence);
     let mut found = Vec::new();
     let mut i = 0;
     while i < words.words.len() {
         let (word, span) = (&words.words[i].0, words.words[i].1);
         let mut advance = 1;
-        if let Some(day) = day_of(Some(word)).filter(|_| words.word(i + 1).and_then(month_of).is_some()) {
+        if let Some(day) =
+            day_of(Some(word)).filter(|_| words.word(i + 1).and_then(month_of).is_some())
+        {
             // "3 mars 2025", "12 May"
             let month = month_of(words.word(i + 1).unwrap_or_default()).unwrap_or(1);
             let year = year_of(words.word(i + 2));
@@ -131,7 +200,13 @@ pub fn find_dates(text: &str, index: &TextIndex, sentence: Span, published: Opti
                 Some(y) => NaiveDate::from_ymd_opt(y, month, day),
                 None => published.and_then(|p| infer_year(month, day, p)),
             };
-            found.push(event_date(date.map(|d| d.to_string()), DatePrecision::Day, text, index, Span::new(span.start, end)));
+            found.push(event_date(
+                date.map(|d| d.to_string()),
+                DatePrecision::Day,
+                text,
+                index,
+                Span::new(span.start, end),
+            ));
             advance = 2 + usize::from(year.is_some());
         } else if let Some(month) = month_of(word) {
             if let Some(day) = day_of(words.word(i + 1)) {
@@ -142,17 +217,31 @@ pub fn find_dates(text: &str, index: &TextIndex, sentence: Span, published: Opti
                     Some(y) => NaiveDate::from_ymd_opt(y, month, day),
                     None => published.and_then(|p| infer_year(month, day, p)),
                 };
-                found.push(event_date(date.map(|d| d.to_string()), DatePrecision::Day, text, index, Span::new(span.start, end)));
+                found.push(event_date(
+                    date.map(|d| d.to_string()),
+                    DatePrecision::Day,
+                    text,
+                    index,
+                    Span::new(span.start, end),
+                ));
                 advance = 2 + usize::from(year.is_some());
             } else if let Some(year) = year_of(words.word(i + 1)) {
                 let end = words.words[i + 1].1.end;
-                found.push(event_date(Some(format!("{year}-{month:02}")), DatePrecision::Month, text, index, Span::new(span.start, end)));
+                found.push(event_date(
+                    Some(format!("{year}-{month:02}")),
+                    DatePrecision::Month,
+                    text,
+                    index,
+                    Span::new(span.start, end),
+                ));
                 advance = 2;
             }
         } else if let Some(&(_, weekday)) = WEEKDAYS.iter().find(|(w, _)| w == word) {
-            let next = matches!(words.word(i + 1), Some("prochain" | "next")) || matches!(i.checked_sub(1).and_then(|p| words.word(p)), Some("next"));
+            let next = matches!(words.word(i + 1), Some("prochain" | "next"))
+                || matches!(i.checked_sub(1).and_then(|p| words.word(p)), Some("next"));
             let date = published.map(|p| {
-                let back = (p.weekday().num_days_from_monday() + 7 - weekday.num_days_from_monday()) % 7;
+                let back =
+                    (p.weekday().num_days_from_monday() + 7 - weekday.num_days_from_monday()) % 7;
                 if next {
                     let ahead = (7 - back) % 7;
                     p + Duration::days(i64::from(if ahead == 0 { 7 } else { ahead }))
@@ -160,24 +249,58 @@ pub fn find_dates(text: &str, index: &TextIndex, sentence: Span, published: Opti
                     p - Duration::days(i64::from(back))
                 }
             });
-            found.push(event_date(date.map(|d| d.to_string()), DatePrecision::Day, text, index, span));
-        } else if let Some(year) = year_of(Some(word)).filter(|_| i > 0 && matches!(words.word(i - 1), Some("en" | "in" | "depuis" | "since"))) {
-            found.push(event_date(Some(year.to_string()), DatePrecision::Year, text, index, span));
+            found.push(event_date(
+                date.map(|d| d.to_string()),
+                DatePrecision::Day,
+                text,
+                index,
+                span,
+            ));
+        } else if let Some(year) = year_of(Some(word)).filter(|_| {
+            i > 0 && matches!(words.word(i - 1), Some("en" | "in" | "depuis" | "since"))
+        }) {
+            found.push(event_date(
+                Some(year.to_string()),
+                DatePrecision::Year,
+                text,
+                index,
+                span,
+            ));
         } else if let Some((phrase_span, offset, precision)) = RELATIVE_DAYS
             .iter()
             .map(|&(p, o)| (p, o, DatePrecision::Day))
-            .chain(RELATIVE_WEEKS.iter().map(|&(p, o)| (p, o, DatePrecision::Week)))
-            .find_map(|(phrase, offset, precision)| words.phrase_at(i, phrase).map(|s| (s, offset, precision)))
+            .chain(
+                RELATIVE_WEEKS
+                    .iter()
+                    .map(|&(p, o)| (p, o, DatePrecision::Week)),
+            )
+            .find_map(|(phrase, offset, precision)| {
+                words.phrase_at(i, phrase).map(|s| (s, offset, precision))
+            })
         {
             let date = published.map(|p| {
                 let day = p + Duration::days(offset);
                 match precision {
-                    DatePrecision::Week => day - Duration::days(i64::from(day.weekday().num_days_from_monday())),
+                    DatePrecision::Week => {
+                        day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
+                    }
                     _ => day,
                 }
             });
-            found.push(event_date(date.map(|d| d.to_string()), precision, text, index, phrase_span));
-            advance = words.words.iter().skip(i).take_while(|(_, s)| s.end <= phrase_span.end).count().max(1);
+            found.push(event_date(
+                date.map(|d| d.to_string()),
+                precision,
+                text,
+                index,
+                phrase_span,
+            ));
+            advance = words
+                .words
+                .iter()
+                .skip(i)
+                .take_while(|(_, s)| s.end <= phrase_span.end)
+                .count()
+                .max(1);
         }
         i += advance;
     }
@@ -201,11 +324,22 @@ mod tests {
     fn resolves_relative_days_against_publication() {
         // 2020-05-14 was a Thursday.
         assert_eq!(
-            dates("Ce mardi à Salaheddine, hier et ces derniers jours.", Some("2020-05-14")),
+            dates(
+                "Ce mardi à Salaheddine, hier et ces derniers jours.",
+                Some("2020-05-14")
+            ),
             [
-                (Some("2020-05-12".into()), DatePrecision::Day, "mardi".into()),
+                (
+                    Some("2020-05-12".into()),
+                    DatePrecision::Day,
+                    "mardi".into()
+                ),
                 (Some("2020-05-13".into()), DatePrecision::Day, "hier".into()),
-                (Some("2020-05-04".into()), DatePrecision::Week, "ces derniers jours".into()),
+                (
+                    Some("2020-05-04".into()),
+                    DatePrecision::Week,
+                    "ces derniers jours".into()
+                ),
             ]
         );
     }
@@ -213,11 +347,26 @@ mod tests {
     #[test]
     fn absolute_dates_months_and_years() {
         assert_eq!(
-            dates("Le 3 mars, puis on 12 May 2025, in March 2024 and en 2014.", Some("2025-03-17")),
+            dates(
+                "Le 3 mars, puis on 12 May 2025, in March 2024 and en 2014.",
+                Some("2025-03-17")
+            ),
             [
-                (Some("2025-03-03".into()), DatePrecision::Day, "3 mars".into()),
-                (Some("2025-05-12".into()), DatePrecision::Day, "12 May 2025".into()),
-                (Some("2024-03".into()), DatePrecision::Month, "March 2024".into()),
+                (
+                    Some("2025-03-03".into()),
+                    DatePrecision::Day,
+                    "3 mars".into()
+                ),
+                (
+                    Some("2025-05-12".into()),
+                    DatePrecision::Day,
+                    "12 May 2025".into()
+                ),
+                (
+                    Some("2024-03".into()),
+                    DatePrecision::Month,
+                    "March 2024".into()
+                ),
                 (Some("2014".into()), DatePrecision::Year, "2014".into()),
             ]
         );
@@ -225,6 +374,9 @@ mod tests {
 
     #[test]
     fn relative_dates_without_anchor_stay_unresolved() {
-        assert_eq!(dates("Last Thursday the army moved.", None), [(None, DatePrecision::Day, "Thursday".into())]);
+        assert_eq!(
+            dates("Last Thursday the army moved.", None),
+            [(None, DatePrecision::Day, "Thursday".into())]
+        );
     }
 }

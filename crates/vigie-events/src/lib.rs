@@ -8,7 +8,7 @@ pub mod triggers;
 
 pub use triggers::{Trigger, TriggerLexicon};
 
-use vigie_core::{Attribution, Document, Event, Modality, Span, TextSpan, TextIndex};
+use vigie_core::{Attribution, Document, Event, Modality, Span, TextIndex, TextSpan};
 
 /// Runs the stage: fills `doc.events`. Needs sentences, entities, places and
 /// attributions from the earlier stages.
@@ -19,18 +19,29 @@ pub fn analyze(doc: &mut Document, lexicon: &TriggerLexicon) {
     for &sentence in &doc.sentences {
         let sentence_text = index.slice(&doc.text, sentence);
         let mut triggers = lexicon.find(sentence_text, doc.language);
-        triggers.iter_mut().for_each(|t| t.span = Span::new(t.span.start + sentence.start, t.span.end + sentence.start));
-        let date = dates::find_dates(&doc.text, &index, sentence, published).into_iter().next();
+        triggers.iter_mut().for_each(|t| {
+            t.span = Span::new(t.span.start + sentence.start, t.span.end + sentence.start)
+        });
+        let date = dates::find_dates(&doc.text, &index, sentence, published)
+            .into_iter()
+            .next();
         let mut in_sentence: Vec<Event> = Vec::new();
         for trigger in triggers {
-            if arguments::inside_speaker(doc, trigger.span) {
+            let inside_name = doc.entities.iter().any(|e| e.span.overlaps(trigger.span));
+            if inside_name || arguments::inside_speaker(doc, trigger.span) {
                 continue;
             }
-            let (actor, recipient) =
-                arguments::participants(doc, sentence, trigger.span, trigger.event_type, trigger.mode.as_deref());
+            let (actor, recipient) = arguments::participants(
+                doc,
+                sentence,
+                trigger.span,
+                trigger.event_type,
+                trigger.mode.as_deref(),
+            );
             let place = arguments::place(doc, sentence, trigger.span);
             let attribution = attribution_for(doc, sentence, trigger.span);
-            let modality = modality::modality(&doc.text, &index, sentence, trigger.span, &attribution);
+            let modality =
+                modality::modality(&doc.text, &index, sentence, trigger.span, &attribution);
             let mut event = Event {
                 event_type: trigger.event_type,
                 mode: trigger.mode.clone(),
@@ -48,7 +59,10 @@ pub fn analyze(doc: &mut Document, lexicon: &TriggerLexicon) {
                 confidence: 0.0,
             };
             event.confidence = confidence(&event);
-            match in_sentence.iter_mut().find(|e| e.event_type == event.event_type) {
+            match in_sentence
+                .iter_mut()
+                .find(|e| e.event_type == event.event_type)
+            {
                 Some(same) if same.confidence >= event.confidence => {}
                 Some(same) => *same = event,
                 None => in_sentence.push(event),
@@ -65,7 +79,11 @@ fn attribution_for(doc: &Document, sentence: Span, trigger: Span) -> Attribution
     doc.attributions
         .iter()
         .find(|a| a.content.is_some_and(|c| c.contains(trigger)))
-        .or_else(|| doc.attributions.iter().find(|a| a.cue.as_ref().is_some_and(|c| sentence.contains(c.span))))
+        .or_else(|| {
+            doc.attributions
+                .iter()
+                .find(|a| a.cue.as_ref().is_some_and(|c| sentence.contains(c.span)))
+        })
         .cloned()
         .unwrap_or_else(Attribution::none)
 }

@@ -5,14 +5,67 @@ use vigie_core::{Attribution, AttributionKind, Modality, Span, TextIndex, fold_t
 
 const ENGLISH_NEGATION: &[&str] = &["not", "never", "didn't", "no"];
 const NEGATION_AFTER: &[&str] = &["pas", "jamais", "point", "aucun", "aucune"];
-const DENIAL: &[&str] = &["dementi", "dement", "dementent", "nie", "nient", "denied", "denies", "deny", "rejected claims", "dismissed"];
-const PLANNED: &[&str] = &[
-    "projette", "projettent", "prevoit", "prevoient", "compte", "comptent", "va", "vont", "s'apprete",
-    "s'appretent", "envisage", "envisagent", "plan", "plans", "planned", "planning", "will", "intend",
-    "intends", "preparing", "prepare", "prepares", "to be", "set to", "devrait", "devraient",
+const DENIAL: &[&str] = &[
+    "dementi",
+    "dement",
+    "dementent",
+    "nie",
+    "nient",
+    "denied",
+    "denies",
+    "deny",
+    "rejected claims",
+    "dismissed",
 ];
-const THREATENED: &[&str] = &["menace", "menacent", "menace de", "threatened", "threatens", "threaten", "vowed"];
-const HYPOTHETICAL: &[&str] = &["si", "if", "pourrait", "pourraient", "could", "might", "may", "would", "eventuel", "eventuelle"];
+const PLANNED: &[&str] = &[
+    "projette",
+    "projettent",
+    "prevoit",
+    "prevoient",
+    "compte",
+    "comptent",
+    "va",
+    "vont",
+    "s'apprete",
+    "s'appretent",
+    "envisage",
+    "envisagent",
+    "plan",
+    "plans",
+    "planned",
+    "planning",
+    "will",
+    "intend",
+    "intends",
+    "preparing",
+    "prepare",
+    "prepares",
+    "to be",
+    "set to",
+    "devrait",
+    "devraient",
+];
+const THREATENED: &[&str] = &[
+    "menace",
+    "menacent",
+    "menace de",
+    "threatened",
+    "threatens",
+    "threaten",
+    "vowed",
+];
+const HYPOTHETICAL: &[&str] = &[
+    "si",
+    "if",
+    "pourrait",
+    "pourraient",
+    "could",
+    "might",
+    "may",
+    "would",
+    "eventuel",
+    "eventuelle",
+];
 
 /// Folded words of a stretch of text.
 fn words(text: &str) -> Vec<String> {
@@ -35,7 +88,13 @@ fn contains_any(window: &[String], cues: &[&str]) -> bool {
 }
 
 /// The modality of the event signalled at `trigger` in `sentence`.
-pub fn modality(text: &str, index: &TextIndex, sentence: Span, trigger: Span, attribution: &Attribution) -> Modality {
+pub fn modality(
+    text: &str,
+    index: &TextIndex,
+    sentence: Span,
+    trigger: Span,
+    attribution: &Attribution,
+) -> Modality {
     let before = words(index.slice(text, Span::new(sentence.start, trigger.start)));
     let after = words(index.slice(text, Span::new(trigger.end, sentence.end)));
     let near_before = &before[before.len().saturating_sub(4)..];
@@ -75,11 +134,32 @@ mod tests {
 
     #[test]
     fn recognises_each_modality() {
-        assert_eq!(modality_of("Les rebelles n'ont pas attaqué la ville.", "attaqué"), Modality::Denied);
-        assert_eq!(modality_of("The army denied that it shelled the camp.", "shelled"), Modality::Denied);
-        assert_eq!(modality_of("Des cellules projettent de se manifester et d'attaquer.", "attaquer"), Modality::Planned);
-        assert_eq!(modality_of("Le groupe menace de frapper les convois.", "frapper"), Modality::Threatened);
-        assert_eq!(modality_of("If talks fail, the army could attack.", "attack"), Modality::Hypothetical);
-        assert_eq!(modality_of("Les forces ont attaqué la base mardi.", "attaqué"), Modality::Asserted);
+        assert_eq!(
+            modality_of("Les rebelles n'ont pas attaqué la ville.", "attaqué"),
+            Modality::Denied
+        );
+        assert_eq!(
+            modality_of("The army denied that it shelled the camp.", "shelled"),
+            Modality::Denied
+        );
+        assert_eq!(
+            modality_of(
+                "Des cellules projettent de se manifester et d'attaquer.",
+                "attaquer"
+            ),
+            Modality::Planned
+        );
+        assert_eq!(
+            modality_of("Le groupe menace de frapper les convois.", "frapper"),
+            Modality::Threatened
+        );
+        assert_eq!(
+            modality_of("If talks fail, the army could attack.", "attack"),
+            Modality::Hypothetical
+        );
+        assert_eq!(
+            modality_of("Les forces ont attaqué la base mardi.", "attaqué"),
+            Modality::Asserted
+        );
     }
 }

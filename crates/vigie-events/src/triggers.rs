@@ -7,8 +7,9 @@ use vigie_core::{EventType, Language, PhraseSet, Span};
 
 static EMBEDDED: &str = include_str!("../../../data/lexicons/event_triggers.tsv");
 
-static DEFAULT: LazyLock<TriggerLexicon> =
-    LazyLock::new(|| TriggerLexicon::from_tsv(EMBEDDED).expect("the embedded trigger lexicon is valid"));
+static DEFAULT: LazyLock<TriggerLexicon> = LazyLock::new(|| {
+    TriggerLexicon::from_tsv(EMBEDDED).expect("the embedded trigger lexicon is valid")
+});
 
 /// What a trigger pattern signals.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +45,11 @@ impl TriggerLexicon {
     /// Reads the TSV format documented at the top of `data/lexicons/event_triggers.tsv`.
     pub fn from_tsv(text: &str) -> Result<Self, String> {
         let mut patterns = PhraseSet::default();
-        let rows = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#')).skip(1);
+        let rows = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+            .skip(1);
         for (number, line) in rows {
             let fields: Vec<&str> = line.split('\t').collect();
             let (lang, pattern, event_type, mode) = match fields[..] {
@@ -55,12 +60,28 @@ impl TriggerLexicon {
             let language = match lang {
                 "fr" => Language::Fr,
                 "en" => Language::En,
-                other => return Err(format!("triggers line {}: unknown language {other}", number + 1)),
+                other => {
+                    return Err(format!(
+                        "triggers line {}: unknown language {other}",
+                        number + 1
+                    ));
+                }
             };
-            let event_type = EventType::from_name(event_type)
-                .ok_or_else(|| format!("triggers line {}: unknown event type {event_type}", number + 1))?;
+            let event_type = EventType::from_name(event_type).ok_or_else(|| {
+                format!(
+                    "triggers line {}: unknown event type {event_type}",
+                    number + 1
+                )
+            })?;
             let mode = Some(mode.trim().to_owned()).filter(|m| !m.is_empty());
-            patterns.insert(pattern, Signalled { language, event_type, mode });
+            patterns.insert(
+                pattern,
+                Signalled {
+                    language,
+                    event_type,
+                    mode,
+                },
+            );
         }
         Ok(Self { patterns })
     }
@@ -93,9 +114,16 @@ mod tests {
         let text = "Les forces s’abattent sur eux après des frappes aériennes et ont attaqué.";
         let found = lexicon.find(text, Some(Language::Fr));
         let chars: Vec<char> = text.chars().collect();
-        let words: Vec<String> = found.iter().map(|t| chars[t.span.start..t.span.end].iter().collect()).collect();
+        let words: Vec<String> = found
+            .iter()
+            .map(|t| chars[t.span.start..t.span.end].iter().collect())
+            .collect();
         assert_eq!(words, ["s’abattent", "frappes aériennes", "attaqué"]);
-        assert!(lexicon.find("They attacked.", Some(Language::Fr)).is_empty());
+        assert!(
+            lexicon
+                .find("They attacked.", Some(Language::Fr))
+                .is_empty()
+        );
         assert_eq!(lexicon.find("They attacked.", Some(Language::En)).len(), 1);
     }
 

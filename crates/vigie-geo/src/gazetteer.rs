@@ -14,7 +14,8 @@ use crate::name_key::name_key;
 static EMBEDDED: &[u8] = include_bytes!("../../../data/gazetteer/places.tsv.gz");
 
 static DEFAULT: LazyLock<Gazetteer> = LazyLock::new(|| {
-    Gazetteer::from_tsv_gz(EMBEDDED).expect("the embedded gazetteer is valid (built by scripts/build-gazetteer.py)")
+    Gazetteer::from_tsv_gz(EMBEDDED)
+        .expect("the embedded gazetteer is valid (built by scripts/build-gazetteer.py)")
 });
 
 /// One gazetteer entry.
@@ -92,7 +93,11 @@ impl Gazetteer {
             }
             let fields: Vec<&str> = line.split('\t').collect();
             if fields.len() < 10 {
-                return Err(GazetteerError(format!("line {}: {} fields, expected 10", number + 1, fields.len())));
+                return Err(GazetteerError(format!(
+                    "line {}: {} fields, expected 10",
+                    number + 1,
+                    fields.len()
+                )));
             }
             if fields[6].is_empty() || fields[7].is_empty() {
                 // Divisions without any located town: nothing to pin on a map.
@@ -116,9 +121,10 @@ impl Gazetteer {
                 gazetteer.add_key(name_key(name), index);
             }
             if entry.feature_code == "ADM1" {
-                gazetteer
-                    .admin1_names
-                    .insert((entry.country_code.clone(), entry.admin1_code.clone()), entry.name.clone());
+                gazetteer.admin1_names.insert(
+                    (entry.country_code.clone(), entry.admin1_code.clone()),
+                    entry.name.clone(),
+                );
             }
             gazetteer.entries.push(entry);
         }
@@ -190,7 +196,10 @@ pub(crate) mod tests {
     fn indexes_names_and_aliases() {
         let gazetteer = Gazetteer::from_tsv(SAMPLE).unwrap();
         assert_eq!(gazetteer.len(), 6);
-        let anbar: Vec<u64> = gazetteer.lookup(&name_key("al-Anbar")).map(|e| e.geonameid).collect();
+        let anbar: Vec<u64> = gazetteer
+            .lookup(&name_key("al-Anbar"))
+            .map(|e| e.geonameid)
+            .collect();
         assert_eq!(anbar, [99592]);
         assert_eq!(gazetteer.lookup("washington").count(), 2);
         assert_eq!(gazetteer.admin1_name("IQ", "01"), Some("Anbar"));

@@ -22,7 +22,16 @@ pub fn analyze(doc: &mut Document, gazetteer: &Gazetteer) {
     let blocked: Vec<vigie_core::Span> = doc
         .entities
         .iter()
-        .filter(|e| matches!(e.kind, EntityKind::Per | EntityKind::Org | EntityKind::Group | EntityKind::Media | EntityKind::Igo))
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EntityKind::Per
+                    | EntityKind::Org
+                    | EntityKind::Group
+                    | EntityKind::Media
+                    | EntityKind::Igo
+            )
+        })
         .map(|e| e.span)
         .collect();
     let mentions: Vec<recognize::Mention> = recognize::find_toponyms(&doc.text, gazetteer)

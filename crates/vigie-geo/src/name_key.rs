@@ -3,7 +3,9 @@
 use vigie_core::fold_text;
 
 /// Arabic definite articles dropped from the front of a name ("al-Anbar" → "anbar").
-const ARTICLES: &[&str] = &["al", "el", "as", "ash", "ad", "an", "ar", "at", "az", "ech", "ed", "es", "er", "et", "ez"];
+const ARTICLES: &[&str] = &[
+    "al", "el", "as", "ash", "ad", "an", "ar", "at", "az", "ech", "ed", "es", "er", "et", "ez",
+];
 
 /// The lookup key of a name: folded (case, accents), hyphens and apostrophes as spaces,
 /// spaces collapsed, a leading Arabic article removed. `"al-Ḥasakah"` and `"Hasakah"`

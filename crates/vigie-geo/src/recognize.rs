@@ -19,25 +19,181 @@ pub struct Mention {
 /// Capitalised words that begin sentences or name things other than places, and that
 /// gazetteers list as places somewhere ("Est", "Mais", "March", "Centre").
 const NOT_PLACES: &[&str] = &[
-    "a", "au", "aux", "ce", "ces", "cet", "cette", "de", "des", "du", "en", "et", "il", "ils", "elle",
-    "elles", "la", "le", "les", "l", "un", "une", "on", "ou", "par", "pour", "sur", "sous", "mais",
-    "selon", "depuis", "dans", "avec", "sans", "entre", "vers", "chez", "apres", "avant", "pendant",
-    "peine", "signe", "ainsi", "alors", "aussi", "encore", "enfin", "puis", "donc", "car", "or", "ni",
-    "nord", "sud", "est", "ouest", "centre", "north", "south", "east", "west", "central", "center",
-    "the", "an", "and", "but", "for", "in", "on", "at", "by", "of", "to", "from", "with", "as", "it",
-    "he", "she", "they", "we", "this", "that", "these", "those", "there", "here", "after", "before",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "janvier", "fevrier", "mars", "avril", "mai", "juin",
-    "juillet", "aout", "septembre", "octobre", "novembre", "decembre", "lundi", "mardi", "mercredi",
-    "jeudi", "vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday", "thursday",
-    "friday", "saturday", "sunday", "president", "minister", "ministre", "general", "speaker",
-    "house", "senate", "press", "photo", "source", "sources", "premier", "prime", "republic",
-    "republique", "union", "state", "etat", "government", "gouvernement", "army", "armee", "police",
-    "force", "forces", "resistance", "liberation", "victoria", "florence", "nancy", "lourdes",
-    "orange", "mobile", "reading", "bath", "split", "nice", "troy", "sale", "male", "as", "ok",
+    "a",
+    "au",
+    "aux",
+    "ce",
+    "ces",
+    "cet",
+    "cette",
+    "de",
+    "des",
+    "du",
+    "en",
+    "et",
+    "il",
+    "ils",
+    "elle",
+    "elles",
+    "la",
+    "le",
+    "les",
+    "l",
+    "un",
+    "une",
+    "on",
+    "ou",
+    "par",
+    "pour",
+    "sur",
+    "sous",
+    "mais",
+    "selon",
+    "depuis",
+    "dans",
+    "avec",
+    "sans",
+    "entre",
+    "vers",
+    "chez",
+    "apres",
+    "avant",
+    "pendant",
+    "peine",
+    "signe",
+    "ainsi",
+    "alors",
+    "aussi",
+    "encore",
+    "enfin",
+    "puis",
+    "donc",
+    "car",
+    "or",
+    "ni",
+    "nord",
+    "sud",
+    "est",
+    "ouest",
+    "centre",
+    "north",
+    "south",
+    "east",
+    "west",
+    "central",
+    "center",
+    "the",
+    "an",
+    "and",
+    "but",
+    "for",
+    "in",
+    "on",
+    "at",
+    "by",
+    "of",
+    "to",
+    "from",
+    "with",
+    "as",
+    "it",
+    "he",
+    "she",
+    "they",
+    "we",
+    "this",
+    "that",
+    "these",
+    "those",
+    "there",
+    "here",
+    "after",
+    "before",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "janvier",
+    "fevrier",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "aout",
+    "septembre",
+    "octobre",
+    "novembre",
+    "decembre",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "president",
+    "minister",
+    "ministre",
+    "general",
+    "speaker",
+    "house",
+    "senate",
+    "press",
+    "photo",
+    "source",
+    "sources",
+    "premier",
+    "prime",
+    "republic",
+    "republique",
+    "union",
+    "state",
+    "etat",
+    "government",
+    "gouvernement",
+    "army",
+    "armee",
+    "police",
+    "force",
+    "forces",
+    "resistance",
+    "liberation",
+    "victoria",
+    "florence",
+    "nancy",
+    "lourdes",
+    "orange",
+    "mobile",
+    "reading",
+    "bath",
+    "split",
+    "nice",
+    "troy",
+    "sale",
+    "male",
+    "as",
+    "ok",
 ];
 
-const ARTICLE_PREFIXES: &[&str] = &["al-", "el-", "as-", "ash-", "ad-", "ar-", "an-", "at-", "az-", "ech-", "es-", "ez-"];
+const ARTICLE_PREFIXES: &[&str] = &[
+    "al-", "el-", "as-", "ash-", "ad-", "ar-", "an-", "at-", "az-", "ech-", "es-", "ez-",
+];
 
 /// True when a word can begin or end a proper name: capitalised, or an Arabic article
 /// followed by a capital ("al-Anbar").
@@ -47,17 +203,29 @@ fn is_name_word(word: &str) -> bool {
     }
     let folded = fold_text(word);
     ARTICLE_PREFIXES.iter().any(|p| {
-        folded.starts_with(p) && word[p.len()..].chars().next().is_some_and(char::is_uppercase)
+        folded.starts_with(p)
+            && word[p.len()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
     })
 }
 
 /// True for the gap between two words of one name: spaces, no line break.
 fn is_space_between(gap: &str) -> bool {
-    !gap.is_empty() && gap.chars().all(|c| matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+    !gap.is_empty()
+        && gap
+            .chars()
+            .all(|c| matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
 }
 
 fn is_capitalised_word(token: &Token, text: &str) -> bool {
-    token.is_word && token.text(text).chars().next().is_some_and(char::is_uppercase)
+    token.is_word
+        && token
+            .text(text)
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
 }
 
 /// Finds gazetteer names in `text`, longest match first, left to right.
@@ -75,7 +243,9 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
         let found = (1..=max_words.min(tokens.len() - i)).rev().find_map(|n| {
             let run = &tokens[i..i + n];
             let contiguous = run.iter().all(|t| t.is_word)
-                && run.windows(2).all(|w| is_space_between(&text[w[0].byte_end..w[1].byte_start]));
+                && run
+                    .windows(2)
+                    .all(|w| is_space_between(&text[w[0].byte_end..w[1].byte_start]));
             if !contiguous || !is_name_word(run[n - 1].text(text)) {
                 return None;
             }
@@ -91,9 +261,21 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
             Some(mention) => {
                 let words = tokenize(&mention.text).len();
                 let next = tokens.get(i + words);
-                let glued_to_name = next.is_some_and(|n| {
-                    is_capitalised_word(n, text) && is_space_between(&text[tokens[i + words - 1].byte_end..n.byte_start])
-                });
+                let previous_is_name = i > 0 && {
+                    let previous = &tokens[i - 1];
+                    let sentence_start = i == 1
+                        || matches!(tokens[i - 2].text(text), "." | "!" | "?" | "«" | "\"" | ":")
+                        || text[..previous.byte_start].ends_with('\n');
+                    is_capitalised_word(previous, text)
+                        && !sentence_start
+                        && !NOT_PLACES.contains(&fold_text(previous.text(text)).as_str())
+                        && is_space_between(&text[previous.byte_end..first.byte_start])
+                };
+                let glued_to_name = previous_is_name
+                    || next.is_some_and(|n| {
+                        is_capitalised_word(n, text)
+                            && is_space_between(&text[tokens[i + words - 1].byte_end..n.byte_start])
+                    });
                 if !glued_to_name {
                     mentions.push(mention);
                 }
@@ -110,7 +292,10 @@ fn plausible(surface: &str, key: &str, gazetteer: &Gazetteer) -> bool {
     if key.chars().count() < 3 || NOT_PLACES.contains(&key) {
         return false;
     }
-    let all_caps = surface.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+    let all_caps = surface
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(char::is_uppercase);
     if all_caps && surface.chars().count() <= 4 {
         return gazetteer.lookup(key).any(|e| e.is_country());
     }
@@ -124,7 +309,10 @@ mod tests {
 
     fn found(text: &str) -> Vec<String> {
         let gazetteer = Gazetteer::from_tsv(SAMPLE).unwrap();
-        find_toponyms(text, &gazetteer).into_iter().map(|m| m.text).collect()
+        find_toponyms(text, &gazetteer)
+            .into_iter()
+            .map(|m| m.text)
+            .collect()
     }
 
     #[test]
@@ -137,7 +325,14 @@ mod tests {
 
     #[test]
     fn skips_names_glued_to_other_names() {
-        assert_eq!(found("Washington Post reporters met in Washington, DC."), ["Washington"]);
+        assert_eq!(
+            found("Washington Post reporters met in Washington, DC."),
+            ["Washington"]
+        );
         assert_eq!(found("le mardi, en Toulouse"), ["Toulouse"]);
+        assert_eq!(
+            found("a dit Sarah Washington. Depuis Toulouse, rien."),
+            ["Toulouse"]
+        );
     }
 }

@@ -22,7 +22,9 @@ pub fn decode_bytes(name: &str, bytes: &[u8]) -> Result<String, IngestError> {
         return Ok(text.into_owned());
     }
     if looks_binary(bytes) {
-        return Err(IngestError::Binary { input: name.to_owned() });
+        return Err(IngestError::Binary {
+            input: name.to_owned(),
+        });
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok(text.to_owned());
@@ -61,7 +63,10 @@ mod tests {
     #[test]
     fn decodes_legacy_french() {
         let latin1 = b"Les forces irakiennes \xe0 Hassak\xe9";
-        assert_eq!(decode_bytes("a.txt", latin1).unwrap(), "Les forces irakiennes à Hassaké");
+        assert_eq!(
+            decode_bytes("a.txt", latin1).unwrap(),
+            "Les forces irakiennes à Hassaké"
+        );
         let declared = b"<html><head><meta charset=\"iso-8859-15\"></head><body>\xa4</body></html>";
         assert!(decode_bytes("b.html", declared).unwrap().contains('€'));
     }
@@ -69,7 +74,10 @@ mod tests {
     #[test]
     fn rejects_binary_naming_the_input() {
         let err = decode_bytes("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00").unwrap_err();
-        assert_eq!(err.to_string(), "photo.jpg: binary data, not a text or HTML article");
+        assert_eq!(
+            err.to_string(),
+            "photo.jpg: binary data, not a text or HTML article"
+        );
     }
 
     #[test]

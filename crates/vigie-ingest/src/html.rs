@@ -117,6 +117,9 @@ mod tests {
         assert!(!article.text.contains("Des soldats maliens à Gao"));
         assert!(!article.text.contains("Accueil"));
         assert_eq!(article.captions, ["Des soldats maliens à Gao. © AFP"]);
-        assert_eq!(article.published.as_deref().map(|p| &p[..10]), Some("2025-03-17"));
+        assert_eq!(
+            article.published.as_deref().map(|p| &p[..10]),
+            Some("2025-03-17")
+        );
     }
 }

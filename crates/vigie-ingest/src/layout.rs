@@ -17,14 +17,36 @@ pub struct Layout {
 }
 
 const SHARE_WORDS: &[&str] = &[
-    "partager", "share", "imprimer", "print", "tweeter", "tweet", "envoyer par e-mail", "email this",
-    "copier le lien", "copy link",
+    "partager",
+    "share",
+    "imprimer",
+    "print",
+    "tweeter",
+    "tweet",
+    "envoyer par e-mail",
+    "email this",
+    "copier le lien",
+    "copy link",
 ];
 
 const CREDIT_MARKERS: &[&str] = &[
-    "(afp photo)", "afp photo", "(photo", "photo :", "photo:", "photo credit", "credit photo",
-    "credit :", "getty images", "(reuters photo)", "/ afp", "/afp", "/reuters", "/ reuters", "/ap photo",
-    "(ap photo)", "epa-efe",
+    "(afp photo)",
+    "afp photo",
+    "(photo",
+    "photo :",
+    "photo:",
+    "photo credit",
+    "credit photo",
+    "credit :",
+    "getty images",
+    "(reuters photo)",
+    "/ afp",
+    "/afp",
+    "/reuters",
+    "/ reuters",
+    "/ap photo",
+    "(ap photo)",
+    "epa-efe",
 ];
 
 fn word_count(line: &str) -> usize {
@@ -37,13 +59,22 @@ fn furniture_kind(line: &str) -> Option<FurnitureKind> {
     if words <= 6 && SHARE_WORDS.iter().any(|w| folded.starts_with(w)) {
         return Some(FurnitureKind::Share);
     }
-    if words <= 12 && (folded.starts_with("source:") || folded.starts_with("source :") || folded.starts_with("sources:")) {
+    if words <= 12
+        && (folded.starts_with("source:")
+            || folded.starts_with("source :")
+            || folded.starts_with("sources:"))
+    {
         return Some(FurnitureKind::SourceLine);
     }
-    let byline = folded.strip_prefix("par ").or_else(|| folded.strip_prefix("by "));
+    let byline = folded
+        .strip_prefix("par ")
+        .or_else(|| folded.strip_prefix("by "));
     if words <= 5
         && byline.is_some()
-        && line.split_whitespace().skip(1).all(|w| w.chars().next().is_some_and(char::is_uppercase))
+        && line
+            .split_whitespace()
+            .skip(1)
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase))
     {
         return Some(FurnitureKind::Byline);
     }
@@ -61,12 +92,15 @@ fn credit(line: &str) -> Option<String> {
         return Some(credit).filter(|c| !c.is_empty());
     }
     let folded = fold_text(line);
-    CREDIT_MARKERS.iter().find(|m| folded.contains(*m)).map(|marker| {
-        ["afp", "reuters", "ap", "getty images", "epa-efe"]
-            .iter()
-            .find(|agency| marker.contains(*agency))
-            .map_or_else(|| "photo".to_owned(), |agency| agency.to_uppercase())
-    })
+    CREDIT_MARKERS
+        .iter()
+        .find(|m| folded.contains(*m))
+        .map(|marker| {
+            ["afp", "reuters", "ap", "getty images", "epa-efe"]
+                .iter()
+                .find(|agency| marker.contains(*agency))
+                .map_or_else(|| "photo".to_owned(), |agency| agency.to_uppercase())
+        })
 }
 
 /// A caption from its text, with its credit when one is recognised.
@@ -78,7 +112,8 @@ pub fn caption(text: &str) -> Caption {
 }
 
 fn ends_sentence(line: &str) -> bool {
-    line.trim_end().ends_with(['.', '!', '?', ':', '»', '"', '…'])
+    line.trim_end()
+        .ends_with(['.', '!', '?', ':', '»', '"', '…'])
 }
 
 /// Splits a plain-text article into headline, body, captions and furniture.
@@ -95,13 +130,19 @@ pub fn lay_out(text: &str) -> Layout {
             continue;
         }
         if let Some(kind) = furniture_kind(line) {
-            layout.furniture.push(Furniture { kind, text: (*line).to_owned() });
+            layout.furniture.push(Furniture {
+                kind,
+                text: (*line).to_owned(),
+            });
             block_open = false;
             continue;
         }
         let is_site_label = Some(index) == first_line && word_count(line) <= 2 && has_long_line;
         if is_site_label && !ends_sentence(line) {
-            layout.furniture.push(Furniture { kind: FurnitureKind::SiteLabel, text: (*line).to_owned() });
+            layout.furniture.push(Furniture {
+                kind: FurnitureKind::SiteLabel,
+                text: (*line).to_owned(),
+            });
             continue;
         }
         if credit(line).is_some() && word_count(line) <= 80 {
@@ -110,13 +151,17 @@ pub fn lay_out(text: &str) -> Layout {
             continue;
         }
         let before_title = layout.title.is_none() && paragraphs.is_empty();
-        if before_title && word_count(line) <= 30 && lines[index + 1..].iter().any(|l| !l.is_empty()) {
+        if before_title
+            && word_count(line) <= 30
+            && lines[index + 1..].iter().any(|l| !l.is_empty())
+        {
             layout.title = Some((*line).to_owned());
             continue;
         }
         match paragraphs.last_mut() {
             Some(last) if block_open => {
-                let continues = !ends_sentence(last) && line.chars().next().is_some_and(char::is_lowercase);
+                let continues =
+                    !ends_sentence(last) && line.chars().next().is_some_and(char::is_lowercase);
                 last.push(if continues { ' ' } else { '\n' });
                 last.push_str(line);
             }
@@ -136,12 +181,25 @@ mod tests {
     fn separates_label_title_captions_and_source_line() {
         let text = "TV\n\nUne offensive est lancée à l'est\n\nSoldiers talk in Washington on March 8, 2019. (AFP photo)\nUn soldat à la frontière. ©AFP\n\nLe premier paragraphe du corps.\n\nLe second paragraphe,\nqui continue.\n\nPartager Cet Article\nSOURCE: FRENCH PRESS TV";
         let layout = lay_out(text);
-        assert_eq!(layout.title.as_deref(), Some("Une offensive est lancée à l'est"));
-        assert_eq!(layout.body, "Le premier paragraphe du corps.\n\nLe second paragraphe, qui continue.");
+        assert_eq!(
+            layout.title.as_deref(),
+            Some("Une offensive est lancée à l'est")
+        );
+        assert_eq!(
+            layout.body,
+            "Le premier paragraphe du corps.\n\nLe second paragraphe, qui continue."
+        );
         assert_eq!(layout.captions.len(), 2);
         assert_eq!(layout.captions[0].credit.as_deref(), Some("AFP"));
         let kinds: Vec<FurnitureKind> = layout.furniture.iter().map(|f| f.kind).collect();
-        assert_eq!(kinds, [FurnitureKind::SiteLabel, FurnitureKind::Share, FurnitureKind::SourceLine]);
+        assert_eq!(
+            kinds,
+            [
+                FurnitureKind::SiteLabel,
+                FurnitureKind::Share,
+                FurnitureKind::SourceLine
+            ]
+        );
     }
 
     #[test]

@@ -58,7 +58,9 @@ pub fn ingest(raw: RawArticle, extractor: Extractor) -> Result<Document, IngestE
         Content::Html(html) => {
             let article = extract_html(html, raw.url.as_deref(), extractor);
             let mut layout = layout::lay_out(&article.text);
-            layout.captions.extend(article.captions.iter().map(|c| layout::caption(c)));
+            layout
+                .captions
+                .extend(article.captions.iter().map(|c| layout::caption(c)));
             (layout, Some(article))
         }
     };
@@ -72,12 +74,18 @@ pub fn ingest(raw: RawArticle, extractor: Extractor) -> Result<Document, IngestE
         .or_else(|| html_meta.as_ref().and_then(|a| a.title.clone()))
         .or(layout.title);
     doc.url = raw.url;
-    doc.source = raw.source.or_else(|| html_meta.as_ref().and_then(|a| a.site_name.clone()));
+    doc.source = raw
+        .source
+        .or_else(|| html_meta.as_ref().and_then(|a| a.site_name.clone()));
     doc.published = raw
         .published
         .as_deref()
         .and_then(iso_date_prefix)
-        .or_else(|| html_meta.as_ref().and_then(|a| a.published.as_deref().and_then(iso_date_prefix)));
+        .or_else(|| {
+            html_meta
+                .as_ref()
+                .and_then(|a| a.published.as_deref().and_then(iso_date_prefix))
+        });
     doc.captions = layout.captions;
     doc.furniture = layout.furniture;
     Ok(doc)
@@ -113,7 +121,10 @@ mod tests {
 
     #[test]
     fn reads_iso_dates() {
-        assert_eq!(iso_date_prefix("2025-03-17T08:30:00+01:00").as_deref(), Some("2025-03-17"));
+        assert_eq!(
+            iso_date_prefix("2025-03-17T08:30:00+01:00").as_deref(),
+            Some("2025-03-17")
+        );
         assert_eq!(iso_date_prefix("17/03/2025"), None);
         assert_eq!(iso_date_prefix("2025-13-01"), None);
     }

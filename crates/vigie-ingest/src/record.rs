@@ -55,11 +55,25 @@ impl RawArticle {
 
 /// True when the string is an HTML document or fragment rather than plain text.
 pub fn looks_like_html(body: &str) -> bool {
-    let head: String = body.trim_start().chars().take(1024).collect::<String>().to_ascii_lowercase();
+    let head: String = body
+        .trim_start()
+        .chars()
+        .take(1024)
+        .collect::<String>()
+        .to_ascii_lowercase();
     head.starts_with('<')
-        && ["<!doctype html", "<html", "<head", "<body", "<p>", "<p ", "<div", "<article"]
-            .iter()
-            .any(|tag| head.contains(tag))
+        && [
+            "<!doctype html",
+            "<html",
+            "<head",
+            "<body",
+            "<p>",
+            "<p ",
+            "<div",
+            "<article",
+        ]
+        .iter()
+        .any(|tag| head.contains(tag))
 }
 
 #[derive(Deserialize)]
@@ -80,7 +94,8 @@ pub fn parse_jsonl_line(name: &str, line: &str) -> Result<RawArticle, IngestErro
         input: name.to_owned(),
         reason,
     };
-    let record: JsonRecord = serde_json::from_str(line).map_err(|e| bad(format!("invalid JSON: {e}")))?;
+    let record: JsonRecord =
+        serde_json::from_str(line).map_err(|e| bad(format!("invalid JSON: {e}")))?;
     let content = match (record.text, record.html) {
         (_, Some(html)) => Content::Html(html),
         (Some(text), None) => Content::Text(text),
@@ -108,17 +123,26 @@ mod tests {
 
     #[test]
     fn detects_html() {
-        assert!(looks_like_html("  <!DOCTYPE html><html><body><p>x</p></body></html>"));
+        assert!(looks_like_html(
+            "  <!DOCTYPE html><html><body><p>x</p></body></html>"
+        ));
         assert!(!looks_like_html("Les forces <irakiennes> avancent."));
     }
 
     #[test]
     fn parses_records_and_reports_bad_ones() {
-        let raw = parse_jsonl_line("f.jsonl:1", r#"{"id": 7, "text": "Bonjour.", "published": "2025-01-02"}"#).unwrap();
+        let raw = parse_jsonl_line(
+            "f.jsonl:1",
+            r#"{"id": 7, "text": "Bonjour.", "published": "2025-01-02"}"#,
+        )
+        .unwrap();
         assert_eq!(raw.id.as_deref(), Some("7"));
         assert_eq!(raw.content, Content::Text("Bonjour.".into()));
         let err = parse_jsonl_line("f.jsonl:2", r#"{"id": "x"}"#).unwrap_err();
-        assert_eq!(err.to_string(), "f.jsonl:2: record has neither `text` nor `html`");
+        assert_eq!(
+            err.to_string(),
+            "f.jsonl:2: record has neither `text` nor `html`"
+        );
         let err = parse_jsonl_line("f.jsonl:3", "{not json").unwrap_err();
         assert!(err.to_string().starts_with("f.jsonl:3: invalid JSON"));
     }

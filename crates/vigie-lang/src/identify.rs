@@ -36,7 +36,9 @@ mod tests {
     #[test]
     fn tells_french_from_english() {
         assert_eq!(
-            identify_language("Les forces irakiennes ont découvert trois tunnels près de la frontière."),
+            identify_language(
+                "Les forces irakiennes ont découvert trois tunnels près de la frontière."
+            ),
             Some(Language::Fr)
         );
         assert_eq!(

@@ -25,7 +25,9 @@ fn is_terminator(c: char) -> bool {
 }
 
 fn starts_sentence(c: char) -> bool {
-    c.is_uppercase() || c.is_ascii_digit() || matches!(c, '«' | '"' | '“' | '\'' | '(' | '[' | '-' | '—' | '–')
+    c.is_uppercase()
+        || c.is_ascii_digit()
+        || matches!(c, '«' | '"' | '“' | '\'' | '(' | '[' | '-' | '—' | '–')
 }
 
 /// True when the period at `dot` closes an abbreviation, an initial or a dotted acronym.
@@ -115,7 +117,9 @@ mod tests {
     #[test]
     fn keeps_titles_and_names_intact() {
         assert_eq!(
-            sentences("M. Dupont est arrivé à al-Anbar. Dr. Smith said U.S. troops left. Ils partent."),
+            sentences(
+                "M. Dupont est arrivé à al-Anbar. Dr. Smith said U.S. troops left. Ils partent."
+            ),
             [
                 "M. Dupont est arrivé à al-Anbar.",
                 "Dr. Smith said U.S. troops left.",
@@ -128,7 +132,13 @@ mod tests {
     fn handles_quotes_questions_and_lines() {
         assert_eq!(
             sentences("« C'est fini. » Il est parti ! Vraiment ?\nTitre sans point\nSuite."),
-            ["« C'est fini. »", "Il est parti !", "Vraiment ?", "Titre sans point", "Suite."]
+            [
+                "« C'est fini. »",
+                "Il est parti !",
+                "Vraiment ?",
+                "Titre sans point",
+                "Suite."
+            ]
         );
     }
 

@@ -8,7 +8,12 @@ pub fn signals(doc: &Document) -> Vec<Signal> {
     if doc.events.is_empty() {
         return Vec::new();
     }
-    let count = |kind: AttributionKind| doc.events.iter().filter(|e| e.attribution.kind == kind).count();
+    let count = |kind: AttributionKind| {
+        doc.events
+            .iter()
+            .filter(|e| e.attribution.kind == kind)
+            .count()
+    };
     let (named, outlet, anonymous, none) = (
         count(AttributionKind::Named),
         count(AttributionKind::Outlet),
@@ -28,11 +33,17 @@ pub fn signals(doc: &Document) -> Vec<Signal> {
     signals.extend(
         doc.events
             .iter()
-            .filter(|e| e.attribution.kind == AttributionKind::None && e.modality == Modality::Asserted)
+            .filter(|e| {
+                e.attribution.kind == AttributionKind::None && e.modality == Modality::Asserted
+            })
             .map(|e| Signal {
                 kind: SignalKind::UnattributedClaim,
                 span: Some(e.evidence),
-                detail: format!("{} event asserted without a source (trigger “{}”)", e.event_type.name(), e.trigger.text),
+                detail: format!(
+                    "{} event asserted without a source (trigger “{}”)",
+                    e.event_type.name(),
+                    e.trigger.text
+                ),
                 score: 0.5,
             }),
     );

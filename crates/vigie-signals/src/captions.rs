@@ -7,13 +7,79 @@ use vigie_core::{Document, Signal, SignalKind, fold_text, tokenize};
 
 /// Capitalised words that say nothing about what a caption shows (folded).
 const GENERIC: &[&str] = &[
-    "afp", "reuters", "ap", "epa", "getty", "images", "photo", "photos", "file", "archives", "credit",
-    "the", "a", "an", "and", "of", "on", "in", "at", "during", "with", "le", "la", "les", "un", "une",
-    "des", "de", "du", "en", "au", "aux", "et", "speaker", "house", "rep", "sen", "president",
-    "minister", "ministre", "people", "act", "steps", "east", "west", "north", "south", "january",
-    "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
-    "septembre", "octobre", "novembre", "decembre", "l", "d",
+    "afp",
+    "reuters",
+    "ap",
+    "epa",
+    "getty",
+    "images",
+    "photo",
+    "photos",
+    "file",
+    "archives",
+    "credit",
+    "the",
+    "a",
+    "an",
+    "and",
+    "of",
+    "on",
+    "in",
+    "at",
+    "during",
+    "with",
+    "le",
+    "la",
+    "les",
+    "un",
+    "une",
+    "des",
+    "de",
+    "du",
+    "en",
+    "au",
+    "aux",
+    "et",
+    "speaker",
+    "house",
+    "rep",
+    "sen",
+    "president",
+    "minister",
+    "ministre",
+    "people",
+    "act",
+    "steps",
+    "east",
+    "west",
+    "north",
+    "south",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "janvier",
+    "fevrier",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "aout",
+    "septembre",
+    "octobre",
+    "novembre",
+    "decembre",
+    "l",
+    "d",
 ];
 
 /// Names (capitalised words of three letters or more) and years in a caption, folded.
@@ -22,9 +88,14 @@ fn clues(caption: &str) -> Vec<String> {
         .iter()
         .map(|t| t.text(caption))
         .filter(|w| {
-            let prefixed = ["al-", "el-"].iter().any(|p| w.starts_with(p) && w[p.len()..].starts_with(char::is_uppercase));
-            let capitalised = (prefixed || w.chars().next().is_some_and(char::is_uppercase)) && w.chars().count() >= 3;
-            let year = w.len() == 4 && w.chars().all(|c| c.is_ascii_digit()) && (w.starts_with("19") || w.starts_with("20"));
+            let prefixed = ["al-", "el-"]
+                .iter()
+                .any(|p| w.starts_with(p) && w[p.len()..].starts_with(char::is_uppercase));
+            let capitalised = (prefixed || w.chars().next().is_some_and(char::is_uppercase))
+                && w.chars().count() >= 3;
+            let year = w.len() == 4
+                && w.chars().all(|c| c.is_ascii_digit())
+                && (w.starts_with("19") || w.starts_with("20"));
             capitalised || year
         })
         .map(|w| fold_text(w.trim_end_matches("'s").trim_end_matches("’s")))
@@ -32,7 +103,8 @@ fn clues(caption: &str) -> Vec<String> {
         .collect()
 }
 
-/// One signal per caption that shares no name, place or year with the body.
+/// One signal per caption that shares (almost) none of its names, places and years with
+/// the body or the headline.
 pub fn signals(doc: &Document) -> Vec<Signal> {
     let body = fold_text(&doc.text);
     let body_words: HashSet<&str> = body
@@ -48,14 +120,17 @@ pub fn signals(doc: &Document) -> Vec<Signal> {
                 return None;
             }
             let shared: Vec<&String> = clues.iter().filter(|c| body_words.contains(c.as_str()) || title.contains(c.as_str())).collect();
-            if !shared.is_empty() {
+            // One shared word in five can be chance ("Omar" the congresswoman, "al-Omar" the oil field).
+            if shared.len() * 5 > clues.len() {
                 return None;
             }
             Some(Signal {
                 kind: SignalKind::CaptionMismatch,
                 span: None,
                 detail: format!(
-                    "caption shares none of its names, places or years with the article ({}): “{}”",
+                    "caption shares {} of its {} names, places and years with the article ({}): “{}”",
+                    shared.len(),
+                    clues.len(),
                     clues.join(", "),
                     caption.text
                 ),
@@ -72,14 +147,17 @@ mod tests {
 
     fn doc_with_caption(body: &str, caption: &str) -> Document {
         let mut doc = Document::new("d", body);
-        doc.captions.push(Caption { text: caption.into(), credit: None });
+        doc.captions.push(Caption {
+            text: caption.into(),
+            credit: None,
+        });
         doc
     }
 
     #[test]
     fn flags_unrelated_caption() {
         let doc = doc_with_caption(
-            "Les forces irakiennes ont découvert trois tunnels à Salaheddine.",
+            "Les forces irakiennes ont découvert trois tunnels à Salaheddine et au champ d'al-Omar.",
             "Rep. Ilhan Omar talks with Speaker Nancy Pelosi on March 8, 2019 in Washington. (AFP photo)",
         );
         let signals = signals(&doc);

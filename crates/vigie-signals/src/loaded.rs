@@ -8,8 +8,9 @@ use vigie_core::{Document, Language, PhraseSet, Signal, SignalKind, TextIndex};
 
 static EMBEDDED: &str = include_str!("../../../data/lexicons/loaded_language.tsv");
 
-static DEFAULT: LazyLock<LoadedLexicon> =
-    LazyLock::new(|| LoadedLexicon::from_tsv(EMBEDDED).expect("the embedded loaded-language lexicon is valid"));
+static DEFAULT: LazyLock<LoadedLexicon> = LazyLock::new(|| {
+    LoadedLexicon::from_tsv(EMBEDDED).expect("the embedded loaded-language lexicon is valid")
+});
 
 #[derive(Debug, Clone)]
 struct Technique {
@@ -32,18 +33,38 @@ impl LoadedLexicon {
     /// Reads `lang<TAB>pattern<TAB>technique<TAB>note` rows (header first, `#` comments).
     pub fn from_tsv(text: &str) -> Result<Self, String> {
         let mut patterns = PhraseSet::default();
-        let rows = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#')).skip(1);
+        let rows = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+            .skip(1);
         for (number, line) in rows {
             let fields: Vec<&str> = line.split('\t').collect();
-            let (Some(lang), Some(pattern), Some(technique)) = (fields.first(), fields.get(1), fields.get(2)) else {
-                return Err(format!("loaded-language line {}: expected lang, pattern, technique", number + 1));
+            let (Some(lang), Some(pattern), Some(technique)) =
+                (fields.first(), fields.get(1), fields.get(2))
+            else {
+                return Err(format!(
+                    "loaded-language line {}: expected lang, pattern, technique",
+                    number + 1
+                ));
             };
             let language = match *lang {
                 "fr" => Language::Fr,
                 "en" => Language::En,
-                other => return Err(format!("loaded-language line {}: unknown language {other}", number + 1)),
+                other => {
+                    return Err(format!(
+                        "loaded-language line {}: unknown language {other}",
+                        number + 1
+                    ));
+                }
             };
-            patterns.insert(pattern, Technique { language, label: (*technique).to_owned() });
+            patterns.insert(
+                pattern,
+                Technique {
+                    language,
+                    label: (*technique).to_owned(),
+                },
+            );
         }
         Ok(Self { patterns })
     }
@@ -74,7 +95,10 @@ pub fn signals(doc: &Document, lexicon: &LoadedLexicon) -> Vec<Signal> {
         })
         .collect();
     for entity in doc.entities.iter().filter(|e| e.loaded) {
-        if signals.iter().any(|s| s.span.is_some_and(|s| s.overlaps(entity.span))) {
+        if signals
+            .iter()
+            .any(|s| s.span.is_some_and(|s| s.overlaps(entity.span)))
+        {
             continue;
         }
         signals.push(Signal {

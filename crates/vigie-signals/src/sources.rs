@@ -7,8 +7,9 @@ use vigie_core::{Document, FurnitureKind, Signal, SignalKind, fold_text, is_word
 
 static EMBEDDED: &str = include_str!("../../../data/sources/outlets.tsv");
 
-static DEFAULT: LazyLock<OutletRegistry> =
-    LazyLock::new(|| OutletRegistry::from_tsv(EMBEDDED).expect("the embedded outlet registry is valid"));
+static DEFAULT: LazyLock<OutletRegistry> = LazyLock::new(|| {
+    OutletRegistry::from_tsv(EMBEDDED).expect("the embedded outlet registry is valid")
+});
 
 /// One outlet's profile.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +39,12 @@ pub struct OutletRegistry {
 }
 
 fn list(field: &str) -> Vec<String> {
-    field.split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    field
+        .split('|')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// True when `needle` (folded) occurs in `haystack` (folded) between non-word characters.
@@ -59,11 +65,30 @@ impl OutletRegistry {
     /// Reads the TSV format of `data/sources/outlets.tsv`.
     pub fn from_tsv(text: &str) -> Result<Self, String> {
         let mut outlets = Vec::new();
-        let rows = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#')).skip(1);
+        let rows = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+            .skip(1);
         for (number, line) in rows {
             let fields: Vec<&str> = line.split('\t').collect();
-            let [id, name, domains, aliases, owner, country, typology, _languages, basis] = fields[..] else {
-                return Err(format!("outlets line {}: {} fields, expected 9", number + 1, fields.len()));
+            let [
+                id,
+                name,
+                domains,
+                aliases,
+                owner,
+                country,
+                typology,
+                _languages,
+                basis,
+            ] = fields[..]
+            else {
+                return Err(format!(
+                    "outlets line {}: {} fields, expected 9",
+                    number + 1,
+                    fields.len()
+                ));
             };
             outlets.push(Outlet {
                 id: id.to_owned(),
@@ -91,18 +116,28 @@ impl OutletRegistry {
 
     /// The outlet serving this URL's host (or a parent domain of it).
     pub fn by_url(&self, url: &str) -> Option<&Outlet> {
-        let host = url.split("://").nth(1).unwrap_or(url).split(['/', ':', '?', '#']).next()?.to_ascii_lowercase();
+        let host = url
+            .split("://")
+            .nth(1)
+            .unwrap_or(url)
+            .split(['/', ':', '?', '#'])
+            .next()?
+            .to_ascii_lowercase();
         self.outlets.iter().find(|o| {
-            o.domains.iter().any(|d| host == *d || host.ends_with(&format!(".{d}")))
+            o.domains
+                .iter()
+                .any(|d| host == *d || host.ends_with(&format!(".{d}")))
         })
     }
 
     /// The outlet whose name or an alias is the whole of `name` (case and accents ignored).
     pub fn by_name(&self, name: &str) -> Option<&Outlet> {
         let folded = fold_text(name.trim());
-        self.outlets
-            .iter()
-            .find(|o| std::iter::once(&o.name).chain(&o.aliases).any(|a| fold_text(a) == folded))
+        self.outlets.iter().find(|o| {
+            std::iter::once(&o.name)
+                .chain(&o.aliases)
+                .any(|a| fold_text(a) == folded)
+        })
     }
 
     /// The outlet with the longest name or alias mentioned in `line`.
@@ -110,7 +145,11 @@ impl OutletRegistry {
         let folded = fold_text(line);
         self.outlets
             .iter()
-            .flat_map(|o| std::iter::once(&o.name).chain(&o.aliases).map(move |a| (o, fold_text(a))))
+            .flat_map(|o| {
+                std::iter::once(&o.name)
+                    .chain(&o.aliases)
+                    .map(move |a| (o, fold_text(a)))
+            })
             .filter(|(_, alias)| alias.chars().count() >= 3 && contains_phrase(&folded, alias))
             .max_by_key(|(_, alias)| alias.len())
             .map(|(o, _)| o)
@@ -137,7 +176,12 @@ pub fn profile<'r>(doc: &Document, registry: &'r OutletRegistry) -> Option<(&'r 
         .as_deref()
         .and_then(|u| registry.by_url(u))
         .map(|o| (o, "URL domain"))
-        .or_else(|| doc.source.as_deref().and_then(|s| registry.by_name(s)).map(|o| (o, "declared source")))
+        .or_else(|| {
+            doc.source
+                .as_deref()
+                .and_then(|s| registry.by_name(s))
+                .map(|o| (o, "declared source"))
+        })
         .or_else(|| {
             doc.furniture
                 .iter()
@@ -165,10 +209,23 @@ mod tests {
     #[test]
     fn matches_by_url_name_and_source_line() {
         let registry = OutletRegistry::embedded();
-        assert_eq!(registry.by_url("https://french.presstv.ir/Detail/2020/05/12").map(|o| o.id.as_str()), Some("PRESSTV"));
-        assert_eq!(registry.by_name("agence france-presse").map(|o| o.id.as_str()), Some("AFP"));
+        assert_eq!(
+            registry
+                .by_url("https://french.presstv.ir/Detail/2020/05/12")
+                .map(|o| o.id.as_str()),
+            Some("PRESSTV")
+        );
+        assert_eq!(
+            registry
+                .by_name("agence france-presse")
+                .map(|o| o.id.as_str()),
+            Some("AFP")
+        );
         let mut doc = Document::new("d", "Texte.");
-        doc.furniture.push(Furniture { kind: FurnitureKind::SourceLine, text: "SOURCE: FRENCH PRESS TV".into() });
+        doc.furniture.push(Furniture {
+            kind: FurnitureKind::SourceLine,
+            text: "SOURCE: FRENCH PRESS TV".into(),
+        });
         let (outlet, signal) = profile(&doc, registry).unwrap();
         assert_eq!(outlet.typology, "state-controlled");
         assert_eq!(outlet.country, "IR");

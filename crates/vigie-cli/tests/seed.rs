@@ -1,0 +1,174 @@
+//! The reference article (`../shared/data/seed/`): `vigie analyze` must find its places,
+//! actors, speaker, events and caption. Skips with a message when the shared data is absent.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn seed_file() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/seed");
+    let file = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "txt"))?;
+    Some(file)
+}
+
+fn analyze(path: &PathBuf) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .arg("analyze")
+        .arg(path)
+        .output()
+        .expect("vigie runs");
+    assert!(
+        output.status.success(),
+        "vigie analyze failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("one JSON document")
+}
+
+fn strings<'a>(doc: &'a Value, list: &str, field: &str) -> Vec<&'a str> {
+    doc[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v[field].as_str())
+        .collect()
+}
+
+#[test]
+fn seed_article_findings() {
+    let Some(path) = seed_file() else {
+        eprintln!("skipping: ../shared/data/seed/ is not present");
+        return;
+    };
+    let doc = analyze(&path);
+    assert_eq!(doc["schema"], "vigie/1");
+    assert_eq!(doc["language"], "fr");
+
+    let expected_places = [
+        ("al-Anbar", "IQ"),
+        ("Salaheddine", "IQ"),
+        ("Diyala", "IQ"),
+        ("Syrie", "SY"),
+        ("Irak", "IQ"),
+        ("Hassaké", "SY"),
+        ("Deir ez-Zor", "SY"),
+    ];
+    let places = doc["places"].as_array().unwrap();
+    for (name, country) in expected_places {
+        let place = places
+            .iter()
+            .find(|p| {
+                p["text"]
+                    .as_str()
+                    .is_some_and(|t| t.replace('\u{a0}', " ") == name)
+            })
+            .unwrap_or_else(|| panic!("place {name} not found"));
+        assert_eq!(
+            place["country_code"], country,
+            "{name} resolved to the wrong country"
+        );
+        assert!(
+            place["lat"].as_f64().unwrap().abs() > 1.0
+                && place["lon"].as_f64().unwrap().abs() > 1.0,
+            "{name} has no coordinates"
+        );
+    }
+
+    let groups: Vec<&str> = doc["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "GROUP")
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    for group in ["Hachd al-Chaabi", "Daech", "FDS"] {
+        assert!(
+            groups.contains(&group),
+            "group {group} not found in {groups:?}"
+        );
+    }
+
+    let speaker = doc["attributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["speaker"]["text"] == "Ahmad Nasrallah")
+        .expect("Ahmad Nasrallah is a speaker");
+    assert_eq!(speaker["kind"], "named");
+    assert!(
+        speaker["role"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("commandant adjoint")
+    );
+
+    let in_iraq = doc["events"].as_array().unwrap().iter().any(|e| {
+        matches!(e["type"].as_str(), Some("ASSAULT" | "MOBILIZE"))
+            && e["place"]["country_code"] == "IQ"
+    });
+    assert!(in_iraq, "no ASSAULT or MOBILIZE event placed in Iraq");
+
+    let text = doc["text"].as_str().unwrap();
+    assert!(
+        !text.contains("Ilhan Omar") && !text.contains("Nancy Pelosi"),
+        "the English caption leaked into the body"
+    );
+    let captions = strings(&doc, "captions", "text");
+    assert!(
+        captions
+            .iter()
+            .any(|c| c.contains("Ilhan Omar") && c.contains("Nancy Pelosi"))
+    );
+    assert!(!text.contains("SOURCE: FRENCH PRESS TV") && !text.contains("Partager Cet Article"));
+}
+
+#[test]
+fn seed_article_signals() {
+    let Some(path) = seed_file() else {
+        eprintln!("skipping: ../shared/data/seed/ is not present");
+        return;
+    };
+    let doc = analyze(&path);
+    let signals = doc["signals"].as_array().unwrap();
+    let profile = signals
+        .iter()
+        .find(|s| s["kind"] == "source_profile")
+        .expect("a source profile");
+    let detail = profile["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("state-controlled") && detail.contains("(PRESSTV, IR)"),
+        "{detail}"
+    );
+    let mismatch = signals
+        .iter()
+        .filter(|s| s["kind"] == "caption_mismatch")
+        .collect::<Vec<_>>();
+    assert_eq!(
+        mismatch.len(),
+        1,
+        "exactly the Washington caption is mismatched"
+    );
+    assert!(mismatch[0]["detail"].as_str().unwrap().contains("Pelosi"));
+    let text: Vec<char> = doc["text"].as_str().unwrap().chars().collect();
+    let loaded: Vec<String> = signals
+        .iter()
+        .filter(|s| s["kind"] == "loaded_language")
+        .map(|s| {
+            let span = s["span"].as_array().unwrap();
+            text[span[0].as_u64().unwrap() as usize..span[1].as_u64().unwrap() as usize]
+                .iter()
+                .collect()
+        })
+        .collect();
+    for expected in ["daechistes", "supplétifs", "malveillante", "joug"] {
+        assert!(
+            loaded.iter().any(|l| l.contains(expected)),
+            "{expected} not flagged in {loaded:?}"
+        );
+    }
+}
