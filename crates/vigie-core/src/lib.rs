@@ -7,10 +7,12 @@
 
 pub mod document;
 pub mod fold;
+pub mod lexicon;
 pub mod phrases;
 pub mod span;
 pub mod text_index;
 pub mod tokens;
+pub mod tsv;
 
 pub use document::*;
 pub use fold::{fold_char, fold_text, is_word_char};

@@ -72,22 +72,16 @@ impl ActorDictionary {
     pub fn from_tsv(text: &str) -> Result<Self, String> {
         let mut actors = Vec::new();
         let mut aliases = Vec::new();
-        let rows = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
-            .skip(1);
-        for (number, line) in rows {
-            let fields: Vec<&str> = line.split('\t').collect();
+        for (number, fields) in vigie_core::tsv::rows(text) {
             let [code, name, kind, country, sector, alias_list] = fields[..] else {
                 return Err(format!(
                     "actors line {}: {} fields, expected 6",
-                    number + 1,
+                    number,
                     fields.len()
                 ));
             };
             let kind = kind_from(kind)
-                .ok_or_else(|| format!("actors line {}: unknown kind {kind}", number + 1))?;
+                .ok_or_else(|| format!("actors line {}: unknown kind {kind}", number))?;
             let actor = actors.len();
             actors.push(Actor {
                 code: code.to_owned(),

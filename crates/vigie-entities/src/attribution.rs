@@ -8,6 +8,9 @@
 //! The speaker is then classified: an outlet (a media actor), a named person or
 //! organisation, or an anonymous source ("des informations", "un analyste").
 
+use std::sync::LazyLock;
+
+use vigie_core::lexicon::{SPEECH_VERBS_EN, SPEECH_VERBS_FR, is_calendar_word};
 use vigie_core::{
     Attribution, AttributionKind, Document, Entity, EntityKind, Span, TextIndex, TextSpan,
     fold_text, is_word_char,
@@ -35,58 +38,19 @@ const NOT_SOURCES: &[&str] = &[
     "whom",
 ];
 
-/// Speech verbs (folded), with the auxiliary for French compound tenses.
-const SPEECH_VERBS: &[&str] = &[
-    "a dit",
-    "a declare",
-    "a affirme",
-    "a indique",
-    "a ajoute",
-    "a precise",
-    "a souligne",
-    "a explique",
-    "a assure",
-    "a annonce",
-    "a estime",
-    "a confie",
-    "a raconte",
-    "a reconnu",
-    "a averti",
-    "a martele",
-    "a denonce",
-    "a rapporte",
-    "a accuse",
-    "ont dit",
-    "ont declare",
-    "ont affirme",
-    "ont indique",
-    "ont ajoute",
-    "ont precise",
-    "ont annonce",
-    "ont rapporte",
-    "estime",
-    "affirme",
-    "declare",
-    "assure",
-    "indique",
-    "annonce",
-    "souligne",
-    "rapporte",
-    "explique",
-    "said",
-    "says",
-    "told",
-    "added",
-    "stated",
-    "claimed",
-    "warned",
-    "announced",
-    "reported",
-    "noted",
-    "explained",
-    "confirmed",
-    "insisted",
-];
+/// Reporting cues (folded): French compound past ("a dit", "ont déclaré"), then bare
+/// French and English speech verbs. Compound forms come first so they win over the bare
+/// participle they contain.
+static SPEECH_CUES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let compound = SPEECH_VERBS_FR
+        .iter()
+        .flat_map(|v| [format!("a {v}"), format!("ont {v}")]);
+    let bare = SPEECH_VERBS_FR
+        .iter()
+        .chain(SPEECH_VERBS_EN)
+        .map(|v| (*v).to_owned());
+    compound.chain(bare).collect()
+});
 
 /// Determiners and words that make a speaker anonymous (folded, first word).
 const INDEFINITE: &[&str] = &[
@@ -109,6 +73,11 @@ const INDEFINITE: &[&str] = &[
     "sources",
     "informations",
     "unnamed",
+];
+
+/// Definite determiners: "le commandement", "the ministry" name a specific body (folded).
+const DEFINITE: &[&str] = &[
+    "le", "la", "les", "l'", "the", "son", "sa", "ses", "its", "their",
 ];
 
 /// Nouns that name anonymous sources even with a definite article (folded).
@@ -141,6 +110,20 @@ const CONNECTIVES: &[&str] = &[
     "and",
     "yet",
     "however",
+];
+
+/// Time words that may sit between an inverted speech verb and its speaker (folded):
+/// "a annoncé mercredi le commandement".
+const TIME_WORDS: &[&str] = &[
+    "hier",
+    "aujourd'hui",
+    "soir",
+    "matin",
+    "yesterday",
+    "today",
+    "on",
+    "late",
+    "earlier",
 ];
 
 /// Adverbs that may sit between a speaker and the verb's object (folded).
@@ -241,7 +224,7 @@ pub fn find_attributions(doc: &Document) -> Vec<Attribution> {
                 found.push(build(doc, &index, &folded, cue, speaker, Some(content)));
             }
         }
-        for verb in SPEECH_VERBS {
+        for verb in SPEECH_CUES.iter() {
             let mut from = span.start;
             while let Some(at) = sentence.find_word(verb, from) {
                 let verb_end = at + verb.chars().count();
@@ -258,15 +241,22 @@ pub fn find_attributions(doc: &Document) -> Vec<Attribution> {
                     before.is_some_and(|i| matches!(folded[i], ',' | '»' | '"' | '\u{201d}'));
                 let cue = Span::new(at, verb_end);
                 let attribution = if inverted {
-                    let speaker = trim(
+                    let speaker = strip_leading(
                         &folded,
-                        Span::new(verb_end, clause_end(&folded, verb_end, span.end)),
+                        trim(
+                            &folded,
+                            Span::new(verb_end, clause_end(&folded, verb_end, span.end)),
+                        ),
+                        |w| is_calendar_word(w) || TIME_WORDS.contains(&w),
                     );
                     let content = trim(&folded, Span::new(span.start, at));
                     build(doc, &index, &folded, cue, speaker, Some(content))
                 } else {
                     let start = clause_start(&folded, span.start, at);
-                    let speaker = strip_connectives(&folded, trim(&folded, Span::new(start, at)));
+                    let speaker =
+                        strip_leading(&folded, trim(&folded, Span::new(start, at)), |w| {
+                            CONNECTIVES.contains(&w)
+                        });
                     let words = speaker_words(&folded, speaker);
                     if words.is_empty() || words.len() > 10 {
                         continue;
@@ -302,11 +292,12 @@ fn speaker_words(folded: &[char], span: Span) -> Vec<String> {
         .collect()
 }
 
-fn strip_connectives(folded: &[char], mut span: Span) -> Span {
+/// Drops leading words that `skip` accepts ("Mais", "mercredi") from a speaker span.
+fn strip_leading(folded: &[char], mut span: Span, skip: impl Fn(&str) -> bool) -> Span {
     loop {
         let words = speaker_words(folded, span);
         match words.first() {
-            Some(first) if CONNECTIVES.contains(&first.as_str()) => {
+            Some(first) if skip(first) => {
                 span = trim(
                     folded,
                     Span::new(span.start + first.chars().count(), span.end),
@@ -356,7 +347,9 @@ fn build(
         _ if anonymous => AttributionKind::Anonymous,
         Some(e) if e.kind == EntityKind::Media => AttributionKind::Outlet,
         Some(_) => AttributionKind::Named,
-        None if has_proper_name => AttributionKind::Named,
+        None if has_proper_name || DEFINITE.contains(&first) || first.starts_with("l'") => {
+            AttributionKind::Named
+        }
         None => AttributionKind::Anonymous,
     };
     Attribution {
@@ -437,6 +430,19 @@ ALMAYADEEN\tAl Mayadeen\tMEDIA\tLB\tmedia\tAl-Mayadeen
     #[test]
     fn relative_selon_is_not_a_source() {
         assert!(attributions("Une opération lancée sur base de renseignements selon lesquels des cellules projettent d'attaquer.").is_empty());
+    }
+
+    #[test]
+    fn time_words_are_not_part_of_the_speaker() {
+        assert_eq!(
+            attributions(
+                "« Six soldats ont été tués », a annoncé mercredi le commandement des opérations."
+            ),
+            [(
+                AttributionKind::Named,
+                "le commandement des opérations".into()
+            )]
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! People: capitalised names that a title, a role apposition or a speech verb marks as
 //! a person, with the role attached ("Ahmad Nasrallah, commandant adjoint de …").
 
+use vigie_core::lexicon::is_speech_verb;
 use vigie_core::{Entity, EntityKind, Span, TextSpan, Token, fold_text, tokenize};
 
 /// Titles that precede a person's name (folded).
@@ -147,38 +148,54 @@ const ROLE_NOUNS: &[&str] = &[
     "coordinateur",
     "researcher",
     "chercheur",
-];
-
-/// Speech verbs adjacent to a speaker's name (folded, without the auxiliary).
-const SPEECH_VERBS: &[&str] = &[
-    "dit",
-    "declare",
-    "affirme",
-    "indique",
-    "ajoute",
-    "precise",
-    "souligne",
-    "explique",
-    "assure",
-    "annonce",
-    "estime",
-    "confie",
-    "raconte",
-    "reconnu",
-    "averti",
-    "martele",
-    "denonce",
-    "said",
-    "says",
-    "told",
-    "added",
-    "stated",
-    "claimed",
-    "warned",
-    "announced",
-    "noted",
-    "explained",
-    "confirmed",
+    "doctor",
+    "medecin",
+    "nurse",
+    "infirmier",
+    "infirmiere",
+    "teacher",
+    "enseignant",
+    "enseignante",
+    "resident",
+    "habitant",
+    "habitante",
+    "witness",
+    "temoin",
+    "farmer",
+    "agriculteur",
+    "student",
+    "etudiant",
+    "etudiante",
+    "worker",
+    "employe",
+    "employee",
+    "engineer",
+    "ingenieur",
+    "lawyer",
+    "avocat",
+    "avocate",
+    "priest",
+    "pretre",
+    "pastor",
+    "pasteur",
+    "journalist",
+    "journaliste",
+    "reporter",
+    "professor",
+    "professeur",
+    "expert",
+    "specialist",
+    "specialiste",
+    "survivor",
+    "survivant",
+    "survivante",
+    "father",
+    "mother",
+    "pere",
+    "mere",
+    "nurse",
+    "volunteer",
+    "benevole",
 ];
 
 /// Words that never belong to a person's name even when capitalised (folded).
@@ -350,11 +367,11 @@ fn person_with_cue(text: &str, tokens: &[Token], start: usize, end: usize) -> Op
         .split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())
         .take(2)
-        .any(|w| SPEECH_VERBS.contains(&w));
+        .any(is_speech_verb);
     let speech_before = before
         .rsplit(|c: char| !c.is_alphanumeric() && c != '-')
         .find(|w| !w.is_empty())
-        .is_some_and(|w| SPEECH_VERBS.contains(&w));
+        .is_some_and(is_speech_verb);
     if title.is_none() && apposition.is_none() && !speech_after && !speech_before {
         return None;
     }

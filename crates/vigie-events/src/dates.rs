@@ -5,52 +5,9 @@
 //! years ("en 2014"). A relative expression without a publication date stays unresolved
 //! (`value: null`) rather than guessed.
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Datelike, Duration, NaiveDate};
+use vigie_core::lexicon::{month_number, weekday_number};
 use vigie_core::{DatePrecision, EventDate, Span, TextIndex, fold_text};
-
-const MONTHS: &[(&str, u32)] = &[
-    ("janvier", 1),
-    ("fevrier", 2),
-    ("mars", 3),
-    ("avril", 4),
-    ("mai", 5),
-    ("juin", 6),
-    ("juillet", 7),
-    ("aout", 8),
-    ("septembre", 9),
-    ("octobre", 10),
-    ("novembre", 11),
-    ("decembre", 12),
-    ("january", 1),
-    ("february", 2),
-    ("march", 3),
-    ("april", 4),
-    ("may", 5),
-    ("june", 6),
-    ("july", 7),
-    ("august", 8),
-    ("september", 9),
-    ("october", 10),
-    ("november", 11),
-    ("december", 12),
-];
-
-const WEEKDAYS: &[(&str, Weekday)] = &[
-    ("lundi", Weekday::Mon),
-    ("mardi", Weekday::Tue),
-    ("mercredi", Weekday::Wed),
-    ("jeudi", Weekday::Thu),
-    ("vendredi", Weekday::Fri),
-    ("samedi", Weekday::Sat),
-    ("dimanche", Weekday::Sun),
-    ("monday", Weekday::Mon),
-    ("tuesday", Weekday::Tue),
-    ("wednesday", Weekday::Wed),
-    ("thursday", Weekday::Thu),
-    ("friday", Weekday::Fri),
-    ("saturday", Weekday::Sat),
-    ("sunday", Weekday::Sun),
-];
 
 /// Relative day expressions and their offset from the publication date.
 const RELATIVE_DAYS: &[(&str, i64)] = &[
@@ -130,10 +87,6 @@ impl Words {
     }
 }
 
-fn month_of(word: &str) -> Option<u32> {
-    MONTHS.iter().find(|(m, _)| *m == word).map(|&(_, n)| n)
-}
-
 fn year_of(word: Option<&str>) -> Option<i32> {
     word.filter(|w| w.len() == 4)
         .and_then(|w| w.parse().ok())
@@ -189,59 +142,41 @@ pub fn find_dates(
     while i < words.words.len() {
         let (word, span) = (&words.words[i].0, words.words[i].1);
         let mut advance = 1;
-        if let Some(day) =
-            day_of(Some(word)).filter(|_| words.word(i + 1).and_then(month_of).is_some())
-        {
-            // "3 mars 2025", "12 May"
-            let month = month_of(words.word(i + 1).unwrap_or_default()).unwrap_or(1);
+        let day_month = day_of(Some(word)).zip(words.word(i + 1).and_then(month_number));
+        let month_day = month_number(word).zip(day_of(words.word(i + 1)));
+        if let Some((day, month)) = day_month.or(month_day) {
+            // "3 mars 2025", "12 May", "March 3, 2025"
             let year = year_of(words.word(i + 2));
-            let end = words.words[i + 1 + usize::from(year.is_some())].1.end;
+            let last = i + 1 + usize::from(year.is_some());
             let date = match year {
                 Some(y) => NaiveDate::from_ymd_opt(y, month, day),
                 None => published.and_then(|p| infer_year(month, day, p)),
             };
+            let span = Span::new(span.start, words.words[last].1.end);
             found.push(event_date(
                 date.map(|d| d.to_string()),
                 DatePrecision::Day,
                 text,
                 index,
-                Span::new(span.start, end),
+                span,
             ));
-            advance = 2 + usize::from(year.is_some());
-        } else if let Some(month) = month_of(word) {
-            if let Some(day) = day_of(words.word(i + 1)) {
-                // "March 3, 2025"
-                let year = year_of(words.word(i + 2));
-                let end = words.words[i + 1 + usize::from(year.is_some())].1.end;
-                let date = match year {
-                    Some(y) => NaiveDate::from_ymd_opt(y, month, day),
-                    None => published.and_then(|p| infer_year(month, day, p)),
-                };
-                found.push(event_date(
-                    date.map(|d| d.to_string()),
-                    DatePrecision::Day,
-                    text,
-                    index,
-                    Span::new(span.start, end),
-                ));
-                advance = 2 + usize::from(year.is_some());
-            } else if let Some(year) = year_of(words.word(i + 1)) {
-                let end = words.words[i + 1].1.end;
-                found.push(event_date(
-                    Some(format!("{year}-{month:02}")),
-                    DatePrecision::Month,
-                    text,
-                    index,
-                    Span::new(span.start, end),
-                ));
-                advance = 2;
-            }
-        } else if let Some(&(_, weekday)) = WEEKDAYS.iter().find(|(w, _)| w == word) {
+            advance = last + 1 - i;
+        } else if let Some((month, year)) = month_number(word).zip(year_of(words.word(i + 1))) {
+            // "mars 2024", "March 2024"
+            let span = Span::new(span.start, words.words[i + 1].1.end);
+            found.push(event_date(
+                Some(format!("{year}-{month:02}")),
+                DatePrecision::Month,
+                text,
+                index,
+                span,
+            ));
+            advance = 2;
+        } else if let Some(weekday) = weekday_number(word) {
             let next = matches!(words.word(i + 1), Some("prochain" | "next"))
                 || matches!(i.checked_sub(1).and_then(|p| words.word(p)), Some("next"));
             let date = published.map(|p| {
-                let back =
-                    (p.weekday().num_days_from_monday() + 7 - weekday.num_days_from_monday()) % 7;
+                let back = (p.weekday().num_days_from_monday() + 7 - weekday) % 7;
                 if next {
                     let ahead = (7 - back) % 7;
                     p + Duration::days(i64::from(if ahead == 0 { 7 } else { ahead }))

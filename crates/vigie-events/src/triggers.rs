@@ -45,17 +45,11 @@ impl TriggerLexicon {
     /// Reads the TSV format documented at the top of `data/lexicons/event_triggers.tsv`.
     pub fn from_tsv(text: &str) -> Result<Self, String> {
         let mut patterns = PhraseSet::default();
-        let rows = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
-            .skip(1);
-        for (number, line) in rows {
-            let fields: Vec<&str> = line.split('\t').collect();
+        for (number, fields) in vigie_core::tsv::rows(text) {
             let (lang, pattern, event_type, mode) = match fields[..] {
                 [lang, pattern, event_type, mode] => (lang, pattern, event_type, mode),
                 [lang, pattern, event_type] => (lang, pattern, event_type, ""),
-                _ => return Err(format!("triggers line {}: expected 4 fields", number + 1)),
+                _ => return Err(format!("triggers line {}: expected 4 fields", number)),
             };
             let language = match lang {
                 "fr" => Language::Fr,
@@ -63,15 +57,12 @@ impl TriggerLexicon {
                 other => {
                     return Err(format!(
                         "triggers line {}: unknown language {other}",
-                        number + 1
+                        number
                     ));
                 }
             };
             let event_type = EventType::from_name(event_type).ok_or_else(|| {
-                format!(
-                    "triggers line {}: unknown event type {event_type}",
-                    number + 1
-                )
+                format!("triggers line {}: unknown event type {event_type}", number)
             })?;
             let mode = Some(mode.trim().to_owned()).filter(|m| !m.is_empty());
             patterns.insert(

@@ -87,15 +87,11 @@ impl Gazetteer {
     /// Reads the TSV format of `data/gazetteer/README.md` (header line first).
     pub fn from_tsv(text: &str) -> Result<Self, GazetteerError> {
         let mut gazetteer = Gazetteer::default();
-        for (number, line) in text.lines().enumerate().skip(1) {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let fields: Vec<&str> = line.split('\t').collect();
+        for (number, fields) in vigie_core::tsv::rows(text) {
             if fields.len() < 10 {
                 return Err(GazetteerError(format!(
                     "line {}: {} fields, expected 10",
-                    number + 1,
+                    number,
                     fields.len()
                 )));
             }
@@ -103,7 +99,7 @@ impl Gazetteer {
                 // Divisions without any located town: nothing to pin on a map.
                 continue;
             }
-            let parse_err = |what: &str| GazetteerError(format!("line {}: bad {what}", number + 1));
+            let parse_err = |what: &str| GazetteerError(format!("line {}: bad {what}", number));
             let entry = GazetteerEntry {
                 geonameid: fields[0].parse().map_err(|_| parse_err("geonameid"))?,
                 name: fields[1].to_owned(),

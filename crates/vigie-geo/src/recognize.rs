@@ -1,5 +1,6 @@
 //! Toponym recognition: gazetteer names found in running text.
 
+use vigie_core::lexicon::is_calendar_word;
 use vigie_core::{Span, Token, fold_text, tokenize};
 
 use crate::gazetteer::Gazetteer;
@@ -17,7 +18,8 @@ pub struct Mention {
 }
 
 /// Capitalised words that begin sentences or name things other than places, and that
-/// gazetteers list as places somewhere ("Est", "Mais", "March", "Centre").
+/// gazetteers list as places somewhere ("Est", "Mais", "Centre"); month and day names
+/// are excluded through [`is_calendar_word`].
 const NOT_PLACES: &[&str] = &[
     "a",
     "au",
@@ -109,44 +111,6 @@ const NOT_PLACES: &[&str] = &[
     "here",
     "after",
     "before",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "janvier",
-    "fevrier",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "aout",
-    "septembre",
-    "octobre",
-    "novembre",
-    "decembre",
-    "lundi",
-    "mardi",
-    "mercredi",
-    "jeudi",
-    "vendredi",
-    "samedi",
-    "dimanche",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "president",
     "minister",
     "ministre",
@@ -269,6 +233,7 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
                     is_capitalised_word(previous, text)
                         && !sentence_start
                         && !NOT_PLACES.contains(&fold_text(previous.text(text)).as_str())
+                        && !is_calendar_word(&fold_text(previous.text(text)))
                         && is_space_between(&text[previous.byte_end..first.byte_start])
                 };
                 let glued_to_name = previous_is_name
@@ -289,7 +254,7 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
 
 /// Filters out names that are common words or too short to trust.
 fn plausible(surface: &str, key: &str, gazetteer: &Gazetteer) -> bool {
-    if key.chars().count() < 3 || NOT_PLACES.contains(&key) {
+    if key.chars().count() < 3 || NOT_PLACES.contains(&key) || is_calendar_word(key) {
         return false;
     }
     let all_caps = surface

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use vigie_core::lexicon::is_calendar_word;
 use vigie_core::{Document, Signal, SignalKind, fold_text, tokenize};
 
 /// Capitalised words that say nothing about what a caption shows (folded).
@@ -54,30 +55,6 @@ const GENERIC: &[&str] = &[
     "west",
     "north",
     "south",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "janvier",
-    "fevrier",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "aout",
-    "septembre",
-    "octobre",
-    "novembre",
-    "decembre",
     "l",
     "d",
 ];
@@ -99,7 +76,7 @@ fn clues(caption: &str) -> Vec<String> {
             capitalised || year
         })
         .map(|w| fold_text(w.trim_end_matches("'s").trim_end_matches("’s")))
-        .filter(|w| !GENERIC.contains(&w.as_str()))
+        .filter(|w| !GENERIC.contains(&w.as_str()) && !is_calendar_word(w))
         .collect()
 }
 

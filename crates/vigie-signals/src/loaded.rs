@@ -33,19 +33,13 @@ impl LoadedLexicon {
     /// Reads `lang<TAB>pattern<TAB>technique<TAB>note` rows (header first, `#` comments).
     pub fn from_tsv(text: &str) -> Result<Self, String> {
         let mut patterns = PhraseSet::default();
-        let rows = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
-            .skip(1);
-        for (number, line) in rows {
-            let fields: Vec<&str> = line.split('\t').collect();
+        for (number, fields) in vigie_core::tsv::rows(text) {
             let (Some(lang), Some(pattern), Some(technique)) =
                 (fields.first(), fields.get(1), fields.get(2))
             else {
                 return Err(format!(
                     "loaded-language line {}: expected lang, pattern, technique",
-                    number + 1
+                    number
                 ));
             };
             let language = match *lang {
@@ -54,7 +48,7 @@ impl LoadedLexicon {
                 other => {
                     return Err(format!(
                         "loaded-language line {}: unknown language {other}",
-                        number + 1
+                        number
                     ));
                 }
             };

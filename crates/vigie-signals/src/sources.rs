@@ -65,13 +65,7 @@ impl OutletRegistry {
     /// Reads the TSV format of `data/sources/outlets.tsv`.
     pub fn from_tsv(text: &str) -> Result<Self, String> {
         let mut outlets = Vec::new();
-        let rows = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
-            .skip(1);
-        for (number, line) in rows {
-            let fields: Vec<&str> = line.split('\t').collect();
+        for (number, fields) in vigie_core::tsv::rows(text) {
             let [
                 id,
                 name,
@@ -86,7 +80,7 @@ impl OutletRegistry {
             else {
                 return Err(format!(
                     "outlets line {}: {} fields, expected 9",
-                    number + 1,
+                    number,
                     fields.len()
                 ));
             };
