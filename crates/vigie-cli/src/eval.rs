@@ -1,6 +1,8 @@
 //! `vigie eval <stage>`: scores a stage against gold data.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 use std::process::ExitCode;
 
 use clap::{Subcommand, ValueEnum};
@@ -28,11 +30,18 @@ pub enum EvalCommand {
         #[arg(long, value_enum, default_value = "dom-smoothie")]
         extractor: ExtractorArg,
     },
-    /// Toponym recognition and resolution (LGL, GeoWebNews, TR-News XML). Planned: issue 3.
+    /// Toponym recognition and resolution on LGL, GeoWebNews or TR-News XML: P/R/F1,
+    /// Acc@161, AUC, mean and median error, exact GeoNames-id accuracy.
     Geoparse {
         /// Gold XML file.
         #[arg(long)]
         gold: PathBuf,
+        /// Resolve the gold toponyms instead of recognising them.
+        #[arg(long)]
+        given_toponyms: bool,
+        /// Write every prediction as JSONL to this file.
+        #[arg(long)]
+        predictions_out: Option<PathBuf>,
     },
     /// Named-entity recognition (CoNLL). Planned: issue 4.
     Ner {
@@ -79,7 +88,13 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
             );
             return Ok(ExitCode::SUCCESS);
         }
-        EvalCommand::Geoparse { .. } => ("geoparse", 3),
+        EvalCommand::Geoparse {
+            gold,
+            given_toponyms,
+            predictions_out,
+        } => {
+            return geoparse(&gold, given_toponyms, predictions_out.as_deref());
+        }
         EvalCommand::Ner { .. } => ("ner", 4),
         EvalCommand::Events { .. } => ("events", 5),
         EvalCommand::Persuasion { .. } => ("persuasion", 7),
@@ -87,4 +102,72 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
     anyhow::bail!(
         "`vigie eval {stage}` is not available yet: its scorer is tracked in issue {issue}"
     )
+}
+
+fn geoparse(
+    gold: &Path,
+    given_toponyms: bool,
+    predictions_out: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    use vigie_eval::geoparse::{GeoMode, evaluate, read_gold};
+    let articles = read_gold(gold).map_err(anyhow::Error::msg)?;
+    let mode = if given_toponyms {
+        GeoMode::GivenToponyms
+    } else {
+        GeoMode::EndToEnd
+    };
+    let gazetteer = vigie_geo::Gazetteer::embedded();
+    let actors = vigie_entities::ActorDictionary::embedded();
+    let mut file = match predictions_out {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("{}: cannot create", path.display()))?,
+        )),
+        None => None,
+    };
+    let scores = evaluate(
+        &articles,
+        gazetteer,
+        actors,
+        mode,
+        file.as_mut().map(|f| f as &mut dyn std::io::Write),
+    )
+    .map_err(anyhow::Error::msg)?;
+    println!("gold       {}", gold.display());
+    println!(
+        "mode       {}",
+        if given_toponyms {
+            "resolution given gold toponyms"
+        } else {
+            "end to end"
+        }
+    );
+    println!("articles   {}", scores.articles);
+    println!(
+        "toponyms   gold {} · predicted {} · matched {}",
+        scores.gold, scores.predicted, scores.matched
+    );
+    if !given_toponyms {
+        println!("precision  {:.3}", scores.precision());
+        println!("recall     {:.3}", scores.recall());
+        println!("F1         {:.3}", scores.f1());
+    }
+    println!("resolved   {} with gold coordinates", scores.resolvable);
+    println!("Acc@161    {:.1}%", 100.0 * scores.acc161);
+    println!("AUC        {:.3}", scores.auc);
+    println!(
+        "error km   mean {:.0} · median {:.1}",
+        scores.mean_error_km, scores.median_error_km
+    );
+    println!("exact id   {:.1}%", 100.0 * scores.exact_id);
+    println!(
+        "articles/s {:.0}  (one core, geo stage{})",
+        scores.articles as f64 / scores.elapsed.as_secs_f64().max(f64::EPSILON),
+        if given_toponyms {
+            ""
+        } else {
+            " with language and entities"
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -17,7 +17,8 @@ pub use name_key::name_key;
 use vigie_core::{Document, EntityKind};
 
 /// Runs the stage: fills `doc.places`, skipping spans that the entity stage identified
-/// as people or organisations.
+/// as people, organisations, armed groups or media (states and international bodies such
+/// as the EU keep their place names).
 pub fn analyze(doc: &mut Document, gazetteer: &Gazetteer) {
     let blocked: Vec<vigie_core::Span> = doc
         .entities
@@ -25,11 +26,7 @@ pub fn analyze(doc: &mut Document, gazetteer: &Gazetteer) {
         .filter(|e| {
             matches!(
                 e.kind,
-                EntityKind::Per
-                    | EntityKind::Org
-                    | EntityKind::Group
-                    | EntityKind::Media
-                    | EntityKind::Igo
+                EntityKind::Per | EntityKind::Org | EntityKind::Group | EntityKind::Media
             )
         })
         .map(|e| e.span)

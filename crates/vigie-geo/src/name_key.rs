@@ -11,6 +11,9 @@ const ARTICLES: &[&str] = &[
 /// spaces collapsed, a leading Arabic article removed. `"al-Ḥasakah"` and `"Hasakah"`
 /// share the key `"hasakah"`.
 pub fn name_key(name: &str) -> String {
+    if let Some(key) = abbreviation_key(name) {
+        return key;
+    }
     let folded: String = fold_text(name)
         .chars()
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
@@ -21,6 +24,18 @@ pub fn name_key(name: &str) -> String {
         _ => &words[..],
     };
     words.join(" ")
+}
+
+/// The key of a dotted abbreviation ("U.S." → "u.s.", "W. Va." → "w.va.", "Ky." → "ky."):
+/// groups of at most four letters, each followed by a period. Dots are kept so that
+/// "Ky." and the word "Ky" stay apart.
+fn abbreviation_key(name: &str) -> Option<String> {
+    let compact: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    let groups: Vec<&str> = compact.strip_suffix('.')?.split('.').collect();
+    let well_formed = groups
+        .iter()
+        .all(|g| (1..=4).contains(&g.chars().count()) && g.chars().all(char::is_alphabetic));
+    well_formed.then(|| fold_text(&compact))
 }
 
 #[cfg(test)]
@@ -35,5 +50,8 @@ mod tests {
         assert_eq!(name_key("Deir ez-Zor"), "deir ez zor");
         assert_eq!(name_key("Hassaké"), "hassake");
         assert_eq!(name_key("Al"), "al");
+        assert_eq!(name_key("U.S."), "u.s.");
+        assert_eq!(name_key("W. Va."), "w.va.");
+        assert_eq!(name_key("St. Louis"), "st louis");
     }
 }

@@ -1,10 +1,11 @@
 //! Toponym recognition: gazetteer names found in running text.
 
-use vigie_core::lexicon::is_calendar_word;
+use vigie_core::lexicon::{is_calendar_word, is_speech_verb};
 use vigie_core::{Span, Token, fold_text, tokenize};
 
 use crate::gazetteer::Gazetteer;
 use crate::name_key::name_key;
+use crate::resolve::prior;
 
 /// A stretch of text that names a gazetteer entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -153,6 +154,211 @@ const NOT_PLACES: &[&str] = &[
     "male",
     "as",
     "ok",
+    "one",
+    "two",
+    "three",
+    "more",
+    "most",
+    "many",
+    "some",
+    "other",
+    "others",
+    "another",
+    "new",
+    "first",
+    "last",
+    "both",
+    "all",
+    "every",
+    "each",
+    "there",
+    "then",
+    "when",
+    "while",
+    "since",
+    "although",
+    "however",
+    "also",
+    "still",
+    "even",
+    "yet",
+    "just",
+    "now",
+    "such",
+    "no",
+    "not",
+    "our",
+    "your",
+    "his",
+    "her",
+    "their",
+    "its",
+    "my",
+    "you",
+    "if",
+    "or",
+    "so",
+    "up",
+    "why",
+    "what",
+    "who",
+    "how",
+    "where",
+    "which",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "must",
+    "said",
+    "says",
+    "park",
+    "street",
+    "university",
+    "bank",
+    "royal",
+    "wing",
+    "snow",
+    "river",
+    "lake",
+    "mount",
+    "city",
+    "county",
+    "hill",
+    "valley",
+    "beach",
+    "island",
+    "bay",
+    "port",
+    "fort",
+    "station",
+    "airport",
+    "hospital",
+    "school",
+    "college",
+    "church",
+    "hall",
+    "tower",
+    "bridge",
+    "road",
+    "avenue",
+    "square",
+    "market",
+    "world",
+    "national",
+    "international",
+    "federal",
+    "united",
+    "old",
+    "great",
+    "little",
+    "big",
+    "high",
+    "grand",
+    "golden",
+    "green",
+    "white",
+    "black",
+    "red",
+    "blue",
+    "police",
+    "court",
+    "office",
+    "home",
+    "news",
+    "star",
+    "sun",
+    "time",
+    "times",
+    "post",
+    "mail",
+    "daily",
+    "herald",
+    "tribune",
+    "globe",
+    "league",
+    "cup",
+    "club",
+    "team",
+    "center",
+    "centre",
+    "life",
+    "love",
+    "hope",
+    "faith",
+    "liberty",
+    "independence",
+    "justice",
+    "paradise",
+    "eden",
+    "unity",
+    "union",
+    "progress",
+    "friendship",
+    "harmony",
+    "nous",
+    "vous",
+    "leur",
+    "leurs",
+    "son",
+    "sa",
+    "ses",
+    "mon",
+    "ton",
+    "tout",
+    "tous",
+    "toute",
+    "toutes",
+    "plus",
+    "moins",
+    "tres",
+    "bien",
+    "deux",
+    "trois",
+    "quatre",
+    "cinq",
+    "dix",
+    "cent",
+    "mille",
+    "monde",
+    "ville",
+    "pays",
+    "region",
+    "province",
+    "fleuve",
+    "mer",
+    "ocean",
+    "el nino",
+    "nina",
+    "nino",
+    "act",
+    "congress",
+    "council",
+    "bureau",
+    "commissioner",
+    "law",
+    "marine",
+    "over",
+    "are",
+    "four",
+    "five",
+    "six",
+    "cross",
+    "southern",
+    "northern",
+    "eastern",
+    "western",
+    "delta",
+    "salt",
+    "white house",
+    "capitol",
+    "pentagon",
+    "kremlin",
+    "elysee",
+    "downing street",
+    "wall street",
+    "hollywood",
 ];
 
 const ARTICLE_PREFIXES: &[&str] = &[
@@ -192,9 +398,101 @@ fn is_capitalised_word(token: &Token, text: &str) -> bool {
             .is_some_and(char::is_uppercase)
 }
 
+/// Splits English possessives off words ("China's" → "China", "'s") so that the name
+/// can match.
+fn split_possessives(text: &str, tokens: Vec<Token>) -> Vec<Token> {
+    let mut split = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        let word = token.text(text);
+        let suffix = ["'s", "’s"]
+            .iter()
+            .find(|s| word.len() > s.len() + 1 && word.ends_with(*s));
+        match suffix {
+            Some(suffix) if token.is_word => {
+                let cut = token.byte_end - suffix.len();
+                let cut_char = token.span.end - 2;
+                split.push(Token {
+                    span: Span::new(token.span.start, cut_char),
+                    byte_end: cut,
+                    ..token
+                });
+                split.push(Token {
+                    span: Span::new(cut_char, token.span.end),
+                    byte_start: cut,
+                    is_word: false,
+                    ..token
+                });
+            }
+            _ => split.push(token),
+        }
+    }
+    split
+}
+
+/// Words that are surnames in this text: the last word of a run of two or more
+/// capitalised words that is not itself a place ("Mark Kelly" makes a later "Kelly" a
+/// person, not Kelly, Wyoming).
+fn surnames(text: &str, tokens: &[Token], gazetteer: &Gazetteer) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let mut end = i;
+        while end < tokens.len()
+            && is_capitalised_word(&tokens[end], text)
+            && (end == i
+                || is_space_between(&text[tokens[end - 1].byte_end..tokens[end].byte_start]))
+        {
+            end += 1;
+        }
+        if end - i >= 2 {
+            let first = fold_text(tokens[i].text(text));
+            let run = &text[tokens[i].byte_start..tokens[end - 1].byte_end];
+            if !NOT_PLACES.contains(&first.as_str()) && !gazetteer.contains_key(&name_key(run)) {
+                names.push(fold_text(tokens[end - 1].text(text)));
+            }
+        }
+        i = end.max(i + 1);
+    }
+    names
+}
+
+/// Surfaces of a dotted abbreviation starting at token `i` ("U.S.", "W. Va.", "Ky."),
+/// longest first, as (last token index, byte end).
+fn abbreviations(text: &str, tokens: &[Token], i: usize) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut j = i;
+    while j + 1 < tokens.len()
+        && tokens[j].is_word
+        && tokens[j].text(text).chars().count() <= 4
+        && tokens[j + 1].text(text) == "."
+        && (j == i
+            || matches!(
+                &text[tokens[j - 1].byte_end..tokens[j].byte_start],
+                "" | " "
+            ))
+        && text[tokens[j].byte_end..tokens[j + 1].byte_start].is_empty()
+    {
+        found.push((j + 1, tokens[j + 1].byte_end));
+        j += 2;
+    }
+    found.reverse();
+    found
+}
+
+/// True when the most likely entry of a key is a country, a first-level division or a
+/// region: such names stay places even inside longer names ("Jamaica Observer",
+/// "California Highway Patrol"), unlike "Washington Post".
+fn is_major(key: &str, gazetteer: &Gazetteer) -> bool {
+    gazetteer
+        .lookup(key)
+        .max_by(|a, b| prior(a).total_cmp(&prior(b)))
+        .is_some_and(|e| e.is_country() || e.feature_code == "ADM1" || e.feature_class == 'L')
+}
+
 /// Finds gazetteer names in `text`, longest match first, left to right.
 pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
-    let tokens = tokenize(text);
+    let tokens = split_possessives(text, tokenize(text));
+    let surnames = surnames(text, &tokens, gazetteer);
     let max_words = gazetteer.longest_key_words().clamp(1, 6);
     let mut mentions = Vec::new();
     let mut i = 0;
@@ -204,67 +502,81 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
             i += 1;
             continue;
         }
-        let found = (1..=max_words.min(tokens.len() - i)).rev().find_map(|n| {
-            let run = &tokens[i..i + n];
-            let contiguous = run.iter().all(|t| t.is_word)
-                && run
-                    .windows(2)
-                    .all(|w| is_space_between(&text[w[0].byte_end..w[1].byte_start]));
-            if !contiguous || !is_name_word(run[n - 1].text(text)) {
-                return None;
-            }
-            let surface = &text[first.byte_start..run[n - 1].byte_end];
-            let key = name_key(surface);
-            (gazetteer.contains_key(&key) && plausible(surface, &key, gazetteer)).then(|| Mention {
-                span: Span::new(first.span.start, run[n - 1].span.end),
+        let abbreviation =
+            abbreviations(text, &tokens, i)
+                .into_iter()
+                .find_map(|(last, byte_end)| {
+                    let surface = &text[first.byte_start..byte_end];
+                    let key = name_key(surface);
+                    (gazetteer.contains_key(&key) && plausible(surface, &key, gazetteer))
+                        .then(|| (last, surface, key))
+                });
+        let words = || {
+            (1..=max_words.min(tokens.len() - i)).rev().find_map(|n| {
+                let run = &tokens[i..i + n];
+                let contiguous = run.iter().all(|t| t.is_word)
+                    && run
+                        .windows(2)
+                        .all(|w| is_space_between(&text[w[0].byte_end..w[1].byte_start]));
+                if !contiguous || !is_name_word(run[n - 1].text(text)) {
+                    return None;
+                }
+                let surface = &text[first.byte_start..run[n - 1].byte_end];
+                let key = name_key(surface);
+                (gazetteer.contains_key(&key) && plausible(surface, &key, gazetteer))
+                    .then(|| (i + n - 1, surface, key))
+            })
+        };
+        let Some((last, surface, key)) = abbreviation.or_else(words) else {
+            i += 1;
+            continue;
+        };
+        let major = is_major(&key, gazetteer);
+        let previous_is_name = i > 0 && {
+            let previous = &tokens[i - 1];
+            let sentence_start = i == 1
+                || matches!(tokens[i - 2].text(text), "." | "!" | "?" | "«" | "\"" | ":")
+                || text[..previous.byte_start].ends_with('\n');
+            let folded = fold_text(previous.text(text));
+            is_capitalised_word(previous, text)
+                && !sentence_start
+                && !NOT_PLACES.contains(&folded.as_str())
+                && !is_calendar_word(&folded)
+                && is_space_between(&text[previous.byte_end..first.byte_start])
+        };
+        let next_is_name = tokens.get(last + 1).is_some_and(|n| {
+            is_capitalised_word(n, text)
+                && is_space_between(&text[tokens[last].byte_end..n.byte_start])
+        });
+        let speaker = tokens
+            .get(last + 1)
+            .is_some_and(|n| is_speech_verb(&fold_text(n.text(text))));
+        let surname = last == i && !major && (speaker || surnames.contains(&key));
+        if !surname && (major || !(previous_is_name || next_is_name)) {
+            mentions.push(Mention {
+                span: Span::new(first.span.start, tokens[last].span.end),
                 text: surface.to_owned(),
                 key,
-            })
-        });
-        match found {
-            Some(mention) => {
-                let words = tokenize(&mention.text).len();
-                let next = tokens.get(i + words);
-                let previous_is_name = i > 0 && {
-                    let previous = &tokens[i - 1];
-                    let sentence_start = i == 1
-                        || matches!(tokens[i - 2].text(text), "." | "!" | "?" | "«" | "\"" | ":")
-                        || text[..previous.byte_start].ends_with('\n');
-                    is_capitalised_word(previous, text)
-                        && !sentence_start
-                        && !NOT_PLACES.contains(&fold_text(previous.text(text)).as_str())
-                        && !is_calendar_word(&fold_text(previous.text(text)))
-                        && is_space_between(&text[previous.byte_end..first.byte_start])
-                };
-                let glued_to_name = previous_is_name
-                    || next.is_some_and(|n| {
-                        is_capitalised_word(n, text)
-                            && is_space_between(&text[tokens[i + words - 1].byte_end..n.byte_start])
-                    });
-                if !glued_to_name {
-                    mentions.push(mention);
-                }
-                i += words;
-            }
-            None => i += 1,
+            });
         }
+        i = last + 1;
     }
     mentions
 }
 
 /// Filters out names that are common words or too short to trust.
 fn plausible(surface: &str, key: &str, gazetteer: &Gazetteer) -> bool {
-    if key.chars().count() < 3 || NOT_PLACES.contains(&key) || is_calendar_word(key) {
-        return false;
-    }
     let all_caps = surface
         .chars()
         .filter(|c| c.is_alphabetic())
         .all(char::is_uppercase);
-    if all_caps && surface.chars().count() <= 4 {
-        return gazetteer.lookup(key).any(|e| e.is_country());
+    if all_caps && surface.chars().filter(|c| c.is_alphabetic()).count() <= 4 {
+        // "US", "UK", "UAE", "EU": only as the name of a country or region.
+        return gazetteer
+            .lookup(key)
+            .any(|e| e.is_country() || e.feature_class == 'L');
     }
-    true
+    key.chars().count() >= 3 && !NOT_PLACES.contains(&key) && !is_calendar_word(key)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Toponym resolution: one gazetteer entry per mention, chosen by feature type,
-//! population and the countries the rest of the document points to.
+//! Toponym resolution: one gazetteer entry per mention, chosen by feature type and
+//! population, then by the document's context — the countries and first-level divisions
+//! the other mentions point to, and their proximity.
 
 use std::collections::HashMap;
 
@@ -9,14 +10,13 @@ use crate::gazetteer::{Gazetteer, GazetteerEntry};
 use crate::recognize::Mention;
 
 /// Score of an entry before context: feature type, then population.
-fn prior(entry: &GazetteerEntry) -> f64 {
+pub(crate) fn prior(entry: &GazetteerEntry) -> f64 {
     let feature = match entry.feature_code.as_str() {
         code if code.starts_with("PCL") => 12.0,
         "ADM1" => 8.0,
         "PPLC" => 9.0,
-        "ADM2" => 5.0,
         "PPLA" => 4.0,
-        "PPLA2" => 3.0,
+        "ADM2" | "PPLA2" => 2.5,
         _ if entry.feature_class == 'P' => 1.0,
         _ => 3.0,
     };
@@ -25,7 +25,7 @@ fn prior(entry: &GazetteerEntry) -> f64 {
 
 /// Bonus for an entry in a country that other mentions of the document point to, plus
 /// a share per further mention (up to four) so the dominant country wins ties.
-fn context_bonus(other_mentions: usize) -> f64 {
+fn country_bonus(other_mentions: usize) -> f64 {
     if other_mentions == 0 {
         0.0
     } else {
@@ -33,13 +33,102 @@ fn context_bonus(other_mentions: usize) -> f64 {
     }
 }
 
+/// Bonus for an entry inside a first-level division that other mentions point to.
+const ADMIN1_BONUS: f64 = 4.0;
+
+/// Bonus for an entry near another resolved place (km, bonus).
+const PROXIMITY: [(f64, f64); 2] = [(100.0, 3.0), (400.0, 1.5)];
+
 /// Populated places smaller than this are dropped when they fall outside the document's
 /// countries.
 const SMALL_PLACE: u64 = 5000;
 
-/// Resolves every mention to its best entry.
+/// What the other mentions of a document say about where it is.
+struct Context<'g> {
+    /// Mentions per country among the first-pass choices.
+    countries: HashMap<&'g str, usize>,
+    /// (country, admin1) of first-pass choices below country level, with their mention.
+    admin1: Vec<(usize, &'g str, &'g str)>,
+    /// Coordinates of first-pass choices below first-level divisions, with their mention.
+    points: Vec<(usize, f64, f64)>,
+}
+
+impl<'g> Context<'g> {
+    fn new(choices: &[Option<&'g GazetteerEntry>]) -> Self {
+        let mut context = Context {
+            countries: HashMap::new(),
+            admin1: Vec::new(),
+            points: Vec::new(),
+        };
+        for (mention, entry) in choices.iter().enumerate() {
+            let Some(entry) = entry else { continue };
+            *context
+                .countries
+                .entry(entry.country_code.as_str())
+                .or_default() += 1;
+            if !entry.is_country() && !entry.admin1_code.is_empty() {
+                context.admin1.push((
+                    mention,
+                    entry.country_code.as_str(),
+                    entry.admin1_code.as_str(),
+                ));
+            }
+            if entry.feature_class == 'P' || entry.feature_code == "ADM2" {
+                context.points.push((mention, entry.lat, entry.lon));
+            }
+        }
+        context
+    }
+
+    /// Score of `entry` for mention `mention` whose own first-pass choice was `own`.
+    fn score(&self, mention: usize, own: Option<&GazetteerEntry>, entry: &GazetteerEntry) -> f64 {
+        let votes = self
+            .countries
+            .get(entry.country_code.as_str())
+            .copied()
+            .unwrap_or(0);
+        let own_vote = usize::from(own.is_some_and(|o| o.country_code == entry.country_code));
+        let mut score = prior(entry) + country_bonus(votes - own_vote);
+        if !entry.is_country()
+            && self.admin1.iter().any(|&(m, cc, a1)| {
+                m != mention && cc == entry.country_code && a1 == entry.admin1_code
+            })
+        {
+            score += ADMIN1_BONUS;
+        }
+        if entry.feature_class == 'P' || entry.feature_code == "ADM2" {
+            let nearest = self
+                .points
+                .iter()
+                .filter(|&&(m, _, _)| m != mention)
+                .map(|&(_, lat, lon)| distance_km((lat, lon), (entry.lat, entry.lon)))
+                .fold(f64::INFINITY, f64::min);
+            score += PROXIMITY
+                .iter()
+                .find(|(km, _)| nearest <= *km)
+                .map_or(0.0, |(_, bonus)| *bonus);
+        }
+        score
+    }
+
+    fn mentions_country_elsewhere(&self, mention_country: &str, own: bool) -> bool {
+        self.countries.get(mention_country).copied().unwrap_or(0) > usize::from(own)
+    }
+}
+
+/// Great-circle distance in km.
+fn distance_km((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
+    let d_phi = (lat2 - lat1).to_radians();
+    let d_lambda = (lon2 - lon1).to_radians();
+    let a = (d_phi / 2.0).sin().powi(2)
+        + lat1.to_radians().cos() * lat2.to_radians().cos() * (d_lambda / 2.0).sin().powi(2);
+    2.0 * 6371.0 * a.sqrt().min(1.0).asin()
+}
+
+/// Resolves every mention to its best entry in two passes: by prior, then with the
+/// context the first-pass choices of the other mentions give.
 pub fn resolve(mentions: &[Mention], gazetteer: &Gazetteer) -> Vec<Place> {
-    let best_by_prior: Vec<Option<&GazetteerEntry>> = mentions
+    let first_pass: Vec<Option<&GazetteerEntry>> = mentions
         .iter()
         .map(|m| {
             gazetteer
@@ -47,38 +136,21 @@ pub fn resolve(mentions: &[Mention], gazetteer: &Gazetteer) -> Vec<Place> {
                 .max_by(|a, b| prior(a).total_cmp(&prior(b)))
         })
         .collect();
-    let mut country_votes: HashMap<&str, usize> = HashMap::new();
-    for entry in best_by_prior.iter().flatten() {
-        *country_votes
-            .entry(entry.country_code.as_str())
-            .or_default() += 1;
-    }
+    let context = Context::new(&first_pass);
     mentions
         .iter()
-        .zip(&best_by_prior)
-        .filter_map(|(mention, own_best)| {
-            let own_country = own_best.map(|e| e.country_code.as_str());
-            let score = |entry: &GazetteerEntry| {
-                let votes = country_votes
-                    .get(entry.country_code.as_str())
-                    .copied()
-                    .unwrap_or(0);
-                let others = votes - usize::from(own_country == Some(entry.country_code.as_str()));
-                prior(entry) + context_bonus(others)
-            };
+        .enumerate()
+        .filter_map(|(index, mention)| {
+            let own = first_pass[index];
             let mut scored: Vec<(f64, &GazetteerEntry)> = gazetteer
                 .lookup(&mention.key)
-                .map(|e| (score(e), e))
+                .map(|e| (context.score(index, own, e), e))
                 .collect();
             scored.sort_by(|a, b| b.0.total_cmp(&a.0));
             let (best_score, best) = *scored.first()?;
-            let in_context = country_votes
-                .get(best.country_code.as_str())
-                .copied()
-                .unwrap_or(0)
-                > usize::from(own_country == Some(best.country_code.as_str()));
-            let context_elsewhere = country_votes.values().sum::<usize>() >= 3;
-            if !in_context
+            let own_country = own.is_some_and(|o| o.country_code == best.country_code);
+            let context_elsewhere = context.countries.values().sum::<usize>() >= 3;
+            if !context.mentions_country_elsewhere(&best.country_code, own_country)
                 && context_elsewhere
                 && best.feature_class == 'P'
                 && best.population < SMALL_PLACE
@@ -131,5 +203,27 @@ mod tests {
             places[1].geonameid, 4140963,
             "the capital outranks the state by feature and population"
         );
+    }
+
+    #[test]
+    fn a_mentioned_state_picks_its_town() {
+        let gazetteer = Gazetteer::from_tsv(
+            "geonameid\tname\tfeature_class\tfeature_code\tcountry_code\tadmin1_code\tlat\tlon\tpopulation\talternate_names
+2988507\tParis\tP\tPPLC\tFR\t11\t48.85\t2.35\t2138551\t
+4717560\tParis\tP\tPPL\tUS\tTX\t33.66\t-95.56\t24782\t
+4736286\tTexas\tA\tADM1\tUS\tTX\t31.25\t-99.25\t22875689\tTex.
+",
+        )
+        .unwrap();
+        let places = resolve(
+            &find_toponyms("The fire in Paris, Tex., spread.", &gazetteer),
+            &gazetteer,
+        );
+        assert_eq!(places[0].geonameid, 4717560);
+        let places = resolve(
+            &find_toponyms("The fire in Paris spread.", &gazetteer),
+            &gazetteer,
+        );
+        assert_eq!(places[0].geonameid, 2988507);
     }
 }
