@@ -509,7 +509,7 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
                     let surface = &text[first.byte_start..byte_end];
                     let key = name_key(surface);
                     (gazetteer.contains_key(&key) && plausible(surface, &key, gazetteer))
-                        .then(|| (last, surface, key))
+                        .then_some((last, surface, key))
                 });
         let words = || {
             (1..=max_words.min(tokens.len() - i)).rev().find_map(|n| {
