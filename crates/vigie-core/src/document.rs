@@ -198,6 +198,20 @@ pub struct Place {
     pub admin1: Option<String>,
     /// Resolution confidence in `[0, 1]`.
     pub confidence: f32,
+    /// A place name, or a demonym pointing to its place ("irakienne", "Iraqi").
+    #[serde(default)]
+    pub kind: PlaceKind,
+}
+
+/// How a place is named in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlaceKind {
+    /// A toponym ("Irak", "Baghdad").
+    #[default]
+    Toponym,
+    /// A demonym or adjective of a place ("irakienne", "Iraqi").
+    Demonym,
 }
 
 /// Who a claim is attributed to.

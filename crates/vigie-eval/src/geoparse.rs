@@ -16,7 +16,6 @@ use serde::Serialize;
 use vigie_core::{Document, Span};
 use vigie_entities::ActorDictionary;
 use vigie_geo::Gazetteer;
-use vigie_geo::recognize::Mention;
 
 /// Half the circumference of the Earth in km: the largest possible error.
 pub const MAX_ERROR_KM: f64 = 20039.0;
@@ -242,15 +241,9 @@ pub fn evaluate(
                 doc.places
             }
             GeoMode::GivenToponyms => {
-                let mentions: Vec<Mention> = gold
-                    .iter()
-                    .map(|g| Mention {
-                        span: g.span,
-                        text: g.phrase.clone(),
-                        key: vigie_geo::name_key(&g.phrase),
-                    })
-                    .collect();
-                vigie_geo::resolve::resolve(&mentions, gazetteer)
+                let spans: Vec<(Span, String)> =
+                    gold.iter().map(|g| (g.span, g.phrase.clone())).collect();
+                vigie_geo::resolve_spans(&spans, gazetteer, Some(vigie_core::Language::En))
             }
         };
         elapsed += clock.elapsed();

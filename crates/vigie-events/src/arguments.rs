@@ -1,7 +1,9 @@
 //! Event arguments without a parser: actor and recipient from the entities around the
 //! trigger, and the place where the event happened.
 
-use vigie_core::{Document, Entity, EntityKind, EventType, Participant, Place, Span, fold_text};
+use vigie_core::{
+    Document, Entity, EntityKind, EventType, Participant, Place, PlaceKind, Span, fold_text,
+};
 
 /// Words that mark the following participant as the agent of a passive ("par", "by").
 const AGENT_MARKERS: &[&str] = &["par", "by"];
@@ -169,7 +171,7 @@ pub fn place(doc: &Document, sentence: Span, trigger: Span) -> Option<Place> {
     let places: Vec<&Place> = doc
         .places
         .iter()
-        .filter(|p| sentence.contains(p.span))
+        .filter(|p| p.kind == PlaceKind::Toponym && sentence.contains(p.span))
         .collect();
     let distance = |p: &Place| p.span.start.abs_diff(trigger.start);
     places

@@ -8,14 +8,21 @@ use std::io::Read;
 use std::sync::LazyLock;
 
 use flate2::read::GzDecoder;
+use vigie_core::{Language, fold_text};
 
 use crate::name_key::name_key;
 
 static EMBEDDED: &[u8] = include_bytes!("../../../data/gazetteer/places.tsv.gz");
 
+static EMBEDDED_DEMONYMS: &str = include_str!("../../../data/gazetteer/demonyms.tsv");
+
 static DEFAULT: LazyLock<Gazetteer> = LazyLock::new(|| {
-    Gazetteer::from_tsv_gz(EMBEDDED)
-        .expect("the embedded gazetteer is valid (built by scripts/build-gazetteer.py)")
+    let mut gazetteer = Gazetteer::from_tsv_gz(EMBEDDED)
+        .expect("the embedded gazetteer is valid (built by scripts/build-gazetteer.py)");
+    gazetteer
+        .add_demonyms(EMBEDDED_DEMONYMS)
+        .expect("the embedded demonyms are valid");
+    gazetteer
 });
 
 /// One gazetteer entry.
@@ -54,7 +61,18 @@ pub struct Gazetteer {
     entries: Vec<GazetteerEntry>,
     by_key: HashMap<String, Vec<u32>>,
     admin1_names: HashMap<(String, String), String>,
+    by_id: HashMap<u64, u32>,
+    demonyms: HashMap<String, Demonym>,
     longest_key_words: usize,
+}
+
+/// A demonym or adjective of a place ("irakienne", "Iraqi").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Demonym {
+    /// Language of the word.
+    pub language: Language,
+    /// Index of the place entry.
+    entry: u32,
 }
 
 /// A gazetteer file that could not be read.
@@ -122,9 +140,57 @@ impl Gazetteer {
                     entry.name.clone(),
                 );
             }
+            gazetteer.by_id.insert(entry.geonameid, index);
             gazetteer.entries.push(entry);
         }
         Ok(gazetteer)
+    }
+
+    /// Adds demonyms from `demonym<TAB>lang<TAB>geonameid<TAB>note` rows
+    /// (`data/gazetteer/demonyms.tsv`); every geonameid must be in the gazetteer.
+    pub fn add_demonyms(&mut self, text: &str) -> Result<(), GazetteerError> {
+        for (number, fields) in vigie_core::tsv::rows(text) {
+            let bad = |what: &str| GazetteerError(format!("demonyms line {number}: {what}"));
+            let (Some(word), Some(lang), Some(id)) = (fields.first(), fields.get(1), fields.get(2))
+            else {
+                return Err(bad("expected demonym, lang, geonameid"));
+            };
+            let language = match *lang {
+                "fr" => Language::Fr,
+                "en" => Language::En,
+                _ => return Err(bad("language must be fr or en")),
+            };
+            let id: u64 = id.parse().map_err(|_| bad("bad geonameid"))?;
+            let entry = *self
+                .by_id
+                .get(&id)
+                .ok_or_else(|| bad("geonameid not in the gazetteer"))?;
+            self.demonyms
+                .insert(fold_text(word), Demonym { language, entry });
+        }
+        Ok(())
+    }
+
+    /// The entry a demonym (folded) refers to, if `word` is a demonym in `language`
+    /// (any language when `None`).
+    pub fn demonym(
+        &self,
+        folded_word: &str,
+        language: Option<Language>,
+    ) -> Option<&GazetteerEntry> {
+        self.demonyms
+            .get(folded_word)
+            .filter(|d| language.is_none_or(|l| l == d.language))
+            .map(|d| &self.entries[d.entry as usize])
+    }
+
+    /// Number of words in the longest demonym.
+    pub fn longest_demonym_words(&self) -> usize {
+        self.demonyms
+            .keys()
+            .map(|k| k.split(' ').count())
+            .max()
+            .unwrap_or(0)
     }
 
     fn add_key(&mut self, key: String, index: u32) {

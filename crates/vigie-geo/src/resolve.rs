@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use vigie_core::Place;
+use vigie_core::{Place, PlaceKind};
 
 use crate::gazetteer::{Gazetteer, GazetteerEntry};
 use crate::recognize::Mention;
@@ -17,7 +17,11 @@ pub(crate) fn prior(entry: &GazetteerEntry) -> f64 {
         "PPLC" => 9.0,
         "PPLA" => 4.0,
         "ADM2" | "PPLA2" => 2.5,
+        "CONT" => 10.0,
         _ if entry.feature_class == 'P' => 1.0,
+        // Regions, oceans and seas ("EU", "Atlantic", "Middle East") outrank the small
+        // towns that share their names.
+        _ if matches!(entry.feature_class, 'L' | 'H') => 7.0,
         _ => 3.0,
     };
     feature + 0.6 * (entry.population as f64 + 1.0).log10()
@@ -39,6 +43,9 @@ const ADMIN1_BONUS: f64 = 4.0;
 /// Bonus for an entry near another resolved place (km, bonus).
 const PROXIMITY: [(f64, f64); 2] = [(100.0, 3.0), (400.0, 1.5)];
 
+/// Number of resolution passes (the first by prior alone).
+const PASSES: usize = 3;
+
 /// Populated places smaller than this are dropped when they fall outside the document's
 /// countries.
 const SMALL_PLACE: u64 = 5000;
@@ -54,12 +61,15 @@ struct Context<'g> {
 }
 
 impl<'g> Context<'g> {
-    fn new(choices: &[Option<&'g GazetteerEntry>]) -> Self {
+    fn new(choices: &[Option<&'g GazetteerEntry>], countries: &'g [String]) -> Self {
         let mut context = Context {
             countries: HashMap::new(),
             admin1: Vec::new(),
             points: Vec::new(),
         };
+        for country in countries {
+            *context.countries.entry(country.as_str()).or_default() += 1;
+        }
         for (mention, entry) in choices.iter().enumerate() {
             let Some(entry) = entry else { continue };
             *context
@@ -128,7 +138,17 @@ fn distance_km((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
 /// Resolves every mention to its best entry in two passes: by prior, then with the
 /// context the first-pass choices of the other mentions give.
 pub fn resolve(mentions: &[Mention], gazetteer: &Gazetteer) -> Vec<Place> {
-    let first_pass: Vec<Option<&GazetteerEntry>> = mentions
+    resolve_in_context(mentions, gazetteer, &[])
+}
+
+/// [`resolve`], with countries the document points to otherwise (by demonyms, say)
+/// counted as context.
+pub fn resolve_in_context(
+    mentions: &[Mention],
+    gazetteer: &Gazetteer,
+    countries: &[String],
+) -> Vec<Place> {
+    let mut choices: Vec<Option<&GazetteerEntry>> = mentions
         .iter()
         .map(|m| {
             gazetteer
@@ -136,7 +156,25 @@ pub fn resolve(mentions: &[Mention], gazetteer: &Gazetteer) -> Vec<Place> {
                 .max_by(|a, b| prior(a).total_cmp(&prior(b)))
         })
         .collect();
-    let context = Context::new(&first_pass);
+    // Each pass re-scores every mention in the context of the others' current choices,
+    // so a run of local places can overturn famous homonyms chosen by the prior alone.
+    for _ in 1..PASSES {
+        let context = Context::new(&choices, countries);
+        choices = mentions
+            .iter()
+            .enumerate()
+            .map(|(index, mention)| {
+                let own = choices[index];
+                gazetteer.lookup(&mention.key).max_by(|a, b| {
+                    context
+                        .score(index, own, a)
+                        .total_cmp(&context.score(index, own, b))
+                })
+            })
+            .collect();
+    }
+    let first_pass = choices;
+    let context = Context::new(&first_pass, countries);
     mentions
         .iter()
         .enumerate()
@@ -180,6 +218,7 @@ pub fn resolve(mentions: &[Mention], gazetteer: &Gazetteer) -> Vec<Place> {
                         .map(str::to_owned)
                 },
                 confidence,
+                kind: PlaceKind::Toponym,
             })
         })
         .collect()
