@@ -143,7 +143,29 @@ impl Gazetteer {
             gazetteer.by_id.insert(entry.geonameid, index);
             gazetteer.entries.push(entry);
         }
+        gazetteer.fill_division_populations();
         Ok(gazetteer)
+    }
+
+    /// Gives first-level divisions without a population the sum of their towns', so
+    /// that "Georgia" the state weighs against "Georgia" the country.
+    fn fill_division_populations(&mut self) {
+        let mut totals: HashMap<(String, String), u64> = HashMap::new();
+        for entry in self.entries.iter().filter(|e| e.feature_class == 'P') {
+            *totals
+                .entry((entry.country_code.clone(), entry.admin1_code.clone()))
+                .or_default() += entry.population;
+        }
+        for entry in self
+            .entries
+            .iter_mut()
+            .filter(|e| e.feature_code == "ADM1" && e.population == 0)
+        {
+            entry.population = totals
+                .get(&(entry.country_code.clone(), entry.admin1_code.clone()))
+                .copied()
+                .unwrap_or(0);
+        }
     }
 
     /// Adds demonyms from `demonym<TAB>lang<TAB>geonameid<TAB>note` rows

@@ -63,7 +63,8 @@ pub fn analyze(doc: &mut Document, gazetteer: &Gazetteer) {
 /// Resolves toponyms whose spans are already known (gold annotations, an upstream
 /// recogniser): names through the gazetteer, demonyms through the demonym table, all in
 /// the context of each other. A name the gazetteer lacks falls back to its longest
-/// known leading words ("Colorado State University" → Colorado), then to the document's
+/// leading words that name a country or division ("Colorado State University" →
+/// Colorado), then to the document's
 /// focus — its most mentioned local place — with low confidence ("Royal Street" in a
 /// story about New Orleans).
 pub fn resolve_spans(
@@ -80,7 +81,11 @@ pub fn resolve_spans(
         let known_prefix = (1..words.len())
             .rev()
             .map(|n| words[..n].join(" "))
-            .find(|k| gazetteer.contains_key(k));
+            .find(|k| {
+                gazetteer
+                    .lookup(k)
+                    .any(|e| e.is_country() || e.feature_code == "ADM1")
+            });
         if let Some(entry) = gazetteer.demonym(&vigie_core::fold_text(text), language) {
             places.push(demonyms::demonym_place(text, *span, entry));
         } else if gazetteer.contains_key(&key) {

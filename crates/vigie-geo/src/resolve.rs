@@ -2,8 +2,6 @@
 //! population, then by the document's context — the countries and first-level divisions
 //! the other mentions point to, and their proximity.
 
-use std::collections::HashMap;
-
 use vigie_core::{Place, PlaceKind};
 
 use crate::gazetteer::{Gazetteer, GazetteerEntry};
@@ -50,58 +48,63 @@ const PASSES: usize = 3;
 /// countries.
 const SMALL_PLACE: u64 = 5000;
 
-/// What the other mentions of a document say about where it is.
+/// What the other mentions of a document say about where it is. Mentions are grouped
+/// by name: repeated mentions of "Georgia" do not vote for each other's reading.
 struct Context<'g> {
-    /// Mentions per country among the first-pass choices.
-    countries: HashMap<&'g str, usize>,
-    /// (country, admin1) of first-pass choices below country level, with their mention.
+    /// (name group, country) of every current choice and of countries given otherwise.
+    countries: Vec<(usize, &'g str)>,
+    /// (name group, country, admin1) of current choices below country level.
     admin1: Vec<(usize, &'g str, &'g str)>,
-    /// Coordinates of first-pass choices below first-level divisions, with their mention.
+    /// (name group, lat, lon) of current choices that are towns or districts.
     points: Vec<(usize, f64, f64)>,
 }
 
 impl<'g> Context<'g> {
-    fn new(choices: &[Option<&'g GazetteerEntry>], countries: &'g [String]) -> Self {
+    fn new(
+        groups: &[usize],
+        choices: &[Option<&'g GazetteerEntry>],
+        countries: &'g [String],
+    ) -> Self {
         let mut context = Context {
-            countries: HashMap::new(),
+            countries: countries
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (usize::MAX - i, c.as_str()))
+                .collect(),
             admin1: Vec::new(),
             points: Vec::new(),
         };
-        for country in countries {
-            *context.countries.entry(country.as_str()).or_default() += 1;
-        }
-        for (mention, entry) in choices.iter().enumerate() {
+        for (&group, entry) in groups.iter().zip(choices) {
             let Some(entry) = entry else { continue };
-            *context
-                .countries
-                .entry(entry.country_code.as_str())
-                .or_default() += 1;
+            context.countries.push((group, entry.country_code.as_str()));
             if !entry.is_country() && !entry.admin1_code.is_empty() {
                 context.admin1.push((
-                    mention,
+                    group,
                     entry.country_code.as_str(),
                     entry.admin1_code.as_str(),
                 ));
             }
             if entry.feature_class == 'P' || entry.feature_code == "ADM2" {
-                context.points.push((mention, entry.lat, entry.lon));
+                context.points.push((group, entry.lat, entry.lon));
             }
         }
         context
     }
 
-    /// Score of `entry` for mention `mention` whose own first-pass choice was `own`.
-    fn score(&self, mention: usize, own: Option<&GazetteerEntry>, entry: &GazetteerEntry) -> f64 {
-        let votes = self
-            .countries
-            .get(entry.country_code.as_str())
-            .copied()
-            .unwrap_or(0);
-        let own_vote = usize::from(own.is_some_and(|o| o.country_code == entry.country_code));
-        let mut score = prior(entry) + country_bonus(votes - own_vote);
+    /// Mentions outside `group` that point to `country`.
+    fn votes(&self, group: usize, country: &str) -> usize {
+        self.countries
+            .iter()
+            .filter(|&&(g, c)| g != group && c == country)
+            .count()
+    }
+
+    /// Score of `entry` for a mention of name group `group`.
+    fn score(&self, group: usize, entry: &GazetteerEntry) -> f64 {
+        let mut score = prior(entry) + country_bonus(self.votes(group, &entry.country_code));
         if !entry.is_country()
-            && self.admin1.iter().any(|&(m, cc, a1)| {
-                m != mention && cc == entry.country_code && a1 == entry.admin1_code
+            && self.admin1.iter().any(|&(g, cc, a1)| {
+                g != group && cc == entry.country_code && a1 == entry.admin1_code
             })
         {
             score += ADMIN1_BONUS;
@@ -110,7 +113,7 @@ impl<'g> Context<'g> {
             let nearest = self
                 .points
                 .iter()
-                .filter(|&&(m, _, _)| m != mention)
+                .filter(|&&(g, _, _)| g != group)
                 .map(|&(_, lat, lon)| distance_km((lat, lon), (entry.lat, entry.lon)))
                 .fold(f64::INFINITY, f64::min);
             score += PROXIMITY
@@ -119,10 +122,6 @@ impl<'g> Context<'g> {
                 .map_or(0.0, |(_, bonus)| *bonus);
         }
         score
-    }
-
-    fn mentions_country_elsewhere(&self, mention_country: &str, own: bool) -> bool {
-        self.countries.get(mention_country).copied().unwrap_or(0) > usize::from(own)
     }
 }
 
@@ -148,6 +147,15 @@ pub fn resolve_in_context(
     gazetteer: &Gazetteer,
     countries: &[String],
 ) -> Vec<Place> {
+    let groups: Vec<usize> = mentions
+        .iter()
+        .map(|m| {
+            mentions
+                .iter()
+                .position(|other| other.key == m.key)
+                .unwrap_or(0)
+        })
+        .collect();
     let mut choices: Vec<Option<&GazetteerEntry>> = mentions
         .iter()
         .map(|m| {
@@ -159,37 +167,31 @@ pub fn resolve_in_context(
     // Each pass re-scores every mention in the context of the others' current choices,
     // so a run of local places can overturn famous homonyms chosen by the prior alone.
     for _ in 1..PASSES {
-        let context = Context::new(&choices, countries);
+        let context = Context::new(&groups, &choices, countries);
         choices = mentions
             .iter()
-            .enumerate()
-            .map(|(index, mention)| {
-                let own = choices[index];
-                gazetteer.lookup(&mention.key).max_by(|a, b| {
-                    context
-                        .score(index, own, a)
-                        .total_cmp(&context.score(index, own, b))
-                })
+            .zip(&groups)
+            .map(|(mention, &group)| {
+                gazetteer
+                    .lookup(&mention.key)
+                    .max_by(|a, b| context.score(group, a).total_cmp(&context.score(group, b)))
             })
             .collect();
     }
-    let first_pass = choices;
-    let context = Context::new(&first_pass, countries);
+    let context = Context::new(&groups, &choices, countries);
+    let located = context.countries.len() >= 3;
     mentions
         .iter()
-        .enumerate()
-        .filter_map(|(index, mention)| {
-            let own = first_pass[index];
+        .zip(&groups)
+        .filter_map(|(mention, &group)| {
             let mut scored: Vec<(f64, &GazetteerEntry)> = gazetteer
                 .lookup(&mention.key)
-                .map(|e| (context.score(index, own, e), e))
+                .map(|e| (context.score(group, e), e))
                 .collect();
             scored.sort_by(|a, b| b.0.total_cmp(&a.0));
             let (best_score, best) = *scored.first()?;
-            let own_country = own.is_some_and(|o| o.country_code == best.country_code);
-            let context_elsewhere = context.countries.values().sum::<usize>() >= 3;
-            if !context.mentions_country_elsewhere(&best.country_code, own_country)
-                && context_elsewhere
+            if located
+                && context.votes(group, &best.country_code) == 0
                 && best.feature_class == 'P'
                 && best.population < SMALL_PLACE
             {
