@@ -5,8 +5,9 @@
 //! the surface strings are equal and the span centres are within 10 characters. Distance
 //! error is the haversine distance in km; Acc@161 is the share of resolved toponyms
 //! within 161 km; AUC is the mean of ln(1 + error) / ln(20039) (lower is better).
-//! GeoWebNews toponyms without coordinates (expressions, non-toponyms, demonyms) are not
-//! gold toponyms.
+//! GeoWebNews annotations without coordinates (expressions, non-toponyms, languages,
+//! homonyms) are not gold toponyms; in LGL and TR-News every annotated toponym is, and
+//! those without a gazetteer tag count for recognition only.
 
 use std::io::Write;
 use std::path::Path;
@@ -98,8 +99,9 @@ pub fn parse_gold(xml: &str) -> Result<Vec<GoldArticle>, String> {
                     let id = child_text(toponym, "geonamesID").and_then(|v| v.parse().ok());
                     let lat = child_text(toponym, "latitude").and_then(|v| v.parse().ok());
                     let lon = child_text(toponym, "longitude").and_then(|v| v.parse().ok());
-                    if lat.is_none() && toponym.children().any(|c| c.has_tag_name("latitude")) {
-                        continue; // GeoWebNews: not a geographic toponym
+                    let geowebnews = child_text(toponym, "extractedName").is_some();
+                    if geowebnews && lat.is_none() {
+                        continue; // GeoWebNews: expressions and non-toponyms have no coordinates
                     }
                     (id, lat.zip(lon))
                 }
@@ -173,8 +175,10 @@ pub struct GeoScores {
     pub median_error_km: f64,
     /// Share of toponyms with a gold GeoNames id resolved to exactly that id.
     pub exact_id: f64,
-    /// Time spent in recognition and resolution.
+    /// Time spent per article in every stage run (language and entities included).
     pub elapsed: Duration,
+    /// Time spent in the geo stage alone (recognition and resolution).
+    pub geo_elapsed: Duration,
     /// Articles processed.
     pub articles: usize,
 }
@@ -226,6 +230,7 @@ pub fn evaluate(
     let mut errors: Vec<f64> = Vec::new();
     let (mut with_id, mut exact) = (0usize, 0usize);
     let mut elapsed = Duration::ZERO;
+    let mut geo_elapsed = Duration::ZERO;
     for article in articles {
         let gold: Vec<&GoldToponym> = article.toponyms.iter().collect();
         let clock = Instant::now();
@@ -237,13 +242,19 @@ pub fn evaluate(
                     vigie_lang::LanguageChoice::Fixed(vigie_core::Language::En),
                 );
                 vigie_entities::analyze(&mut doc, actors);
+                let geo_clock = Instant::now();
                 vigie_geo::analyze(&mut doc, gazetteer);
+                geo_elapsed += geo_clock.elapsed();
                 doc.places
             }
             GeoMode::GivenToponyms => {
+                let geo_clock = Instant::now();
                 let spans: Vec<(Span, String)> =
                     gold.iter().map(|g| (g.span, g.phrase.clone())).collect();
-                vigie_geo::resolve_spans(&spans, gazetteer, Some(vigie_core::Language::En))
+                let places =
+                    vigie_geo::resolve_spans(&spans, gazetteer, Some(vigie_core::Language::En));
+                geo_elapsed += geo_clock.elapsed();
+                places
             }
         };
         elapsed += clock.elapsed();
@@ -308,6 +319,7 @@ pub fn evaluate(
     }
     scores.articles = articles.len();
     scores.elapsed = elapsed;
+    scores.geo_elapsed = geo_elapsed;
     scores.resolvable = errors.len();
     if !errors.is_empty() {
         let n = errors.len() as f64;
@@ -347,7 +359,7 @@ mod tests {
         assert_eq!(articles[0].toponyms[0].coordinates, Some((33.34, 44.40)));
         let gwn = r#"<articles><article file="0"><text>In Paris, citizens.</text><toponyms>
           <toponym><extractedName>Paris</extractedName><start>3</start><end>8</end><geonamesID>2988507</geonamesID><latitude>48.85</latitude><longitude>2.35</longitude></toponym>
-          <toponym><extractedName>citizens</extractedName><start>10</start><end>18</end><geonamesID/><latitude/><longitude/></toponym>
+          <toponym><extractedName>citizens</extractedName><start>10</start><end>18</end></toponym>
           </toponyms></article></articles>"#;
         let articles = parse_gold(gwn).unwrap();
         assert_eq!(
