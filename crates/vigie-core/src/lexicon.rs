@@ -71,6 +71,92 @@ pub const SPEECH_VERBS_EN: &[&str] = &[
     "insisted",
 ];
 
+/// Titles that precede a person's name (folded).
+pub const TITLES: &[&str] = &[
+    "m",
+    "mme",
+    "mlle",
+    "dr",
+    "pr",
+    "me",
+    "mr",
+    "mrs",
+    "ms",
+    "rep",
+    "sen",
+    "gen",
+    "col",
+    "lt",
+    "general",
+    "president",
+    "presidente",
+    "ministre",
+    "commandant",
+    "colonel",
+    "capitaine",
+    "lieutenant",
+    "sergent",
+    "porte-parole",
+    "cheikh",
+    "sheikh",
+    "imam",
+    "ayatollah",
+    "emir",
+    "roi",
+    "king",
+    "prince",
+    "princesse",
+    "senateur",
+    "senator",
+    "speaker",
+    "secretary",
+    "minister",
+    "gouverneur",
+    "governor",
+    "maire",
+    "mayor",
+    "depute",
+    "deputee",
+    "juge",
+    "judge",
+    "chef",
+    "chief",
+    "commander",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "leader",
+    "dirigeant",
+    "ambassadeur",
+    "ambassador",
+    "envoy",
+    "emissaire",
+    "journaliste",
+    "journalist",
+    "reporter",
+    "analyste",
+    "analyst",
+    "professeur",
+    "professor",
+    "pape",
+    "pope",
+    "patriarche",
+    "premier",
+    "chancellor",
+    "chanceliere",
+    "chancelier",
+    "activist",
+    "militant",
+    "militante",
+    "opposant",
+];
+
+/// Abbreviated month names (folded).
+pub const MONTH_ABBREVIATIONS: &[&str] = &[
+    "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "janv", "fevr",
+    "avr", "juil",
+];
+
 /// Month number of a folded month name.
 pub fn month_number(word: &str) -> Option<u32> {
     MONTHS.iter().find(|(m, _)| *m == word).map(|&(_, n)| n)
@@ -83,7 +169,14 @@ pub fn weekday_number(word: &str) -> Option<u32> {
 
 /// True for folded month and day names.
 pub fn is_calendar_word(word: &str) -> bool {
-    month_number(word).is_some() || weekday_number(word).is_some()
+    month_number(word).is_some()
+        || weekday_number(word).is_some()
+        || MONTH_ABBREVIATIONS.contains(&word)
+}
+
+/// True for folded titles that precede a person's name ("general", "sen", "president").
+pub fn is_title(word: &str) -> bool {
+    TITLES.contains(&word)
 }
 
 /// True for folded speech verbs.

@@ -1,88 +1,8 @@
 //! People: capitalised names that a title, a role apposition or a speech verb marks as
 //! a person, with the role attached ("Ahmad Nasrallah, commandant adjoint de …").
 
-use vigie_core::lexicon::is_speech_verb;
+use vigie_core::lexicon::{is_speech_verb, is_title};
 use vigie_core::{Entity, EntityKind, Span, TextSpan, Token, fold_text, tokenize};
-
-/// Titles that precede a person's name (folded).
-const TITLES: &[&str] = &[
-    "m",
-    "mme",
-    "mlle",
-    "dr",
-    "pr",
-    "me",
-    "mr",
-    "mrs",
-    "ms",
-    "rep",
-    "sen",
-    "gen",
-    "col",
-    "lt",
-    "general",
-    "president",
-    "presidente",
-    "ministre",
-    "commandant",
-    "colonel",
-    "capitaine",
-    "lieutenant",
-    "sergent",
-    "porte-parole",
-    "cheikh",
-    "sheikh",
-    "imam",
-    "ayatollah",
-    "emir",
-    "roi",
-    "king",
-    "prince",
-    "princesse",
-    "senateur",
-    "senator",
-    "speaker",
-    "secretary",
-    "minister",
-    "gouverneur",
-    "governor",
-    "maire",
-    "mayor",
-    "depute",
-    "deputee",
-    "juge",
-    "judge",
-    "chef",
-    "chief",
-    "commander",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "leader",
-    "dirigeant",
-    "ambassadeur",
-    "ambassador",
-    "envoy",
-    "emissaire",
-    "journaliste",
-    "journalist",
-    "reporter",
-    "analyste",
-    "analyst",
-    "professeur",
-    "professor",
-    "pape",
-    "pope",
-    "patriarche",
-    "premier",
-    "chancellor",
-    "chanceliere",
-    "chancelier",
-    "activist",
-    "militant",
-    "militante",
-    "opposant",
-];
 
 /// Nouns that open a role apposition after a name (folded).
 const ROLE_NOUNS: &[&str] = &[
@@ -355,7 +275,7 @@ pub fn find_people(text: &str, taken: &[Span]) -> Vec<Entity> {
 fn person_with_cue(text: &str, tokens: &[Token], start: usize, end: usize) -> Option<Entity> {
     let previous_word = tokens[..start].iter().rev().find(|t| t.is_word);
     let title = previous_word
-        .filter(|t| TITLES.contains(&folded_word(t, text).as_str()))
+        .filter(|t| is_title(&folded_word(t, text).as_str()))
         .map(|t| TextSpan {
             text: t.text(text).to_owned(),
             span: t.span,

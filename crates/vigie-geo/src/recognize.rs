@@ -1,6 +1,6 @@
 //! Toponym recognition: gazetteer names found in running text.
 
-use vigie_core::lexicon::{is_calendar_word, is_speech_verb};
+use vigie_core::lexicon::{is_calendar_word, is_speech_verb, is_title};
 use vigie_core::{Span, Token, fold_text, tokenize};
 
 use crate::gazetteer::Gazetteer;
@@ -359,6 +359,32 @@ const NOT_PLACES: &[&str] = &[
     "downing street",
     "wall street",
     "hollywood",
+    "man",
+    "day",
+    "much",
+    "christmas",
+    "easter",
+    "forest",
+    "ski",
+    "parkway",
+    "democrat",
+    "democrats",
+    "republican",
+    "republicans",
+    "northwest",
+    "northeast",
+    "southwest",
+    "southeast",
+    "gulf",
+    "sen",
+    "sens",
+    "gov",
+    "rep",
+    "reps",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
 ];
 
 const ARTICLE_PREFIXES: &[&str] = &[
@@ -396,6 +422,145 @@ fn is_capitalised_word(token: &Token, text: &str) -> bool {
             .chars()
             .next()
             .is_some_and(char::is_uppercase)
+}
+
+/// Words after a place name that make it part of an institution's name, which still
+/// names the place ("Dublin City Council", "Laurel County Clerk", "Paris High School").
+const INSTITUTION_WORDS: &[&str] = &[
+    "city",
+    "county",
+    "council",
+    "police",
+    "sheriff",
+    "high",
+    "school",
+    "schools",
+    "library",
+    "international",
+    "airport",
+    "veterans",
+    "department",
+    "clerk",
+    "public",
+    "fire",
+    "board",
+    "commission",
+    "hospital",
+    "medical",
+    "university",
+    "college",
+    "church",
+    "street",
+    "road",
+    "avenue",
+    "boulevard",
+    "area",
+    "metro",
+    "regional",
+    "community",
+    "center",
+    "centre",
+    "zoo",
+    "museum",
+    "mall",
+    "chamber",
+    "district",
+    "township",
+    "state",
+    "province",
+    "region",
+    "port",
+    "harbor",
+    "harbour",
+    "bridge",
+    "river",
+    "valley",
+    "station",
+    "mayor",
+    "governor",
+    "court",
+    "jail",
+    "municipal",
+    "town",
+    "village",
+    "parish",
+    "memorial",
+    "project",
+];
+
+/// Words before a place name that qualify it ("Metropolitan Atlanta", "Greater London").
+const QUALIFIERS: &[&str] = &[
+    "metropolitan",
+    "greater",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "downtown",
+    "upper",
+    "lower",
+    "rural",
+    "suburban",
+    "coastal",
+    "inner",
+];
+
+/// Saint and mount abbreviations that start names ("St. Petersburg", "Mt. Pleasant").
+const NAME_ABBREVIATIONS: &[(&str, &str)] = &[
+    ("st", "saint"),
+    ("ste", "sainte"),
+    ("mt", "mount"),
+    ("ft", "fort"),
+];
+
+/// A name starting with "St." or "Mt." at token `i`: pushes the longest known one
+/// ("St. Petersburg", also tried as "Saint Petersburg") and returns where to go on. When
+/// none is known, the whole name is skipped so that "St. Patrick's Day" does not yield
+/// "Patrick".
+fn saint_name(
+    text: &str,
+    tokens: &[Token],
+    i: usize,
+    gazetteer: &Gazetteer,
+    mentions: &mut Vec<Mention>,
+) -> Option<usize> {
+    let folded = fold_text(tokens[i].text(text));
+    let (_, full) = NAME_ABBREVIATIONS
+        .iter()
+        .find(|(short, _)| folded == *short)?;
+    tokens.get(i + 1).filter(|t| t.text(text) == ".")?;
+    let mut end = i + 2;
+    while end < tokens.len()
+        && is_name_word(tokens[end].text(text))
+        && is_space_between(&text[tokens[end - 1].byte_end..tokens[end].byte_start])
+    {
+        end += 1;
+    }
+    if end == i + 2 {
+        return None;
+    }
+    let known = (i + 2..end).rev().find_map(|last| {
+        let surface = &text[tokens[i].byte_start..tokens[last].byte_end];
+        let rest = name_key(&text[tokens[i + 2].byte_start..tokens[last].byte_end]);
+        [name_key(surface), format!("{full} {rest}")]
+            .into_iter()
+            .find(|key| gazetteer.contains_key(key))
+            .map(|key| (last, surface, key))
+    });
+    if let Some((last, surface, key)) = known {
+        mentions.push(Mention {
+            span: Span::new(tokens[i].span.start, tokens[last].span.end),
+            text: surface.to_owned(),
+            key,
+        });
+        return Some(last + 1);
+    }
+    Some(end)
 }
 
 /// Splits English possessives off words ("China's" → "China", "'s") so that the name
@@ -502,6 +667,10 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
             i += 1;
             continue;
         }
+        if let Some(skip_to) = saint_name(text, &tokens, i, gazetteer, &mut mentions) {
+            i = skip_to;
+            continue;
+        }
         let abbreviation =
             abbreviations(text, &tokens, i)
                 .into_iter()
@@ -534,6 +703,12 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
         let major = is_major(&key, gazetteer);
         let previous_is_name = i > 0 && {
             let previous = &tokens[i - 1];
+            let folded_previous = fold_text(previous.text(text));
+            if is_title(&folded_previous) {
+                // "President Obama", "Sen. Kelly": a person.
+                i = last + 1;
+                continue;
+            }
             let sentence_start = i == 1
                 || matches!(tokens[i - 2].text(text), "." | "!" | "?" | "«" | "\"" | ":")
                 || text[..previous.byte_start].ends_with('\n');
@@ -541,11 +716,13 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
             is_capitalised_word(previous, text)
                 && !sentence_start
                 && !NOT_PLACES.contains(&folded.as_str())
+                && !QUALIFIERS.contains(&folded.as_str())
                 && !is_calendar_word(&folded)
                 && is_space_between(&text[previous.byte_end..first.byte_start])
         };
         let next_is_name = tokens.get(last + 1).is_some_and(|n| {
             is_capitalised_word(n, text)
+                && !INSTITUTION_WORDS.contains(&fold_text(n.text(text)).as_str())
                 && is_space_between(&text[tokens[last].byte_end..n.byte_start])
         });
         let speaker = tokens
