@@ -275,7 +275,7 @@ pub fn find_people(text: &str, taken: &[Span]) -> Vec<Entity> {
 fn person_with_cue(text: &str, tokens: &[Token], start: usize, end: usize) -> Option<Entity> {
     let previous_word = tokens[..start].iter().rev().find(|t| t.is_word);
     let title = previous_word
-        .filter(|t| is_title(&folded_word(t, text).as_str()))
+        .filter(|t| is_title(folded_word(t, text).as_str()))
         .map(|t| TextSpan {
             text: t.text(text).to_owned(),
             span: t.span,
