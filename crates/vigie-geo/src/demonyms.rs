@@ -1,7 +1,7 @@
 //! Demonyms and place adjectives ("irakienne", "Iraqi", "Sri Lankan"), linked to their
 //! place as a separate kind of place mention.
 
-use vigie_core::{Language, Place, PlaceKind, Span, fold_text, tokenize};
+use vigie_core::{Language, Place, PlaceKind, Span, fold_text};
 
 use crate::gazetteer::{Gazetteer, GazetteerEntry};
 
@@ -13,7 +13,7 @@ pub fn find_demonyms(
     language: Option<Language>,
     taken: &[Span],
 ) -> Vec<Place> {
-    let tokens = tokenize(text);
+    let tokens = crate::recognize::prepare_tokens(text, gazetteer);
     let longest = gazetteer.longest_demonym_words().max(1);
     let mut found = Vec::new();
     let mut i = 0;

@@ -563,35 +563,76 @@ fn saint_name(
     Some(end)
 }
 
-/// Splits English possessives off words ("China's" → "China", "'s") so that the name
-/// can match.
-fn split_possessives(text: &str, tokens: Vec<Token>) -> Vec<Token> {
-    let mut split = Vec::with_capacity(tokens.len());
-    for token in tokens {
+/// Tokens prepared for name matching: English possessives split off ("China's" →
+/// "China", "'s") and hyphenated compounds that are not themselves names split into
+/// their parts ("Tbilisi-based", "Egyptian-US"), while "al-Anbar" and "Saint-Denis"
+/// stay whole.
+pub(crate) fn prepare_tokens(text: &str, gazetteer: &Gazetteer) -> Vec<Token> {
+    let mut prepared = Vec::new();
+    for token in tokenize(text) {
         let word = token.text(text);
-        let suffix = ["'s", "’s"]
+        let possessive = ["'s", "’s"]
             .iter()
             .find(|s| word.len() > s.len() + 1 && word.ends_with(*s));
-        match suffix {
+        let token = match possessive {
             Some(suffix) if token.is_word => {
                 let cut = token.byte_end - suffix.len();
                 let cut_char = token.span.end - 2;
-                split.push(Token {
+                prepared.push(Token {
                     span: Span::new(token.span.start, cut_char),
                     byte_end: cut,
                     ..token
                 });
-                split.push(Token {
+                prepared.push(Token {
                     span: Span::new(cut_char, token.span.end),
                     byte_start: cut,
                     is_word: false,
                     ..token
                 });
+                continue;
             }
-            _ => split.push(token),
+            _ => token,
+        };
+        let compound = token.is_word
+            && word.contains('-')
+            && !gazetteer.contains_key(&name_key(word))
+            && !is_name_word_with_article(word);
+        if !compound {
+            prepared.push(token);
+            continue;
+        }
+        let (mut byte, mut char_at) = (token.byte_start, token.span.start);
+        for (index, part) in word.split('-').enumerate() {
+            if index > 0 {
+                prepared.push(Token {
+                    span: Span::new(char_at, char_at + 1),
+                    byte_start: byte,
+                    byte_end: byte + 1,
+                    is_word: false,
+                });
+                byte += 1;
+                char_at += 1;
+            }
+            let chars = part.chars().count();
+            if chars > 0 {
+                prepared.push(Token {
+                    span: Span::new(char_at, char_at + chars),
+                    byte_start: byte,
+                    byte_end: byte + part.len(),
+                    is_word: true,
+                });
+            }
+            byte += part.len();
+            char_at += chars;
         }
     }
-    split
+    prepared
+}
+
+/// True for words that start with an Arabic article ("al-Anbar", "ash-Sham").
+fn is_name_word_with_article(word: &str) -> bool {
+    let folded = fold_text(word);
+    ARTICLE_PREFIXES.iter().any(|p| folded.starts_with(p))
 }
 
 /// Words that are surnames in this text: the last word of a run of two or more
@@ -656,7 +697,7 @@ fn is_major(key: &str, gazetteer: &Gazetteer) -> bool {
 
 /// Finds gazetteer names in `text`, longest match first, left to right.
 pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
-    let tokens = split_possessives(text, tokenize(text));
+    let tokens = prepare_tokens(text, gazetteer);
     let surnames = surnames(text, &tokens, gazetteer);
     let max_words = gazetteer.longest_key_words().clamp(1, 6);
     let mut mentions = Vec::new();
