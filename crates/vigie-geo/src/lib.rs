@@ -55,6 +55,8 @@ pub fn analyze(doc: &mut Document, gazetteer: &Gazetteer) {
     let demonyms = demonyms::find_demonyms(&doc.text, gazetteer, doc.language, &taken);
     let countries: Vec<String> = demonyms.iter().map(|d| d.country_code.clone()).collect();
     let mut places = resolve::resolve_in_context(&mentions, gazetteer, &countries);
+    // Recognition is unsure of such names in the first place: leave them out.
+    places.retain(|p| p.confidence > resolve::STRAY_CONFIDENCE);
     places.extend(demonyms);
     places.sort_by_key(|p| (p.span.start, p.span.end));
     doc.places = places;

@@ -685,14 +685,14 @@ fn abbreviations(text: &str, tokens: &[Token], i: usize) -> Vec<(usize, usize)> 
     found
 }
 
-/// True when the most likely entry of a key is a country, a first-level division or a
-/// region: such names stay places even inside longer names ("Jamaica Observer",
-/// "California Highway Patrol"), unlike "Washington Post".
+/// True when the most likely entry of a key is a country or a region: such names stay
+/// places even inside longer names ("Jamaica Observer"), unlike "Washington Post" or
+/// "Mary Loveless".
 fn is_major(key: &str, gazetteer: &Gazetteer) -> bool {
     gazetteer
         .lookup(key)
         .max_by(|a, b| prior(a).total_cmp(&prior(b)))
-        .is_some_and(|e| e.is_country() || e.feature_code == "ADM1" || e.feature_class == 'L')
+        .is_some_and(|e| e.is_country() || e.feature_class == 'L')
 }
 
 /// Finds gazetteer names in `text`, longest match first, left to right.

@@ -41,12 +41,15 @@ const ADMIN1_BONUS: f64 = 4.0;
 /// Bonus for an entry near another resolved place (km, bonus).
 const PROXIMITY: [(f64, f64); 2] = [(100.0, 3.0), (400.0, 1.5)];
 
+/// Confidence of a small town in a country the document does not otherwise mention.
+pub const STRAY_CONFIDENCE: f32 = 0.1;
+
 /// Number of resolution passes (the first by prior alone).
 const PASSES: usize = 3;
 
-/// Populated places smaller than this are dropped when they fall outside the document's
-/// countries.
-const SMALL_PLACE: u64 = 5000;
+/// Populated places smaller than this get [`STRAY_CONFIDENCE`] when they fall outside
+/// the document's countries.
+const SMALL_PLACE: u64 = 50_000;
 
 /// What the other mentions of a document say about where it is. Mentions are grouped
 /// by name: repeated mentions of "Georgia" do not vote for each other's reading.
@@ -190,19 +193,21 @@ pub fn resolve_in_context(
                 .collect();
             scored.sort_by(|a, b| b.0.total_cmp(&a.0));
             let (best_score, best) = *scored.first()?;
-            if located
+            // A small town in a country the article never otherwise mentions is more
+            // likely a homonym of something the gazetteer lacks ("Obama", Japan) than a
+            // real reference: it keeps the lowest confidence.
+            let stray = located
                 && context.votes(group, &best.country_code) == 0
                 && best.feature_class == 'P'
-                && best.population < SMALL_PLACE
-            {
-                // A hamlet in a country the article never mentions: more likely a
-                // homonym of a place the gazetteer lacks than a real reference.
-                return None;
-            }
+                && best.population < SMALL_PLACE;
             let margin = scored
                 .get(1)
                 .map_or(f64::INFINITY, |(second, _)| best_score - second);
-            let confidence = (1.0 - (-margin / 3.0).exp()).clamp(0.3, 0.99) as f32;
+            let confidence = if stray {
+                STRAY_CONFIDENCE
+            } else {
+                (1.0 - (-margin / 3.0).exp()).clamp(0.3, 0.99) as f32
+            };
             Some(Place {
                 text: mention.text.clone(),
                 span: mention.span,
