@@ -3,27 +3,15 @@
 //! The default gazetteer is built by `scripts/build-gazetteer.py` from pinned registry
 //! packages and embedded in the binary (`data/gazetteer/places.tsv.gz`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read;
-use std::sync::LazyLock;
 
 use flate2::read::GzDecoder;
 use vigie_core::{Language, fold_text};
 
+use crate::index::NameIndex;
 use crate::name_key::name_key;
-
-static EMBEDDED: &[u8] = include_bytes!("../../../data/gazetteer/places.tsv.gz");
-
-static EMBEDDED_DEMONYMS: &str = include_str!("../../../data/gazetteer/demonyms.tsv");
-
-static DEFAULT: LazyLock<Gazetteer> = LazyLock::new(|| {
-    let mut gazetteer = Gazetteer::from_tsv_gz(EMBEDDED)
-        .expect("the embedded gazetteer is valid (built by scripts/build-gazetteer.py)");
-    gazetteer
-        .add_demonyms(EMBEDDED_DEMONYMS)
-        .expect("the embedded demonyms are valid");
-    gazetteer
-});
 
 /// One gazetteer entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,11 +47,10 @@ impl GazetteerEntry {
 #[derive(Debug, Default)]
 pub struct Gazetteer {
     entries: Vec<GazetteerEntry>,
-    by_key: HashMap<String, Vec<u32>>,
+    index: NameIndex,
     admin1_names: HashMap<(String, String), String>,
     by_id: HashMap<u64, u32>,
     demonyms: HashMap<String, Demonym>,
-    longest_key_words: usize,
 }
 
 /// A demonym or adjective of a place ("irakienne", "Iraqi").
@@ -73,6 +60,53 @@ pub struct Demonym {
     pub language: Language,
     /// Index of the place entry.
     entry: u32,
+}
+
+/// First bytes of the binary form.
+const BINARY_MAGIC: &[u8] = b"VIGIE-GAZ1";
+
+/// Reads entries from the binary form.
+struct Reader<'b> {
+    bytes: &'b [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let slice = self.bytes.get(self.at..self.at + n)?;
+        self.at += n;
+        Some(slice)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    fn f64(&mut self) -> Option<f64> {
+        Some(f64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let len = u16::from_le_bytes(self.take(2)?.try_into().ok()?) as usize;
+        String::from_utf8(self.take(len)?.to_vec()).ok()
+    }
+
+    fn entry(&mut self) -> Option<GazetteerEntry> {
+        let (geonameid, lat, lon, population) =
+            (self.u64()?, self.f64()?, self.f64()?, self.u64()?);
+        let feature_class = char::from(*self.take(1)?.first()?);
+        Some(GazetteerEntry {
+            geonameid,
+            lat,
+            lon,
+            population,
+            feature_class,
+            name: self.string()?,
+            feature_code: self.string()?,
+            country_code: self.string()?,
+            admin1_code: self.string()?,
+        })
+    }
 }
 
 /// A gazetteer file that could not be read.
@@ -88,11 +122,6 @@ impl std::fmt::Display for GazetteerError {
 impl std::error::Error for GazetteerError {}
 
 impl Gazetteer {
-    /// The gazetteer embedded in the binary, loaded on first use.
-    pub fn embedded() -> &'static Gazetteer {
-        &DEFAULT
-    }
-
     /// Reads a gzip-compressed TSV in the format of `data/gazetteer/README.md`.
     pub fn from_tsv_gz(bytes: &[u8]) -> Result<Self, GazetteerError> {
         let mut text = String::new();
@@ -105,6 +134,7 @@ impl Gazetteer {
     /// Reads the TSV format of `data/gazetteer/README.md` (header line first).
     pub fn from_tsv(text: &str) -> Result<Self, GazetteerError> {
         let mut gazetteer = Gazetteer::default();
+        let mut keys: Vec<(String, u32)> = Vec::new();
         for (number, fields) in vigie_core::tsv::rows(text) {
             if fields.len() < 10 {
                 return Err(GazetteerError(format!(
@@ -131,19 +161,103 @@ impl Gazetteer {
             };
             let index = gazetteer.entries.len() as u32;
             let names = std::iter::once(fields[1]).chain(fields[9].split('|'));
-            for name in names {
-                gazetteer.add_key(name_key(name), index);
-            }
+            keys.extend(names.map(|name| (name_key(name), index)));
+            gazetteer.entries.push(entry);
+        }
+        gazetteer.index = NameIndex::build(keys);
+        gazetteer.fill_division_populations();
+        gazetteer.index_entries();
+        Ok(gazetteer)
+    }
+
+    /// Fills the lookups derived from the entries (ids, first-level division names).
+    fn index_entries(&mut self) {
+        for (index, entry) in self.entries.iter().enumerate() {
+            self.by_id.insert(entry.geonameid, index as u32);
             if entry.feature_code == "ADM1" {
-                gazetteer.admin1_names.insert(
+                self.admin1_names.insert(
                     (entry.country_code.clone(), entry.admin1_code.clone()),
                     entry.name.clone(),
                 );
             }
-            gazetteer.by_id.insert(entry.geonameid, index);
+        }
+    }
+
+    /// The compact binary form read by [`Gazetteer::from_binary`]: the entries, then the
+    /// name index as an `fst` map and its postings.
+    pub fn to_binary(&self) -> Vec<u8> {
+        let mut entries = Vec::new();
+        for entry in &self.entries {
+            entries.extend_from_slice(&entry.geonameid.to_le_bytes());
+            entries.extend_from_slice(&entry.lat.to_le_bytes());
+            entries.extend_from_slice(&entry.lon.to_le_bytes());
+            entries.extend_from_slice(&entry.population.to_le_bytes());
+            entries.push(entry.feature_class as u8);
+            for field in [
+                &entry.name,
+                &entry.feature_code,
+                &entry.country_code,
+                &entry.admin1_code,
+            ] {
+                entries.extend_from_slice(&(field.len() as u16).to_le_bytes());
+                entries.extend_from_slice(field.as_bytes());
+            }
+        }
+        let (map, postings, longest_words) = self.index.parts();
+        let mut bytes = BINARY_MAGIC.to_vec();
+        for length in [
+            self.entries.len(),
+            entries.len(),
+            map.len(),
+            postings.len(),
+            longest_words,
+        ] {
+            bytes.extend_from_slice(&(length as u64).to_le_bytes());
+        }
+        bytes.extend_from_slice(&entries);
+        bytes.extend_from_slice(map);
+        bytes.extend_from_slice(postings);
+        bytes
+    }
+
+    /// Reads the binary form written by [`Gazetteer::to_binary`]; the name index is used
+    /// in place, without parsing.
+    pub fn from_binary(bytes: &'static [u8]) -> Result<Self, GazetteerError> {
+        let bad = |what: &str| GazetteerError(format!("binary gazetteer: {what}"));
+        let header_len = BINARY_MAGIC.len() + 5 * 8;
+        if bytes.len() < header_len || !bytes.starts_with(BINARY_MAGIC) {
+            return Err(bad("not a Vigie gazetteer"));
+        }
+        let number = |i: usize| {
+            let at = BINARY_MAGIC.len() + i * 8;
+            u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes")) as usize
+        };
+        let (count, entries_len, map_len, postings_len, longest_words) =
+            (number(0), number(1), number(2), number(3), number(4));
+        let entries_end = header_len + entries_len;
+        let map_end = entries_end + map_len;
+        if bytes.len() != map_end + postings_len {
+            return Err(bad("truncated"));
+        }
+        let mut gazetteer = Gazetteer {
+            index: NameIndex::from_parts(
+                Cow::Borrowed(&bytes[entries_end..map_end]),
+                Cow::Borrowed(&bytes[map_end..]),
+                longest_words,
+            )
+            .map_err(|e| bad(&e))?,
+            ..Gazetteer::default()
+        };
+        let mut reader = Reader {
+            bytes: &bytes[header_len..entries_end],
+            at: 0,
+        };
+        gazetteer.entries.reserve(count);
+        for _ in 0..count {
+            let entry = reader.entry().ok_or_else(|| bad("truncated entry"))?;
             gazetteer.entries.push(entry);
         }
-        gazetteer.fill_division_populations();
+        gazetteer.index_entries();
         Ok(gazetteer)
     }
 
@@ -215,34 +329,19 @@ impl Gazetteer {
             .unwrap_or(0)
     }
 
-    fn add_key(&mut self, key: String, index: u32) {
-        if key.is_empty() {
-            return;
-        }
-        self.longest_key_words = self.longest_key_words.max(key.split(' ').count());
-        let list = self.by_key.entry(key).or_default();
-        if !list.contains(&index) {
-            list.push(index);
-        }
-    }
-
     /// Entries whose name or an alias has this key (see [`crate::name_key`]).
     pub fn lookup(&self, key: &str) -> impl Iterator<Item = &GazetteerEntry> {
-        self.by_key
-            .get(key)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.entries[i as usize])
+        self.index.get(key).map(|i| &self.entries[i as usize])
     }
 
     /// True when some name has this key.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.by_key.contains_key(key)
+        self.index.contains(key)
     }
 
     /// Number of words in the longest name key.
     pub fn longest_key_words(&self) -> usize {
-        self.longest_key_words
+        self.index.longest_words()
     }
 
     /// Name of the first-level division `admin1_code` of `country_code`.

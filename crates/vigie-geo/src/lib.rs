@@ -7,7 +7,9 @@
 //! already talks about.
 
 pub mod demonyms;
+pub mod embedded;
 pub mod gazetteer;
+pub mod index;
 pub mod name_key;
 pub mod recognize;
 pub mod resolve;
