@@ -70,6 +70,9 @@ pub struct AnalyzeArgs {
     /// Document language.
     #[arg(long, value_enum, default_value = "auto")]
     lang: LangArg,
+    /// A gazetteer built by `vigie gazetteer build` instead of the embedded one.
+    #[arg(long)]
+    gazetteer: Option<PathBuf>,
 }
 
 /// True for files `analyze` reads from a directory.
@@ -170,7 +173,10 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             "--published {date}: expected YYYY-MM-DD"
         );
     }
-    let pipeline = Pipeline::embedded(language);
+    let mut pipeline = Pipeline::embedded(language);
+    if let Some(path) = &args.gazetteer {
+        pipeline.gazetteer = vigie_geo::Gazetteer::load(path)?;
+    }
     let mut failures = 0;
     let mut documents: Vec<Document> = Vec::new();
     for file in &files {

@@ -42,6 +42,9 @@ pub enum EvalCommand {
         /// Write every prediction as JSONL to this file.
         #[arg(long)]
         predictions_out: Option<PathBuf>,
+        /// A gazetteer built by `vigie gazetteer build` instead of the embedded one.
+        #[arg(long)]
+        gazetteer: Option<PathBuf>,
     },
     /// Named-entity recognition (CoNLL). Planned: issue 4.
     Ner {
@@ -92,8 +95,14 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
             gold,
             given_toponyms,
             predictions_out,
+            gazetteer,
         } => {
-            return geoparse(&gold, given_toponyms, predictions_out.as_deref());
+            return geoparse(
+                &gold,
+                given_toponyms,
+                predictions_out.as_deref(),
+                gazetteer.as_deref(),
+            );
         }
         EvalCommand::Ner { .. } => ("ner", 4),
         EvalCommand::Events { .. } => ("events", 5),
@@ -108,6 +117,7 @@ fn geoparse(
     gold: &Path,
     given_toponyms: bool,
     predictions_out: Option<&Path>,
+    gazetteer: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     use vigie_eval::geoparse::{GeoMode, evaluate, read_gold};
     let articles = read_gold(gold).map_err(anyhow::Error::msg)?;
@@ -116,7 +126,10 @@ fn geoparse(
     } else {
         GeoMode::EndToEnd
     };
-    let gazetteer = vigie_geo::Gazetteer::embedded();
+    let gazetteer = match gazetteer {
+        Some(path) => vigie_geo::Gazetteer::load(path)?,
+        None => vigie_geo::Gazetteer::embedded(),
+    };
     let actors = vigie_entities::ActorDictionary::embedded();
     let mut file = match predictions_out {
         Some(path) => Some(std::io::BufWriter::new(

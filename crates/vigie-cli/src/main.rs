@@ -2,6 +2,7 @@
 
 mod analyze;
 mod eval;
+mod gazetteer;
 mod summary;
 
 use std::process::ExitCode;
@@ -26,6 +27,9 @@ enum Command {
     /// Measure a stage against gold data.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Build a gazetteer from GeoNames dumps.
+    #[command(subcommand)]
+    Gazetteer(gazetteer::GazetteerCommand),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Eval(command) => eval::run(command),
+        Command::Gazetteer(command) => gazetteer::run(command),
     };
     match result {
         Ok(code) => code,

@@ -157,6 +157,69 @@ fn bad_inputs_are_named_and_the_batch_goes_on() {
     assert!(ids.contains(&"ok".to_owned()));
 }
 
+#[test]
+fn a_gazetteer_built_from_geonames_dumps_is_used() {
+    let dir = tempdir("geonames");
+    let row = |id: &str, name: &str, class: &str, code: &str, pop: &str| {
+        format!(
+            "{id}\t{name}\t{name}\t\t12.5\t-3.25\t{class}\t{code}\tML\t\t05\t\t\t\t{pop}\t\t0\tAfrica/Bamako\t2024-01-01\n"
+        )
+    };
+    let dump = [
+        row("2453866", "Mali", "A", "PCLI", "20000000"),
+        row("42", "Tinzaouatene Nord", "P", "PPL", "3000"),
+    ]
+    .concat();
+    std::fs::write(dir.join("allCountries.txt"), dump).unwrap();
+    let gazetteer = dir.join("custom.vgz");
+    let output = vigie(&[
+        "gazetteer",
+        "build",
+        "--geonames",
+        dir.to_str().unwrap(),
+        "--out",
+        gazetteer.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let article = dir.join("a.txt");
+    std::fs::write(
+        &article,
+        "Titre\n\nDes hommes armés ont attaqué Tinzaouatene Nord, au Mali.",
+    )
+    .unwrap();
+    let output = vigie(&[
+        "analyze",
+        "--gazetteer",
+        gazetteer.to_str().unwrap(),
+        article.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let places: Vec<&str> = doc["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["text"].as_str())
+        .collect();
+    assert!(places.contains(&"Tinzaouatene Nord"), "{places:?}");
+    let output = vigie(&[
+        "analyze",
+        "--gazetteer",
+        dir.join("missing.vgz").to_str().unwrap(),
+        article.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("missing.vgz"));
+}
+
 fn tempdir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("vigie-cli-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

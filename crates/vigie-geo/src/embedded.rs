@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use crate::gazetteer::Gazetteer;
+use crate::gazetteer::{Gazetteer, GazetteerError};
 
 static BINARY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/gazetteer.bin"));
 
@@ -22,6 +22,17 @@ impl Gazetteer {
     /// The gazetteer embedded in the binary, loaded on first use.
     pub fn embedded() -> &'static Gazetteer {
         &EMBEDDED
+    }
+
+    /// A gazetteer written by `vigie gazetteer build` (binary form), with the embedded
+    /// demonyms. It lives for the rest of the process.
+    pub fn load(path: &std::path::Path) -> Result<&'static Gazetteer, GazetteerError> {
+        let bytes =
+            std::fs::read(path).map_err(|e| GazetteerError(format!("{}: {e}", path.display())))?;
+        let mut gazetteer = Gazetteer::from_binary(Box::leak(bytes.into_boxed_slice()))
+            .map_err(|e| GazetteerError(format!("{}: {}", path.display(), e.0)))?;
+        gazetteer.add_demonyms(DEMONYMS)?;
+        Ok(Box::leak(Box::new(gazetteer)))
     }
 }
 
@@ -44,6 +55,12 @@ mod tests {
             gazetteer
                 .demonym("irakienne", None)
                 .is_some_and(|e| e.country_code == "IQ")
+        );
+        let mut fresh = Gazetteer::from_binary(BINARY).unwrap();
+        assert_eq!(
+            fresh.add_demonyms(DEMONYMS).unwrap(),
+            0,
+            "every demonym names an embedded place"
         );
     }
 }

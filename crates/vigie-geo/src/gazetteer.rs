@@ -283,8 +283,10 @@ impl Gazetteer {
     }
 
     /// Adds demonyms from `demonym<TAB>lang<TAB>geonameid<TAB>note` rows
-    /// (`data/gazetteer/demonyms.tsv`); every geonameid must be in the gazetteer.
-    pub fn add_demonyms(&mut self, text: &str) -> Result<(), GazetteerError> {
+    /// (`data/gazetteer/demonyms.tsv`). Returns how many rows name a place this
+    /// gazetteer lacks (they are skipped).
+    pub fn add_demonyms(&mut self, text: &str) -> Result<usize, GazetteerError> {
+        let mut skipped = 0;
         for (number, fields) in vigie_core::tsv::rows(text) {
             let bad = |what: &str| GazetteerError(format!("demonyms line {number}: {what}"));
             let (Some(word), Some(lang), Some(id)) = (fields.first(), fields.get(1), fields.get(2))
@@ -297,14 +299,15 @@ impl Gazetteer {
                 _ => return Err(bad("language must be fr or en")),
             };
             let id: u64 = id.parse().map_err(|_| bad("bad geonameid"))?;
-            let entry = *self
-                .by_id
-                .get(&id)
-                .ok_or_else(|| bad("geonameid not in the gazetteer"))?;
-            self.demonyms
-                .insert(fold_text(word), Demonym { language, entry });
+            match self.by_id.get(&id) {
+                Some(&entry) => {
+                    self.demonyms
+                        .insert(fold_text(word), Demonym { language, entry });
+                }
+                None => skipped += 1,
+            }
         }
-        Ok(())
+        Ok(skipped)
     }
 
     /// The entry a demonym (folded) refers to, if `word` is a demonym in `language`

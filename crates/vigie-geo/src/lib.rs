@@ -9,6 +9,7 @@
 pub mod demonyms;
 pub mod embedded;
 pub mod gazetteer;
+pub mod geonames;
 pub mod index;
 pub mod name_key;
 pub mod recognize;
