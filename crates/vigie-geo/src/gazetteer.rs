@@ -50,7 +50,7 @@ pub struct Gazetteer {
     index: NameIndex,
     admin1_names: HashMap<(String, String), String>,
     by_id: HashMap<u64, u32>,
-    demonyms: HashMap<String, Demonym>,
+    demonyms: HashMap<String, Vec<Demonym>>,
 }
 
 /// A demonym or adjective of a place ("irakienne", "Iraqi").
@@ -301,8 +301,10 @@ impl Gazetteer {
             let id: u64 = id.parse().map_err(|_| bad("bad geonameid"))?;
             match self.by_id.get(&id) {
                 Some(&entry) => {
-                    self.demonyms
-                        .insert(fold_text(word), Demonym { language, entry });
+                    let forms = self.demonyms.entry(fold_text(word)).or_default();
+                    if !forms.iter().any(|d| d.language == language) {
+                        forms.push(Demonym { language, entry });
+                    }
                 }
                 None => skipped += 1,
             }
@@ -318,8 +320,9 @@ impl Gazetteer {
         language: Option<Language>,
     ) -> Option<&GazetteerEntry> {
         self.demonyms
-            .get(folded_word)
-            .filter(|d| language.is_none_or(|l| l == d.language))
+            .get(folded_word)?
+            .iter()
+            .find(|d| language.is_none_or(|l| l == d.language))
             .map(|d| &self.entries[d.entry as usize])
     }
 

@@ -87,9 +87,10 @@ pub fn resolve_spans(
             .rev()
             .map(|n| words[..n].join(" "))
             .find(|k| {
-                gazetteer
-                    .lookup(k)
-                    .any(|e| e.is_country() || e.feature_code == "ADM1")
+                !recognize::is_generic_word(k)
+                    && gazetteer
+                        .lookup(k)
+                        .any(|e| e.is_country() || e.feature_code == "ADM1")
             });
         if let Some(entry) = gazetteer.demonym(&vigie_core::fold_text(text), language) {
             places.push(demonyms::demonym_place(text, *span, entry));

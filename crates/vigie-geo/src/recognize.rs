@@ -782,6 +782,11 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
     mentions
 }
 
+/// True for common capitalised words that gazetteers list as places ("South", "Mais").
+pub(crate) fn is_generic_word(key: &str) -> bool {
+    NOT_PLACES.contains(&key) || is_calendar_word(key)
+}
+
 /// Filters out names that are common words or too short to trust.
 fn plausible(surface: &str, key: &str, gazetteer: &Gazetteer) -> bool {
     let all_caps = surface
