@@ -37,7 +37,19 @@ pub fn find_demonyms(
                 .demonym(&fold_text(surface), Some(Language::En))
                 .is_some();
             let capitalised = surface.starts_with(char::is_uppercase);
-            (!english || capitalised).then_some((n, surface, entry))
+            // "Americans", "Nigerians" name people, not a place; French plurals are
+            // adjectives too ("les forces irakiennes") and stay.
+            let people = english
+                && surface.ends_with('s')
+                && gazetteer
+                    .demonym(
+                        &fold_text(&surface[..surface.len() - 1]),
+                        Some(Language::En),
+                    )
+                    .is_some();
+            (!english || capitalised)
+                .then_some((n, surface, entry))
+                .filter(|_| !people)
         });
         match hit {
             Some((n, surface, entry)) => {

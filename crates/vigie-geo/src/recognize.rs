@@ -385,6 +385,14 @@ const NOT_PLACES: &[&str] = &[
     "mrs",
     "ms",
     "dr",
+    "the city",
+    "duma",
+    "war",
+    "commerce",
+    "superior",
+    "area",
+    "metro",
+    "notre dame",
 ];
 
 const ARTICLE_PREFIXES: &[&str] = &[
@@ -552,7 +560,13 @@ fn saint_name(
             .find(|key| gazetteer.contains_key(key))
             .map(|key| (last, surface, key))
     });
-    if let Some((last, surface, key)) = known {
+    // "St. Patrick's Day", "St. Michael's Hospital": a saint's day or building.
+    let possessive = |last: usize| {
+        tokens
+            .get(last + 1)
+            .is_some_and(|t| matches!(t.text(text), "'s" | "’s"))
+    };
+    if let Some((last, surface, key)) = known.filter(|(last, _, _)| !possessive(*last)) {
         mentions.push(Mention {
             span: Span::new(tokens[i].span.start, tokens[last].span.end),
             text: surface.to_owned(),
