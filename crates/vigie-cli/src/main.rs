@@ -1,6 +1,7 @@
 //! `vigie`: turns news articles into verifiable event data.
 
 mod analyze;
+mod bench;
 mod eval;
 mod gazetteer;
 mod summary;
@@ -27,6 +28,9 @@ enum Command {
     /// Measure a stage against gold data.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Measure a stage's throughput.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
     /// Build a gazetteer from GeoNames dumps.
     #[command(subcommand)]
     Gazetteer(gazetteer::GazetteerCommand),
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze::run(args),
         Command::Eval(command) => eval::run(command),
         Command::Gazetteer(command) => gazetteer::run(command),
+        Command::Bench(command) => bench::run(command),
     };
     match result {
         Ok(code) => code,

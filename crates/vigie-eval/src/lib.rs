@@ -1,4 +1,5 @@
 //! Evaluation: scorers that measure each stage against gold data.
 
+pub mod bench;
 pub mod extract;
 pub mod geoparse;

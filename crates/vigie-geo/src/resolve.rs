@@ -128,6 +128,18 @@ impl<'g> Context<'g> {
     }
 }
 
+/// The candidate with the highest score, each scored once.
+fn best<'g>(
+    entries: &[&'g GazetteerEntry],
+    score: impl Fn(&GazetteerEntry) -> f64,
+) -> Option<&'g GazetteerEntry> {
+    entries
+        .iter()
+        .map(|e| (score(e), *e))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, e)| e)
+}
+
 /// Great-circle distance in km.
 fn distance_km((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
     let d_phi = (lat2 - lat1).to_radians();
@@ -159,26 +171,20 @@ pub fn resolve_in_context(
                 .unwrap_or(0)
         })
         .collect();
-    let mut choices: Vec<Option<&GazetteerEntry>> = mentions
+    let candidates: Vec<Vec<&GazetteerEntry>> = mentions
         .iter()
-        .map(|m| {
-            gazetteer
-                .lookup(&m.key)
-                .max_by(|a, b| prior(a).total_cmp(&prior(b)))
-        })
+        .map(|m| gazetteer.lookup(&m.key).collect())
         .collect();
+    let mut choices: Vec<Option<&GazetteerEntry>> =
+        candidates.iter().map(|c| best(c, prior)).collect();
     // Each pass re-scores every mention in the context of the others' current choices,
     // so a run of local places can overturn famous homonyms chosen by the prior alone.
     for _ in 1..PASSES {
         let context = Context::new(&groups, &choices, countries);
-        choices = mentions
+        choices = candidates
             .iter()
             .zip(&groups)
-            .map(|(mention, &group)| {
-                gazetteer
-                    .lookup(&mention.key)
-                    .max_by(|a, b| context.score(group, a).total_cmp(&context.score(group, b)))
-            })
+            .map(|(entries, &group)| best(entries, |e| context.score(group, e)))
             .collect();
     }
     let context = Context::new(&groups, &choices, countries);
@@ -186,10 +192,11 @@ pub fn resolve_in_context(
     mentions
         .iter()
         .zip(&groups)
-        .filter_map(|(mention, &group)| {
-            let mut scored: Vec<(f64, &GazetteerEntry)> = gazetteer
-                .lookup(&mention.key)
-                .map(|e| (context.score(group, e), e))
+        .enumerate()
+        .filter_map(|(index, (mention, &group))| {
+            let mut scored: Vec<(f64, &GazetteerEntry)> = candidates[index]
+                .iter()
+                .map(|e| (context.score(group, e), *e))
                 .collect();
             scored.sort_by(|a, b| b.0.total_cmp(&a.0));
             let (best_score, best) = *scored.first()?;

@@ -1,0 +1,70 @@
+//! Throughput benchmarks: a stage run repeatedly over a corpus for a fixed time.
+
+use std::time::{Duration, Instant};
+
+use vigie_core::Document;
+use vigie_entities::ActorDictionary;
+use vigie_geo::Gazetteer;
+
+use crate::geoparse::GoldArticle;
+
+/// Throughput of one benchmark.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Throughput {
+    /// Articles processed (all rounds).
+    pub articles: usize,
+    /// Characters processed (all rounds).
+    pub chars: usize,
+    /// Time spent.
+    pub elapsed: Duration,
+}
+
+impl Throughput {
+    /// Articles per second.
+    pub fn articles_per_second(&self) -> f64 {
+        self.articles as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
+    }
+
+    /// Millions of characters per second.
+    pub fn mchars_per_second(&self) -> f64 {
+        self.chars as f64 / 1e6 / self.elapsed.as_secs_f64().max(f64::EPSILON)
+    }
+}
+
+/// Runs the geo stage (recognition and resolution) over the articles, prepared once by
+/// the language and entity stages, again and again for at least `duration`.
+pub fn geo(
+    articles: &[GoldArticle],
+    gazetteer: &Gazetteer,
+    actors: &ActorDictionary,
+    duration: Duration,
+) -> Throughput {
+    let prepared: Vec<Document> = articles
+        .iter()
+        .map(|article| {
+            let mut doc = Document::new(article.id.clone(), article.text.clone());
+            vigie_lang::analyze(
+                &mut doc,
+                vigie_lang::LanguageChoice::Fixed(vigie_core::Language::En),
+            );
+            vigie_entities::analyze(&mut doc, actors);
+            doc
+        })
+        .collect();
+    let chars_per_round: usize = prepared.iter().map(|d| d.text.chars().count()).sum();
+    let started = Instant::now();
+    let mut rounds = 0;
+    while rounds == 0 || started.elapsed() < duration {
+        for doc in &prepared {
+            let mut doc = doc.clone();
+            vigie_geo::analyze(&mut doc, gazetteer);
+            std::hint::black_box(&doc.places);
+        }
+        rounds += 1;
+    }
+    Throughput {
+        articles: rounds * prepared.len(),
+        chars: rounds * chars_per_round,
+        elapsed: started.elapsed(),
+    }
+}
