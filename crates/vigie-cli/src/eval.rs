@@ -18,6 +18,15 @@ pub enum ExtractorArg {
     Trafilatura,
 }
 
+/// Language of NER gold data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NerLanguage {
+    /// English.
+    En,
+    /// French.
+    Fr,
+}
+
 /// Evaluation commands, one per stage.
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
@@ -46,11 +55,15 @@ pub enum EvalCommand {
         #[arg(long)]
         gazetteer: Option<PathBuf>,
     },
-    /// Named-entity recognition (CoNLL). Planned: issue 4.
+    /// Named-entity recognition on CoNLL-style gold (CoNLL-2003, WikiNEuRal, Europeana):
+    /// entity-level P/R/F1 per type and tokens/s.
     Ner {
-        /// Gold CoNLL file.
+        /// Gold file (`index<TAB>token<TAB>tag` or `token tag`, sentences separated by blank lines).
         #[arg(long)]
         gold: PathBuf,
+        /// Language of the gold text.
+        #[arg(long, value_enum, default_value = "en")]
+        lang: NerLanguage,
     },
     /// PLOVER event coding. Planned: issue 5.
     Events {
@@ -104,7 +117,7 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
                 gazetteer.as_deref(),
             );
         }
-        EvalCommand::Ner { .. } => ("ner", 4),
+        EvalCommand::Ner { gold, lang } => return ner(&gold, lang),
         EvalCommand::Events { .. } => ("events", 5),
         EvalCommand::Persuasion { .. } => ("persuasion", 7),
     };
@@ -180,6 +193,46 @@ fn geoparse(
         "articles/s {:.0} geo stage alone · {:.0} with language and entities (one core)",
         rate(scores.geo_elapsed),
         rate(scores.elapsed)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ner(gold: &Path, lang: NerLanguage) -> anyhow::Result<ExitCode> {
+    let sentences = vigie_eval::ner::read_gold(gold).map_err(anyhow::Error::msg)?;
+    let language = match lang {
+        NerLanguage::En => vigie_core::Language::En,
+        NerLanguage::Fr => vigie_core::Language::Fr,
+    };
+    let scores = vigie_eval::ner::evaluate(
+        &sentences,
+        language,
+        vigie_geo::Gazetteer::embedded(),
+        vigie_entities::ActorDictionary::embedded(),
+    );
+    println!(
+        "gold       {} ({} sentences, {} tokens)",
+        gold.display(),
+        sentences.len(),
+        scores.tokens
+    );
+    println!("type       precision  recall  F1     gold  predicted");
+    for (kind, counts) in scores
+        .per_type
+        .iter()
+        .chain([(&"ALL".to_owned(), &scores.overall)])
+    {
+        println!(
+            "{kind:<10} {:.3}      {:.3}   {:.3}  {:<5} {}",
+            counts.precision(),
+            counts.recall(),
+            counts.f1(),
+            counts.gold,
+            counts.predicted
+        );
+    }
+    println!(
+        "tokens/s   {:.0}  (entities and geo stages, one core)",
+        scores.tokens as f64 / scores.elapsed.as_secs_f64().max(f64::EPSILON)
     );
     Ok(ExitCode::SUCCESS)
 }

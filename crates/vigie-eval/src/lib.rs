@@ -3,3 +3,4 @@
 pub mod bench;
 pub mod extract;
 pub mod geoparse;
+pub mod ner;

@@ -1,0 +1,271 @@
+//! Named-entity recognition against CoNLL-style gold (`index<TAB>token<TAB>tag`, or
+//! `token tag`; BIO or IO tags; sentences separated by blank lines), scored at entity
+//! level as `conlleval` does: an entity is right when its span and type are exactly right.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use vigie_core::{Document, EntityKind, Language, PlaceKind, Span};
+use vigie_entities::ActorDictionary;
+use vigie_geo::Gazetteer;
+
+/// One gold sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoldSentence {
+    /// Tokens.
+    pub tokens: Vec<String>,
+    /// Tags (`O`, `B-PER`, `I-LOC`, …).
+    pub tags: Vec<String>,
+}
+
+/// Reads a gold file.
+pub fn read_gold(path: &Path) -> Result<Vec<GoldSentence>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse_gold(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Parses gold text.
+pub fn parse_gold(text: &str) -> Result<Vec<GoldSentence>, String> {
+    let mut sentences = Vec::new();
+    let mut current = GoldSentence {
+        tokens: Vec::new(),
+        tags: Vec::new(),
+    };
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            if !current.tokens.is_empty() {
+                sentences.push(std::mem::replace(
+                    &mut current,
+                    GoldSentence {
+                        tokens: Vec::new(),
+                        tags: Vec::new(),
+                    },
+                ));
+            }
+            continue;
+        }
+        let fields: Vec<&str> = if line.contains('\t') {
+            line.split('\t').collect()
+        } else {
+            line.split(' ').collect()
+        };
+        let (token, tag) = match fields[..] {
+            [_, token, tag] => (token, tag),
+            [token, tag] => (token, tag),
+            _ => return Err(format!("line {}: expected token and tag", number + 1)),
+        };
+        current.tokens.push(token.to_owned());
+        current.tags.push(tag.to_owned());
+    }
+    if !current.tokens.is_empty() {
+        sentences.push(current);
+    }
+    Ok(sentences)
+}
+
+/// Entities of a tag sequence as (start token, end token, type); IO and BIO both read.
+pub fn entities(tags: &[String]) -> Vec<(usize, usize, String)> {
+    let mut found = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    for (i, tag) in tags.iter().enumerate() {
+        let (prefix, kind) = tag.split_once('-').unwrap_or((tag.as_str(), ""));
+        let continues = prefix == "I" && open.as_ref().is_some_and(|(_, k)| k == kind);
+        if !continues {
+            if let Some((start, k)) = open.take() {
+                found.push((start, i, k));
+            }
+            if prefix == "B" || prefix == "I" {
+                open = Some((i, kind.to_owned()));
+            }
+        }
+    }
+    if let Some((start, k)) = open {
+        found.push((start, tags.len(), k));
+    }
+    found
+}
+
+/// Counts for one entity type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Right entities.
+    pub true_positives: usize,
+    /// Predicted entities.
+    pub predicted: usize,
+    /// Gold entities.
+    pub gold: usize,
+}
+
+impl Counts {
+    /// Precision.
+    pub fn precision(&self) -> f64 {
+        self.true_positives as f64 / self.predicted.max(1) as f64
+    }
+
+    /// Recall.
+    pub fn recall(&self) -> f64 {
+        self.true_positives as f64 / self.gold.max(1) as f64
+    }
+
+    /// F1.
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// NER scores.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NerScores {
+    /// Per entity type.
+    pub per_type: BTreeMap<String, Counts>,
+    /// All types together (micro average).
+    pub overall: Counts,
+    /// Tokens processed.
+    pub tokens: usize,
+    /// Time spent in the stages.
+    pub elapsed: Duration,
+}
+
+/// Predicted tags for one sentence: the entity and geo stages run over the tokens joined
+/// by spaces; people → PER, organisations, groups, media and international bodies → ORG,
+/// toponyms and states named by a place → LOC, demonyms → MISC.
+pub fn predict(
+    tokens: &[String],
+    language: Language,
+    gazetteer: &Gazetteer,
+    actors: &ActorDictionary,
+) -> Vec<String> {
+    let text = tokens.join(" ");
+    let mut starts = Vec::with_capacity(tokens.len());
+    let mut at = 0;
+    for token in tokens {
+        starts.push(Span::new(at, at + token.chars().count()));
+        at += token.chars().count() + 1;
+    }
+    let mut doc = Document::new("ner", text);
+    doc.language = Some(language);
+    doc.sentences = vec![Span::new(0, at.saturating_sub(1))];
+    vigie_entities::analyze(&mut doc, actors);
+    vigie_geo::analyze(&mut doc, gazetteer);
+    let mut spans: Vec<(Span, &str)> = Vec::new();
+    for place in &doc.places {
+        spans.push((
+            place.span,
+            if place.kind == PlaceKind::Demonym {
+                "MISC"
+            } else {
+                "LOC"
+            },
+        ));
+    }
+    for entity in &doc.entities {
+        let kind = match entity.kind {
+            EntityKind::Per => "PER",
+            EntityKind::Org | EntityKind::Group | EntityKind::Media | EntityKind::Igo => "ORG",
+            EntityKind::State | EntityKind::Loc => "LOC",
+            EntityKind::Misc => "MISC",
+        };
+        if !spans.iter().any(|(s, _)| s.overlaps(entity.span)) {
+            spans.push((entity.span, kind));
+        }
+    }
+    let mut tags = vec!["O".to_owned(); tokens.len()];
+    for (span, kind) in spans {
+        let covered: Vec<usize> = (0..tokens.len())
+            .filter(|&i| starts[i].overlaps(span))
+            .collect();
+        for (n, &i) in covered.iter().enumerate() {
+            tags[i] = format!("{}-{kind}", if n == 0 { "B" } else { "I" });
+        }
+    }
+    tags
+}
+
+/// Runs the entity and geo stages over every gold sentence and scores them.
+pub fn evaluate(
+    sentences: &[GoldSentence],
+    language: Language,
+    gazetteer: &Gazetteer,
+    actors: &ActorDictionary,
+) -> NerScores {
+    let mut scores = NerScores::default();
+    for sentence in sentences {
+        let started = Instant::now();
+        let predicted = predict(&sentence.tokens, language, gazetteer, actors);
+        scores.elapsed += started.elapsed();
+        scores.tokens += sentence.tokens.len();
+        let gold = entities(&sentence.tags);
+        let guessed = entities(&predicted);
+        for (start, end, kind) in &gold {
+            let counts = scores.per_type.entry(kind.clone()).or_default();
+            counts.gold += 1;
+            if guessed.contains(&(*start, *end, kind.clone())) {
+                counts.true_positives += 1;
+            }
+        }
+        for (_, _, kind) in &guessed {
+            scores.per_type.entry(kind.clone()).or_default().predicted += 1;
+        }
+    }
+    for counts in scores.per_type.values() {
+        scores.overall.true_positives += counts.true_positives;
+        scores.overall.predicted += counts.predicted;
+        scores.overall.gold += counts.gold;
+    }
+    scores
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(tags: &[&str]) -> Vec<String> {
+        tags.iter().map(|t| (*t).to_owned()).collect()
+    }
+
+    #[test]
+    fn reads_bio_and_io_entities() {
+        assert_eq!(
+            entities(&tags(&["B-PER", "I-PER", "O", "B-LOC", "B-LOC", "I-ORG"])),
+            [
+                (0, 2, "PER".into()),
+                (3, 4, "LOC".into()),
+                (4, 5, "LOC".into()),
+                (5, 6, "ORG".into())
+            ]
+        );
+        assert_eq!(
+            entities(&tags(&["I-PER", "I-PER", "O", "I-LOC"])),
+            [(0, 2, "PER".into()), (3, 4, "LOC".into())]
+        );
+    }
+
+    #[test]
+    fn parses_both_layouts() {
+        let conll = parse_gold("0\tEU\tB-ORG\n1\trejects\tO\n\n0\tBonn\tB-LOC\n").unwrap();
+        assert_eq!(conll.len(), 2);
+        assert_eq!(conll[1].tokens, ["Bonn"]);
+        let io = parse_gold("Emmanuel I-PER\nDesoles I-PER\nde O\n").unwrap();
+        assert_eq!(io[0].tags, ["I-PER", "I-PER", "O"]);
+        assert!(parse_gold("just-one-field\n").is_err());
+    }
+
+    #[test]
+    fn counts_give_precision_recall_f1() {
+        let counts = Counts {
+            true_positives: 3,
+            predicted: 4,
+            gold: 6,
+        };
+        assert_eq!(counts.precision(), 0.75);
+        assert_eq!(counts.recall(), 0.5);
+        assert!((counts.f1() - 0.6).abs() < 1e-9);
+    }
+}
