@@ -64,6 +64,10 @@ pub enum EvalCommand {
         /// Language of the gold text.
         #[arg(long, value_enum, default_value = "en")]
         lang: NerLanguage,
+        /// Score this statistical model (from `vigie train ner`) alone instead of the
+        /// rule-based entity and geo stages.
+        #[arg(long)]
+        model: Option<PathBuf>,
     },
     /// PLOVER event coding. Planned: issue 5.
     Events {
@@ -117,7 +121,7 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
                 gazetteer.as_deref(),
             );
         }
-        EvalCommand::Ner { gold, lang } => return ner(&gold, lang),
+        EvalCommand::Ner { gold, lang, model } => return ner(&gold, lang, model.as_deref()),
         EvalCommand::Events { .. } => ("events", 5),
         EvalCommand::Persuasion { .. } => ("persuasion", 7),
     };
@@ -197,18 +201,34 @@ fn geoparse(
     Ok(ExitCode::SUCCESS)
 }
 
-fn ner(gold: &Path, lang: NerLanguage) -> anyhow::Result<ExitCode> {
+fn ner(gold: &Path, lang: NerLanguage, model: Option<&Path>) -> anyhow::Result<ExitCode> {
     let sentences = vigie_eval::ner::read_gold(gold).map_err(anyhow::Error::msg)?;
     let language = match lang {
         NerLanguage::En => vigie_core::Language::En,
         NerLanguage::Fr => vigie_core::Language::Fr,
     };
-    let scores = vigie_eval::ner::evaluate(
-        &sentences,
-        language,
-        vigie_geo::Gazetteer::embedded(),
-        vigie_entities::ActorDictionary::embedded(),
-    );
+    let scores = match model {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+            let model = vigie_entities::ner::NerModel::from_bytes(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let lexicon = crate::lexicon::GazetteerLexicon(vigie_geo::Gazetteer::embedded());
+            vigie_eval::ner::evaluate_with(&sentences, |tokens| {
+                model
+                    .tag(tokens, &lexicon)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect()
+            })
+        }
+        None => vigie_eval::ner::evaluate(
+            &sentences,
+            language,
+            vigie_geo::Gazetteer::embedded(),
+            vigie_entities::ActorDictionary::embedded(),
+        ),
+    };
     println!(
         "gold       {} ({} sentences, {} tokens)",
         gold.display(),

@@ -4,7 +4,9 @@ mod analyze;
 mod bench;
 mod eval;
 mod gazetteer;
+mod lexicon;
 mod summary;
+mod train;
 
 use std::process::ExitCode;
 
@@ -31,6 +33,9 @@ enum Command {
     /// Measure a stage's throughput.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Train a statistical model.
+    #[command(subcommand)]
+    Train(train::TrainCommand),
     /// Build a gazetteer from GeoNames dumps.
     #[command(subcommand)]
     Gazetteer(gazetteer::GazetteerCommand),
@@ -43,6 +48,7 @@ fn main() -> ExitCode {
         Command::Eval(command) => eval::run(command),
         Command::Gazetteer(command) => gazetteer::run(command),
         Command::Bench(command) => bench::run(command),
+        Command::Train(command) => train::run(command),
     };
     match result {
         Ok(code) => code,

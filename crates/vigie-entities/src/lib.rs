@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod attribution;
+pub mod ner;
 pub mod people;
 
 pub use actors::{Actor, ActorDictionary};
