@@ -288,7 +288,7 @@ pub fn train(
             let (words, tags) = &sentences[s];
             let lowers: Vec<String> = words.iter().map(|w| lower(w)).collect();
             let (mut previous, mut previous2) = (0, 0);
-            for i in 0..words.len() {
+            for (i, tag) in tags.iter().enumerate() {
                 step += 1;
                 let feats = features(words, &lowers, i, previous, previous2, lexicon);
                 let mut scores = [0.0f32; N];
@@ -300,7 +300,7 @@ pub fn train(
                     }
                 }
                 let guess = best_allowed(&scores, previous);
-                let truth = index_of(&tags[i]);
+                let truth = index_of(tag);
                 if guess != truth {
                     for f in &feats {
                         let w = weights.entry(*f).or_insert([0.0; N]);
