@@ -213,7 +213,7 @@ fn ner(gold: &Path, lang: NerLanguage, model: Option<&Path>) -> anyhow::Result<E
                 std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
             let model = vigie_entities::ner::NerModel::from_bytes(&bytes)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            let lexicon = crate::lexicon::GazetteerLexicon(vigie_geo::Gazetteer::embedded());
+            let lexicon = vigie_pipeline::GazetteerLexicon(vigie_geo::Gazetteer::embedded());
             vigie_eval::ner::evaluate_with(&sentences, |tokens| {
                 model
                     .tag(tokens, &lexicon)

@@ -4,7 +4,6 @@ mod analyze;
 mod bench;
 mod eval;
 mod gazetteer;
-mod lexicon;
 mod summary;
 mod train;
 

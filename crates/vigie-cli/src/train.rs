@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Subcommand;
 use vigie_entities::ner::{to_bio, train};
 
-use crate::lexicon::GazetteerLexicon;
+use vigie_pipeline::GazetteerLexicon;
 
 /// Training commands.
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use vigie_core::{Document, Entity, EntityKind, Language, Span, TextIndex, tokenize};
+
 /// The tags, in model order.
 pub const TAGS: [&str; 9] = [
     "O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC",
@@ -334,6 +336,93 @@ pub fn train(
     NerModel { weights: averaged }
 }
 
+static FRENCH: &[u8] = include_bytes!("../../../data/models/ner-fr.bin");
+
+static FRENCH_MODEL: std::sync::LazyLock<NerModel> = std::sync::LazyLock::new(|| {
+    NerModel::from_bytes(FRENCH).expect("the shipped French NER model is valid")
+});
+
+impl NerModel {
+    /// The model shipped for a language (French only: see `data/models/README.md`).
+    pub fn embedded(language: Language) -> Option<&'static NerModel> {
+        match language {
+            Language::Fr => Some(&FRENCH_MODEL),
+            Language::En => None,
+        }
+    }
+}
+
+/// Adds the people, organisations and other names the tagger finds in each sentence,
+/// where no dictionary or rule-based entity is already and the name is not a known place;
+/// places are left to the geo stage.
+pub fn recognize(doc: &mut Document, model: &NerModel, lexicon: &dyn NameLexicon) {
+    let index = TextIndex::new(&doc.text);
+    let mut found = Vec::new();
+    for &sentence in &doc.sentences {
+        let text = index.slice(&doc.text, sentence);
+        let tokens = tokenize(text);
+        let words: Vec<String> = tokens.iter().map(|t| t.text(text).to_owned()).collect();
+        let tags: Vec<String> = model
+            .tag(&words, lexicon)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        for (start, end, kind) in tag_spans(&tags) {
+            let kind = match kind.as_str() {
+                "PER" => EntityKind::Per,
+                "ORG" => EntityKind::Org,
+                "MISC" => EntityKind::Misc,
+                _ => continue,
+            };
+            let span = Span::new(
+                sentence.start + tokens[start].span.start,
+                sentence.start + tokens[end - 1].span.end,
+            );
+            let text = index.slice(&doc.text, span);
+            // The dictionaries know better: spans they cover, and names of known places.
+            if doc.entities.iter().any(|e| e.span.overlaps(span))
+                || lexicon.is_place(&vigie_core::fold_text(text))
+            {
+                continue;
+            }
+            found.push(Entity {
+                text: index.slice(&doc.text, span).to_owned(),
+                span,
+                kind,
+                actor: None,
+                country: None,
+                role: None,
+                loaded: false,
+            });
+        }
+    }
+    doc.entities.extend(found);
+    doc.entities.sort_by_key(|e| (e.span.start, e.span.end));
+}
+
+/// Entities of a BIO tag sequence as (start, end, type).
+fn tag_spans(tags: &[String]) -> Vec<(usize, usize, String)> {
+    let mut spans = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    for (i, tag) in tags.iter().enumerate() {
+        let continues = tag
+            .strip_prefix("I-")
+            .is_some_and(|k| open.as_ref().is_some_and(|(_, o)| o == k));
+        if !continues {
+            if let Some((start, kind)) = open.take() {
+                spans.push((start, i, kind));
+            }
+            if let Some(kind) = tag.strip_prefix("B-").or_else(|| tag.strip_prefix("I-")) {
+                open = Some((i, kind.to_owned()));
+            }
+        }
+    }
+    if let Some((start, kind)) = open {
+        spans.push((start, tags.len(), kind));
+    }
+    spans
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,6 +458,24 @@ mod tests {
         let copy = NerModel::from_bytes(&model.to_bytes()).unwrap();
         assert_eq!(copy.tag(&words, &()), tags);
         assert!(NerModel::from_bytes(b"garbage").is_err());
+    }
+
+    #[test]
+    fn shipped_french_model_finds_people() {
+        let mut doc = Document::new(
+            "t",
+            "Le porte-parole Karim Haddad a rencontré hier Maria Petrenko à Bamako.",
+        );
+        doc.sentences = vec![Span::new(0, doc.text.chars().count())];
+        recognize(&mut doc, NerModel::embedded(Language::Fr).unwrap(), &());
+        let people: Vec<&str> = doc
+            .entities
+            .iter()
+            .filter(|e| e.kind == EntityKind::Per)
+            .map(|e| e.text.as_str())
+            .collect();
+        assert!(people.contains(&"Karim Haddad"), "{people:?}");
+        assert!(NerModel::embedded(Language::En).is_none());
     }
 
     #[test]

@@ -133,8 +133,8 @@ pub struct NerScores {
     pub elapsed: Duration,
 }
 
-/// Predicted tags for one sentence: the entity and geo stages run over the tokens joined
-/// by spaces; people → PER, organisations, groups, media and international bodies → ORG,
+/// Predicted tags for one sentence: the entity stage (with the shipped statistical tagger
+/// for the language, if any) and the geo stage run over the tokens joined by spaces; people → PER, organisations, groups, media and international bodies → ORG,
 /// toponyms and states named by a place → LOC, demonyms → MISC.
 pub fn predict(
     tokens: &[String],
@@ -153,6 +153,13 @@ pub fn predict(
     doc.language = Some(language);
     doc.sentences = vec![Span::new(0, at.saturating_sub(1))];
     vigie_entities::analyze(&mut doc, actors);
+    if let Some(model) = vigie_entities::ner::NerModel::embedded(language) {
+        vigie_entities::ner::recognize(
+            &mut doc,
+            model,
+            &vigie_pipeline::GazetteerLexicon(gazetteer),
+        );
+    }
     vigie_geo::analyze(&mut doc, gazetteer);
     let mut spans: Vec<(Span, &str)> = Vec::new();
     for place in &doc.places {

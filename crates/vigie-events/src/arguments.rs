@@ -87,11 +87,18 @@ fn preceding(doc: &Document, sentence: Span, span: Span) -> String {
 /// A state named by a place name acts only as the subject of its clause ("l'Irak a
 /// condamné"); elsewhere ("à travers l'Irak", "frontalier avec la Syrie") it is a place.
 fn used_as_location(doc: &Document, sentence: Span, entity: &Entity) -> bool {
-    if entity.kind != EntityKind::State || !doc.places.iter().any(|p| p.span.overlaps(entity.span))
-    {
+    let named_as_place = doc.places.iter().any(|p| p.span == entity.span);
+    if entity.kind != EntityKind::State || !named_as_place {
         return false;
     }
     let before = between(doc, sentence.start, entity.span.start);
+    // "convoi militaire US": a short upper-case adjective after a noun qualifies the
+    // noun's actor; it is not a place.
+    let short_caps = entity.text.chars().count() <= 3
+        && entity.text.chars().all(|c| c.is_uppercase() || c == '.');
+    if short_caps && before.ends_with(|c: char| c.is_alphabetic()) {
+        return false;
+    }
     let before = ARTICLES
         .iter()
         .find_map(|a| before.strip_suffix(a))

@@ -1,9 +1,12 @@
 //! The Vigie pipeline: runs every analysis stage, in order, over one [`Document`].
 //!
-//! language → entities → geo → events → signals. Each stage only adds annotations.
+//! language → entities (dictionary, people, attribution, then the statistical tagger where
+//! a model ships for the language) → geo → events → signals. Each stage only adds
+//! annotations.
 
 use vigie_core::Document;
 use vigie_entities::ActorDictionary;
+use vigie_entities::ner::{NameLexicon, NerModel};
 use vigie_events::TriggerLexicon;
 use vigie_geo::Gazetteer;
 use vigie_lang::LanguageChoice;
@@ -26,6 +29,15 @@ pub struct Pipeline<'a> {
     pub signals: SignalData<'a>,
 }
 
+/// The gazetteer as a name lexicon for the NER tagger's features.
+pub struct GazetteerLexicon<'a>(pub &'a Gazetteer);
+
+impl NameLexicon for GazetteerLexicon<'_> {
+    fn is_place(&self, key: &str) -> bool {
+        self.0.contains_key(&vigie_geo::name_key(key))
+    }
+}
+
 impl Pipeline<'static> {
     /// A pipeline over the data embedded in the binary.
     pub fn embedded(language: LanguageChoice) -> Self {
@@ -44,6 +56,9 @@ impl Pipeline<'_> {
     pub fn run(&self, doc: &mut Document) {
         vigie_lang::analyze(doc, self.language);
         vigie_entities::analyze(doc, self.actors);
+        if let Some(model) = doc.language.and_then(NerModel::embedded) {
+            vigie_entities::ner::recognize(doc, model, &GazetteerLexicon(self.gazetteer));
+        }
         vigie_geo::analyze(doc, self.gazetteer);
         vigie_events::analyze(doc, self.triggers);
         vigie_signals::analyze(doc, self.signals);
