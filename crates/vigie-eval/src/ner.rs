@@ -135,7 +135,7 @@ pub struct NerScores {
 
 /// Predicted tags for one sentence: the entity stage (with the shipped statistical tagger
 /// for the language, if any) and the geo stage run over the tokens joined by spaces; people → PER, organisations, groups, media and international bodies → ORG,
-/// toponyms and states named by a place → LOC, demonyms → MISC.
+/// toponyms and states named by a place → LOC, capitalised demonyms → MISC.
 pub fn predict(
     tokens: &[String],
     language: Language,
@@ -163,14 +163,15 @@ pub fn predict(
     vigie_geo::analyze(&mut doc, gazetteer);
     let mut spans: Vec<(Span, &str)> = Vec::new();
     for place in &doc.places {
-        spans.push((
-            place.span,
-            if place.kind == PlaceKind::Demonym {
-                "MISC"
-            } else {
-                "LOC"
-            },
-        ));
+        match place.kind {
+            PlaceKind::Toponym => spans.push((place.span, "LOC")),
+            // CoNLL-style corpora tag capitalised nationalities ("German", "Français") as
+            // MISC, not adjectives such as "irakienne".
+            PlaceKind::Demonym if place.text.starts_with(char::is_uppercase) => {
+                spans.push((place.span, "MISC"))
+            }
+            PlaceKind::Demonym => {}
+        }
     }
     for entity in &doc.entities {
         let kind = match entity.kind {
