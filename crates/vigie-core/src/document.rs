@@ -173,6 +173,9 @@ pub struct Entity {
     /// True when the surface form is a pejorative or loaded name for the actor.
     #[serde(default)]
     pub loaded: bool,
+    /// For a pronoun ("ils", "they"), the span of the mention it refers to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub antecedent: Option<Span>,
 }
 
 /// A toponym resolved to a gazetteer entry.

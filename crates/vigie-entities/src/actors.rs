@@ -169,6 +169,7 @@ impl ActorDictionary {
                 country: actor.country.clone(),
                 role: None,
                 loaded: alias.loaded,
+                antecedent: None,
             });
         }
         found

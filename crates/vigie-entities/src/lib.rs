@@ -1,8 +1,9 @@
-//! Entities stage: actors from the actor dictionary, people with their roles, and the
-//! attribution of reported speech (who says what).
+//! Entities stage: actors from the actor dictionary, people with their roles, pronouns
+//! linked to their actor, and the attribution of reported speech (who says what).
 
 pub mod actors;
 pub mod attribution;
+pub mod coreference;
 pub mod ner;
 pub mod people;
 
@@ -17,5 +18,8 @@ pub fn analyze(doc: &mut Document, dictionary: &ActorDictionary) {
     entities.extend(people::find_people(&doc.text, &taken));
     entities.sort_by_key(|e| (e.span.start, e.span.end));
     doc.entities = entities;
+    let pronouns = coreference::resolve_pronouns(doc);
+    doc.entities.extend(pronouns);
+    doc.entities.sort_by_key(|e| (e.span.start, e.span.end));
     doc.attributions = attribution::find_attributions(doc);
 }

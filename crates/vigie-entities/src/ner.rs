@@ -393,6 +393,7 @@ pub fn recognize(doc: &mut Document, model: &NerModel, lexicon: &dyn NameLexicon
                 country: None,
                 role: None,
                 loaded: false,
+                antecedent: None,
             });
         }
     }

@@ -311,6 +311,7 @@ fn person_with_cue(text: &str, tokens: &[Token], start: usize, end: usize) -> Op
         country: None,
         role: apposition.or(title),
         loaded: false,
+        antecedent: None,
     })
 }
 

@@ -173,7 +173,7 @@ pub fn predict(
             PlaceKind::Demonym => {}
         }
     }
-    for entity in &doc.entities {
+    for entity in doc.entities.iter().filter(|e| e.antecedent.is_none()) {
         let kind = match entity.kind {
             EntityKind::Per => "PER",
             EntityKind::Org | EntityKind::Group | EntityKind::Media | EntityKind::Igo => "ORG",

@@ -219,6 +219,7 @@ mod tests {
             country: None,
             role: None,
             loaded: false,
+            antecedent: None,
         }
     }
 
