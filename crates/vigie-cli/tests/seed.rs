@@ -118,6 +118,29 @@ fn seed_article_findings() {
         !text.contains("Ilhan Omar") && !text.contains("Nancy Pelosi"),
         "the English caption leaked into the body"
     );
+    let caption_actors: Vec<&str> = doc["captions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["entities"].as_array().unwrap())
+        .filter_map(|e| e["actor"].as_str())
+        .collect();
+    assert!(
+        caption_actors.contains(&"AFP"),
+        "AFP, credited in the captions, is an actor: {caption_actors:?}"
+    );
+    let body_actors: Vec<&str> = doc["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["actor"].as_str())
+        .collect();
+    for actor in ["PMF", "ISIS", "SDF", "ALMAYADEEN", "USAMIL"] {
+        assert!(
+            body_actors.contains(&actor),
+            "{actor} not recognised in {body_actors:?}"
+        );
+    }
     let captions = strings(&doc, "captions", "text");
     assert!(
         captions

@@ -108,6 +108,9 @@ pub struct Caption {
     pub text: String,
     /// Photo credit, when one was recognised (e.g. `AFP`).
     pub credit: Option<String>,
+    /// Actors named in the caption; their spans are offsets into the caption's `text`.
+    #[serde(default)]
+    pub entities: Vec<Entity>,
 }
 
 /// What kind of page furniture a removed line was.

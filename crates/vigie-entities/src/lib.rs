@@ -11,7 +11,7 @@ pub use actors::{Actor, ActorDictionary};
 
 use vigie_core::{Document, Entity};
 
-/// Runs the stage: fills `doc.entities` and `doc.attributions`.
+/// Runs the stage: fills `doc.entities`, `doc.attributions` and the actors of each caption.
 pub fn analyze(doc: &mut Document, dictionary: &ActorDictionary) {
     let mut entities: Vec<Entity> = dictionary.find(&doc.text);
     let taken: Vec<vigie_core::Span> = entities.iter().map(|e| e.span).collect();
@@ -22,4 +22,7 @@ pub fn analyze(doc: &mut Document, dictionary: &ActorDictionary) {
     doc.entities.extend(pronouns);
     doc.entities.sort_by_key(|e| (e.span.start, e.span.end));
     doc.attributions = attribution::find_attributions(doc);
+    for caption in &mut doc.captions {
+        caption.entities = dictionary.find(&caption.text);
+    }
 }

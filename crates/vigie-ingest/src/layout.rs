@@ -108,6 +108,7 @@ pub fn caption(text: &str) -> Caption {
     Caption {
         text: text.trim().to_owned(),
         credit: credit(text),
+        entities: Vec::new(),
     }
 }
 

@@ -127,6 +127,7 @@ mod tests {
         doc.captions.push(Caption {
             text: caption.into(),
             credit: None,
+            entities: Vec::new(),
         });
         doc
     }
