@@ -175,12 +175,12 @@ fn geoparse(
     println!("articles   {}", scores.articles);
     println!(
         "toponyms   gold {} · predicted {} · matched {}",
-        scores.gold, scores.predicted, scores.matched
+        scores.recognition.gold, scores.recognition.predicted, scores.recognition.true_positives
     );
     if !given_toponyms {
-        println!("precision  {:.3}", scores.precision());
-        println!("recall     {:.3}", scores.recall());
-        println!("F1         {:.3}", scores.f1());
+        println!("precision  {:.3}", scores.recognition.precision());
+        println!("recall     {:.3}", scores.recognition.recall());
+        println!("F1         {:.3}", scores.recognition.f1());
     }
     println!("resolved   {} with gold coordinates", scores.resolvable);
     println!("Acc@161    {:.1}%", 100.0 * scores.acc161);

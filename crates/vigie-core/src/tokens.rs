@@ -20,6 +20,16 @@ pub struct Token {
 }
 
 impl Token {
+    /// True for a word whose first letter is upper case.
+    pub fn is_capitalised(&self, text: &str) -> bool {
+        self.is_word
+            && self
+                .text(text)
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+    }
+
     /// The token's text in `text` (the string it was produced from).
     pub fn text<'t>(&self, text: &'t str) -> &'t str {
         &text[self.byte_start..self.byte_end]

@@ -222,12 +222,7 @@ fn folded_word(token: &Token, text: &str) -> String {
 }
 
 fn is_capitalised(token: &Token, text: &str) -> bool {
-    token.is_word
-        && token
-            .text(text)
-            .chars()
-            .next()
-            .is_some_and(char::is_uppercase)
+    token.is_capitalised(text)
         && token.text(text).chars().any(char::is_lowercase)
         && !NOT_NAME_WORDS.contains(&folded_word(token, text).as_str())
 }

@@ -18,6 +18,8 @@ use vigie_core::{Document, Span};
 use vigie_entities::ActorDictionary;
 use vigie_geo::Gazetteer;
 
+use crate::metrics::Counts;
+
 /// Half the circumference of the Earth in km: the largest possible error.
 pub const MAX_ERROR_KM: f64 = 20039.0;
 
@@ -157,12 +159,8 @@ pub struct Prediction {
 /// Geoparsing scores.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GeoScores {
-    /// Gold toponyms.
-    pub gold: usize,
-    /// Predicted toponyms.
-    pub predicted: usize,
-    /// Predictions matching a gold toponym.
-    pub matched: usize,
+    /// Recognition: predictions matching a gold toponym, predictions, gold toponyms.
+    pub recognition: Counts,
     /// Matched toponyms whose gold has coordinates (the base of the distance metrics).
     pub resolvable: usize,
     /// Share of resolvable toponyms within 161 km.
@@ -181,28 +179,6 @@ pub struct GeoScores {
     pub geo_elapsed: Duration,
     /// Articles processed.
     pub articles: usize,
-}
-
-impl GeoScores {
-    /// Recognition precision.
-    pub fn precision(&self) -> f64 {
-        self.matched as f64 / self.predicted.max(1) as f64
-    }
-
-    /// Recognition recall.
-    pub fn recall(&self) -> f64 {
-        self.matched as f64 / self.gold.max(1) as f64
-    }
-
-    /// Recognition F1.
-    pub fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        }
-    }
 }
 
 /// Whether recognition is evaluated or gold toponyms are given.
@@ -258,7 +234,7 @@ pub fn evaluate(
             }
         };
         elapsed += clock.elapsed();
-        scores.gold += gold.len();
+        scores.recognition.gold += gold.len();
         let predicted: Vec<(String, Span, Option<&vigie_core::Place>)> = match mode {
             GeoMode::EndToEnd => places
                 .iter()
@@ -275,7 +251,7 @@ pub fn evaluate(
                 })
                 .collect(),
         };
-        scores.predicted += predicted.len();
+        scores.recognition.predicted += predicted.len();
         let mut used = vec![false; gold.len()];
         for (text, span, place) in predicted {
             let hit = gold.iter().enumerate().find(|(i, g)| {
@@ -289,7 +265,7 @@ pub fn evaluate(
                 place.map_or(MAX_ERROR_KM, |p| haversine_km((p.lat, p.lon), gold_point))
             });
             if let Some(g) = gold_toponym {
-                scores.matched += 1;
+                scores.recognition.true_positives += 1;
                 if let Some(error) = error_km {
                     errors.push(error);
                 }

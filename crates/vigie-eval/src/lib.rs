@@ -3,4 +3,5 @@
 pub mod bench;
 pub mod extract;
 pub mod geoparse;
+pub mod metrics;
 pub mod ner;

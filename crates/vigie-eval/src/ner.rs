@@ -10,6 +10,8 @@ use vigie_core::{Document, EntityKind, Language, PlaceKind, Span};
 use vigie_entities::ActorDictionary;
 use vigie_geo::Gazetteer;
 
+pub use crate::metrics::Counts;
+
 /// One gold sentence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GoldSentence {
@@ -85,39 +87,6 @@ pub fn entities(tags: &[String]) -> Vec<(usize, usize, String)> {
         found.push((start, tags.len(), k));
     }
     found
-}
-
-/// Counts for one entity type.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Right entities.
-    pub true_positives: usize,
-    /// Predicted entities.
-    pub predicted: usize,
-    /// Gold entities.
-    pub gold: usize,
-}
-
-impl Counts {
-    /// Precision.
-    pub fn precision(&self) -> f64 {
-        self.true_positives as f64 / self.predicted.max(1) as f64
-    }
-
-    /// Recall.
-    pub fn recall(&self) -> f64 {
-        self.true_positives as f64 / self.gold.max(1) as f64
-    }
-
-    /// F1.
-    pub fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        }
-    }
 }
 
 /// NER scores.
@@ -273,17 +242,5 @@ mod tests {
         let io = parse_gold("Emmanuel I-PER\nDesoles I-PER\nde O\n").unwrap();
         assert_eq!(io[0].tags, ["I-PER", "I-PER", "O"]);
         assert!(parse_gold("just-one-field\n").is_err());
-    }
-
-    #[test]
-    fn counts_give_precision_recall_f1() {
-        let counts = Counts {
-            true_positives: 3,
-            predicted: 4,
-            gold: 6,
-        };
-        assert_eq!(counts.precision(), 0.75);
-        assert_eq!(counts.recall(), 0.5);
-        assert!((counts.f1() - 0.6).abs() < 1e-9);
     }
 }

@@ -423,15 +423,6 @@ fn is_space_between(gap: &str) -> bool {
             .all(|c| matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
 }
 
-fn is_capitalised_word(token: &Token, text: &str) -> bool {
-    token.is_word
-        && token
-            .text(text)
-            .chars()
-            .next()
-            .is_some_and(char::is_uppercase)
-}
-
 /// Words after a place name that make it part of an institution's name, which still
 /// names the place ("Dublin City Council", "Laurel County Clerk", "Paris High School").
 const INSTITUTION_WORDS: &[&str] = &[
@@ -658,7 +649,7 @@ fn surnames(text: &str, tokens: &[Token], gazetteer: &Gazetteer) -> Vec<String> 
     while i < tokens.len() {
         let mut end = i;
         while end < tokens.len()
-            && is_capitalised_word(&tokens[end], text)
+            && tokens[end].is_capitalised(text)
             && (end == i
                 || is_space_between(&text[tokens[end - 1].byte_end..tokens[end].byte_start]))
         {
@@ -768,7 +759,7 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
                 || matches!(tokens[i - 2].text(text), "." | "!" | "?" | "«" | "\"" | ":")
                 || text[..previous.byte_start].ends_with('\n');
             let folded = fold_text(previous.text(text));
-            is_capitalised_word(previous, text)
+            previous.is_capitalised(text)
                 && !sentence_start
                 && !NOT_PLACES.contains(&folded.as_str())
                 && !QUALIFIERS.contains(&folded.as_str())
@@ -776,7 +767,7 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
                 && is_space_between(&text[previous.byte_end..first.byte_start])
         };
         let next_is_name = tokens.get(last + 1).is_some_and(|n| {
-            is_capitalised_word(n, text)
+            n.is_capitalised(text)
                 && !INSTITUTION_WORDS.contains(&fold_text(n.text(text)).as_str())
                 && is_space_between(&text[tokens[last].byte_end..n.byte_start])
         });
