@@ -18,7 +18,7 @@ pub enum ExtractorArg {
     Trafilatura,
 }
 
-/// Language of NER gold data.
+/// Language of gold data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum NerLanguage {
     /// English.
@@ -69,11 +69,18 @@ pub enum EvalCommand {
         #[arg(long)]
         model: Option<PathBuf>,
     },
-    /// PLOVER event coding. Planned: issue 5.
+    /// PLOVER event coding on the gold-standard records: type accuracy, actor and
+    /// recipient, type + actor + recipient, extra events, confusion table.
     Events {
         /// Gold PLOVER JSON file.
         #[arg(long)]
         gold: PathBuf,
+        /// Language of the records.
+        #[arg(long, value_enum, default_value = "en")]
+        lang: NerLanguage,
+        /// Write every record's outcome as JSONL to this file.
+        #[arg(long)]
+        predictions_out: Option<PathBuf>,
     },
     /// Persuasion techniques (SemEval-2023 Task 3). Planned: issue 7.
     Persuasion {
@@ -122,7 +129,11 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
             );
         }
         EvalCommand::Ner { gold, lang, model } => return ner(&gold, lang, model.as_deref()),
-        EvalCommand::Events { .. } => ("events", 5),
+        EvalCommand::Events {
+            gold,
+            lang,
+            predictions_out,
+        } => return events(&gold, lang, predictions_out.as_deref()),
         EvalCommand::Persuasion { .. } => ("persuasion", 7),
     };
     anyhow::bail!(
@@ -257,5 +268,56 @@ fn ner(gold: &Path, lang: NerLanguage, model: Option<&Path>) -> anyhow::Result<E
     };
     let rate = scores.tokens as f64 / scores.elapsed.as_secs_f64().max(f64::EPSILON);
     println!("tokens/s   {rate:.0}  ({stages}, one core)");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn events(
+    gold: &Path,
+    lang: NerLanguage,
+    predictions_out: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let records = vigie_eval::events::read_gold(gold).map_err(anyhow::Error::msg)?;
+    let language = match lang {
+        NerLanguage::En => vigie_core::Language::En,
+        NerLanguage::Fr => vigie_core::Language::Fr,
+    };
+    let scores = vigie_eval::events::evaluate(&records, language);
+    if let Some(path) = predictions_out {
+        let mut out = String::new();
+        for prediction in &scores.predictions {
+            out.push_str(&serde_json::to_string(prediction)?);
+            out.push('\n');
+        }
+        std::fs::write(path, out).with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    let share = |n: usize| 100.0 * n as f64 / scores.records.max(1) as f64;
+    println!(
+        "gold                 {} ({} records)",
+        gold.display(),
+        scores.records
+    );
+    println!("type accuracy        {:.1}%", share(scores.type_right));
+    println!("type+actor+recipient {:.1}%", share(scores.all_right));
+    println!(
+        "actor                P {:.3}  R {:.3}  F1 {:.3}",
+        scores.actor.precision(),
+        scores.actor.recall(),
+        scores.actor.f1()
+    );
+    println!(
+        "recipient            P {:.3}  R {:.3}  F1 {:.3}",
+        scores.recipient.precision(),
+        scores.recipient.recall(),
+        scores.recipient.f1()
+    );
+    println!(
+        "extra events/record  {:.2}",
+        scores.extra_events as f64 / scores.records.max(1) as f64
+    );
+    println!("confusion (gold → predicted: count)");
+    for (gold_type, row) in &scores.confusion {
+        let cells: Vec<String> = row.iter().map(|(p, n)| format!("{p}:{n}")).collect();
+        println!("  {gold_type:<10} {}", cells.join(" "));
+    }
     Ok(ExitCode::SUCCESS)
 }

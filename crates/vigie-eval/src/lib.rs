@@ -1,6 +1,7 @@
 //! Evaluation: scorers that measure each stage against gold data.
 
 pub mod bench;
+pub mod events;
 pub mod extract;
 pub mod geoparse;
 pub mod metrics;

@@ -1,0 +1,235 @@
+//! Event coding against the PLOVER gold-standard records (`plover_gsr.*.json`): one
+//! sentence per record with its event type, source and target actors.
+//!
+//! The records use the 2016 PLOVER names; they are mapped to the 2021 types the way
+//! `CAMEO2PLOVER-2021.txt` maps their CAMEO roots: DEMAND (CAMEO 10) → REQUEST,
+//! DISAPPROVE (11) → ACCUSE, INVESTIGATE (09) → ACCUSE, FIGHT (19) → ASSAULT,
+//! YIELD (08) → CONCEDE. A record's prediction is the most confident event coded in its
+//! sentence; every further event counts as an extra.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use vigie_core::{Document, EventType, Language};
+use vigie_pipeline::{Language as LanguageChoice, Pipeline};
+
+use crate::metrics::Counts;
+
+#[derive(Deserialize)]
+struct RawRecord {
+    id: String,
+    event: String,
+    text: Option<String>,
+    #[serde(default)]
+    source: serde_json::Value,
+    #[serde(default)]
+    target: serde_json::Value,
+}
+
+/// The `actorText`s of a source or target field (a list of actors, one actor, or "").
+fn actor_texts(value: &serde_json::Value) -> Vec<String> {
+    match value {
+        serde_json::Value::Array(items) => items.iter().flat_map(actor_texts).collect(),
+        serde_json::Value::Object(actor) => actor
+            .get("actorText")
+            .and_then(serde_json::Value::as_str)
+            .map(|t| vec![t.to_owned()])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// One gold record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoldEvent {
+    /// Record id.
+    pub id: String,
+    /// The sentence.
+    pub text: String,
+    /// Event type (2021 PLOVER).
+    pub event_type: EventType,
+    /// Source actors as written.
+    pub sources: Vec<String>,
+    /// Target actors as written.
+    pub targets: Vec<String>,
+}
+
+/// The 2021 type of a 2016 PLOVER event name.
+pub fn map_2016(name: &str) -> Option<EventType> {
+    match name {
+        "DEMAND" => Some(EventType::Request),
+        "DISAPPROVE" | "INVESTIGATE" => Some(EventType::Accuse),
+        "FIGHT" => Some(EventType::Assault),
+        "YIELD" => Some(EventType::Concede),
+        other => EventType::from_name(other),
+    }
+}
+
+/// Reads gold records (documentation records without text are skipped).
+pub fn read_gold(path: &Path) -> Result<Vec<GoldEvent>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let records: Vec<RawRecord> =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(records
+        .into_iter()
+        .filter_map(|r| {
+            let event_type = map_2016(&r.event)?;
+            Some(GoldEvent {
+                id: r.id,
+                text: r.text?,
+                event_type,
+                sources: actor_texts(&r.source),
+                targets: actor_texts(&r.target),
+            })
+        })
+        .collect())
+}
+
+/// One record's outcome, as written by `--predictions-out`.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventPrediction {
+    /// Record id.
+    pub id: String,
+    /// Gold type.
+    pub gold_type: String,
+    /// Predicted type, if any event was coded.
+    pub predicted_type: Option<String>,
+    /// Predicted actor text.
+    pub actor: Option<String>,
+    /// Predicted recipient text.
+    pub recipient: Option<String>,
+    /// Gold sources.
+    pub gold_sources: Vec<String>,
+    /// Gold targets.
+    pub gold_targets: Vec<String>,
+    /// Events coded beyond the first.
+    pub extra_events: usize,
+}
+
+/// Event scores.
+#[derive(Debug, Clone, Default)]
+pub struct EventScores {
+    /// Records scored.
+    pub records: usize,
+    /// Records whose type is right.
+    pub type_right: usize,
+    /// Records whose type, actor and recipient are all right.
+    pub all_right: usize,
+    /// Records with a gold source whose predicted actor matches one.
+    pub actor: Counts,
+    /// Records with a gold target whose predicted recipient matches one.
+    pub recipient: Counts,
+    /// Extra events coded beyond one per record.
+    pub extra_events: usize,
+    /// Confusion: gold type → predicted type (or `-` for none) → count.
+    pub confusion: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Every record's outcome.
+    pub predictions: Vec<EventPrediction>,
+}
+
+/// True when a predicted participant names one of the gold actors (either text contains
+/// the other, case and accents aside).
+fn matches_any(predicted: Option<&str>, gold: &[String]) -> bool {
+    let Some(predicted) = predicted.map(vigie_core::fold_text) else {
+        return false;
+    };
+    gold.iter()
+        .map(|g| vigie_core::fold_text(g))
+        .any(|g| !g.is_empty() && (g.contains(&predicted) || predicted.contains(&g)))
+}
+
+/// Codes every record's sentence with the pipeline and scores it.
+pub fn evaluate(records: &[GoldEvent], language: Language) -> EventScores {
+    let pipeline = Pipeline::embedded(LanguageChoice::Fixed(language));
+    let mut scores = EventScores::default();
+    for record in records {
+        let mut doc = Document::new(record.id.clone(), record.text.clone());
+        pipeline.run(&mut doc);
+        let best = doc
+            .events
+            .iter()
+            .max_by(|a, b| a.confidence.total_cmp(&b.confidence));
+        let predicted_type = best.map(|e| e.event_type);
+        let actor = best.and_then(|e| e.actor.as_ref()).map(|p| p.text.clone());
+        let recipient = best
+            .and_then(|e| e.recipient.as_ref())
+            .map(|p| p.text.clone());
+        let type_right = predicted_type == Some(record.event_type);
+        let actor_right = record.sources.is_empty() && actor.is_none()
+            || matches_any(actor.as_deref(), &record.sources);
+        let recipient_right = record.targets.is_empty() && recipient.is_none()
+            || matches_any(recipient.as_deref(), &record.targets);
+        scores.records += 1;
+        scores.type_right += usize::from(type_right);
+        scores.all_right += usize::from(type_right && actor_right && recipient_right);
+        for (counts, gold, predicted, right) in [
+            (&mut scores.actor, &record.sources, &actor, actor_right),
+            (
+                &mut scores.recipient,
+                &record.targets,
+                &recipient,
+                recipient_right,
+            ),
+        ] {
+            counts.gold += usize::from(!gold.is_empty());
+            counts.predicted += usize::from(predicted.is_some());
+            counts.true_positives += usize::from(right && !gold.is_empty() && predicted.is_some());
+        }
+        let extra = doc.events.len().saturating_sub(1);
+        scores.extra_events += extra;
+        *scores
+            .confusion
+            .entry(record.event_type.name().to_owned())
+            .or_default()
+            .entry(predicted_type.map_or("-".to_owned(), |t| t.name().to_owned()))
+            .or_default() += 1;
+        scores.predictions.push(EventPrediction {
+            id: record.id.clone(),
+            gold_type: record.event_type.name().to_owned(),
+            predicted_type: predicted_type.map(|t| t.name().to_owned()),
+            actor,
+            recipient,
+            gold_sources: record.sources.clone(),
+            gold_targets: record.targets.clone(),
+            extra_events: extra,
+        });
+    }
+    scores
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_2016_names() {
+        assert_eq!(map_2016("DEMAND"), Some(EventType::Request));
+        assert_eq!(map_2016("FIGHT"), Some(EventType::Assault));
+        assert_eq!(map_2016("AGREE"), Some(EventType::Agree));
+        assert_eq!(map_2016("DOCUMENT"), None);
+    }
+
+    #[test]
+    fn participant_matching_is_lenient_on_extent() {
+        let gold = vec!["U.N. Security Council".to_owned()];
+        assert!(matches_any(Some("Security Council"), &gold));
+        assert!(!matches_any(Some("Serbia"), &gold));
+        assert!(!matches_any(None, &gold));
+    }
+
+    #[test]
+    fn codes_and_scores_a_record() {
+        let records = vec![GoldEvent {
+            id: "r1".into(),
+            text: "Rebels attacked a police station in Gao on Tuesday.".into(),
+            event_type: EventType::Assault,
+            sources: vec!["Rebels".into()],
+            targets: vec!["police".into()],
+        }];
+        let scores = evaluate(&records, Language::En);
+        assert_eq!(scores.records, 1);
+        assert_eq!(scores.type_right, 1);
+        assert_eq!(scores.confusion["ASSAULT"]["ASSAULT"], 1);
+    }
+}
