@@ -106,6 +106,32 @@ fn used_as_location(doc: &Document, sentence: Span, entity: &Entity) -> bool {
     !(before.is_empty() || before.ends_with([',', ';', ':', '«', '"']))
 }
 
+/// States that only the geo stage names in the sentence: countries ("Libya has offered")
+/// and demonyms ("Hungarian officials"), as participants; the flag marks demonyms, which
+/// are never locations.
+fn states_named_by_places(doc: &Document, sentence: Span) -> Vec<(Entity, bool)> {
+    doc.places
+        .iter()
+        .filter(|p| {
+            sentence.contains(p.span) && !doc.entities.iter().any(|e| e.span.overlaps(p.span))
+        })
+        .filter(|p| p.kind == PlaceKind::Demonym || p.feature_code.starts_with("PCL"))
+        .map(|p| {
+            let entity = Entity {
+                text: p.text.clone(),
+                span: p.span,
+                kind: EntityKind::State,
+                actor: Some(p.country_code.clone()),
+                country: Some(p.country_code.clone()),
+                role: None,
+                loaded: false,
+                antecedent: None,
+            };
+            (entity, p.kind == PlaceKind::Demonym)
+        })
+        .collect()
+}
+
 /// Whether "X de Y" makes Y the patient (abductions, arrests) rather than the agent.
 fn of_marks_patient(event_type: EventType, mode: Option<&str>) -> bool {
     matches!(mode, Some("abduct" | "arrest" | "deport" | "release"))
@@ -125,6 +151,7 @@ pub fn participants(
     event_type: EventType,
     mode: Option<&str>,
 ) -> (Option<Participant>, Option<Participant>) {
+    let from_places = states_named_by_places(doc, sentence);
     let candidates: Vec<&Entity> = doc
         .entities
         .iter()
@@ -137,6 +164,12 @@ pub fn participants(
                 && !inside_speaker(doc, e.span)
                 && !used_as_location(doc, sentence, e)
         })
+        .chain(
+            from_places
+                .iter()
+                .filter(|(e, demonym)| *demonym || !used_as_location(doc, sentence, e))
+                .map(|(e, _)| e),
+        )
         .collect();
     let before = candidates
         .iter()
