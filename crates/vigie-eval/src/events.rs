@@ -4,8 +4,9 @@
 //! The records use the 2016 PLOVER names; they are mapped to the 2021 types the way
 //! `CAMEO2PLOVER-2021.txt` maps their CAMEO roots: DEMAND (CAMEO 10) → REQUEST,
 //! DISAPPROVE (11) → ACCUSE, INVESTIGATE (09) → ACCUSE, FIGHT (19) → ASSAULT,
-//! YIELD (08) → CONCEDE. A record's prediction is the most confident event coded in its
-//! sentence; every further event counts as an extra.
+//! YIELD (08) → CONCEDE. A record's prediction is the first event coded in its sentence
+//! (the main verb of a news sentence usually comes first); every further event counts as
+//! an extra.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -146,10 +147,7 @@ pub fn evaluate(records: &[GoldEvent], language: Language) -> EventScores {
     for record in records {
         let mut doc = Document::new(record.id.clone(), record.text.clone());
         pipeline.run(&mut doc);
-        let best = doc
-            .events
-            .iter()
-            .max_by(|a, b| a.confidence.total_cmp(&b.confidence));
+        let best = doc.events.iter().min_by_key(|e| e.trigger.span.start);
         let predicted_type = best.map(|e| e.event_type);
         let actor = best.and_then(|e| e.actor.as_ref()).map(|p| p.text.clone());
         let recipient = best
