@@ -106,8 +106,9 @@ fn used_as_location(doc: &Document, sentence: Span, entity: &Entity) -> bool {
     !(before.is_empty() || before.ends_with([',', ';', ':', '«', '"']))
 }
 
-/// States that only the geo stage names in the sentence: countries ("Libya has offered")
-/// and demonyms ("Hungarian officials"), as participants; the flag marks demonyms, which
+/// States that only the geo stage names in the sentence: countries ("Libya has offered"),
+/// capitals standing for their government ("Moscow demanded") and demonyms ("Hungarian
+/// officials"), as participants; the flag marks demonyms, which
 /// are never locations.
 fn states_named_by_places(doc: &Document, sentence: Span) -> Vec<(Entity, bool)> {
     doc.places
@@ -115,7 +116,11 @@ fn states_named_by_places(doc: &Document, sentence: Span) -> Vec<(Entity, bool)>
         .filter(|p| {
             sentence.contains(p.span) && !doc.entities.iter().any(|e| e.span.overlaps(p.span))
         })
-        .filter(|p| p.kind == PlaceKind::Demonym || p.feature_code.starts_with("PCL"))
+        .filter(|p| {
+            p.kind == PlaceKind::Demonym
+                || p.feature_code.starts_with("PCL")
+                || p.feature_code == "PPLC"
+        })
         .map(|p| {
             let entity = Entity {
                 text: p.text.clone(),
@@ -130,6 +135,17 @@ fn states_named_by_places(doc: &Document, sentence: Span) -> Vec<(Entity, bool)>
             (entity, p.kind == PlaceKind::Demonym)
         })
         .collect()
+}
+
+/// True when a state's name follows a locative preposition ("in Syria", "à Bagdad").
+fn located_by_preposition(doc: &Document, sentence: Span, entity: &Entity) -> bool {
+    let named_as_place = doc.places.iter().any(|p| p.span == entity.span);
+    let before = preceding(doc, sentence, entity.span);
+    let before = ARTICLES
+        .iter()
+        .find_map(|a| before.strip_suffix(a))
+        .map_or(before.as_str(), str::trim_end);
+    named_as_place && LOCATIVES.iter().any(|l| ends_with_word(before, l))
 }
 
 /// Whether "X de Y" makes Y the patient (abductions, arrests) rather than the agent.
@@ -152,39 +168,51 @@ pub fn participants(
     mode: Option<&str>,
 ) -> (Option<Participant>, Option<Participant>) {
     let from_places = states_named_by_places(doc, sentence);
-    let candidates: Vec<&Entity> = doc
+    let eligible = |e: &&Entity| {
+        sentence.contains(e.span)
+            && !matches!(
+                e.kind,
+                EntityKind::Media | EntityKind::Loc | EntityKind::Misc
+            )
+            && !inside_speaker(doc, e.span)
+    };
+    let all: Vec<(&Entity, bool)> = doc
         .entities
         .iter()
-        .filter(|e| {
-            sentence.contains(e.span)
-                && !matches!(
-                    e.kind,
-                    EntityKind::Media | EntityKind::Loc | EntityKind::Misc
-                )
-                && !inside_speaker(doc, e.span)
-                && !used_as_location(doc, sentence, e)
-        })
+        .filter(eligible)
+        .map(|e| (e, false))
         .chain(
             from_places
                 .iter()
-                .filter(|(e, demonym)| *demonym || !used_as_location(doc, sentence, e))
-                .map(|(e, _)| e),
+                .filter(|(e, _)| eligible(&e))
+                .map(|(e, demonym)| (e, *demonym)),
         )
         .collect();
-    let before = candidates
+    // A state named as a place acts only as a clause subject; after the trigger it may be
+    // the recipient ("offered to Great Britain") unless a locative makes it the scene
+    // ("clashes in Syria").
+    let before = all
         .iter()
-        .filter(|e| e.span.end <= trigger.start)
+        .filter(|(e, demonym)| {
+            e.span.end <= trigger.start && (*demonym || !used_as_location(doc, sentence, e))
+        })
+        .map(|(e, _)| *e)
         .max_by_key(|e| e.span.end);
-    let after = candidates
+    let after = all
         .iter()
-        .filter(|e| e.span.start >= trigger.end && e.span.start - trigger.end <= 60)
+        .filter(|(e, demonym)| {
+            e.span.start >= trigger.end
+                && e.span.start - trigger.end <= 60
+                && (*demonym || !located_by_preposition(doc, sentence, e))
+        })
+        .map(|(e, _)| *e)
         .min_by_key(|e| e.span.start);
     let gap = after
         .map(|e| between(doc, trigger.end, e.span.start))
         .unwrap_or_default();
     let first_gap_word = gap.split([' ', '\'']).next().unwrap_or_default();
-    let before = before.map(|e| participant(e));
-    let after_participant = after.map(|e| participant(e));
+    let before = before.map(participant);
+    let after_participant = after.map(participant);
     if AGENT_MARKERS.contains(&first_gap_word) {
         return (after_participant, before);
     }
