@@ -8,7 +8,7 @@ pub mod triggers;
 
 pub use triggers::{Trigger, TriggerLexicon};
 
-use vigie_core::{Attribution, Document, Event, Modality, Span, TextIndex, TextSpan};
+use vigie_core::{Attribution, Document, Event, EventType, Modality, Span, TextIndex, TextSpan};
 
 /// Runs the stage: fills `doc.events`. Needs sentences, entities, places and
 /// attributions from the earlier stages.
@@ -42,9 +42,10 @@ pub fn analyze(doc: &mut Document, lexicon: &TriggerLexicon) {
             let attribution = attribution_for(doc, sentence, trigger.span);
             let modality =
                 modality::modality(&doc.text, &index, sentence, trigger.span, &attribution);
+            let (event_type, mode) = commitment(trigger.event_type, trigger.mode.clone(), modality);
             let mut event = Event {
-                event_type: trigger.event_type,
-                mode: trigger.mode.clone(),
+                event_type,
+                mode,
                 trigger: TextSpan {
                     text: index.slice(&doc.text, trigger.span).to_owned(),
                     span: trigger.span,
@@ -71,6 +72,26 @@ pub fn analyze(doc: &mut Document, lexicon: &TriggerLexicon) {
         events.extend(in_sentence);
     }
     doc.events = events;
+}
+
+/// PLOVER codes a commitment to act as the verbal event: a planned cooperative act
+/// ("Israel will evacuate the settlements") is an AGREE, a planned hostile act ("the
+/// group will attack") a THREATEN; the act planned is kept as the mode.
+fn commitment(
+    event_type: EventType,
+    mode: Option<String>,
+    modality: Modality,
+) -> (EventType, Option<String>) {
+    use EventType::*;
+    if modality != Modality::Planned {
+        return (event_type, mode);
+    }
+    let planned = Some(format!("intent:{}", event_type.name().to_lowercase()));
+    match event_type {
+        Retreat | Aid | Support | Consult | Cooperate | Concede => (Agree, planned),
+        Assault | Coerce | Sanction | Mobilize => (Threaten, planned),
+        other => (other, mode),
+    }
 }
 
 /// The attribution covering the trigger: one whose content contains it, or one whose
@@ -107,4 +128,45 @@ fn confidence(event: &Event) -> f32 {
         score -= 0.2;
     }
     score
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_core::Span;
+
+    fn coded(text: &str) -> Vec<(EventType, Option<String>, Modality)> {
+        let mut doc = Document::new("t", text);
+        doc.language = Some(vigie_core::Language::En);
+        doc.sentences = vec![Span::new(0, text.chars().count())];
+        analyze(&mut doc, TriggerLexicon::embedded());
+        doc.events
+            .into_iter()
+            .map(|e| (e.event_type, e.mode, e.modality))
+            .collect()
+    }
+
+    #[test]
+    fn commitments_are_coded_as_verbal_events() {
+        assert_eq!(
+            coded("Israel will evacuate all settlements."),
+            [(
+                EventType::Agree,
+                Some("intent:retreat".into()),
+                Modality::Planned
+            )]
+        );
+        assert_eq!(
+            coded("The group plans to attack the convoy."),
+            [(
+                EventType::Threaten,
+                Some("intent:assault".into()),
+                Modality::Planned
+            )]
+        );
+        assert_eq!(
+            coded("Rebels attacked the convoy."),
+            [(EventType::Assault, None, Modality::Asserted)]
+        );
+    }
 }

@@ -44,7 +44,19 @@ const PLANNED: &[&str] = &[
     "set to",
     "devrait",
     "devraient",
+    "willing",
+    "prepared",
+    "ready",
+    "would",
+    "pret",
+    "prete",
+    "prets",
+    "disposee",
+    "dispose",
 ];
+/// Words that open a condition.
+const CONDITIONS: &[&str] = &["si", "if", "unless", "sauf si"];
+
 const THREATENED: &[&str] = &[
     "menace",
     "menacent",
@@ -107,6 +119,10 @@ pub fn modality(
     }
     if contains_any(&before[before.len().saturating_sub(6)..], THREATENED) {
         return Modality::Threatened;
+    }
+    // An explicit condition outranks the future of "would" ("if talks fail, they would …").
+    if contains_any(&before, CONDITIONS) {
+        return Modality::Hypothetical;
     }
     if contains_any(&before[before.len().saturating_sub(7)..], PLANNED) {
         return Modality::Planned;
