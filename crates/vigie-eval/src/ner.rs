@@ -142,7 +142,15 @@ pub fn predict(
             PlaceKind::Demonym => {}
         }
     }
-    for entity in doc.entities.iter().filter(|e| e.antecedent.is_none()) {
+    // Pronouns and common nouns ("rebels", "l'armée") are actors, not named entities.
+    let named = |e: &&vigie_core::Entity| {
+        e.antecedent.is_none()
+            && e.text
+                .chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(char::is_uppercase)
+    };
+    for entity in doc.entities.iter().filter(named) {
         let kind = match entity.kind {
             EntityKind::Per => "PER",
             EntityKind::Org | EntityKind::Group | EntityKind::Media | EntityKind::Igo => "ORG",

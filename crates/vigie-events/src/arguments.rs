@@ -57,6 +57,35 @@ fn participant(entity: &Entity) -> Participant {
     }
 }
 
+/// A participant; an actor with no country of its own takes it from a demonym right next
+/// to it, and its text and span grow to cover both ("Afghan rebels", "l'armée malienne").
+fn participant_in(doc: &Document, entity: &Entity) -> Participant {
+    let mut participant = participant(entity);
+    if participant.country.is_some() {
+        return participant;
+    }
+    let adjacent = doc
+        .places
+        .iter()
+        .filter(|p| p.kind == PlaceKind::Demonym)
+        .find(|p| {
+            (p.span.end <= entity.span.start
+                && between(doc, p.span.end, entity.span.start).is_empty())
+                || (p.span.start >= entity.span.end
+                    && between(doc, entity.span.end, p.span.start).is_empty())
+        });
+    if let Some(demonym) = adjacent {
+        let span = Span::new(
+            demonym.span.start.min(entity.span.start),
+            demonym.span.end.max(entity.span.end),
+        );
+        participant.text = doc.text.chars().skip(span.start).take(span.len()).collect();
+        participant.span = span;
+        participant.country = Some(demonym.country_code.clone());
+    }
+    participant
+}
+
 /// The folded text between two offsets, trimmed.
 fn between(doc: &Document, start: usize, end: usize) -> String {
     let text: String = doc
@@ -211,8 +240,8 @@ pub fn participants(
         .map(|e| between(doc, trigger.end, e.span.start))
         .unwrap_or_default();
     let first_gap_word = gap.split([' ', '\'']).next().unwrap_or_default();
-    let before = before.map(participant);
-    let after_participant = after.map(participant);
+    let before = before.map(|e| participant_in(doc, e));
+    let after_participant = after.map(|e| participant_in(doc, e));
     if AGENT_MARKERS.contains(&first_gap_word) {
         return (after_participant, before);
     }
