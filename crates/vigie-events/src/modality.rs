@@ -79,6 +79,18 @@ const HYPOTHETICAL: &[&str] = &[
     "eventuelle",
 ];
 
+/// True for a French verb in the future or conditional ("libéreraient", "fourniront",
+/// "soutiendrait", "se rendra"): the act is announced, not done.
+fn french_future(trigger: &str) -> bool {
+    let word = fold_text(trigger.split_whitespace().last().unwrap_or_default());
+    word.chars().count() > 5
+        && [
+            "rai", "ras", "ra", "rons", "rez", "ront", "rait", "raient", "rions", "riez",
+        ]
+        .iter()
+        .any(|ending| word.ends_with(ending))
+}
+
 /// Folded words of a stretch of text.
 fn words(text: &str) -> Vec<String> {
     fold_text(text)
@@ -124,7 +136,9 @@ pub fn modality(
     if contains_any(&before, CONDITIONS) {
         return Modality::Hypothetical;
     }
-    if contains_any(&before[before.len().saturating_sub(7)..], PLANNED) {
+    if contains_any(&before[before.len().saturating_sub(7)..], PLANNED)
+        || french_future(index.slice(text, trigger))
+    {
         return Modality::Planned;
     }
     if contains_any(&before, HYPOTHETICAL) {
