@@ -256,8 +256,14 @@ pub fn find_people(text: &str, taken: &[Span]) -> Vec<Entity> {
         {
             end += 1;
         }
-        if end - i >= 2
-            && let Some(person) = person_with_cue(text, &tokens, i, end)
+        // "British Defence Secretary Tom King": the name is what follows the last title
+        // that leaves at least two words (a surname may itself be a title: "King").
+        let name_start = (i..end.saturating_sub(2))
+            .rev()
+            .find(|&t| is_title(folded_word(&tokens[t], text).as_str()))
+            .map_or(i, |t| t + 1);
+        if end - name_start >= 2
+            && let Some(person) = person_with_cue(text, &tokens, name_start, end)
         {
             people.push(person);
         }
@@ -391,6 +397,14 @@ mod tests {
         assert_eq!(
             (found[0].text.as_str(), found[0].kind),
             ("Russia's Defence Ministry", EntityKind::Org)
+        );
+    }
+
+    #[test]
+    fn titles_inside_a_capitalised_run_open_the_name() {
+        assert_eq!(
+            people("British Defence Secretary Tom King has promised aid."),
+            [("Tom King".into(), Some("Secretary".into()))]
         );
     }
 

@@ -57,9 +57,18 @@ fn participant(entity: &Entity) -> Participant {
     }
 }
 
+/// The mention a pronoun stands for, or the entity itself.
+fn resolved<'d>(doc: &'d Document, entity: &'d Entity) -> &'d Entity {
+    entity
+        .antecedent
+        .and_then(|span| doc.entities.iter().find(|e| e.span == span))
+        .unwrap_or(entity)
+}
+
 /// A participant; an actor with no country of its own takes it from a demonym right next
 /// to it, and its text and span grow to cover both ("Afghan rebels", "l'armée malienne").
 fn participant_in(doc: &Document, entity: &Entity) -> Participant {
+    let entity = resolved(doc, entity);
     let mut participant = participant(entity);
     if participant.country.is_some() {
         return participant;
@@ -226,7 +235,25 @@ pub fn participants(
             e.span.end <= trigger.start && (*demonym || !used_as_location(doc, sentence, e))
         })
         .map(|(e, _)| *e)
-        .max_by_key(|e| e.span.end);
+        .max_by_key(|e| e.span.end)
+        // "Hungary has said it will support …": with no one else before the trigger, the
+        // speaker acts.
+        .or_else(|| {
+            doc.entities
+                .iter()
+                .filter(|e| {
+                    sentence.contains(e.span)
+                        && e.span.end <= trigger.start
+                        && inside_speaker(doc, e.span)
+                })
+                .filter(|e| {
+                    !matches!(
+                        e.kind,
+                        EntityKind::Media | EntityKind::Loc | EntityKind::Misc
+                    )
+                })
+                .max_by_key(|e| e.span.end)
+        });
     let after = all
         .iter()
         .filter(|(e, demonym)| {
