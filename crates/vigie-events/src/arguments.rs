@@ -175,15 +175,21 @@ fn states_named_by_places(doc: &Document, sentence: Span) -> Vec<(Entity, bool)>
         .collect()
 }
 
-/// True when a state's name follows a locative preposition ("in Syria", "à Bagdad").
+/// True when a state's name follows a locative preposition ("in Syria", "dans la ville").
+/// French "à", "au", "aux" before a country also mark the indirect object of a transfer
+/// or a request ("remettre à la Grande-Bretagne"), so they do not make a country a scene.
 fn located_by_preposition(doc: &Document, sentence: Span, entity: &Entity) -> bool {
-    let named_as_place = doc.places.iter().any(|p| p.span == entity.span);
+    let Some(place) = doc.places.iter().find(|p| p.span == entity.span) else {
+        return false;
+    };
     let before = preceding(doc, sentence, entity.span);
     let before = ARTICLES
         .iter()
         .find_map(|a| before.strip_suffix(a))
         .map_or(before.as_str(), str::trim_end);
-    named_as_place && LOCATIVES.iter().any(|l| ends_with_word(before, l))
+    let dative = ["a", "au", "aux"].iter().any(|d| ends_with_word(before, d));
+    LOCATIVES.iter().any(|l| ends_with_word(before, l))
+        && !(dative && place.feature_code.starts_with("PCL"))
 }
 
 /// Whether "X de Y" makes Y the patient (abductions, arrests) rather than the agent.
