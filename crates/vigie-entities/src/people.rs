@@ -281,7 +281,8 @@ fn person_with_cue(text: &str, tokens: &[Token], start: usize, end: usize) -> Op
             text: t.text(text).to_owned(),
             span: t.span,
         });
-    let apposition = role_apposition(text, tokens, end);
+    let apposition =
+        role_apposition(text, tokens, end).or_else(|| role_before(text, tokens, start));
     let after = fold_text(text[tokens[end - 1].byte_end..].trim_start());
     let before = fold_text(text[..tokens[start].byte_start].trim_end());
     let speech_after = after
@@ -313,6 +314,29 @@ fn person_with_cue(text: &str, tokens: &[Token], start: usize, end: usize) -> Op
         role: apposition.or(title),
         loaded: false,
         antecedent: None,
+    })
+}
+
+/// The role in "le ministre britannique de la Défense, Tom King, …": a noun phrase with
+/// a title, right before the name and separated from it by a comma.
+fn role_before(text: &str, tokens: &[Token], start: usize) -> Option<TextSpan> {
+    let comma = start
+        .checked_sub(1)
+        .filter(|&c| tokens[c].text(text) == ",")?;
+    let phrase: Vec<&Token> = tokens[..comma]
+        .iter()
+        .rev()
+        .take_while(|t| t.is_word || matches!(t.text(text), "'" | "’" | "-"))
+        .take(8)
+        .collect();
+    let title = phrase
+        .iter()
+        .rposition(|t| is_title(folded_word(t, text).as_str()))?;
+    let first = phrase[title];
+    let last = phrase[0];
+    Some(TextSpan {
+        text: text[first.byte_start..last.byte_end].to_owned(),
+        span: Span::new(first.span.start, last.span.end),
     })
 }
 
@@ -405,6 +429,17 @@ mod tests {
         assert_eq!(
             people("British Defence Secretary Tom King has promised aid."),
             [("Tom King".into(), Some("Secretary".into()))]
+        );
+    }
+
+    #[test]
+    fn a_titled_phrase_before_a_comma_is_a_role() {
+        assert_eq!(
+            people("Le ministre britannique de la Défense, Tom King, a promis une aide."),
+            [(
+                "Tom King".into(),
+                Some("ministre britannique de la Défense".into())
+            )]
         );
     }
 

@@ -285,8 +285,12 @@ pub fn participants(
                 e.text.chars().count() <= 3 && e.text.chars().all(|c| c.is_uppercase() || c == '.');
             short_caps || e.text.starts_with(char::is_lowercase)
         });
+    // "attaques de Daech", "attacks of the rebels": the complement follows "de"/"of" and at
+    // most an article, not a whole clause ("a promis de poursuivre l'aide au Mozambique").
     let genitive = OF_MARKERS.iter().any(|m| {
-        gap == *m || gap.starts_with(&format!("{m} ")) || (m.ends_with('\'') && gap.starts_with(m))
+        let rest = gap.strip_prefix(m).map(str::trim_start);
+        rest.is_some_and(|r| r.is_empty() || ["la", "l'", "les", "the"].contains(&r))
+            && (gap.len() == m.len() || m.ends_with('\'') || gap[m.len()..].starts_with(' '))
     });
     if adjectival || (genitive && !of_marks_patient(event_type, mode)) {
         return (after_participant, None);
