@@ -257,12 +257,19 @@ pub fn find_people(text: &str, taken: &[Span]) -> Vec<Entity> {
             end += 1;
         }
         // "British Defence Secretary Tom King": the name is what follows the last title
-        // that leaves at least two words (a surname may itself be a title: "King").
-        let name_start = (i..end.saturating_sub(2))
+        // that leaves a word (a surname may itself be a title: "King").
+        let name_start = (i..end.saturating_sub(1))
             .rev()
             .find(|&t| is_title(folded_word(&tokens[t], text).as_str()))
             .map_or(i, |t| t + 1);
-        if end - name_start >= 2
+        // A single name counts after a title ("President Obama", "le général Haddad").
+        let after_title = name_start > 0
+            && tokens[..name_start]
+                .iter()
+                .rev()
+                .find(|t| t.is_word)
+                .is_some_and(|t| is_title(folded_word(t, text).as_str()));
+        if (end - name_start >= 2 || (end - name_start == 1 && after_title))
             && let Some(person) = person_with_cue(text, &tokens, name_start, end)
         {
             people.push(person);
@@ -430,6 +437,15 @@ mod tests {
             people("British Defence Secretary Tom King has promised aid."),
             [("Tom King".into(), Some("Secretary".into()))]
         );
+    }
+
+    #[test]
+    fn a_single_name_after_a_title_is_a_person() {
+        assert_eq!(
+            people("They met President Obama at lunch."),
+            [("Obama".into(), Some("President".into()))]
+        );
+        assert!(people("They met Obama at lunch.").is_empty());
     }
 
     #[test]

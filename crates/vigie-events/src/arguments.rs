@@ -268,7 +268,33 @@ pub fn participants(
                 && (*demonym || !located_by_preposition(doc, sentence, e))
         })
         .map(|(e, _)| *e)
-        .min_by_key(|e| e.span.start);
+        .min_by_key(|e| e.span.start)
+        // Verbal and cooperative acts aim at the country they name even after "in"/"from"
+        // ("withdraw its troops from Lebanon", "an embassy in Tehran") when nothing else
+        // follows the trigger.
+        .or_else(|| {
+            let aims_at_place = matches!(
+                event_type,
+                EventType::Agree
+                    | EventType::Consult
+                    | EventType::Support
+                    | EventType::Cooperate
+                    | EventType::Aid
+                    | EventType::Retreat
+                    | EventType::Request
+                    | EventType::Reject
+                    | EventType::Concede
+            );
+            all.iter()
+                .filter(|(e, demonym)| {
+                    aims_at_place
+                        && !demonym
+                        && e.span.start >= trigger.end
+                        && e.span.start - trigger.end <= 60
+                })
+                .map(|(e, _)| *e)
+                .min_by_key(|e| e.span.start)
+        });
     let gap = after
         .map(|e| between(doc, trigger.end, e.span.start))
         .unwrap_or_default();
