@@ -83,7 +83,9 @@ const HYPOTHETICAL: &[&str] = &[
 /// "soutiendrait", "se rendra"): the act is announced, not done.
 fn french_future(trigger: &str) -> bool {
     let word = fold_text(trigger.split_whitespace().last().unwrap_or_default());
+    // Nouns in -trait ("retrait", "extrait") look like conditionals.
     word.chars().count() > 5
+        && !word.ends_with("trait")
         && [
             "rai", "ras", "ra", "rons", "rez", "ront", "rait", "raient", "rions", "riez",
         ]
