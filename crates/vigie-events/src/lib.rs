@@ -42,7 +42,24 @@ pub fn analyze(doc: &mut Document, lexicon: &TriggerLexicon) {
             let attribution = attribution_for(doc, sentence, trigger.span);
             let modality =
                 modality::modality(&doc.text, &index, sentence, trigger.span, &attribution);
-            let (event_type, mode) = commitment(trigger.event_type, trigger.mode.clone(), modality);
+            let after_trigger = vigie_core::fold_text(
+                index.slice(&doc.text, Span::new(trigger.span.end, sentence.end)),
+            );
+            let conditional = [
+                " unless ",
+                " a moins que ",
+                " a moins qu'",
+                " sauf si ",
+                " si ",
+            ]
+            .iter()
+            .any(|c| format!(" {after_trigger} ").contains(c));
+            let (event_type, mode) = commitment(
+                trigger.event_type,
+                trigger.mode.clone(),
+                modality,
+                conditional,
+            );
             let mut event = Event {
                 event_type,
                 mode,
@@ -75,21 +92,32 @@ pub fn analyze(doc: &mut Document, lexicon: &TriggerLexicon) {
 }
 
 /// PLOVER codes a commitment to act as the verbal event: a planned cooperative act
-/// ("Israel will evacuate the settlements") is an AGREE, a planned hostile act ("the
-/// group will attack") a THREATEN; the act planned is kept as the mode.
+/// ("Israel will evacuate the settlements") is an AGREE, unless a condition makes it a
+/// THREATEN ("… unless the president resigns"); a planned hostile act ("the group will
+/// attack") is a THREATEN; the act planned is kept as the mode. A denied agreement is a
+/// REJECT.
 fn commitment(
     event_type: EventType,
     mode: Option<String>,
     modality: Modality,
+    conditional: bool,
 ) -> (EventType, Option<String>) {
     use EventType::*;
+    if modality == Modality::Denied && event_type == Agree {
+        // Refusing or failing to agree is a rejection.
+        return (Reject, mode);
+    }
     if modality != Modality::Planned {
         return (event_type, mode);
     }
     let planned = Some(format!("intent:{}", event_type.name().to_lowercase()));
     match event_type {
+        // "will withdraw its force unless …": a conditional commitment is a threat.
+        Retreat | Aid | Support | Consult | Cooperate | Concede if conditional => {
+            (Threaten, planned)
+        }
         Retreat | Aid | Support | Consult | Cooperate | Concede => (Agree, planned),
-        Assault | Coerce | Sanction | Mobilize => (Threaten, planned),
+        Assault | Coerce | Mobilize => (Threaten, planned),
         other => (other, mode),
     }
 }
