@@ -27,6 +27,15 @@ pub enum NerLanguage {
     Fr,
 }
 
+impl From<NerLanguage> for vigie_core::Language {
+    fn from(language: NerLanguage) -> Self {
+        match language {
+            NerLanguage::En => vigie_core::Language::En,
+            NerLanguage::Fr => vigie_core::Language::Fr,
+        }
+    }
+}
+
 /// Evaluation commands, one per stage.
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
@@ -214,10 +223,7 @@ fn geoparse(
 
 fn ner(gold: &Path, lang: NerLanguage, model: Option<&Path>) -> anyhow::Result<ExitCode> {
     let sentences = vigie_eval::ner::read_gold(gold).map_err(anyhow::Error::msg)?;
-    let language = match lang {
-        NerLanguage::En => vigie_core::Language::En,
-        NerLanguage::Fr => vigie_core::Language::Fr,
-    };
+    let language = vigie_core::Language::from(lang);
     let scores = match model {
         Some(path) => {
             let bytes =
@@ -277,10 +283,7 @@ fn events(
     predictions_out: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let records = vigie_eval::events::read_gold(gold).map_err(anyhow::Error::msg)?;
-    let language = match lang {
-        NerLanguage::En => vigie_core::Language::En,
-        NerLanguage::Fr => vigie_core::Language::Fr,
-    };
+    let language = vigie_core::Language::from(lang);
     let scores = vigie_eval::events::evaluate(&records, language);
     if let Some(path) = predictions_out {
         let mut out = String::new();

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use vigie_core::{Document, Span};
 use vigie_entities::ActorDictionary;
-use vigie_geo::Gazetteer;
+use vigie_geo::{Gazetteer, haversine_km};
 
 use crate::metrics::Counts;
 
@@ -118,15 +118,6 @@ pub fn parse_gold(xml: &str) -> Result<Vec<GoldArticle>, String> {
         articles.push(GoldArticle { id, text, toponyms });
     }
     Ok(articles)
-}
-
-/// Great-circle distance in km.
-pub fn haversine_km((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
-    let (phi1, phi2) = (lat1.to_radians(), lat2.to_radians());
-    let d_phi = (lat2 - lat1).to_radians();
-    let d_lambda = (lon2 - lon1).to_radians();
-    let a = (d_phi / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * (d_lambda / 2.0).sin().powi(2);
-    2.0 * 6371.0 * a.sqrt().min(1.0).asin()
 }
 
 /// One prediction, as written by `--predictions-out`.
@@ -344,13 +335,5 @@ mod tests {
             "expressions without coordinates are not toponyms"
         );
         assert_eq!(articles[0].toponyms[0].geonameid, Some(2988507));
-    }
-
-    #[test]
-    fn haversine_is_right() {
-        let paris = (48.8566, 2.3522);
-        let london = (51.5074, -0.1278);
-        assert!((haversine_km(paris, london) - 343.5).abs() < 2.0);
-        assert_eq!(haversine_km(paris, paris), 0.0);
     }
 }

@@ -17,6 +17,7 @@ pub mod resolve;
 
 pub use gazetteer::{Gazetteer, GazetteerEntry};
 pub use name_key::name_key;
+pub use resolve::haversine_km;
 
 use vigie_core::{Document, EntityKind, Span};
 

@@ -117,7 +117,7 @@ impl<'g> Context<'g> {
                 .points
                 .iter()
                 .filter(|&&(g, _, _)| g != group)
-                .map(|&(_, lat, lon)| distance_km((lat, lon), (entry.lat, entry.lon)))
+                .map(|&(_, lat, lon)| haversine_km((lat, lon), (entry.lat, entry.lon)))
                 .fold(f64::INFINITY, f64::min);
             score += PROXIMITY
                 .iter()
@@ -140,12 +140,12 @@ fn best<'g>(
         .map(|(_, e)| e)
 }
 
-/// Great-circle distance in km.
-fn distance_km((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
+/// Great-circle (haversine) distance in km.
+pub fn haversine_km((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
+    let (phi1, phi2) = (lat1.to_radians(), lat2.to_radians());
     let d_phi = (lat2 - lat1).to_radians();
     let d_lambda = (lon2 - lon1).to_radians();
-    let a = (d_phi / 2.0).sin().powi(2)
-        + lat1.to_radians().cos() * lat2.to_radians().cos() * (d_lambda / 2.0).sin().powi(2);
+    let a = (d_phi / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * (d_lambda / 2.0).sin().powi(2);
     2.0 * 6371.0 * a.sqrt().min(1.0).asin()
 }
 
@@ -256,6 +256,14 @@ mod tests {
             places[1].geonameid, 4140963,
             "the capital outranks the state by feature and population"
         );
+    }
+
+    #[test]
+    fn haversine_is_right() {
+        let paris = (48.8566, 2.3522);
+        let london = (51.5074, -0.1278);
+        assert!((haversine_km(paris, london) - 343.5).abs() < 2.0);
+        assert_eq!(haversine_km(paris, paris), 0.0);
     }
 
     #[test]
