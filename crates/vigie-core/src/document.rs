@@ -398,6 +398,98 @@ pub struct EventDate {
     pub span: Span,
 }
 
+/// Declares an enum of ACLED codebook names that serialises as the codebook's text.
+macro_rules! codebook_names {
+    ($(#[$meta:meta])* $name:ident { $($(#[$variant_meta:meta])* $variant:ident => $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(into = "&'static str", try_from = "String")]
+        pub enum $name {
+            $($(#[$variant_meta])* $variant,)*
+        }
+
+        impl $name {
+            /// Every value, in codebook order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The name the ACLED codebook uses.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+
+        impl From<$name> for &'static str {
+            fn from(value: $name) -> Self {
+                value.name()
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+
+            fn try_from(name: String) -> Result<Self, Self::Error> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|value| value.name() == name)
+                    .ok_or_else(|| format!("unknown ACLED name: {name}"))
+            }
+        }
+    };
+}
+
+codebook_names! {
+    /// ACLED event types (the categories of the ACLED codebook).
+    AcledEventType {
+        /// Armed, organised groups fighting each other.
+        Battles => "Battles",
+        /// One-sided violence at a distance: air strikes, shelling, bombs.
+        ExplosionsRemoteViolence => "Explosions/Remote violence",
+        /// Organised violence against unarmed people.
+        ViolenceAgainstCivilians => "Violence against civilians",
+        /// Non-violent demonstrations.
+        Protests => "Protests",
+        /// Violent demonstrations and mobs.
+        Riots => "Riots",
+        /// Non-violent acts that change the course of a conflict.
+        StrategicDevelopments => "Strategic developments",
+    }
+}
+
+codebook_names! {
+    /// ACLED sub-event types that Vigie assigns, each belonging to one [`AcledEventType`].
+    #[allow(missing_docs)]
+    AcledSubEventType {
+        ArmedClash => "Armed clash",
+        AirDroneStrike => "Air/drone strike",
+        SuicideBomb => "Suicide bomb",
+        ShellingArtilleryMissileAttack => "Shelling/artillery/missile attack",
+        RemoteExplosive => "Remote explosive/landmine/IED",
+        Attack => "Attack",
+        AbductionForcedDisappearance => "Abduction/forced disappearance",
+        SexualViolence => "Sexual violence",
+        PeacefulProtest => "Peaceful protest",
+        ViolentDemonstration => "Violent demonstration",
+        Agreement => "Agreement",
+        Arrests => "Arrests",
+        ChangeToGroupActivity => "Change to group/activity",
+        LootingPropertyDestruction => "Looting/property destruction",
+        NonViolentTransferOfTerritory => "Non-violent transfer of territory",
+        Other => "Other",
+    }
+}
+
+/// Where an event sits in the ACLED codebook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AcledCategory {
+    /// ACLED event type.
+    pub event_type: AcledEventType,
+    /// ACLED sub-event type.
+    pub sub_event_type: AcledSubEventType,
+}
+
 /// One coded event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -424,6 +516,10 @@ pub struct Event {
     pub evidence: Span,
     /// Coder confidence in `[0, 1]`.
     pub confidence: f32,
+    /// The ACLED event and sub-event type, for events ACLED would record (violent and
+    /// strategic events that happened, not statements, plans or threats).
+    #[serde(default)]
+    pub acled: Option<AcledCategory>,
 }
 
 /// Kinds of trust signal.

@@ -1,6 +1,8 @@
 //! Phrase lexicons: multi-word patterns with prefix wildcards, matched over folded
 //! tokens ("frappes aeriennes", "attaqu*", "s'abatt*").
 
+use std::collections::HashMap;
+
 use crate::fold::fold_text;
 use crate::span::Span;
 use crate::tokens::tokenize;
@@ -13,6 +15,12 @@ enum PatternWord {
 }
 
 impl PatternWord {
+    fn first_char(&self) -> Option<char> {
+        match self {
+            PatternWord::Exact(w) | PatternWord::Prefix(w) => w.chars().next(),
+        }
+    }
+
     fn matches(&self, word: &str) -> bool {
         match self {
             PatternWord::Exact(w) => w == word,
@@ -28,13 +36,18 @@ impl PatternWord {
 /// matches never overlap.
 #[derive(Debug, Clone)]
 pub struct PhraseSet<T> {
+    /// Patterns in insertion order.
     patterns: Vec<(Vec<PatternWord>, T)>,
+    /// Indices into `patterns` by the first character of the first word, longest
+    /// pattern first (insertion order among equals).
+    by_first_char: HashMap<char, Vec<usize>>,
 }
 
 impl<T> Default for PhraseSet<T> {
     fn default() -> Self {
         Self {
             patterns: Vec::new(),
+            by_first_char: HashMap::new(),
         }
     }
 }
@@ -57,10 +70,13 @@ impl<T> PhraseSet<T> {
         if words.is_empty() {
             return;
         }
-        let at = self
-            .patterns
-            .partition_point(|(p, _)| p.len() >= words.len());
-        self.patterns.insert(at, (words, payload));
+        let Some(first) = words[0].first_char() else {
+            return;
+        };
+        let bucket = self.by_first_char.entry(first).or_default();
+        let at = bucket.partition_point(|&k| self.patterns[k].0.len() >= words.len());
+        bucket.insert(at, self.patterns.len());
+        self.patterns.push((words, payload));
     }
 
     /// Number of patterns.
@@ -81,11 +97,19 @@ impl<T> PhraseSet<T> {
         let mut found = Vec::new();
         let mut i = 0;
         while i < words.len() {
-            let hit = self.patterns.iter().find(|(pattern, payload)| {
-                i + pattern.len() <= words.len()
-                    && pattern.iter().zip(&words[i..]).all(|(p, w)| p.matches(w))
-                    && accept(payload)
-            });
+            let candidates = words[i]
+                .chars()
+                .next()
+                .and_then(|c| self.by_first_char.get(&c))
+                .map_or(&[][..], Vec::as_slice);
+            let hit = candidates
+                .iter()
+                .map(|&k| &self.patterns[k])
+                .find(|(pattern, payload)| {
+                    i + pattern.len() <= words.len()
+                        && pattern.iter().zip(&words[i..]).all(|(p, w)| p.matches(w))
+                        && accept(payload)
+                });
             match hit {
                 Some((pattern, payload)) => {
                     let last = i + pattern.len() - 1;

@@ -140,19 +140,42 @@ const ADVERBS: &[&str] = &[
 struct Sentence<'a> {
     folded: &'a [char],
     span: Span,
+    /// Positions where a word starts, ascending.
+    word_starts: Vec<usize>,
 }
 
-impl Sentence<'_> {
+impl<'a> Sentence<'a> {
+    /// The sentence at `span` of the folded document text.
+    fn new(folded: &'a [char], span: Span) -> Self {
+        let word_starts = (span.start..span.end)
+            .filter(|&i| is_word_char(folded[i]) && (i == 0 || !is_word_char(folded[i - 1])))
+            .collect();
+        Self {
+            folded,
+            span,
+            word_starts,
+        }
+    }
+
+    /// First position at or after `from` where the whole word `needle` starts.
     fn find_word(&self, needle: &str, from: usize) -> Option<usize> {
         let needle: Vec<char> = needle.chars().collect();
-        (from.max(self.span.start)..self.span.end.saturating_sub(needle.len() - 1)).find(|&i| {
-            self.folded[i..i + needle.len()] == needle[..]
-                && (i == 0 || !is_word_char(self.folded[i - 1]))
-                && self
-                    .folded
-                    .get(i + needle.len())
-                    .is_none_or(|c| !is_word_char(*c))
-        })
+        let first = self.word_starts.partition_point(|&i| i < from);
+        self.word_starts[first..]
+            .iter()
+            .copied()
+            .find(|&i| i + needle.len() <= self.span.end && self.word_at(&needle, i))
+    }
+
+    /// True when the whole word `needle` starts at `i`.
+    fn word_at(&self, needle: &[char], i: usize) -> bool {
+        needle.first() == self.folded.get(i)
+            && (i == 0 || !is_word_char(self.folded[i - 1]))
+            && self.folded.get(i..i + needle.len()) == Some(needle)
+            && self
+                .folded
+                .get(i + needle.len())
+                .is_none_or(|c| !is_word_char(*c))
     }
 }
 
@@ -196,10 +219,7 @@ pub fn find_attributions(doc: &Document) -> Vec<Attribution> {
     let index = TextIndex::new(&doc.text);
     let mut found = Vec::new();
     for &span in &doc.sentences {
-        let sentence = Sentence {
-            folded: &folded,
-            span,
-        };
+        let sentence = Sentence::new(&folded, span);
         for prep in SOURCE_PREPOSITIONS {
             let mut from = span.start;
             while let Some(at) = sentence.find_word(prep, from) {
@@ -263,10 +283,12 @@ pub fn find_attributions(doc: &Document) -> Vec<Attribution> {
                     }
                     let mut content_start = verb_end;
                     for skip in ["que", "qu'", "that"].iter().chain(ADVERBS) {
-                        if let Some(i) = sentence.find_word(skip, content_start)
-                            && folded[content_start..i].iter().all(|c| c.is_whitespace())
-                        {
-                            content_start = i + skip.chars().count();
+                        let skip: Vec<char> = skip.chars().collect();
+                        let next_word = (content_start..span.end)
+                            .find(|&i| !folded[i].is_whitespace())
+                            .unwrap_or(span.end);
+                        if sentence.word_at(&skip, next_word) {
+                            content_start = next_word + skip.len();
                         }
                     }
                     let content = trim(&folded, Span::new(content_start, span.end));

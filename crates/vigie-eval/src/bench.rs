@@ -51,19 +51,43 @@ pub fn geo(
             doc
         })
         .collect();
-    let chars_per_round: usize = prepared.iter().map(|d| d.text.chars().count()).sum();
+    repeat(&prepared, duration, |doc| {
+        let mut doc = doc.clone();
+        vigie_geo::analyze(&mut doc, gazetteer);
+        std::hint::black_box(&doc.places);
+    })
+}
+
+/// Runs the whole pipeline (language, entities, NER, places, events, signals) over
+/// the articles' plain text, again and again for at least `duration`.
+pub fn pipeline(
+    articles: &[GoldArticle],
+    pipeline: &vigie_pipeline::Pipeline,
+    duration: Duration,
+) -> Throughput {
+    let fresh: Vec<Document> = articles
+        .iter()
+        .map(|article| Document::new(article.id.clone(), article.text.clone()))
+        .collect();
+    repeat(&fresh, duration, |doc| {
+        let mut doc = doc.clone();
+        pipeline.run(&mut doc);
+        std::hint::black_box(&doc.events);
+    })
+}
+
+/// Calls `process` on every document, round after round, until `duration` has passed
+/// (at least one round).
+fn repeat(documents: &[Document], duration: Duration, process: impl Fn(&Document)) -> Throughput {
+    let chars_per_round: usize = documents.iter().map(|d| d.text.chars().count()).sum();
     let started = Instant::now();
     let mut rounds = 0;
     while rounds == 0 || started.elapsed() < duration {
-        for doc in &prepared {
-            let mut doc = doc.clone();
-            vigie_geo::analyze(&mut doc, gazetteer);
-            std::hint::black_box(&doc.places);
-        }
+        documents.iter().for_each(&process);
         rounds += 1;
     }
     Throughput {
-        articles: rounds * prepared.len(),
+        articles: rounds * documents.len(),
         chars: rounds * chars_per_round,
         elapsed: started.elapsed(),
     }

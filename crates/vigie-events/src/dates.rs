@@ -51,15 +51,20 @@ struct Words {
 impl Words {
     fn new(text: &str, index: &TextIndex, sentence: Span) -> Self {
         let slice = index.slice(text, sentence);
-        let folded = fold_text(slice);
+        let folded: Vec<char> = fold_text(slice).chars().collect();
         let mut words = Vec::new();
         let mut start = None;
-        for (i, c) in folded.chars().chain(std::iter::once(' ')).enumerate() {
+        for (i, c) in folded
+            .iter()
+            .copied()
+            .chain(std::iter::once(' '))
+            .enumerate()
+        {
             let inside = c.is_alphanumeric() || c == '\'' || c == '-';
             match (inside, start) {
                 (true, None) => start = Some(i),
                 (false, Some(s)) => {
-                    let word: String = folded.chars().skip(s).take(i - s).collect();
+                    let word: String = folded[s..i].iter().collect();
                     words.push((
                         word.trim_matches(['\'', '-']).to_owned(),
                         Span::new(sentence.start + s, sentence.start + i),
@@ -74,12 +79,14 @@ impl Words {
 
     /// Index of the phrase `phrase` (space-separated words) starting at word `i`.
     fn phrase_at(&self, i: usize, phrase: &str) -> Option<Span> {
-        let parts: Vec<&str> = phrase.split(' ').collect();
-        let run = self.words.get(i..i + parts.len())?;
-        run.iter()
-            .zip(&parts)
-            .all(|((w, _), p)| w == p)
-            .then(|| Span::new(run[0].1.start, run[run.len() - 1].1.end))
+        let mut end = i;
+        for part in phrase.split(' ') {
+            if self.word(end)? != part {
+                return None;
+            }
+            end += 1;
+        }
+        Some(Span::new(self.words[i].1.start, self.words[end - 1].1.end))
     }
 
     fn word(&self, i: usize) -> Option<&str> {

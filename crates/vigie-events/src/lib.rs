@@ -1,6 +1,7 @@
 //! Events stage: codes PLOVER events from sentences — trigger, type and mode, actor and
 //! recipient, place, date, attribution and modality, with the sentence as evidence.
 
+pub mod acled;
 pub mod arguments;
 pub mod dates;
 pub mod modality;
@@ -75,8 +76,10 @@ pub fn analyze(doc: &mut Document, lexicon: &TriggerLexicon) {
                 modality,
                 evidence: sentence,
                 confidence: 0.0,
+                acled: None,
             };
             event.confidence = confidence(&event);
+            event.acled = acled::category(&event);
             match in_sentence
                 .iter_mut()
                 .find(|e| e.event_type == event.event_type)

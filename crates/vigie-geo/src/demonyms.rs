@@ -15,6 +15,10 @@ pub fn find_demonyms(
 ) -> Vec<Place> {
     let tokens = crate::recognize::prepare_tokens(text, gazetteer);
     let longest = gazetteer.longest_demonym_words().max(1);
+    let folded: Vec<String> = tokens
+        .iter()
+        .map(|t| fold_text(&text[t.byte_start..t.byte_end]))
+        .collect();
     let mut found = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
@@ -32,20 +36,16 @@ pub fn find_demonyms(
                 return None;
             }
             let surface = &text[run[0].byte_start..run[n - 1].byte_end];
-            let entry = gazetteer.demonym(&fold_text(surface), language)?;
-            let english = gazetteer
-                .demonym(&fold_text(surface), Some(Language::En))
-                .is_some();
+            let key = folded[i..i + n].join(" ");
+            let entry = gazetteer.demonym(&key, language)?;
+            let english = gazetteer.demonym(&key, Some(Language::En)).is_some();
             let capitalised = surface.starts_with(char::is_uppercase);
             // "Americans", "Nigerians" name people, not a place; French plurals are
             // adjectives too ("les forces irakiennes") and stay.
             let people = english
                 && surface.ends_with('s')
                 && gazetteer
-                    .demonym(
-                        &fold_text(&surface[..surface.len() - 1]),
-                        Some(Language::En),
-                    )
+                    .demonym(&key[..key.len() - 1], Some(Language::En))
                     .is_some();
             (!english || capitalised)
                 .then_some((n, surface, entry))

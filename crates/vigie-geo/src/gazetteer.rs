@@ -51,6 +51,7 @@ pub struct Gazetteer {
     admin1_names: HashMap<(String, String), String>,
     by_id: HashMap<u64, u32>,
     demonyms: HashMap<String, Vec<Demonym>>,
+    longest_demonym_words: usize,
 }
 
 /// A demonym or adjective of a place ("irakienne", "Iraqi").
@@ -301,7 +302,10 @@ impl Gazetteer {
             let id: u64 = id.parse().map_err(|_| bad("bad geonameid"))?;
             match self.by_id.get(&id) {
                 Some(&entry) => {
-                    let forms = self.demonyms.entry(fold_text(word)).or_default();
+                    let folded = fold_text(word);
+                    self.longest_demonym_words =
+                        self.longest_demonym_words.max(folded.split(' ').count());
+                    let forms = self.demonyms.entry(folded).or_default();
                     if !forms.iter().any(|d| d.language == language) {
                         forms.push(Demonym { language, entry });
                     }
@@ -328,11 +332,7 @@ impl Gazetteer {
 
     /// Number of words in the longest demonym.
     pub fn longest_demonym_words(&self) -> usize {
-        self.demonyms
-            .keys()
-            .map(|k| k.split(' ').count())
-            .max()
-            .unwrap_or(0)
+        self.longest_demonym_words
     }
 
     /// Entries whose name or an alias has this key (see [`crate::name_key`]).
