@@ -4,6 +4,7 @@ mod analyze;
 mod bench;
 mod eval;
 mod gazetteer;
+mod inputs;
 mod summary;
 mod train;
 

@@ -1,15 +1,20 @@
-//! Ingest stage: turns raw inputs (plain text, HTML, JSONL records) into [`Document`]s
-//! with clean body text, captions and page furniture kept apart.
+//! Ingest stage: turns raw inputs (plain text, HTML, JSONL records, WARC crawls, RSS and
+//! Atom feeds) into [`Document`]s with clean body text, captions and page furniture kept
+//! apart.
 
 pub mod decode;
+pub mod feed;
 pub mod html;
+pub mod inputs;
 pub mod layout;
 pub mod record;
+pub mod warc;
 
 use vigie_core::Document;
 
 pub use decode::decode_bytes;
 pub use html::{Extractor, HtmlArticle, extract_html};
+pub use inputs::{InputFormat, InputItem, expand, read_input};
 pub use record::{Content, RawArticle, parse_jsonl_line};
 
 /// Why an input could not be read.
@@ -37,6 +42,14 @@ pub enum IngestError {
         /// Name of the input (file and line).
         input: String,
         /// What is wrong.
+        reason: String,
+    },
+    /// The input cannot be opened or read.
+    #[error("{input}: cannot read: {reason}")]
+    Unreadable {
+        /// Name of the input.
+        input: String,
+        /// The system's reason.
         reason: String,
     },
     /// The article has no text once extracted.

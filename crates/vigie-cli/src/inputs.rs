@@ -1,0 +1,108 @@
+//! The input options `analyze` and `ingest` share: what to read, how, and the defaults
+//! for what the inputs do not say.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use vigie_core::Language;
+use vigie_ingest::{InputFormat, InputItem};
+use vigie_pipeline::{Language as LanguageChoice, Pipeline};
+
+/// How inputs are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputArg {
+    /// Decide per file: `.jsonl` is JSONL, `.warc`/`.warc.gz` WARC, `.rss`/`.atom` (or an
+    /// `.xml` that is a feed) RSS/Atom, anything else one text or HTML article.
+    Auto,
+    /// One article per file, plain text or HTML (detected).
+    Article,
+    /// One JSON object per line: `id`, `text` or `html`, optional `title`, `url`, `published`, `source`.
+    Jsonl,
+    /// WARC crawl files, gzip-compressed or not: the HTML responses.
+    Warc,
+    /// RSS or Atom feed files: one article per item.
+    Feed,
+}
+
+/// Language option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// Identify the language.
+    Auto,
+    /// French.
+    Fr,
+    /// English.
+    En,
+}
+
+/// What to read and the defaults for what the inputs do not say.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files or directories to read (`-` or nothing: standard input).
+    paths: Vec<PathBuf>,
+    /// How to read the inputs.
+    #[arg(long, value_enum, default_value = "auto")]
+    input: InputArg,
+    /// Publication date (YYYY-MM-DD) for inputs that do not give one.
+    #[arg(long)]
+    published: Option<String>,
+    /// Outlet name for inputs that do not give one.
+    #[arg(long)]
+    source: Option<String>,
+    /// Document language.
+    #[arg(long, value_enum, default_value = "auto")]
+    lang: LangArg,
+    /// A gazetteer built by `vigie gazetteer build` instead of the embedded one.
+    #[arg(long)]
+    gazetteer: Option<PathBuf>,
+}
+
+impl InputArgs {
+    /// The pipeline these options ask for.
+    pub fn pipeline(&self) -> anyhow::Result<Pipeline<'static>> {
+        if let Some(date) = &self.published {
+            anyhow::ensure!(
+                vigie_ingest::iso_date_prefix(date).is_some(),
+                "--published {date}: expected YYYY-MM-DD"
+            );
+        }
+        let language = match self.lang {
+            LangArg::Auto => LanguageChoice::Auto,
+            LangArg::Fr => LanguageChoice::Fixed(Language::Fr),
+            LangArg::En => LanguageChoice::Fixed(Language::En),
+        };
+        let mut pipeline = Pipeline::embedded(language);
+        if let Some(path) = &self.gazetteer {
+            pipeline.gazetteer = vigie_geo::Gazetteer::load(path)?;
+        }
+        Ok(pipeline)
+    }
+
+    /// Every article of every input, in order, with the defaults filled in.
+    pub fn items(&self) -> anyhow::Result<impl Iterator<Item = InputItem> + Send + use<>> {
+        let paths = if self.paths.is_empty() {
+            vec![PathBuf::from("-")]
+        } else {
+            self.paths.clone()
+        };
+        let files = vigie_ingest::expand(&paths)?;
+        let format = match self.input {
+            InputArg::Auto => InputFormat::Auto,
+            InputArg::Article => InputFormat::Article,
+            InputArg::Jsonl => InputFormat::Jsonl,
+            InputArg::Warc => InputFormat::Warc,
+            InputArg::Feed => InputFormat::Feed,
+        };
+        let (published, source) = (self.published.clone(), self.source.clone());
+        Ok(files
+            .into_iter()
+            .flat_map(move |file| vigie_ingest::read_input(&file, format))
+            .map(move |mut item| {
+                if let Ok(raw) = &mut item.article {
+                    raw.published = raw.published.take().or_else(|| published.clone());
+                    raw.source = raw.source.take().or_else(|| source.clone());
+                }
+                item
+            }))
+    }
+}
