@@ -520,6 +520,9 @@ pub struct Event {
     /// strategic events that happened, not statements, plans or threats).
     #[serde(default)]
     pub acled: Option<AcledCategory>,
+    /// Deaths the evidence sentence states, for violent events.
+    #[serde(default)]
+    pub fatalities: Option<u32>,
 }
 
 /// Kinds of trust signal.

@@ -5,8 +5,10 @@
 //! `&mut Document -> ()` that only adds annotations. Every annotation that came from the
 //! text carries a [`Span`]: half-open Unicode code-point offsets into [`Document::text`].
 
+pub mod distance;
 pub mod document;
 pub mod fold;
+pub mod hash;
 pub mod lexicon;
 pub mod phrases;
 pub mod span;
@@ -14,8 +16,10 @@ pub mod text_index;
 pub mod tokens;
 pub mod tsv;
 
+pub use distance::haversine_km;
 pub use document::*;
 pub use fold::{fold_char, fold_text, is_word_char};
+pub use hash::fnv1a;
 pub use phrases::PhraseSet;
 pub use span::{Span, TextSpan};
 pub use text_index::TextIndex;

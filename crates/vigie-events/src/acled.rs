@@ -119,6 +119,7 @@ mod tests {
             evidence: Span::new(0, 1),
             confidence: 0.5,
             acled: None,
+            fatalities: None,
         }
     }
 

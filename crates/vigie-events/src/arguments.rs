@@ -328,13 +328,23 @@ pub fn participants(
 /// preferring the nearest to the trigger; else the first place that is neither an
 /// origin, destination or neighbour nor a state named as an actor.
 pub fn place(doc: &Document, sentence: Span, trigger: Span) -> Option<Place> {
+    let distance = |p: &Place| p.span.start.abs_diff(trigger.start);
     let places: Vec<&Place> = doc
         .places
         .iter()
         .filter(|p| p.kind == PlaceKind::Toponym && sentence.contains(p.span))
         .collect();
-    let distance = |p: &Place| p.span.start.abs_diff(trigger.start);
-    places
+    let plain_place = |p: &&&Place| {
+        let names_actor = doc
+            .entities
+            .iter()
+            .any(|e| e.kind == EntityKind::State && e.span.overlaps(p.span));
+        let destination = DIRECTIONALS
+            .iter()
+            .any(|d| ends_with_word(&preceding(doc, sentence, p.span), d));
+        !names_actor && !destination
+    };
+    let chosen = places
         .iter()
         .filter(|p| {
             LOCATIVES
@@ -342,19 +352,27 @@ pub fn place(doc: &Document, sentence: Span, trigger: Span) -> Option<Place> {
                 .any(|l| ends_with_word(&preceding(doc, sentence, p.span), l))
         })
         .min_by_key(|p| distance(p))
-        .or_else(|| {
-            places.iter().find(|p| {
-                let names_actor = doc
-                    .entities
-                    .iter()
-                    .any(|e| e.kind == EntityKind::State && e.span.overlaps(p.span));
-                !names_actor
-                    && !DIRECTIONALS
-                        .iter()
-                        .any(|d| ends_with_word(&preceding(doc, sentence, p.span), d))
-            })
-        })
-        .map(|p| (*p).clone())
+        .or_else(|| places.iter().find(plain_place))?;
+    // "près du champ d'al-Omar, dans la province de Deir ez-Zor, en Syrie": the finest
+    // place of the chain inside the chosen one is where it happened.
+    let finest = places
+        .iter()
+        .filter(plain_place)
+        .filter(|p| p.country_code == chosen.country_code && breadth(p) < breadth(chosen))
+        .min_by_key(|p| (breadth(p), distance(p)))
+        .unwrap_or(chosen);
+    Some((*finest).clone())
+}
+
+/// How broad a place is: 3 a country, 2 a first-level division, 1 a lower division,
+/// 0 a town, site or feature.
+fn breadth(place: &Place) -> u8 {
+    match place.feature_code.as_str() {
+        code if code.starts_with("PCL") => 3,
+        "ADM1" => 2,
+        "ADM2" | "ADM3" | "ADM4" | "ADM5" => 1,
+        _ => 0,
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod acled;
 pub mod arguments;
 pub mod dates;
+pub mod fatalities;
 pub mod modality;
 pub mod triggers;
 
@@ -77,9 +78,13 @@ pub fn analyze(doc: &mut Document, lexicon: &TriggerLexicon) {
                 evidence: sentence,
                 confidence: 0.0,
                 acled: None,
+                fatalities: None,
             };
             event.confidence = confidence(&event);
             event.acled = acled::category(&event);
+            if event.event_type == EventType::Assault {
+                event.fatalities = fatalities::fatalities(index.slice(&doc.text, sentence));
+            }
             match in_sentence
                 .iter_mut()
                 .find(|e| e.event_type == event.event_type)

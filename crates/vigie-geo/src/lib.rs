@@ -17,7 +17,7 @@ pub mod resolve;
 
 pub use gazetteer::{Gazetteer, GazetteerEntry};
 pub use name_key::name_key;
-pub use resolve::haversine_km;
+pub use vigie_core::haversine_km;
 
 use vigie_core::{Document, EntityKind, Span};
 

@@ -2,7 +2,7 @@
 //! population, then by the document's context — the countries and first-level divisions
 //! the other mentions point to, and their proximity.
 
-use vigie_core::{Place, PlaceKind};
+use vigie_core::{Place, PlaceKind, haversine_km};
 
 use crate::gazetteer::{Gazetteer, GazetteerEntry};
 use crate::recognize::Mention;
@@ -140,15 +140,6 @@ fn best<'g>(
         .map(|(_, e)| e)
 }
 
-/// Great-circle (haversine) distance in km.
-pub fn haversine_km((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
-    let (phi1, phi2) = (lat1.to_radians(), lat2.to_radians());
-    let d_phi = (lat2 - lat1).to_radians();
-    let d_lambda = (lon2 - lon1).to_radians();
-    let a = (d_phi / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * (d_lambda / 2.0).sin().powi(2);
-    2.0 * 6371.0 * a.sqrt().min(1.0).asin()
-}
-
 /// Resolves every mention to its best entry in two passes: by prior, then with the
 /// context the first-pass choices of the other mentions give.
 pub fn resolve(mentions: &[Mention], gazetteer: &Gazetteer) -> Vec<Place> {
@@ -256,14 +247,6 @@ mod tests {
             places[1].geonameid, 4140963,
             "the capital outranks the state by feature and population"
         );
-    }
-
-    #[test]
-    fn haversine_is_right() {
-        let paris = (48.8566, 2.3522);
-        let london = (51.5074, -0.1278);
-        assert!((haversine_km(paris, london) - 343.5).abs() < 2.0);
-        assert_eq!(haversine_km(paris, paris), 0.0);
     }
 
     #[test]

@@ -106,12 +106,7 @@ pub fn ingest(raw: RawArticle, extractor: Extractor) -> Result<Document, IngestE
 
 /// A stable id derived from the body text (FNV-1a, 64 bits, hex).
 pub fn content_id(text: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    format!("{:016x}", vigie_core::fnv1a(text.bytes()))
 }
 
 /// The `YYYY-MM-DD` prefix of an ISO 8601 date or date-time, if it has one.

@@ -1,0 +1,167 @@
+//! Event tables for other tools: one row per merged event, with PLOVER columns and
+//! ACLED-style columns (`event_date`, `event_type`, `sub_event_type`, `actor1`, `actor2`,
+//! `country`, `admin1`, `location`, `latitude`, `longitude`, `geo_precision`, `source`,
+//! `notes`, `fatalities`).
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::query::EventRow;
+
+/// One exported row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportRow<'a> {
+    /// Vigie event id.
+    pub event_id: i64,
+    /// Event date, else the first article's date.
+    pub event_date: Option<&'a str>,
+    /// ACLED time precision: 1 day, 2 week, 3 month or coarser; the article date counts
+    /// as 2 (the event is within days of it).
+    pub time_precision: Option<u8>,
+    /// ACLED event type.
+    pub event_type: Option<&'a str>,
+    /// ACLED sub-event type.
+    pub sub_event_type: Option<&'a str>,
+    /// PLOVER type.
+    pub plover_type: &'a str,
+    /// PLOVER mode.
+    pub plover_mode: Option<&'a str>,
+    /// Vigie modality (`asserted`, `claimed`, `planned` …).
+    pub modality: &'a str,
+    /// Actor.
+    pub actor1: Option<&'a str>,
+    /// Actor code.
+    pub actor1_code: Option<&'a str>,
+    /// Recipient.
+    pub actor2: Option<&'a str>,
+    /// Recipient code.
+    pub actor2_code: Option<&'a str>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: Option<&'a str>,
+    /// First-level division.
+    pub admin1: Option<&'a str>,
+    /// Place name.
+    pub location: Option<&'a str>,
+    /// GeoNames id.
+    pub geonameid: Option<i64>,
+    /// Latitude.
+    pub latitude: Option<f64>,
+    /// Longitude.
+    pub longitude: Option<f64>,
+    /// ACLED geo precision: 1 town or finer, 2 district, 3 province, region or country.
+    pub geo_precision: Option<u8>,
+    /// Distinct sources, `; `-separated.
+    pub source: String,
+    /// Number of distinct sources.
+    pub source_count: i64,
+    /// Number of reports merged.
+    pub reports: i64,
+    /// Attribution of the first report (`named`, `outlet`, `anonymous`, `none`).
+    pub attribution: &'a str,
+    /// The first report's evidence sentence.
+    pub notes: &'a str,
+    /// Deaths stated.
+    pub fatalities: Option<i64>,
+}
+
+/// ACLED geo precision of a GeoNames feature code.
+fn geo_precision(feature_code: &str) -> u8 {
+    match feature_code {
+        code if code.starts_with("PPL") => 1,
+        "ADM2" | "ADM3" | "ADM4" | "ADM5" => 2,
+        _ => 3,
+    }
+}
+
+/// ACLED time precision of a date precision.
+fn time_precision(precision: &str) -> u8 {
+    match precision {
+        "day" => 1,
+        "week" | "published" => 2,
+        _ => 3,
+    }
+}
+
+impl<'a> From<&'a EventRow> for ExportRow<'a> {
+    fn from(row: &'a EventRow) -> Self {
+        ExportRow {
+            event_id: row.id,
+            event_date: row.date.as_deref(),
+            time_precision: row.date_precision.as_deref().map(time_precision),
+            event_type: row.acled_event_type.as_deref(),
+            sub_event_type: row.acled_sub_event_type.as_deref(),
+            plover_type: &row.event_type,
+            plover_mode: row.mode.as_deref(),
+            modality: &row.modality,
+            actor1: row.actor.as_deref(),
+            actor1_code: row.actor_code.as_deref(),
+            actor2: row.recipient.as_deref(),
+            actor2_code: row.recipient_code.as_deref(),
+            country: row.country_code.as_deref(),
+            admin1: row.admin1.as_deref(),
+            location: row.place.as_deref(),
+            geonameid: row.geonameid,
+            latitude: row.lat,
+            longitude: row.lon,
+            geo_precision: row.feature_code.as_deref().map(geo_precision),
+            source: row.sources.join("; "),
+            source_count: row.source_count,
+            reports: row.reports,
+            attribution: &row.attribution,
+            notes: &row.evidence,
+            fatalities: row.fatalities,
+        }
+    }
+}
+
+/// The columns, in order.
+pub const COLUMNS: [&str; 25] = [
+    "event_id",
+    "event_date",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "plover_type",
+    "plover_mode",
+    "modality",
+    "actor1",
+    "actor1_code",
+    "actor2",
+    "actor2_code",
+    "country",
+    "admin1",
+    "location",
+    "geonameid",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_count",
+    "reports",
+    "attribution",
+    "notes",
+    "fatalities",
+];
+
+/// Writes the rows as CSV with a header line.
+pub fn write_csv(rows: &[EventRow], out: impl Write) -> Result<(), csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(out);
+    writer.write_record(COLUMNS)?;
+    for row in rows {
+        writer.serialize(ExportRow::from(row))?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// Writes the rows as JSON Lines with the same fields as the CSV.
+pub fn write_jsonl(rows: &[EventRow], mut out: impl Write) -> std::io::Result<()> {
+    for row in rows {
+        serde_json::to_writer(&mut out, &ExportRow::from(row))?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}

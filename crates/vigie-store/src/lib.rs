@@ -1,0 +1,143 @@
+//! The Vigie store: analysed documents, their annotations and the events they report, in
+//! an embedded SQLite database (WAL, full-text search with FTS5).
+//!
+//! Writes are batched: every batch is one transaction that records each input's origin
+//! together with what it produced, so a run killed at any moment and started again
+//! neither loses nor duplicates anything. Exact and near-duplicate articles are linked
+//! ([`simhash`]), and events reported by several articles are merged into one event with
+//! its reports and distinct sources ([`merge`]).
+
+pub mod export;
+pub mod merge;
+pub mod query;
+pub mod simhash;
+mod write;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use rusqlite::Connection;
+
+pub use query::{EventFilter, EventRow};
+pub use write::{Outcome, WriteSummary};
+
+/// Schema version this build writes and reads.
+pub const SCHEMA_VERSION: &str = "1";
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite refused an operation.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database was written by an incompatible version.
+    #[error("database schema version {found}, this build reads version {SCHEMA_VERSION}")]
+    Version {
+        /// The version found.
+        found: String,
+    },
+    /// A stored value could not be encoded or decoded.
+    #[error("stored JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A query argument is invalid.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// An open store.
+pub struct Store {
+    connection: Connection,
+}
+
+/// How much a store holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    /// Input items seen (stored, duplicate or failed).
+    pub inputs: u64,
+    /// Input items that failed.
+    pub failed: u64,
+    /// Documents stored.
+    pub documents: u64,
+    /// Documents that are (near-)duplicates of an earlier one.
+    pub duplicate_documents: u64,
+    /// Events after merging.
+    pub events: u64,
+    /// Event reports (coded events in documents) before merging.
+    pub reports: u64,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::init(Connection::open(path)?)
+    }
+
+    /// A store in memory, for tests and one-off runs.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(connection: Connection) -> Result<Self, StoreError> {
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        connection.busy_timeout(std::time::Duration::from_secs(30))?;
+        connection.execute_batch(include_str!("schema.sql"))?;
+        let found: Option<String> = connection
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .ok();
+        match found {
+            None => {
+                connection.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
+                    [SCHEMA_VERSION],
+                )?;
+            }
+            Some(found) if found != SCHEMA_VERSION => return Err(StoreError::Version { found }),
+            Some(_) => {}
+        }
+        Ok(Store { connection })
+    }
+
+    /// The origins of every input already processed (stored, duplicate or failed): an
+    /// ingest skips them.
+    pub fn processed_origins(&self) -> Result<HashSet<String>, StoreError> {
+        let mut statement = self.connection.prepare("SELECT origin FROM inputs")?;
+        let origins = statement
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<HashSet<String>, _>>()?;
+        Ok(origins)
+    }
+
+    /// How much the store holds.
+    pub fn counts(&self) -> Result<Counts, StoreError> {
+        let count = |sql: &str| -> Result<u64, StoreError> {
+            Ok(self.connection.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+        };
+        Ok(Counts {
+            inputs: count("SELECT count(*) FROM inputs")?,
+            failed: count("SELECT count(*) FROM inputs WHERE status = 'failed'")?,
+            documents: count("SELECT count(*) FROM documents")?,
+            duplicate_documents: count(
+                "SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL",
+            )?,
+            events: count("SELECT count(*) FROM events")?,
+            reports: count("SELECT count(*) FROM event_reports")?,
+        })
+    }
+
+    /// The stored document with this row id, as the pipeline produced it.
+    pub fn document(&self, id: i64) -> Result<Option<vigie_core::Document>, StoreError> {
+        let json: Option<String> = self
+            .connection
+            .query_row("SELECT json FROM documents WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .ok();
+        Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+    }
+}

@@ -1,0 +1,255 @@
+//! Merging reports of the same real-world event, so that a kidnapping reported by 300
+//! articles is one event with 300 reports and its list of distinct sources.
+//!
+//! A new report joins an existing event when all of these hold:
+//! - the same PLOVER type, and the same modality group (asserted and claimed reports
+//!   form one group, "happened"; planned, threatened, hypothetical and denied reports
+//!   each form their own);
+//! - the same place with anchor days at most [`MAX_DAYS_APART`] apart (the anchor is the
+//!   event's own date at day precision, else its article's publication date); a place
+//!   is the same when it has the same GeoNames id, or when one report names a
+//!   first-level division ("à Deir ez-Zor") and the other a place inside it ("près du
+//!   champ d'al-Omar"); two different towns of one province stay apart. Or the report
+//!   comes from a near-duplicate of an article that already reported the event with the
+//!   same trigger word;
+//! - no conflicting actors: when both name an actor code they are equal, and likewise
+//!   for the recipient;
+//! - the event has no report from the same article yet (two events of one type and place
+//!   in one article are kept apart).
+
+use chrono::NaiveDate;
+use rusqlite::{Transaction, params};
+use vigie_core::{DatePrecision, Document, Event, Modality, fold_text};
+
+use crate::StoreError;
+
+/// Largest gap between the anchor days of two reports of one event.
+pub const MAX_DAYS_APART: i64 = 2;
+
+/// The facts of one coded event that decide what it merges with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// PLOVER type name.
+    pub event_type: &'static str,
+    /// Modality name.
+    pub modality: String,
+    /// `happened` for asserted and claimed reports, else the modality name.
+    pub modality_group: String,
+    /// Days since 1970-01-01 of the event's date (day precision) or of the article's
+    /// publication date.
+    pub anchor_day: Option<i64>,
+    /// Place, when resolved.
+    pub geonameid: Option<i64>,
+    /// `country/first-level division` holding the place (or that is the place).
+    pub region: Option<String>,
+    /// True when the place is a first-level division or wider.
+    pub broad: bool,
+    /// Actor code of the actor.
+    pub actor_code: Option<String>,
+    /// Actor code of the recipient.
+    pub recipient_code: Option<String>,
+    /// Folded trigger text.
+    pub trigger: String,
+}
+
+fn days(date: &str) -> Option<i64> {
+    let date = NaiveDate::parse_from_str(date.get(..10)?, "%Y-%m-%d").ok()?;
+    Some(date.signed_duration_since(NaiveDate::default()).num_days())
+}
+
+/// How broad a GeoNames feature is: 3 a country, 2 a first-level division, 1 a lower
+/// division, 0 a town, site or feature.
+fn breadth(feature_code: &str) -> u8 {
+    match feature_code {
+        code if code.starts_with("PCL") => 3,
+        "ADM1" => 2,
+        "ADM2" | "ADM3" | "ADM4" | "ADM5" => 1,
+        _ => 0,
+    }
+}
+
+fn name_of<T: serde::Serialize>(value: T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+impl Report {
+    /// The merge facts of `event`, coded in `document`.
+    pub fn new(document: &Document, event: &Event) -> Self {
+        let modality = name_of(event.modality);
+        let modality_group = match event.modality {
+            Modality::Asserted | Modality::Claimed => "happened".to_owned(),
+            _ => modality.clone(),
+        };
+        let event_day = event
+            .date
+            .as_ref()
+            .filter(|d| d.precision == DatePrecision::Day)
+            .and_then(|d| d.value.as_deref())
+            .and_then(days);
+        let anchor_day = event_day.or_else(|| document.published.as_deref().and_then(days));
+        let place = event.place.as_ref();
+        let breadth = place.map_or(0, |p| breadth(&p.feature_code));
+        let region = place.and_then(|p| match breadth {
+            0 | 1 => p.admin1.as_ref().map(|a| format!("{}/{a}", p.country_code)),
+            2 => Some(format!("{}/{}", p.country_code, p.name)),
+            _ => None,
+        });
+        Report {
+            event_type: event.event_type.name(),
+            region,
+            broad: breadth >= 2,
+            modality,
+            modality_group,
+            anchor_day,
+            geonameid: event.place.as_ref().map(|p| p.geonameid as i64),
+            actor_code: event.actor.as_ref().and_then(|a| a.code.clone()),
+            recipient_code: event.recipient.as_ref().and_then(|r| r.code.clone()),
+            trigger: fold_text(&event.trigger.text),
+        }
+    }
+}
+
+/// The stored event this report belongs to, if any (see the module docs).
+pub fn find_event(
+    transaction: &Transaction,
+    report: &Report,
+    document_id: i64,
+    duplicate_of: Option<i64>,
+) -> Result<Option<i64>, StoreError> {
+    let mut statement = transaction.prepare_cached(
+        "SELECT e.id, e.anchor_day, e.actor_code, e.recipient_code,
+                (e.geonameid IS ?3 OR e.region IS ?7 AND (e.broad OR ?8)) AS same_place,
+                EXISTS (SELECT 1 FROM event_reports r WHERE r.event_id = e.id
+                        AND r.document_id = ?4 AND lower(r.trigger) = lower(?5)) AS in_original
+         FROM events e
+         WHERE e.type = ?1 AND e.modality_group = ?2
+           AND (e.geonameid IS ?3 AND ?3 IS NOT NULL
+                OR e.region IS ?7 AND ?7 IS NOT NULL AND (e.broad OR ?8)
+                OR e.id IN (SELECT event_id FROM event_reports WHERE document_id = ?4))
+           AND NOT EXISTS (SELECT 1 FROM event_reports r WHERE r.event_id = e.id
+                           AND r.document_id = ?6)
+         ORDER BY e.id",
+    )?;
+    let candidates = statement.query_map(
+        params![
+            report.event_type,
+            report.modality_group,
+            report.geonameid,
+            duplicate_of.unwrap_or(-1),
+            report.trigger,
+            document_id,
+            report.region,
+            report.broad
+        ],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, bool>(4)?,
+                r.get::<_, bool>(5)?,
+            ))
+        },
+    )?;
+    let compatible = |ours: &Option<String>, theirs: &Option<String>| match (ours, theirs) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    for candidate in candidates {
+        let (id, anchor_day, actor, recipient, same_place, in_original) = candidate?;
+        let close_in_time = matches!((report.anchor_day, anchor_day),
+            (Some(a), Some(b)) if (a - b).abs() <= MAX_DAYS_APART);
+        let same_story = in_original || (same_place && close_in_time);
+        if same_story
+            && compatible(&report.actor_code, &actor)
+            && compatible(&report.recipient_code, &recipient)
+        {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+/// Creates a new event from its first report; returns its id.
+pub fn create_event(
+    transaction: &Transaction,
+    report: &Report,
+    event: &Event,
+) -> Result<i64, StoreError> {
+    let place = event.place.as_ref();
+    transaction.execute(
+        "INSERT INTO events (type, mode, modality, modality_group, anchor_day, acled_event_type,
+             acled_sub_event_type, date, date_precision, actor, actor_code, recipient,
+             recipient_code, geonameid, place, country_code, admin1, feature_code, lat, lon,
+             region, broad)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                 ?18, ?19, ?20, ?21, ?22)",
+        params![
+            report.event_type,
+            event.mode,
+            report.modality,
+            report.modality_group,
+            report.anchor_day,
+            event.acled.map(|a| a.event_type.name()),
+            event.acled.map(|a| a.sub_event_type.name()),
+            event.date.as_ref().and_then(|d| d.value.clone()),
+            event.date.as_ref().map(|d| name_of(d.precision)),
+            event.actor.as_ref().map(|a| &a.text),
+            report.actor_code,
+            event.recipient.as_ref().map(|r| &r.text),
+            report.recipient_code,
+            report.geonameid,
+            place.map(|p| &p.name),
+            place.map(|p| &p.country_code),
+            place.and_then(|p| p.admin1.clone()),
+            place.map(|p| &p.feature_code),
+            place.map(|p| p.lat),
+            place.map(|p| p.lon),
+            report.region,
+            report.broad,
+        ],
+    )?;
+    Ok(transaction.last_insert_rowid())
+}
+
+/// After a report joins an event: recounts its reports and distinct sources, keeps the
+/// first report as its reference, and fills what the earlier reports left unknown.
+pub fn update_counts(
+    transaction: &Transaction,
+    event_id: i64,
+    report_id: i64,
+    event: &Event,
+) -> Result<(), StoreError> {
+    transaction.execute(
+        "UPDATE events SET
+             reports = (SELECT count(*) FROM event_reports WHERE event_id = ?1),
+             sources = (SELECT count(DISTINCT d.source_key) FROM event_reports r
+                        JOIN documents d ON d.id = r.document_id WHERE r.event_id = ?1),
+             first_report_id = coalesce(first_report_id, ?2),
+             fatalities = CASE WHEN ?3 IS NULL THEN fatalities
+                               ELSE max(coalesce(fatalities, 0), ?3) END,
+             date = coalesce(date, ?4),
+             date_precision = coalesce(date_precision, ?5),
+             actor = coalesce(actor, ?6),
+             actor_code = coalesce(actor_code, ?7),
+             recipient = coalesce(recipient, ?8),
+             recipient_code = coalesce(recipient_code, ?9)
+         WHERE id = ?1",
+        params![
+            event_id,
+            report_id,
+            event.fatalities,
+            event.date.as_ref().and_then(|d| d.value.clone()),
+            event.date.as_ref().map(|d| name_of(d.precision)),
+            event.actor.as_ref().map(|a| &a.text),
+            event.actor.as_ref().and_then(|a| a.code.clone()),
+            event.recipient.as_ref().map(|r| &r.text),
+            event.recipient.as_ref().and_then(|r| r.code.clone()),
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! Questions analysts ask of the store: events by type, place (within km of a point, or by
+//! country and first-level division), actor, date range, source, corroboration and the
+//! text of their articles.
+
+use rusqlite::types::Value;
+use serde::Serialize;
+
+use vigie_core::distance::{EARTH_RADIUS_KM, haversine_km};
+
+use crate::{Store, StoreError};
+
+/// Which events to return. Empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventFilter {
+    /// PLOVER type (`ASSAULT`).
+    pub event_type: Option<String>,
+    /// Modality (`asserted`, `claimed`, `planned` …).
+    pub modality: Option<String>,
+    /// Actor or recipient: an actor code (`ISIS`) or words of their text.
+    pub actor: Option<String>,
+    /// ISO 3166-1 alpha-2 country of the place.
+    pub country: Option<String>,
+    /// First-level division name of the place.
+    pub admin1: Option<String>,
+    /// Within `km` of (`lat`, `lon`).
+    pub near: Option<(f64, f64, f64)>,
+    /// Event date (or, without one, article date) on or after, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Event date (or, without one, article date) on or before, `YYYY-MM-DD`.
+    pub to: Option<String>,
+    /// Full-text query (FTS5 syntax) over the reporting articles.
+    pub text: Option<String>,
+    /// A source reporting the event (outlet name or web host).
+    pub source: Option<String>,
+    /// Minimum number of distinct sources.
+    pub min_sources: Option<u32>,
+    /// Most rows returned.
+    pub limit: usize,
+    /// Rows skipped first (pagination).
+    pub offset: usize,
+}
+
+/// One merged event with the facts of its reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventRow {
+    /// Event id in the store.
+    pub id: i64,
+    /// PLOVER type.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// PLOVER mode.
+    pub mode: Option<String>,
+    /// Modality of the first report.
+    pub modality: String,
+    /// ACLED event type.
+    pub acled_event_type: Option<String>,
+    /// ACLED sub-event type.
+    pub acled_sub_event_type: Option<String>,
+    /// Event date (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`), else the first article's date.
+    pub date: Option<String>,
+    /// Precision of `date` (`day`, `week`, `month`, `year`; `published` when it is the
+    /// article's date).
+    pub date_precision: Option<String>,
+    /// Actor text.
+    pub actor: Option<String>,
+    /// Actor code.
+    pub actor_code: Option<String>,
+    /// Recipient text.
+    pub recipient: Option<String>,
+    /// Recipient code.
+    pub recipient_code: Option<String>,
+    /// Place name.
+    pub place: Option<String>,
+    /// GeoNames id.
+    pub geonameid: Option<i64>,
+    /// Country code.
+    pub country_code: Option<String>,
+    /// First-level division.
+    pub admin1: Option<String>,
+    /// GeoNames feature code of the place.
+    pub feature_code: Option<String>,
+    /// Latitude.
+    pub lat: Option<f64>,
+    /// Longitude.
+    pub lon: Option<f64>,
+    /// Deaths stated.
+    pub fatalities: Option<i64>,
+    /// Reports merged into the event.
+    pub reports: i64,
+    /// Distinct sources among them.
+    pub source_count: i64,
+    /// The distinct sources.
+    pub sources: Vec<String>,
+    /// Attribution kind of the first report.
+    pub attribution: String,
+    /// Speaker of the first report, when attributed.
+    pub speaker: Option<String>,
+    /// Trigger of the first report.
+    pub trigger: String,
+    /// The first report's evidence sentence.
+    pub evidence: String,
+    /// Store id of the first report's document.
+    pub document_id: i64,
+}
+
+impl Store {
+    /// Events matching `filter`, most corroborated and most recent first.
+    pub fn events(&self, filter: &EventFilter) -> Result<Vec<EventRow>, StoreError> {
+        let mut clauses = Where::default();
+        if let Some(t) = &filter.event_type {
+            clauses.bind("e.type = {p}", Value::Text(t.to_uppercase()));
+        }
+        if let Some(m) = &filter.modality {
+            clauses.bind("e.modality = {p}", Value::Text(m.to_lowercase()));
+        }
+        if let Some(actor) = &filter.actor {
+            clauses.bind(
+                "(e.actor_code = {p} OR e.recipient_code = {p}
+                  OR e.actor LIKE '%' || {p} || '%' OR e.recipient LIKE '%' || {p} || '%')",
+                Value::Text(actor.clone()),
+            );
+        }
+        if let Some(c) = &filter.country {
+            clauses.bind("e.country_code = {p}", Value::Text(c.to_uppercase()));
+        }
+        if let Some(a) = &filter.admin1 {
+            clauses.bind("e.admin1 = {p} COLLATE NOCASE", Value::Text(a.clone()));
+        }
+        if let Some(from) = &filter.from {
+            clauses.bind(
+                "coalesce(e.date, d.published) >= {p}",
+                Value::Text(from.clone()),
+            );
+        }
+        if let Some(to) = &filter.to {
+            // "2026-03" covers all of March: compare on the bound's own length.
+            clauses.bind(
+                "substr(coalesce(e.date, d.published), 1, length({p})) <= {p}",
+                Value::Text(to.clone()),
+            );
+        }
+        if let Some(text) = &filter.text {
+            clauses.bind(
+                "e.id IN (SELECT r.event_id FROM event_reports r
+                          JOIN documents_fts f ON f.rowid = r.document_id
+                          WHERE documents_fts MATCH {p})",
+                Value::Text(text.clone()),
+            );
+        }
+        if let Some(source) = &filter.source {
+            clauses.bind(
+                "e.id IN (SELECT r.event_id FROM event_reports r
+                          JOIN documents s ON s.id = r.document_id
+                          WHERE s.source_key = lower({p}))",
+                Value::Text(source.clone()),
+            );
+        }
+        if let Some(min) = filter.min_sources {
+            clauses.bind("e.sources >= {p}", Value::Integer(i64::from(min)));
+        }
+        if let Some((lat, lon, km)) = filter.near {
+            if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) || km <= 0.0 {
+                return Err(StoreError::Invalid(format!(
+                    "near {lat},{lon} within {km} km: latitude must be in [-90, 90], \
+                     longitude in [-180, 180], distance > 0"
+                )));
+            }
+            // A bounding box in SQL, the exact distance below.
+            let dlat = (km / EARTH_RADIUS_KM).to_degrees();
+            let dlon = dlat / lat.to_radians().cos().max(0.01);
+            clauses.bind("e.lat >= {p}", Value::Real(lat - dlat));
+            clauses.bind("e.lat <= {p}", Value::Real(lat + dlat));
+            clauses.bind("e.lon >= {p}", Value::Real(lon - dlon));
+            clauses.bind("e.lon <= {p}", Value::Real(lon + dlon));
+        }
+        let where_clause = clauses.sql();
+        let sql =
+            format!(
+            "SELECT e.id, e.type, e.mode, e.modality, e.acled_event_type, e.acled_sub_event_type,
+                    coalesce(e.date, d.published),
+                    CASE WHEN e.date IS NULL AND d.published IS NOT NULL THEN 'published'
+                         ELSE e.date_precision END,
+                    e.actor, e.actor_code, e.recipient, e.recipient_code, e.place, e.geonameid,
+                    e.country_code, e.admin1, e.feature_code, e.lat, e.lon, e.fatalities,
+                    e.reports, e.sources, r.attribution_kind, r.attribution_speaker, r.trigger,
+                    r.evidence, r.document_id,
+                    (SELECT group_concat(DISTINCT s.source_key) FROM event_reports x
+                     JOIN documents s ON s.id = x.document_id WHERE x.event_id = e.id)
+             FROM events e
+             JOIN event_reports r ON r.id = e.first_report_id
+             JOIN documents d ON d.id = r.document_id
+             {where_clause}
+             ORDER BY e.sources DESC, coalesce(e.date, d.published) DESC, e.id
+             LIMIT {} OFFSET {}",
+            // The distance filter runs after SQL: fetch everything in the box.
+            if filter.near.is_some() { -1 } else { filter.limit as i64 },
+            if filter.near.is_some() { 0 } else { filter.offset }
+        );
+        let mut statement = self.connection.prepare_cached(&sql)?;
+        let rows = statement.query_map(rusqlite::params_from_iter(clauses.values), |r| {
+            let sources: Option<String> = r.get(27)?;
+            Ok(EventRow {
+                id: r.get(0)?,
+                event_type: r.get(1)?,
+                mode: r.get(2)?,
+                modality: r.get(3)?,
+                acled_event_type: r.get(4)?,
+                acled_sub_event_type: r.get(5)?,
+                date: r.get(6)?,
+                date_precision: r.get(7)?,
+                actor: r.get(8)?,
+                actor_code: r.get(9)?,
+                recipient: r.get(10)?,
+                recipient_code: r.get(11)?,
+                place: r.get(12)?,
+                geonameid: r.get(13)?,
+                country_code: r.get(14)?,
+                admin1: r.get(15)?,
+                feature_code: r.get(16)?,
+                lat: r.get(17)?,
+                lon: r.get(18)?,
+                fatalities: r.get(19)?,
+                reports: r.get(20)?,
+                source_count: r.get(21)?,
+                attribution: r.get(22)?,
+                speaker: r.get(23)?,
+                trigger: r.get(24)?,
+                evidence: r.get(25)?,
+                document_id: r.get(26)?,
+                sources: sources
+                    .map(|s| s.split(',').map(str::to_owned).collect())
+                    .unwrap_or_default(),
+            })
+        })?;
+        let rows: Vec<EventRow> = rows.collect::<Result<_, _>>()?;
+        Ok(match filter.near {
+            None => rows,
+            Some((lat, lon, km)) => rows
+                .into_iter()
+                .filter(|row| match (row.lat, row.lon) {
+                    (Some(a), Some(b)) => haversine_km((lat, lon), (a, b)) <= km,
+                    _ => false,
+                })
+                .skip(filter.offset)
+                .take(filter.limit)
+                .collect(),
+        })
+    }
+}
+
+/// SQL conditions and the values they bind.
+#[derive(Default)]
+struct Where {
+    conditions: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Where {
+    /// Adds a condition; every `{p}` in it stands for `value`.
+    fn bind(&mut self, condition: &str, value: Value) {
+        self.values.push(value);
+        let parameter = format!("?{}", self.values.len());
+        self.conditions.push(condition.replace("{p}", &parameter));
+    }
+
+    fn sql(&self) -> String {
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.conditions.join(" AND "))
+        }
+    }
+}

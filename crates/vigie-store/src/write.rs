@@ -1,0 +1,317 @@
+//! Writing analysed documents: one transaction per batch of input outcomes.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use vigie_core::{Document, Event, fnv1a};
+
+use crate::merge;
+use crate::simhash;
+use crate::{Store, StoreError};
+
+/// What became of one input item.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// The item was analysed into a document.
+    Analysed {
+        /// The item's origin.
+        origin: String,
+        /// The analysed document.
+        document: Box<Document>,
+    },
+    /// The item could not be read or analysed.
+    Failed {
+        /// The item's origin.
+        origin: String,
+        /// Why (names the input).
+        error: String,
+    },
+}
+
+impl Outcome {
+    fn origin(&self) -> &str {
+        match self {
+            Outcome::Analysed { origin, .. } | Outcome::Failed { origin, .. } => origin,
+        }
+    }
+}
+
+/// What a batch write did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteSummary {
+    /// New documents stored.
+    pub stored: usize,
+    /// Items whose text was already stored from the same URL (nothing new stored).
+    pub duplicates: usize,
+    /// Items recorded as failed.
+    pub failed: usize,
+    /// Items skipped because their origin was already processed.
+    pub skipped: usize,
+}
+
+impl Store {
+    /// Writes a batch of outcomes in one transaction: all of it lands or none of it does.
+    pub fn write(&mut self, outcomes: &[Outcome]) -> Result<WriteSummary, StoreError> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let transaction = self.connection.transaction()?;
+        let mut summary = WriteSummary::default();
+        for outcome in outcomes {
+            let seen: bool = transaction
+                .query_row(
+                    "SELECT 1 FROM inputs WHERE origin = ?1",
+                    [outcome.origin()],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if seen {
+                summary.skipped += 1;
+                continue;
+            }
+            match outcome {
+                Outcome::Failed { origin, error } => {
+                    transaction.execute(
+                        "INSERT INTO inputs (origin, status, error, ingested_at)
+                         VALUES (?1, 'failed', ?2, ?3)",
+                        params![origin, error, now],
+                    )?;
+                    summary.failed += 1;
+                }
+                Outcome::Analysed { origin, document } => {
+                    let (status, id) = store_document(&transaction, origin, document)?;
+                    transaction.execute(
+                        "INSERT INTO inputs (origin, status, document_id, ingested_at)
+                         VALUES (?1, ?2, ?3, ?4)",
+                        params![origin, status, id, now],
+                    )?;
+                    match status {
+                        "stored" => summary.stored += 1,
+                        _ => summary.duplicates += 1,
+                    }
+                }
+            }
+        }
+        transaction.commit()?;
+        Ok(summary)
+    }
+}
+
+/// Who published a document, for counting distinct sources: the outlet, else the URL's
+/// host, else the input origin.
+fn source_key(document: &Document, origin: &str) -> String {
+    if let Some(source) = document.source.as_deref().filter(|s| !s.trim().is_empty()) {
+        return source.trim().to_lowercase();
+    }
+    let host = document.url.as_deref().and_then(|url| {
+        let rest = url.split_once("://")?.1;
+        let host = rest.split(['/', '?', '#']).next()?;
+        Some(host.trim_start_matches("www.").to_lowercase())
+    });
+    host.unwrap_or_else(|| origin.to_owned())
+}
+
+/// Stores one document with its annotations and events; returns the input status and
+/// the document row id. Identical text from the same URL is not stored twice.
+fn store_document(
+    transaction: &Transaction,
+    origin: &str,
+    document: &Document,
+) -> Result<(&'static str, i64), StoreError> {
+    let content_hash = format!("{:016x}", fnv1a(document.text.bytes()));
+    let same_text: Vec<(i64, Option<String>)> = {
+        let mut statement = transaction
+            .prepare_cached("SELECT id, url FROM documents WHERE content_hash = ?1 ORDER BY id")?;
+        statement
+            .query_map([&content_hash], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?
+    };
+    if let Some((id, _)) = same_text.iter().find(|(_, url)| *url == document.url) {
+        return Ok(("duplicate", *id));
+    }
+    let fingerprint = simhash::fingerprint(&document.text);
+    let duplicate_of = match same_text.first() {
+        Some((id, _)) => Some(*id),
+        None => near_duplicate(transaction, fingerprint)?,
+    };
+    let source_key = source_key(document, origin);
+    transaction.execute(
+        "INSERT INTO documents (doc_id, origin, content_hash, simhash, duplicate_of, url, title,
+             source, source_key, published, language, text, json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            document.id,
+            origin,
+            content_hash,
+            fingerprint as i64,
+            duplicate_of,
+            document.url,
+            document.title,
+            document.source,
+            source_key,
+            document.published,
+            document.language.map(|l| l.code()),
+            document.text,
+            serde_json::to_string(document)?,
+        ],
+    )?;
+    let id = transaction.last_insert_rowid();
+    transaction.execute(
+        "INSERT INTO documents_fts (rowid, title, text) VALUES (?1, ?2, ?3)",
+        params![id, document.title.as_deref().unwrap_or(""), document.text],
+    )?;
+    for (band, value) in simhash::bands(fingerprint).into_iter().enumerate() {
+        transaction.execute(
+            "INSERT OR IGNORE INTO simhash_bands (band, value, document_id) VALUES (?1, ?2, ?3)",
+            params![band as i64, i64::from(value), id],
+        )?;
+    }
+    store_annotations(transaction, id, document)?;
+    for event in &document.events {
+        store_event(transaction, id, duplicate_of, document, event)?;
+    }
+    Ok(("stored", id))
+}
+
+/// The earliest stored document whose fingerprint is within the near-duplicate distance.
+fn near_duplicate(transaction: &Transaction, fingerprint: u64) -> Result<Option<i64>, StoreError> {
+    let mut statement = transaction.prepare_cached(
+        "SELECT d.id, d.simhash FROM simhash_bands b JOIN documents d ON d.id = b.document_id
+         WHERE b.band = ?1 AND b.value = ?2",
+    )?;
+    let mut best: Option<i64> = None;
+    for (band, value) in simhash::bands(fingerprint).into_iter().enumerate() {
+        let rows = statement.query_map(params![band as i64, i64::from(value)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        for row in rows {
+            let (id, other) = row?;
+            if simhash::near(fingerprint, other as u64) && best.is_none_or(|b| id < b) {
+                best = Some(id);
+            }
+        }
+    }
+    Ok(best)
+}
+
+fn store_annotations(
+    transaction: &Transaction,
+    id: i64,
+    document: &Document,
+) -> Result<(), StoreError> {
+    let kind_name = |value: serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+    let mut entity = transaction.prepare_cached(
+        "INSERT INTO entities (document_id, kind, text, actor, country, start, end)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for e in &document.entities {
+        entity.execute(params![
+            id,
+            kind_name(serde_json::to_value(e.kind)?),
+            e.text,
+            e.actor,
+            e.country,
+            e.span.start as i64,
+            e.span.end as i64
+        ])?;
+    }
+    let mut place = transaction.prepare_cached(
+        "INSERT INTO places (document_id, text, geonameid, name, country_code, admin1,
+             feature_code, lat, lon, kind, start, end)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    for p in &document.places {
+        place.execute(params![
+            id,
+            p.text,
+            p.geonameid as i64,
+            p.name,
+            p.country_code,
+            p.admin1,
+            p.feature_code,
+            p.lat,
+            p.lon,
+            kind_name(serde_json::to_value(p.kind)?),
+            p.span.start as i64,
+            p.span.end as i64
+        ])?;
+    }
+    let mut attribution = transaction.prepare_cached(
+        "INSERT INTO attributions (document_id, kind, speaker, actor, cue, start, end)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for a in &document.attributions {
+        let span = a.cue.as_ref().map(|c| c.span);
+        attribution.execute(params![
+            id,
+            kind_name(serde_json::to_value(a.kind)?),
+            a.speaker.as_ref().map(|s| &s.text),
+            a.actor,
+            a.cue.as_ref().map(|c| &c.text),
+            span.map(|s| s.start as i64),
+            span.map(|s| s.end as i64)
+        ])?;
+    }
+    let mut signal = transaction.prepare_cached(
+        "INSERT INTO signals (document_id, kind, detail, score, start, end)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for s in &document.signals {
+        signal.execute(params![
+            id,
+            kind_name(serde_json::to_value(s.kind)?),
+            s.detail,
+            f64::from(s.score),
+            s.span.map(|x| x.start as i64),
+            s.span.map(|x| x.end as i64)
+        ])?;
+    }
+    Ok(())
+}
+
+/// Stores one coded event as a report, merged into an existing event when one matches
+/// (see [`merge`]), else as a new event.
+fn store_event(
+    transaction: &Transaction,
+    document_id: i64,
+    duplicate_of: Option<i64>,
+    document: &Document,
+    event: &Event,
+) -> Result<(), StoreError> {
+    let report = merge::Report::new(document, event);
+    let event_id = match merge::find_event(transaction, &report, document_id, duplicate_of)? {
+        Some(id) => id,
+        None => merge::create_event(transaction, &report, event)?,
+    };
+    let evidence: String = document
+        .text
+        .chars()
+        .skip(event.evidence.start)
+        .take(event.evidence.len())
+        .collect();
+    transaction.execute(
+        "INSERT INTO event_reports (event_id, document_id, type, trigger, trigger_start,
+             trigger_end, modality, attribution_kind, attribution_speaker, evidence,
+             evidence_start, evidence_end, confidence, json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        params![
+            event_id,
+            document_id,
+            event.event_type.name(),
+            event.trigger.text,
+            event.trigger.span.start as i64,
+            event.trigger.span.end as i64,
+            report.modality,
+            serde_json::to_value(event.attribution.kind)?
+                .as_str()
+                .unwrap_or_default(),
+            event.attribution.speaker.as_ref().map(|s| &s.text),
+            evidence,
+            event.evidence.start as i64,
+            event.evidence.end as i64,
+            f64::from(event.confidence),
+            serde_json::to_string(event)?,
+        ],
+    )?;
+    let report_id = transaction.last_insert_rowid();
+    merge::update_counts(transaction, event_id, report_id, event)
+}

@@ -1,0 +1,187 @@
+//! The store end to end: invented articles analysed by the pipeline, written, merged,
+//! queried and exported.
+
+use vigie_core::Document;
+use vigie_ingest::{Extractor, RawArticle, ingest};
+use vigie_pipeline::{Language, Pipeline};
+use vigie_store::{EventFilter, Outcome, Store, export};
+
+const KIDNAPPING: &str = "Des hommes armés ont enlevé trois soldats américains mardi près du \
+    champ pétrolier d'al-Omar, dans la province de Deir ez-Zor, en Syrie. Les ravisseurs ont \
+    pris la fuite vers le désert. La coalition n'a pas commenté l'information.";
+
+const KIDNAPPING_ELSEWHERE: &str = "Trois militaires américains ont été enlevés mardi à Deir \
+    ez-Zor, dans l'est de la Syrie, par des hommes armés non identifiés. Washington n'a fait \
+    aucun commentaire sur cet enlèvement.";
+
+const PARLIAMENT: &str = "Le parlement irakien a adopté mardi à Bagdad une loi sur le budget \
+    après trois semaines de débats houleux entre les partis.";
+
+fn analysed(origin: &str, text: &str, source: &str, url: &str) -> Outcome {
+    let mut raw = RawArticle::text(origin, text);
+    raw.source = Some(source.to_owned());
+    raw.url = Some(url.to_owned());
+    raw.published = Some("2026-03-03".to_owned());
+    let mut document: Document = ingest(raw, Extractor::default()).unwrap();
+    Pipeline::embedded(Language::Auto).run(&mut document);
+    Outcome::Analysed {
+        origin: origin.to_owned(),
+        document: Box::new(document),
+    }
+}
+
+fn all() -> EventFilter {
+    EventFilter {
+        limit: 100,
+        ..EventFilter::default()
+    }
+}
+
+#[test]
+fn reports_of_one_event_merge_and_inputs_are_never_stored_twice() {
+    let mut store = Store::in_memory().unwrap();
+    let first = analysed("a.txt", KIDNAPPING, "Agence A", "https://a.example/1");
+    let summary = store.write(&[first.clone()]).unwrap();
+    assert_eq!(summary.stored, 1);
+    let abductions = EventFilter {
+        event_type: Some("ASSAULT".into()),
+        country: Some("SY".into()),
+        ..all()
+    };
+    let before = store.events(&abductions).unwrap();
+    assert!(!before.is_empty(), "the kidnapping is coded");
+    assert_eq!(before[0].source_count, 1);
+
+    // The same input again: skipped. The same text from another outlet: a duplicate
+    // document that corroborates. Another article on the same kidnapping: merged.
+    let summary = store
+        .write(&[
+            first,
+            analysed("b.txt", KIDNAPPING, "Journal B", "https://b.example/x"),
+            analysed(
+                "c.txt",
+                KIDNAPPING_ELSEWHERE,
+                "Radio C",
+                "https://c.example/y",
+            ),
+            Outcome::Failed {
+                origin: "d.bin".into(),
+                error: "d.bin: binary data".into(),
+            },
+        ])
+        .unwrap();
+    assert_eq!(summary.skipped, 1);
+    assert_eq!(summary.stored, 2);
+    assert_eq!(summary.failed, 1);
+    let counts = store.counts().unwrap();
+    assert_eq!(counts.inputs, 4);
+    assert_eq!(counts.documents, 3);
+    assert_eq!(counts.duplicate_documents, 1);
+
+    let after = store.events(&abductions).unwrap();
+    let kidnapping = &after[0];
+    assert_eq!(
+        kidnapping.id, before[0].id,
+        "later reports join the first event"
+    );
+    assert!(kidnapping.source_count >= 2, "{kidnapping:?}");
+    assert!(
+        kidnapping.sources.contains(&"radio c".to_owned())
+            || kidnapping.sources.contains(&"journal b".to_owned())
+    );
+    assert!(counts.events < counts.reports, "{counts:?}");
+}
+
+#[test]
+fn queries_filter_by_place_text_and_date_and_export_acled_columns() {
+    let mut store = Store::in_memory().unwrap();
+    store
+        .write(&[
+            analysed("a.txt", KIDNAPPING, "Agence A", "https://a.example/1"),
+            analysed("p.txt", PARLIAMENT, "Agence A", "https://a.example/2"),
+        ])
+        .unwrap();
+    let deir_ez_zor = (35.336, 40.14);
+    let near = EventFilter {
+        near: Some((deir_ez_zor.0, deir_ez_zor.1, 150.0)),
+        ..all()
+    };
+    let rows = store.events(&near).unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r.country_code.as_deref() == Some("SY")));
+    let text = EventFilter {
+        text: Some("parlement".into()),
+        ..all()
+    };
+    assert!(
+        store
+            .events(&text)
+            .unwrap()
+            .iter()
+            .all(|r| r.country_code.as_deref() != Some("SY"))
+    );
+    let too_late = EventFilter {
+        from: Some("2027-01-01".into()),
+        ..all()
+    };
+    assert!(store.events(&too_late).unwrap().is_empty());
+    let bad = EventFilter {
+        near: Some((95.0, 0.0, 10.0)),
+        ..all()
+    };
+    assert!(
+        store
+            .events(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("latitude")
+    );
+
+    let rows = store.events(&all()).unwrap();
+    let mut csv = Vec::new();
+    export::write_csv(&rows, &mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next().unwrap(), export::COLUMNS.join(","));
+    assert!(csv.contains("Violence against civilians") || csv.contains("Battles"));
+    let mut jsonl = Vec::new();
+    export::write_jsonl(&rows, &mut jsonl).unwrap();
+    let first: serde_json::Value =
+        serde_json::from_slice(jsonl.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    let keys: Vec<&str> = first
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut columns = export::COLUMNS.to_vec();
+    columns.sort_unstable();
+    let mut keys_sorted = keys.clone();
+    keys_sorted.sort_unstable();
+    assert_eq!(keys_sorted, columns, "CSV and JSONL carry the same fields");
+}
+
+#[test]
+fn a_store_reopens_with_its_data() {
+    let path = std::env::temp_dir().join(format!("vigie-store-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    {
+        let mut store = Store::open(&path).unwrap();
+        store
+            .write(&[analysed(
+                "a.txt",
+                KIDNAPPING,
+                "Agence A",
+                "https://a.example/1",
+            )])
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert!(store.processed_origins().unwrap().contains("a.txt"));
+    assert_eq!(store.counts().unwrap().documents, 1);
+    let document = store.document(1).unwrap().unwrap();
+    assert!(document.text.contains("al-Omar"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
