@@ -4,7 +4,9 @@ mod analyze;
 mod bench;
 mod eval;
 mod gazetteer;
+mod ingest;
 mod inputs;
+mod query;
 mod summary;
 mod train;
 
@@ -27,6 +29,13 @@ struct Cli {
 enum Command {
     /// Analyse articles (text, HTML or JSONL; files, directories or stdin) into documents.
     Analyze(analyze::AnalyzeArgs),
+    /// Analyse inputs (files, directories, JSONL, WARC, RSS/Atom) into a SQLite store, in
+    /// parallel; resumable, duplicates merged.
+    Ingest(ingest::IngestArgs),
+    /// Events from a store, filtered, as a table or JSON.
+    Query(query::QueryArgs),
+    /// Events from a store as CSV or JSONL with PLOVER and ACLED-style columns.
+    Export(query::ExportArgs),
     /// Measure a stage against gold data.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -45,6 +54,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
+        Command::Ingest(args) => ingest::run(args),
+        Command::Query(args) => query::run_query(args),
+        Command::Export(args) => query::run_export(args),
         Command::Eval(command) => eval::run(command),
         Command::Gazetteer(command) => gazetteer::run(command),
         Command::Bench(command) => bench::run(command),

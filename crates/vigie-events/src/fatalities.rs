@@ -3,8 +3,8 @@
 //!
 //! A count is a number (digits or a number word up to twenty, French or English) with a
 //! death word ("killed", "dead", "morts", "tués" …) at most four words after it, or a
-//! killing verb ("killing", "tuant") right before it. Several counts in one sentence are
-//! added up; "wounded" and "blessés" counts are not fatalities.
+//! killing verb ("killing", "tuant") at most three words before it. Several counts in
+//! one sentence are added up; "wounded" and "blessés" counts are not fatalities.
 
 use vigie_core::fold_text;
 
@@ -87,7 +87,10 @@ pub fn fatalities(sentence: &str) -> Option<u32> {
             .iter()
             .take_while(|w| !WOUNDED_WORDS.contains(w) && number(w).is_none())
             .any(|w| DEATH_WORDS.contains(w));
-        let killing_before = i > 0 && KILLING_VERBS.contains(&words[i - 1]);
+        // "killing 7", "killed at least 20", "faisant au moins neuf morts"
+        let killing_before = words[i.saturating_sub(3)..i]
+            .iter()
+            .any(|w| KILLING_VERBS.contains(w));
         let wounded_after = after.first().is_some_and(|w| WOUNDED_WORDS.contains(w));
         if (death_after || killing_before) && !wounded_after {
             total = Some(total.unwrap_or(0).saturating_add(count));

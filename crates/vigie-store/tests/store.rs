@@ -41,7 +41,7 @@ fn all() -> EventFilter {
 fn reports_of_one_event_merge_and_inputs_are_never_stored_twice() {
     let mut store = Store::in_memory().unwrap();
     let first = analysed("a.txt", KIDNAPPING, "Agence A", "https://a.example/1");
-    let summary = store.write(&[first.clone()]).unwrap();
+    let summary = store.write(std::slice::from_ref(&first)).unwrap();
     assert_eq!(summary.stored, 1);
     let abductions = EventFilter {
         event_type: Some("ASSAULT".into()),

@@ -1,0 +1,177 @@
+//! `vigie ingest`: runs the pipeline over inputs in parallel and stores the results.
+//!
+//! One reader thread streams the input items and drops those the store has already
+//! processed; worker threads analyse; the main thread writes batches, each in one
+//! transaction with the origins it covers. Killing the process loses at most the batch
+//! in flight, which the next run redoes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use vigie_ingest::{Extractor, InputItem, ingest};
+use vigie_pipeline::Pipeline;
+use vigie_store::{Outcome, Store, WriteSummary};
+
+use crate::inputs::InputArgs;
+
+/// Arguments of `vigie ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    inputs: InputArgs,
+    /// The SQLite database to write (created if missing).
+    #[arg(long, default_value = "vigie.db")]
+    db: PathBuf,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Documents per transaction.
+    #[arg(long, default_value_t = 64)]
+    batch: usize,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// A partial batch is written when nothing more arrived for this long.
+const FLUSH_AFTER: Duration = Duration::from_millis(500);
+
+/// Runs `vigie ingest`.
+pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
+    let pipeline = args.inputs.pipeline()?;
+    let mut store = Store::open(&args.db)?;
+    let processed = store.processed_origins()?;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let items = args.inputs.items()?;
+    let (work_tx, work_rx) = sync_channel::<InputItem>(jobs * 8);
+    let (done_tx, done_rx) = sync_channel::<Outcome>(jobs * 8);
+    let skipped = thread::spawn(move || {
+        let mut skipped = 0usize;
+        for item in items {
+            if processed.contains(&item.origin) {
+                skipped += 1;
+            } else if work_tx.send(item).is_err() {
+                break;
+            }
+        }
+        skipped
+    });
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let workers: Vec<_> = (0..jobs)
+        .map(|_| {
+            let (work_rx, done_tx) = (Arc::clone(&work_rx), done_tx.clone());
+            thread::spawn(move || analyse_items(&work_rx, &done_tx, pipeline))
+        })
+        .collect();
+    drop(done_tx);
+
+    let progress = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
+    progress.set_style(
+        ProgressStyle::with_template("{spinner} {pos} documents · {per_sec} · {elapsed} {msg}")
+            .expect("valid template"),
+    );
+    progress.enable_steady_tick(Duration::from_millis(200));
+    let started = Instant::now();
+    let mut total = WriteSummary::default();
+    let mut batch: Vec<Outcome> = Vec::with_capacity(args.batch);
+    loop {
+        let (flush, finished) = match done_rx.recv_timeout(FLUSH_AFTER) {
+            Ok(outcome) => {
+                if let Outcome::Failed { error, .. } = &outcome {
+                    progress.suspend(|| eprintln!("error: {error}"));
+                }
+                batch.push(outcome);
+                (batch.len() >= args.batch.max(1), false)
+            }
+            Err(RecvTimeoutError::Timeout) => (true, false),
+            Err(RecvTimeoutError::Disconnected) => (true, true),
+        };
+        if flush && !batch.is_empty() {
+            let written = store.write(&batch)?;
+            progress.inc(batch.len() as u64);
+            total = add(total, written);
+            batch.clear();
+        }
+        if finished {
+            break;
+        }
+    }
+    for worker in workers {
+        worker.join().expect("worker thread panicked");
+    }
+    let skipped = skipped.join().expect("reader thread panicked");
+    progress.finish_and_clear();
+    let counts = store.counts()?;
+    let seconds = started.elapsed().as_secs_f64().max(1e-9);
+    let new = total.stored + total.duplicates + total.failed;
+    eprintln!(
+        "{}: {} stored, {} duplicates, {} failed, {} already processed; {:.0} documents/s; \
+         store now holds {} documents, {} events from {} reports",
+        args.db.display(),
+        total.stored,
+        total.duplicates,
+        total.failed,
+        skipped + total.skipped,
+        new as f64 / seconds,
+        counts.documents,
+        counts.events,
+        counts.reports
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add(a: WriteSummary, b: WriteSummary) -> WriteSummary {
+    WriteSummary {
+        stored: a.stored + b.stored,
+        duplicates: a.duplicates + b.duplicates,
+        failed: a.failed + b.failed,
+        skipped: a.skipped + b.skipped,
+    }
+}
+
+/// A worker: analyses items until the reader is done.
+fn analyse_items(
+    work: &Mutex<Receiver<InputItem>>,
+    done: &SyncSender<Outcome>,
+    pipeline: Pipeline<'static>,
+) {
+    loop {
+        let item = match work.lock().expect("work queue lock").recv() {
+            Ok(item) => item,
+            Err(_) => return,
+        };
+        let origin = item.origin;
+        let outcome = match item
+            .article
+            .and_then(|raw| ingest(raw, Extractor::default()))
+        {
+            Ok(mut document) => {
+                pipeline.run(&mut document);
+                Outcome::Analysed {
+                    origin,
+                    document: Box::new(document),
+                }
+            }
+            Err(error) => Outcome::Failed {
+                origin,
+                error: error.to_string(),
+            },
+        };
+        if done.send(outcome).is_err() {
+            return;
+        }
+    }
+}
