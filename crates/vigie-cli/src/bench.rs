@@ -1,6 +1,6 @@
 //! `vigie bench <stage>`: throughput of a stage on a corpus.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -29,11 +29,22 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5.0)]
         seconds: f64,
     },
+    /// Inputs (e.g. the ScrapingHub HTML pages) → stored events, through `vigie ingest`
+    /// into a fresh temporary SQLite store: documents/s, CPU time and peak memory.
+    Ingest {
+        /// Input files or directories.
+        #[arg(long)]
+        corpus: PathBuf,
+        /// Worker threads.
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+    },
 }
 
 /// Runs a benchmark.
 pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     let (corpus, articles, result) = match command {
+        BenchCommand::Ingest { corpus, jobs } => return ingest(&corpus, jobs),
         BenchCommand::Geo { corpus, seconds } => {
             let articles = vigie_eval::geoparse::read_gold(&corpus).map_err(anyhow::Error::msg)?;
             let result = vigie_eval::bench::geo(
@@ -61,4 +72,79 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     println!("articles/s {:.0}", result.articles_per_second());
     println!("Mchars/s   {:.2}", result.mchars_per_second());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `vigie bench ingest`.
+fn ingest(corpus: &Path, jobs: usize) -> anyhow::Result<ExitCode> {
+    let db = std::env::temp_dir().join(format!("vigie-bench-{}.db", std::process::id()));
+    let remove = || {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+    };
+    remove();
+    let pipeline = vigie_pipeline::Pipeline::embedded(vigie_pipeline::Language::Auto);
+    let files = vigie_ingest::expand(&[corpus.to_path_buf()])?;
+    let items = files
+        .into_iter()
+        .flat_map(|file| vigie_ingest::read_input(&file, vigie_ingest::InputFormat::Auto));
+    let mut store = vigie_store::Store::open(&db)?;
+    let cpu_before = cpu_seconds();
+    let report = crate::ingest::ingest_into(
+        &mut store,
+        items,
+        pipeline,
+        crate::ingest::Settings {
+            jobs,
+            batch: 64,
+            progress: false,
+        },
+    )?;
+    let cpu = cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
+    let counts = store.counts()?;
+    drop(store);
+    remove();
+    let processed = report.written.stored + report.written.duplicates + report.written.failed;
+    println!(
+        "corpus          {} ({processed} documents, {jobs} worker(s))",
+        corpus.display()
+    );
+    println!(
+        "stored          {} documents, {} failed, {} events",
+        counts.documents, counts.failed, counts.events
+    );
+    println!(
+        "documents/s     {:.0} (wall clock)",
+        report.documents_per_second()
+    );
+    if let Some(cpu) = cpu {
+        println!(
+            "per core        {:.0} documents per CPU-second (all threads, reader and writer included)",
+            processed as f64 / cpu.max(1e-9)
+        );
+    }
+    if let Some(peak) = peak_memory_mib() {
+        println!("peak memory     {peak:.0} MiB");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// CPU time (user + system) of this process so far, from `/proc` (Linux).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // USER_HZ is 100 on every Linux ABI.
+    Some(ticks / 100.0)
+}
+
+/// Peak resident memory of this process, from `/proc` (Linux).
+fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }

@@ -46,15 +46,81 @@ const FLUSH_AFTER: Duration = Duration::from_millis(500);
 pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let pipeline = args.inputs.pipeline()?;
     let mut store = Store::open(&args.db)?;
-    let processed = store.processed_origins()?;
     let jobs = args
         .jobs
-        .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    let items = args.inputs.items()?;
+        .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()));
+    let report = ingest_into(
+        &mut store,
+        args.inputs.items()?,
+        pipeline,
+        Settings {
+            jobs,
+            batch: args.batch,
+            progress: !args.quiet,
+        },
+    )?;
+    let counts = store.counts()?;
+    let written = report.written;
+    eprintln!(
+        "{}: {} stored, {} duplicates, {} failed, {} already processed; {:.0} documents/s; \
+         store now holds {} documents, {} events from {} reports",
+        args.db.display(),
+        written.stored,
+        written.duplicates,
+        written.failed,
+        report.skipped,
+        report.documents_per_second(),
+        counts.documents,
+        counts.events,
+        counts.reports
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How an ingest runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Worker threads.
+    pub jobs: usize,
+    /// Outcomes per transaction.
+    pub batch: usize,
+    /// Show a progress bar.
+    pub progress: bool,
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, Copy)]
+pub struct IngestReport {
+    /// What was written.
+    pub written: WriteSummary,
+    /// Items skipped because the store had already processed them.
+    pub skipped: usize,
+    /// Wall-clock time.
+    pub elapsed: Duration,
+}
+
+impl IngestReport {
+    /// Items processed (stored, duplicate or failed) per second.
+    pub fn documents_per_second(&self) -> f64 {
+        let processed = self.written.stored + self.written.duplicates + self.written.failed;
+        processed as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Analyses `items` on `settings.jobs` threads and writes them into `store`, skipping
+/// what it already holds.
+pub fn ingest_into(
+    store: &mut Store,
+    items: impl Iterator<Item = InputItem> + Send + 'static,
+    pipeline: Pipeline<'static>,
+    settings: Settings,
+) -> anyhow::Result<IngestReport> {
+    let started = Instant::now();
+    let processed = store.processed_origins()?;
+    let jobs = settings.jobs.max(1);
     let (work_tx, work_rx) = sync_channel::<InputItem>(jobs * 8);
     let (done_tx, done_rx) = sync_channel::<Outcome>(jobs * 8);
-    let skipped = thread::spawn(move || {
+    let reader = thread::spawn(move || {
         let mut skipped = 0usize;
         for item in items {
             if processed.contains(&item.origin) {
@@ -74,19 +140,18 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         .collect();
     drop(done_tx);
 
-    let progress = if args.quiet {
-        ProgressBar::hidden()
-    } else {
+    let progress = if settings.progress {
         ProgressBar::new_spinner()
+    } else {
+        ProgressBar::hidden()
     };
     progress.set_style(
         ProgressStyle::with_template("{spinner} {pos} documents · {per_sec} · {elapsed} {msg}")
             .expect("valid template"),
     );
     progress.enable_steady_tick(Duration::from_millis(200));
-    let started = Instant::now();
-    let mut total = WriteSummary::default();
-    let mut batch: Vec<Outcome> = Vec::with_capacity(args.batch);
+    let mut written = WriteSummary::default();
+    let mut batch: Vec<Outcome> = Vec::with_capacity(settings.batch);
     loop {
         let (flush, finished) = match done_rx.recv_timeout(FLUSH_AFTER) {
             Ok(outcome) => {
@@ -94,15 +159,14 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
                     progress.suspend(|| eprintln!("error: {error}"));
                 }
                 batch.push(outcome);
-                (batch.len() >= args.batch.max(1), false)
+                (batch.len() >= settings.batch.max(1), false)
             }
             Err(RecvTimeoutError::Timeout) => (true, false),
             Err(RecvTimeoutError::Disconnected) => (true, true),
         };
         if flush && !batch.is_empty() {
-            let written = store.write(&batch)?;
+            written = add(written, store.write(&batch)?);
             progress.inc(batch.len() as u64);
-            total = add(total, written);
             batch.clear();
         }
         if finished {
@@ -112,25 +176,13 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     for worker in workers {
         worker.join().expect("worker thread panicked");
     }
-    let skipped = skipped.join().expect("reader thread panicked");
+    let skipped = reader.join().expect("reader thread panicked") + written.skipped;
     progress.finish_and_clear();
-    let counts = store.counts()?;
-    let seconds = started.elapsed().as_secs_f64().max(1e-9);
-    let new = total.stored + total.duplicates + total.failed;
-    eprintln!(
-        "{}: {} stored, {} duplicates, {} failed, {} already processed; {:.0} documents/s; \
-         store now holds {} documents, {} events from {} reports",
-        args.db.display(),
-        total.stored,
-        total.duplicates,
-        total.failed,
-        skipped + total.skipped,
-        new as f64 / seconds,
-        counts.documents,
-        counts.events,
-        counts.reports
-    );
-    Ok(ExitCode::SUCCESS)
+    Ok(IngestReport {
+        written,
+        skipped,
+        elapsed: started.elapsed(),
+    })
 }
 
 fn add(a: WriteSummary, b: WriteSummary) -> WriteSummary {

@@ -8,6 +8,7 @@
 //! The speaker is then classified: an outlet (a media actor), a named person or
 //! organisation, or an anonymous source ("des informations", "un analyste").
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use vigie_core::lexicon::{SPEECH_VERBS_EN, SPEECH_VERBS_FR, is_calendar_word};
@@ -140,16 +141,19 @@ const ADVERBS: &[&str] = &[
 struct Sentence<'a> {
     folded: &'a [char],
     span: Span,
-    /// Positions where a word starts, ascending.
-    word_starts: Vec<usize>,
+    /// Positions where a word starts, ascending, by the word's first character.
+    word_starts: HashMap<char, Vec<usize>>,
 }
 
 impl<'a> Sentence<'a> {
     /// The sentence at `span` of the folded document text.
     fn new(folded: &'a [char], span: Span) -> Self {
-        let word_starts = (span.start..span.end)
+        let mut word_starts: HashMap<char, Vec<usize>> = HashMap::new();
+        for i in (span.start..span.end)
             .filter(|&i| is_word_char(folded[i]) && (i == 0 || !is_word_char(folded[i - 1])))
-            .collect();
+        {
+            word_starts.entry(folded[i]).or_default().push(i);
+        }
         Self {
             folded,
             span,
@@ -160,8 +164,9 @@ impl<'a> Sentence<'a> {
     /// First position at or after `from` where the whole word `needle` starts.
     fn find_word(&self, needle: &str, from: usize) -> Option<usize> {
         let needle: Vec<char> = needle.chars().collect();
-        let first = self.word_starts.partition_point(|&i| i < from);
-        self.word_starts[first..]
+        let starts = self.word_starts.get(needle.first()?)?;
+        let first = starts.partition_point(|&i| i < from);
+        starts[first..]
             .iter()
             .copied()
             .find(|&i| i + needle.len() <= self.span.end && self.word_at(&needle, i))

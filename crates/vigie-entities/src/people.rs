@@ -1,6 +1,9 @@
 //! People: capitalised names that a title, a role apposition or a speech verb marks as
 //! a person, with the role attached ("Ahmad Nasrallah, commandant adjoint de …").
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 use vigie_core::lexicon::{is_speech_verb, is_title};
 use vigie_core::{Entity, EntityKind, Span, TextSpan, Token, fold_text, tokenize};
 
@@ -217,6 +220,10 @@ const PARTICLES: &[&str] = &[
     "bin", "ben", "ibn", "bint", "van", "von", "de", "da", "di", "del",
 ];
 
+/// [`NOT_NAME_WORDS`] for fast lookup.
+static NOT_NAME_WORD_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| NOT_NAME_WORDS.iter().copied().collect());
+
 fn folded_word(token: &Token, text: &str) -> String {
     fold_text(token.text(text))
 }
@@ -224,7 +231,7 @@ fn folded_word(token: &Token, text: &str) -> String {
 fn is_capitalised(token: &Token, text: &str) -> bool {
     token.is_capitalised(text)
         && token.text(text).chars().any(char::is_lowercase)
-        && !NOT_NAME_WORDS.contains(&folded_word(token, text).as_str())
+        && !NOT_NAME_WORD_SET.contains(folded_word(token, text).as_str())
 }
 
 fn joined_by_space(text: &str, a: &Token, b: &Token) -> bool {

@@ -79,6 +79,15 @@ impl Words {
 
     /// Index of the phrase `phrase` (space-separated words) starting at word `i`.
     fn phrase_at(&self, i: usize, phrase: &str) -> Option<Span> {
+        let first = self.word(i)?;
+        let starts_phrase = phrase.starts_with(first)
+            && phrase
+                .as_bytes()
+                .get(first.len())
+                .is_none_or(|&b| b == b' ');
+        if !starts_phrase {
+            return None;
+        }
         let mut end = i;
         for part in phrase.split(' ') {
             if self.word(end)? != part {
@@ -101,7 +110,7 @@ fn year_of(word: Option<&str>) -> Option<i32> {
 }
 
 fn day_of(word: Option<&str>) -> Option<u32> {
-    let word = word?;
+    let word = word.filter(|w| w.starts_with(|c: char| c.is_ascii_digit()))?;
     let digits = word
         .trim_end_matches("er")
         .trim_end_matches("st")

@@ -22,7 +22,10 @@ pub fn find_demonyms(
     let mut found = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        if !tokens[i].is_word || taken.iter().any(|s| s.overlaps(tokens[i].span)) {
+        if !tokens[i].is_word
+            || !gazetteer.starts_demonym(&folded[i])
+            || taken.iter().any(|s| s.overlaps(tokens[i].span))
+        {
             i += 1;
             continue;
         }

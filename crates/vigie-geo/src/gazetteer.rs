@@ -4,7 +4,7 @@
 //! packages and embedded in the binary (`data/gazetteer/places.tsv.gz`).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
 use flate2::read::GzDecoder;
@@ -52,6 +52,7 @@ pub struct Gazetteer {
     by_id: HashMap<u64, u32>,
     demonyms: HashMap<String, Vec<Demonym>>,
     longest_demonym_words: usize,
+    demonym_first_words: HashSet<String>,
 }
 
 /// A demonym or adjective of a place ("irakienne", "Iraqi").
@@ -305,6 +306,8 @@ impl Gazetteer {
                     let folded = fold_text(word);
                     self.longest_demonym_words =
                         self.longest_demonym_words.max(folded.split(' ').count());
+                    let first_word = folded.split(' ').next().unwrap_or_default();
+                    self.demonym_first_words.insert(first_word.to_owned());
                     let forms = self.demonyms.entry(folded).or_default();
                     if !forms.iter().any(|d| d.language == language) {
                         forms.push(Demonym { language, entry });
@@ -328,6 +331,11 @@ impl Gazetteer {
             .iter()
             .find(|d| language.is_none_or(|l| l == d.language))
             .map(|d| &self.entries[d.entry as usize])
+    }
+
+    /// True when some demonym starts with this folded word.
+    pub fn starts_demonym(&self, folded_word: &str) -> bool {
+        self.demonym_first_words.contains(folded_word)
     }
 
     /// Number of words in the longest demonym.

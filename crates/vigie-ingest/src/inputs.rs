@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::feed::{looks_like_feed, read_feed};
 use crate::record::{RawArticle, parse_jsonl_line};
 use crate::warc::WarcReader;
-use crate::{IngestError, decode_bytes};
+use crate::{IngestError, MAX_ARTICLE_BYTES, decode_bytes};
 
 /// One article read from an input, or why it could not be read.
 #[derive(Debug)]
@@ -46,9 +46,9 @@ fn is_input_file(path: &Path) -> bool {
         .and_then(|n| n.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
     [
-        ".txt", ".html", ".htm", ".jsonl", ".warc", ".warc.gz", ".wet", ".wet.gz", ".rss", ".atom",
-        ".xml",
+        ".txt", ".html", ".htm", ".jsonl", ".warc", ".wet", ".rss", ".atom", ".xml",
     ]
     .iter()
     .any(|ext| name.ends_with(ext))
@@ -86,9 +86,11 @@ fn detect(path: &Path, format: InputFormat) -> InputFormat {
         return format;
     }
     let name = path.to_string_lossy().to_ascii_lowercase();
+    // `.gz` files are read decompressed (WARC files decompress themselves).
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
     if name.ends_with(".jsonl") {
         InputFormat::Jsonl
-    } else if [".warc", ".warc.gz", ".wet", ".wet.gz", ".wat", ".wat.gz"]
+    } else if [".warc", ".wet", ".wat"]
         .iter()
         .any(|ext| name.ends_with(ext))
     {
@@ -127,6 +129,10 @@ pub fn read_input(path: &Path, format: InputFormat) -> Box<dyn Iterator<Item = I
         std::fs::read(path)
     };
     let bytes = match bytes {
+        Ok(bytes) if name.to_ascii_lowercase().ends_with(".gz") => match gunzip(&bytes) {
+            Ok(bytes) => bytes,
+            Err(e) => return failed(unreadable(path, e)),
+        },
         Ok(bytes) => bytes,
         Err(e) => return failed(unreadable(path, e)),
     };
@@ -137,7 +143,9 @@ pub fn read_input(path: &Path, format: InputFormat) -> Box<dyn Iterator<Item = I
         Ok(text) => text,
         Err(error) => return failed(error),
     };
-    let xml_feed = name.to_ascii_lowercase().ends_with(".xml") && looks_like_feed(&text);
+    let lower = name.to_ascii_lowercase();
+    let xml_feed =
+        (lower.ends_with(".xml") || lower.ends_with(".xml.gz")) && looks_like_feed(&text);
     if format == InputFormat::Feed || xml_feed {
         return match read_feed(&name, &text) {
             Ok(items) => Box::new(items.into_iter()),
@@ -148,6 +156,22 @@ pub fn read_input(path: &Path, format: InputFormat) -> Box<dyn Iterator<Item = I
         origin: name.clone(),
         article: Ok(RawArticle::text(name, text)),
     }))
+}
+
+/// Decompresses a gzip file, refusing more than the article limit allows (a JSONL
+/// file may hold many articles: up to 64 of them).
+fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let limit = 64 * MAX_ARTICLE_BYTES as u64;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(limit + 1)
+        .read_to_end(&mut out)?;
+    if out.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "decompresses to over {limit} bytes"
+        )));
+    }
+    Ok(out)
 }
 
 /// The records of a JSONL file, blank lines skipped.
