@@ -5,7 +5,7 @@
 //! transaction with the origins it covers. Killing the process loses at most the batch
 //! in flight, which the next run redoes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use vigie_ingest::fetch::{Fetcher, Validators, read_feed_url};
 use vigie_ingest::{Extractor, InputItem, ingest};
 use vigie_pipeline::Pipeline;
 use vigie_store::{Outcome, Store, WriteSummary};
@@ -37,6 +38,10 @@ pub struct IngestArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Keep polling the feed URLs among the inputs every this many seconds (conditional
+    /// requests: unchanged feeds cost one 304).
+    #[arg(long, value_name = "SECONDS")]
+    poll: Option<u64>,
 }
 
 /// A partial batch is written when nothing more arrived for this long.
@@ -46,25 +51,75 @@ const FLUSH_AFTER: Duration = Duration::from_millis(500);
 pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let pipeline = args.inputs.pipeline()?;
     let mut store = Store::open(&args.db)?;
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()));
-    let report = ingest_into(
-        &mut store,
-        args.inputs.items()?,
-        pipeline,
-        Settings {
-            jobs,
-            batch: args.batch,
-            progress: !args.quiet,
-        },
-    )?;
+    let settings = Settings {
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get())),
+        batch: args.batch,
+        progress: !args.quiet,
+    };
+    let fetcher = Fetcher::default();
+    let urls = args.inputs.urls();
+    let mut files = Some(args.inputs.file_items()?);
+    loop {
+        let (feed_items, polled) = poll_feeds(&store, &fetcher, &urls)?;
+        let items = args
+            .inputs
+            .with_defaults(feed_items.into_iter())
+            .chain(files.take().into_iter().flatten());
+        let report = ingest_into(&mut store, items, pipeline, settings)?;
+        for (url, validators) in polled {
+            store.set_feed_validators(
+                &url,
+                validators.etag.as_deref(),
+                validators.last_modified.as_deref(),
+            )?;
+        }
+        print_report(&store, &args.db, &report)?;
+        match args.poll {
+            Some(seconds) if !urls.is_empty() => thread::sleep(Duration::from_secs(seconds)),
+            _ => return Ok(ExitCode::SUCCESS),
+        }
+    }
+}
+
+/// A feed URL and the validators of its latest response.
+type PolledFeed = (String, Validators);
+
+/// Fetches every feed that changed since the last poll: its items, and its new
+/// validators (saved once the items are stored). A feed that cannot be fetched is
+/// reported and polled again next time.
+fn poll_feeds(
+    store: &Store,
+    fetcher: &Fetcher,
+    urls: &[String],
+) -> anyhow::Result<(Vec<InputItem>, Vec<PolledFeed>)> {
+    let mut items = Vec::new();
+    let mut polled = Vec::new();
+    for url in urls {
+        let (etag, last_modified) = store.feed_validators(url)?;
+        let previous = Validators {
+            etag,
+            last_modified,
+        };
+        match read_feed_url(fetcher, url, &previous) {
+            Ok((new, validators)) => {
+                items.extend(new);
+                polled.push((url.clone(), validators));
+            }
+            Err(error) => eprintln!("error: {error}"),
+        }
+    }
+    Ok((items, polled))
+}
+
+fn print_report(store: &Store, db: &Path, report: &IngestReport) -> anyhow::Result<()> {
     let counts = store.counts()?;
     let written = report.written;
     eprintln!(
         "{}: {} stored, {} duplicates, {} failed, {} already processed; {:.0} documents/s; \
          store now holds {} documents, {} events from {} reports",
-        args.db.display(),
+        db.display(),
         written.stored,
         written.duplicates,
         written.failed,
@@ -74,7 +129,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         counts.events,
         counts.reports
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// How an ingest runs.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use vigie_core::Language;
+use vigie_ingest::fetch::{Fetcher, Validators, is_url, read_feed_url};
 use vigie_ingest::{InputFormat, InputItem};
 use vigie_pipeline::{Language as LanguageChoice, Pipeline};
 
@@ -38,7 +39,7 @@ pub enum LangArg {
 /// What to read and the defaults for what the inputs do not say.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Files or directories to read (`-` or nothing: standard input).
+    /// Files, directories or feed URLs to read (`-` or nothing: standard input).
     paths: Vec<PathBuf>,
     /// How to read the inputs.
     #[arg(long, value_enum, default_value = "auto")]
@@ -78,13 +79,44 @@ impl InputArgs {
         Ok(pipeline)
     }
 
-    /// Every article of every input, in order, with the defaults filled in.
+    /// Feed URLs among the inputs.
+    pub fn urls(&self) -> Vec<String> {
+        self.paths
+            .iter()
+            .filter_map(|p| p.to_str())
+            .filter(|p| is_url(p))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Every article of every input, in order, with the defaults filled in; feed URLs
+    /// are fetched once.
     pub fn items(&self) -> anyhow::Result<impl Iterator<Item = InputItem> + Send + use<>> {
-        let paths = if self.paths.is_empty() {
-            vec![PathBuf::from("-")]
-        } else {
-            self.paths.clone()
-        };
+        let fetcher = Fetcher::default();
+        let mut fetched = Vec::new();
+        for url in self.urls() {
+            match read_feed_url(&fetcher, &url, &Validators::default()) {
+                Ok((items, _)) => fetched.extend(items),
+                Err(error) => fetched.push(InputItem {
+                    origin: url,
+                    article: Err(error),
+                }),
+            }
+        }
+        Ok(self.with_defaults(fetched.into_iter().chain(self.file_items()?)))
+    }
+
+    /// The articles of the file inputs (not the URLs), with the defaults filled in.
+    pub fn file_items(&self) -> anyhow::Result<impl Iterator<Item = InputItem> + Send + use<>> {
+        let mut paths: Vec<PathBuf> = self
+            .paths
+            .iter()
+            .filter(|p| !p.to_str().is_some_and(is_url))
+            .cloned()
+            .collect();
+        if self.paths.is_empty() {
+            paths.push(PathBuf::from("-"));
+        }
         let files = vigie_ingest::expand(&paths)?;
         let format = match self.input {
             InputArg::Auto => InputFormat::Auto,
@@ -93,16 +125,25 @@ impl InputArgs {
             InputArg::Warc => InputFormat::Warc,
             InputArg::Feed => InputFormat::Feed,
         };
+        Ok(self.with_defaults(
+            files
+                .into_iter()
+                .flat_map(move |file| vigie_ingest::read_input(&file, format)),
+        ))
+    }
+
+    /// Fills in the publication date and outlet the items do not give.
+    pub fn with_defaults<I: Iterator<Item = InputItem> + Send>(
+        &self,
+        items: I,
+    ) -> impl Iterator<Item = InputItem> + Send + use<I> {
         let (published, source) = (self.published.clone(), self.source.clone());
-        Ok(files
-            .into_iter()
-            .flat_map(move |file| vigie_ingest::read_input(&file, format))
-            .map(move |mut item| {
-                if let Ok(raw) = &mut item.article {
-                    raw.published = raw.published.take().or_else(|| published.clone());
-                    raw.source = raw.source.take().or_else(|| source.clone());
-                }
-                item
-            }))
+        items.map(move |mut item| {
+            if let Ok(raw) = &mut item.article {
+                raw.published = raw.published.take().or_else(|| published.clone());
+                raw.source = raw.source.take().or_else(|| source.clone());
+            }
+            item
+        })
     }
 }

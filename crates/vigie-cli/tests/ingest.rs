@@ -148,3 +148,71 @@ fn killed_ingest_resumes_without_loss_or_duplicates() {
     assert!(csv.starts_with("event_id,event_date,time_precision,event_type,sub_event_type"));
     assert!(csv.lines().count() as u64 == counts.events + 1);
 }
+
+/// Serves `feed` with an ETag, and 304 to requests that send that ETag back; returns the
+/// URL and the statuses it answered.
+fn serve_feed(feed: &'static str, requests: usize) -> (String, std::thread::JoinHandle<Vec<u16>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/feed.xml", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        (0..requests)
+            .map(|_| {
+                let (mut stream, _) = listener.accept().unwrap();
+                let mut lines = BufReader::new(stream.try_clone().unwrap()).lines();
+                let mut conditional = false;
+                while let Some(Ok(line)) = lines.next() {
+                    if line.is_empty() {
+                        break;
+                    }
+                    conditional |= line.eq_ignore_ascii_case("if-none-match: \"1\"");
+                }
+                let (status, response) = if conditional {
+                    (
+                        304,
+                        "HTTP/1.1 304 Not Modified\r\nConnection: close\r\n\r\n".to_owned(),
+                    )
+                } else {
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nETag: \"1\"\r\nContent-Length: {}\r\n\
+                         Connection: close\r\n\r\n",
+                        feed.len()
+                    );
+                    (200, head + feed)
+                };
+                stream.write_all(response.as_bytes()).unwrap();
+                status
+            })
+            .collect()
+    });
+    (url, server)
+}
+
+#[test]
+fn feeds_are_polled_with_conditional_requests() {
+    const FEED: &str = r#"<rss><channel><title>Le Guetteur</title>
+<item><guid>a1</guid><title>Attaque à Gao</title><pubDate>Tue, 03 Mar 2026 10:00:00 GMT</pubDate>
+<description>Des hommes armés ont attaqué mardi un poste de l'armée malienne à Gao, au Mali.</description></item>
+</channel></rss>"#;
+    let scratch = Scratch::new("feed");
+    let db = scratch.0.join("vigie.db");
+    let (url, server) = serve_feed(FEED, 2);
+    let ingest = || vigie(&["ingest", &url, "--db", db.to_str().unwrap(), "--quiet"]);
+    let first = ingest();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let second = ingest();
+    assert!(String::from_utf8_lossy(&second.stderr).contains("0 stored"));
+    assert_eq!(server.join().unwrap(), [200, 304]);
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.counts().unwrap().documents, 1);
+    assert!(
+        store
+            .processed_origins()
+            .unwrap()
+            .contains(&format!("{url}#a1"))
+    );
+}

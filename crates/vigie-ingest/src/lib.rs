@@ -4,6 +4,7 @@
 
 pub mod decode;
 pub mod feed;
+pub mod fetch;
 pub mod html;
 pub mod inputs;
 pub mod layout;

@@ -16,7 +16,7 @@ mod write;
 use std::collections::HashSet;
 use std::path::Path;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 pub use query::{EventFilter, EventRow};
 pub use write::{Outcome, WriteSummary};
@@ -130,6 +130,37 @@ impl Store {
         })
     }
 
+    /// The `ETag` and `Last-Modified` validators of a feed's last response.
+    pub fn feed_validators(
+        &self,
+        url: &str,
+    ) -> Result<(Option<String>, Option<String>), StoreError> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT etag, last_modified FROM feeds WHERE url = ?1",
+                [url],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    /// Records a feed's validators after its items are stored.
+    pub fn set_feed_validators(
+        &self,
+        url: &str,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.connection.execute(
+            "INSERT INTO feeds (url, etag, last_modified, polled_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (url) DO UPDATE SET etag = ?2, last_modified = ?3, polled_at = ?4",
+            rusqlite::params![url, etag, last_modified, unix_now()],
+        )?;
+        Ok(())
+    }
+
     /// The stored document with this row id, as the pipeline produced it.
     pub fn document(&self, id: i64) -> Result<Option<vigie_core::Document>, StoreError> {
         let json: Option<String> = self
@@ -140,4 +171,11 @@ impl Store {
             .ok();
         Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
     }
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }

@@ -150,3 +150,11 @@ CREATE TABLE IF NOT EXISTS event_reports (
 );
 CREATE INDEX IF NOT EXISTS event_reports_event ON event_reports (event_id);
 CREATE INDEX IF NOT EXISTS event_reports_document ON event_reports (document_id);
+
+-- Feeds polled over HTTP: the validators of their last response.
+CREATE TABLE IF NOT EXISTS feeds (
+    url           TEXT PRIMARY KEY,
+    etag          TEXT,
+    last_modified TEXT,
+    polled_at     INTEGER NOT NULL -- Unix seconds
+);

@@ -50,9 +50,7 @@ pub struct WriteSummary {
 impl Store {
     /// Writes a batch of outcomes in one transaction: all of it lands or none of it does.
     pub fn write(&mut self, outcomes: &[Outcome]) -> Result<WriteSummary, StoreError> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
+        let now = crate::unix_now();
         let transaction = self.connection.transaction()?;
         let mut summary = WriteSummary::default();
         for outcome in outcomes {
