@@ -34,7 +34,7 @@ enum Command {
     Ingest(ingest::IngestArgs),
     /// Events from a store, filtered, as a table or JSON.
     Query(query::QueryArgs),
-    /// Events from a store as CSV or JSONL with PLOVER and ACLED-style columns.
+    /// Events from a store as CSV, JSONL or Parquet with PLOVER and ACLED-style columns.
     Export(query::ExportArgs),
     /// Measure a stage against gold data.
     #[command(subcommand)]

@@ -1,5 +1,5 @@
-//! `vigie query` and `vigie export`: events from the store, as a table, JSON, CSV or
-//! JSONL.
+//! `vigie query` and `vigie export`: events from the store, as a table, JSON, CSV,
+//! JSONL or Parquet.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -175,6 +175,8 @@ pub enum ExportFormat {
     Csv,
     /// One JSON object per line.
     Jsonl,
+    /// Apache Parquet (needs `--out`).
+    Parquet,
 }
 
 /// Arguments of `vigie export`.
@@ -192,19 +194,24 @@ pub struct ExportArgs {
 
 /// Runs `vigie export`.
 pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        args.format != ExportFormat::Parquet || args.out.is_some(),
+        "--format parquet writes a binary file: give it with --out FILE"
+    );
     let store = args.filter.open()?;
     let rows = store.events(&args.filter.filter(usize::MAX)?)?;
-    let out: Box<dyn Write> = match &args.out {
+    let out: Box<dyn Write + Send> = match &args.out {
         Some(path) => Box::new(
             std::fs::File::create(path)
                 .with_context(|| format!("{}: cannot create", path.display()))?,
         ),
-        None => Box::new(std::io::stdout().lock()),
+        None => Box::new(std::io::stdout()),
     };
     let out = std::io::BufWriter::new(out);
     match args.format {
         ExportFormat::Csv => export::write_csv(&rows, out)?,
         ExportFormat::Jsonl => export::write_jsonl(&rows, out)?,
+        ExportFormat::Parquet => export::write_parquet(&rows, out)?,
     }
     if let Some(path) = &args.out {
         eprintln!("{}: {} event(s)", path.display(), rows.len());

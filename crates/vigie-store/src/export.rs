@@ -1,7 +1,7 @@
 //! Event tables for other tools: one row per merged event, with PLOVER columns and
 //! ACLED-style columns (`event_date`, `event_type`, `sub_event_type`, `actor1`, `actor2`,
 //! `country`, `admin1`, `location`, `latitude`, `longitude`, `geo_precision`, `source`,
-//! `notes`, `fatalities`).
+//! `notes`, `fatalities`), as CSV, JSON Lines or Parquet.
 
 use std::io::Write;
 
@@ -164,4 +164,93 @@ pub fn write_jsonl(rows: &[EventRow], mut out: impl Write) -> std::io::Result<()
         out.write_all(b"\n")?;
     }
     out.flush()
+}
+
+/// Parquet column kinds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Integer,
+    Real,
+    Text,
+}
+
+/// The Parquet type of each column of [`COLUMNS`].
+fn column_kind(column: &str) -> Kind {
+    match column {
+        "event_id" | "time_precision" | "geonameid" | "geo_precision" | "source_count"
+        | "reports" | "fatalities" => Kind::Integer,
+        "latitude" | "longitude" => Kind::Real,
+        _ => Kind::Text,
+    }
+}
+
+/// Writes the rows as a Parquet file (one row group, every column optional, text as
+/// UTF-8), with the same columns as the CSV.
+pub fn write_parquet(
+    rows: &[EventRow],
+    out: impl Write + Send,
+) -> Result<(), parquet::errors::ParquetError> {
+    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use std::sync::Arc;
+
+    let fields: Vec<String> = COLUMNS
+        .iter()
+        .map(|column| match column_kind(column) {
+            Kind::Integer => format!("OPTIONAL INT64 {column};"),
+            Kind::Real => format!("OPTIONAL DOUBLE {column};"),
+            Kind::Text => format!("OPTIONAL BYTE_ARRAY {column} (UTF8);"),
+        })
+        .collect();
+    let schema = parquet::schema::parser::parse_message_type(&format!(
+        "message vigie_events {{ {} }}",
+        fields.join(" ")
+    ))?;
+    let records: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|row| serde_json::to_value(ExportRow::from(row)))
+        .collect::<Result<_, _>>()
+        .map_err(|e| parquet::errors::ParquetError::General(e.to_string()))?;
+    let mut writer = SerializedFileWriter::new(
+        out,
+        Arc::new(schema),
+        Arc::new(WriterProperties::builder().build()),
+    )?;
+    let mut group = writer.next_row_group()?;
+    let mut index = 0;
+    while let Some(mut column) = group.next_column()? {
+        let name = COLUMNS[index];
+        let values: Vec<&serde_json::Value> = records.iter().map(|r| &r[name]).collect();
+        let levels: Vec<i16> = values.iter().map(|v| i16::from(!v.is_null())).collect();
+        match column_kind(name) {
+            Kind::Integer => {
+                let present: Vec<i64> = values.iter().filter_map(|v| v.as_i64()).collect();
+                column
+                    .typed::<Int64Type>()
+                    .write_batch(&present, Some(&levels), None)?;
+            }
+            Kind::Real => {
+                let present: Vec<f64> = values.iter().filter_map(|v| v.as_f64()).collect();
+                column
+                    .typed::<DoubleType>()
+                    .write_batch(&present, Some(&levels), None)?;
+            }
+            Kind::Text => {
+                let present: Vec<ByteArray> = values
+                    .iter()
+                    .filter_map(|v| v.as_str())
+                    .map(|s| ByteArray::from(s.as_bytes().to_vec()))
+                    .collect();
+                column
+                    .typed::<ByteArrayType>()
+                    .write_batch(&present, Some(&levels), None)?;
+            }
+        }
+        column.close()?;
+        index += 1;
+    }
+    group.close()?;
+    writer.close()?;
+    Ok(())
 }

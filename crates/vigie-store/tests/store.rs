@@ -159,6 +159,24 @@ fn queries_filter_by_place_text_and_date_and_export_acled_columns() {
     let mut keys_sorted = keys.clone();
     keys_sorted.sort_unstable();
     assert_eq!(keys_sorted, columns, "CSV and JSONL carry the same fields");
+
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::RowAccessor;
+    let path = std::env::temp_dir().join(format!("vigie-export-{}.parquet", std::process::id()));
+    export::write_parquet(&rows, std::fs::File::create(&path).unwrap()).unwrap();
+    let reader = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let metadata = reader.metadata().file_metadata();
+    assert_eq!(metadata.num_rows() as usize, rows.len());
+    let names: Vec<&str> = metadata
+        .schema_descr()
+        .columns()
+        .iter()
+        .map(|c| c.name())
+        .collect();
+    assert_eq!(names, export::COLUMNS);
+    let first = reader.get_row_iter(None).unwrap().next().unwrap().unwrap();
+    assert_eq!(first.get_long(0).unwrap(), rows[0].id);
+    std::fs::remove_file(&path).unwrap();
 }
 
 #[test]
