@@ -84,6 +84,13 @@ fn ingest(corpus: &Path, jobs: usize) -> anyhow::Result<ExitCode> {
     };
     remove();
     let pipeline = vigie_pipeline::Pipeline::embedded(vigie_pipeline::Language::Auto);
+    // Load the lazily parsed reference data (models, lexicons) before timing.
+    for text in [
+        "Les forces irakiennes ont attaqué Daech à Mossoul mardi, selon un responsable.",
+        "Iraqi forces attacked ISIS in Mosul on Tuesday, an official said.",
+    ] {
+        pipeline.run(&mut vigie_core::Document::new("warm-up", text));
+    }
     let files = vigie_ingest::expand(&[corpus.to_path_buf()])?;
     let items = files
         .into_iter()

@@ -297,8 +297,21 @@ fn person_with_cue(text: &str, tokens: &[Token], start: usize, end: usize) -> Op
         });
     let apposition =
         role_apposition(text, tokens, end).or_else(|| role_before(text, tokens, start));
-    let after = fold_text(text[tokens[end - 1].byte_end..].trim_start());
-    let before = fold_text(text[..tokens[start].byte_start].trim_end());
+    // Two words either side are all the cues need: fold a short window, not the text.
+    const WINDOW_CHARS: usize = 80;
+    let after: String = text[tokens[end - 1].byte_end..]
+        .trim_start()
+        .chars()
+        .take(WINDOW_CHARS)
+        .collect();
+    let after = fold_text(&after);
+    let preceding = text[..tokens[start].byte_start].trim_end();
+    let window_start = preceding
+        .char_indices()
+        .rev()
+        .nth(WINDOW_CHARS - 1)
+        .map_or(0, |(i, _)| i);
+    let before = fold_text(&preceding[window_start..]);
     let speech_after = after
         .split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())

@@ -35,7 +35,7 @@ pub struct HtmlArticle {
 
 /// Extracts the article from an HTML page; `url` resolves relative links.
 pub fn extract_html(html: &str, url: Option<&str>, extractor: Extractor) -> HtmlArticle {
-    let dom = Dom::from(html);
+    let dom = Dom::from(crate::inert::strip_inert(html).as_ref());
     let captions: Vec<String> = dom
         .select("figcaption")
         .iter()

@@ -6,6 +6,7 @@ pub mod decode;
 pub mod feed;
 pub mod fetch;
 pub mod html;
+pub mod inert;
 pub mod inputs;
 pub mod layout;
 pub mod record;
