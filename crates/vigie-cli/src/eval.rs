@@ -91,63 +91,74 @@ pub enum EvalCommand {
         #[arg(long)]
         predictions_out: Option<PathBuf>,
     },
-    /// Persuasion techniques (SemEval-2023 Task 3). Planned: issue 7.
+    /// Persuasion techniques per paragraph (SemEval-2023 Task 3 subtask 3): micro and
+    /// macro F1, and F1 per technique.
     Persuasion {
-        /// Gold labels file.
+        /// Gold labels file (`article<TAB>paragraph<TAB>label,…`).
         #[arg(long)]
         gold_labels: PathBuf,
-        /// Gold paragraphs file.
+        /// Gold paragraphs file (`article<TAB>paragraph<TAB>text`).
         #[arg(long)]
         gold_text: PathBuf,
+        /// A model from `vigie train persuasion`; without it, the lexicon alone.
+        #[arg(long)]
+        model: Option<PathBuf>,
+    },
+    /// The outlet registry against the State Media Matrix CSV: agreement on typology.
+    Sources {
+        /// The State Media Matrix CSV.
+        #[arg(long)]
+        state_media_matrix: PathBuf,
     },
 }
 
 /// Runs an evaluation command.
 pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
-    let (stage, issue) = match command {
-        EvalCommand::Extract { gold, extractor } => {
-            let extractor = match extractor {
-                ExtractorArg::DomSmoothie => Extractor::DomSmoothie,
-                #[cfg(feature = "trafilatura")]
-                ExtractorArg::Trafilatura => Extractor::Trafilatura,
-            };
-            let scores =
-                vigie_eval::extract::evaluate(&gold, extractor).map_err(anyhow::Error::msg)?;
-            println!("extractor  {extractor:?}");
-            println!("pages      {}", scores.pages);
-            println!("precision  {:.3}", scores.precision);
-            println!("recall     {:.3}", scores.recall);
-            println!("F1         {:.3}", scores.f1);
-            println!(
-                "pages/s    {:.1}  (extraction only, one core)",
-                scores.pages_per_second()
-            );
-            return Ok(ExitCode::SUCCESS);
-        }
+    match command {
+        EvalCommand::Extract { gold, extractor } => extract(&gold, extractor),
         EvalCommand::Geoparse {
             gold,
             given_toponyms,
             predictions_out,
             gazetteer,
-        } => {
-            return geoparse(
-                &gold,
-                given_toponyms,
-                predictions_out.as_deref(),
-                gazetteer.as_deref(),
-            );
-        }
-        EvalCommand::Ner { gold, lang, model } => return ner(&gold, lang, model.as_deref()),
+        } => geoparse(
+            &gold,
+            given_toponyms,
+            predictions_out.as_deref(),
+            gazetteer.as_deref(),
+        ),
+        EvalCommand::Ner { gold, lang, model } => ner(&gold, lang, model.as_deref()),
         EvalCommand::Events {
             gold,
             lang,
             predictions_out,
-        } => return events(&gold, lang, predictions_out.as_deref()),
-        EvalCommand::Persuasion { .. } => ("persuasion", 7),
+        } => events(&gold, lang, predictions_out.as_deref()),
+        EvalCommand::Persuasion {
+            gold_labels,
+            gold_text,
+            model,
+        } => persuasion(&gold_labels, &gold_text, model.as_deref()),
+        EvalCommand::Sources { state_media_matrix } => sources(&state_media_matrix),
+    }
+}
+
+fn extract(gold: &Path, extractor: ExtractorArg) -> anyhow::Result<ExitCode> {
+    let extractor = match extractor {
+        ExtractorArg::DomSmoothie => Extractor::DomSmoothie,
+        #[cfg(feature = "trafilatura")]
+        ExtractorArg::Trafilatura => Extractor::Trafilatura,
     };
-    anyhow::bail!(
-        "`vigie eval {stage}` is not available yet: its scorer is tracked in issue {issue}"
-    )
+    let scores = vigie_eval::extract::evaluate(gold, extractor).map_err(anyhow::Error::msg)?;
+    println!("extractor  {extractor:?}");
+    println!("pages      {}", scores.pages);
+    println!("precision  {:.3}", scores.precision);
+    println!("recall     {:.3}", scores.recall);
+    println!("F1         {:.3}", scores.f1);
+    println!(
+        "pages/s    {:.1}  (extraction only, one core)",
+        scores.pages_per_second()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn geoparse(
@@ -321,6 +332,80 @@ fn events(
     for (gold_type, row) in &scores.confusion {
         let cells: Vec<String> = row.iter().map(|(p, n)| format!("{p}:{n}")).collect();
         println!("  {gold_type:<10} {}", cells.join(" "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn persuasion(labels: &Path, text: &Path, model: Option<&Path>) -> anyhow::Result<ExitCode> {
+    use vigie_signals::persuasion::{PersuasionModel, TECHNIQUES, features, lexicon_techniques};
+    let gold = vigie_eval::persuasion::read_gold(labels, text).map_err(anyhow::Error::msg)?;
+    let lexicon = vigie_signals::LoadedLexicon::embedded();
+    let model = model
+        .map(|path| {
+            let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
+            PersuasionModel::from_bytes(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        })
+        .transpose()?;
+    let scores = vigie_eval::persuasion::evaluate(&gold, |paragraph| {
+        let language = vigie_lang::identify_language(&paragraph.text);
+        match &model {
+            Some(model) => model.predict(&features(&paragraph.text, language, lexicon)),
+            None => lexicon_techniques(&paragraph.text, language, lexicon),
+        }
+    });
+    println!(
+        "gold       {} ({} paragraphs)",
+        labels.display(),
+        scores.paragraphs
+    );
+    match &model {
+        Some(model) => println!(
+            "predictor  model (threshold {:.2}; {})",
+            model.threshold, model.provenance
+        ),
+        None => println!("predictor  lexicon (data/lexicons/loaded_language.tsv)"),
+    }
+    let micro = scores.micro;
+    println!(
+        "micro      P {:.3}  R {:.3}  F1 {:.3}",
+        micro.precision(),
+        micro.recall(),
+        micro.f1()
+    );
+    println!("macro F1   {:.3}", scores.macro_f1());
+    println!("per technique (F1, predicted/gold):");
+    for (technique, counts) in TECHNIQUES.iter().zip(&scores.per_technique) {
+        println!(
+            "  {technique:<34} {:.3}  {}/{}",
+            counts.f1(),
+            counts.predicted,
+            counts.gold
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sources(matrix: &Path) -> anyhow::Result<ExitCode> {
+    let registry = vigie_signals::OutletRegistry::embedded();
+    let comparisons = vigie_eval::sources::compare(matrix, registry).map_err(anyhow::Error::msg)?;
+    let agreeing = comparisons.iter().filter(|c| c.agrees).count();
+    println!("matrix     {}", matrix.display());
+    println!(
+        "registry   {} outlets, {} found in the matrix",
+        registry.len(),
+        comparisons.len()
+    );
+    println!(
+        "typology   {agreeing}/{} agree ({:.1}%)",
+        comparisons.len(),
+        100.0 * agreeing as f64 / comparisons.len().max(1) as f64
+    );
+    for c in comparisons.iter().filter(|c| !c.agrees) {
+        println!(
+            "  differs  {:<12} matrix {} ({}), registry {}",
+            c.id, c.matrix_typology, c.matrix_name, c.registry_typology
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

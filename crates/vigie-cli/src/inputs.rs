@@ -3,11 +3,13 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Args, ValueEnum};
 use vigie_core::Language;
 use vigie_ingest::fetch::{Fetcher, Validators, is_url, read_feed_url};
 use vigie_ingest::{InputFormat, InputItem};
 use vigie_pipeline::{Language as LanguageChoice, Pipeline};
+use vigie_signals::persuasion::PersuasionModel;
 
 /// How inputs are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -56,6 +58,10 @@ pub struct InputArgs {
     /// A gazetteer built by `vigie gazetteer build` instead of the embedded one.
     #[arg(long)]
     gazetteer: Option<PathBuf>,
+    /// A persuasion-technique model from `vigie train persuasion`: adds paragraph-level
+    /// `persuasion` signals.
+    #[arg(long)]
+    persuasion_model: Option<PathBuf>,
 }
 
 impl InputArgs {
@@ -75,6 +81,13 @@ impl InputArgs {
         let mut pipeline = Pipeline::embedded(language);
         if let Some(path) = &self.gazetteer {
             pipeline.gazetteer = vigie_geo::Gazetteer::load(path)?;
+        }
+        if let Some(path) = &self.persuasion_model {
+            let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
+            let model = PersuasionModel::from_bytes(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            // Lives as long as the command, like the embedded data.
+            pipeline.signals.persuasion = Some(Box::leak(Box::new(model)));
         }
         Ok(pipeline)
     }

@@ -1,6 +1,6 @@
 //! `vigie train <model>`: trains a statistical model from tagged data.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -24,6 +24,22 @@ pub enum TrainCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The persuasion-technique model, from SemEval-2023 Task 3 subtask-3 files (research
+    /// use only: the model says so and is never embedded).
+    Persuasion {
+        /// Labels files (`article<TAB>paragraph<TAB>label,…`), one per `--text`.
+        #[arg(long, required = true)]
+        labels: Vec<PathBuf>,
+        /// Paragraph files (`article<TAB>paragraph<TAB>text`), in the order of `--labels`.
+        #[arg(long, required = true)]
+        text: Vec<PathBuf>,
+        /// Passes over the data.
+        #[arg(long, default_value_t = 8)]
+        epochs: usize,
+        /// Where to write the model.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Sentences of at most this many tokens: files without sentence breaks (Europeana) are
@@ -32,13 +48,24 @@ const MAX_SENTENCE: usize = 60;
 
 /// Runs a training command.
 pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
-    let TrainCommand::Ner {
-        train: files,
-        iterations,
-        out,
-    } = command;
+    match command {
+        TrainCommand::Ner {
+            train: files,
+            iterations,
+            out,
+        } => ner(&files, iterations, &out),
+        TrainCommand::Persuasion {
+            labels,
+            text,
+            epochs,
+            out,
+        } => persuasion(&labels, &text, epochs, &out),
+    }
+}
+
+fn ner(files: &[PathBuf], iterations: usize, out: &Path) -> anyhow::Result<ExitCode> {
     let mut sentences = Vec::new();
-    for file in &files {
+    for file in files {
         for sentence in vigie_eval::ner::read_gold(file).map_err(anyhow::Error::msg)? {
             let tags = to_bio(&sentence.tags);
             let mut start = 0;
@@ -59,13 +86,69 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
     }
     let lexicon = GazetteerLexicon(vigie_geo::Gazetteer::embedded());
     let model = train(&sentences, iterations, &lexicon);
-    std::fs::write(&out, model.to_bytes())
+    std::fs::write(out, model.to_bytes())
         .with_context(|| format!("{}: cannot write", out.display()))?;
     println!(
         "{}: {} sentences, {} features",
         out.display(),
         sentences.len(),
         model.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every fifth article is held out to tune the decision threshold.
+const TUNING_EVERY: usize = 5;
+
+fn persuasion(
+    labels: &[PathBuf],
+    texts: &[PathBuf],
+    epochs: usize,
+    out: &Path,
+) -> anyhow::Result<ExitCode> {
+    use vigie_signals::persuasion::{Example, PersuasionModel, features};
+    anyhow::ensure!(
+        labels.len() == texts.len(),
+        "give one --text file for each --labels file"
+    );
+    let lexicon = vigie_signals::LoadedLexicon::embedded();
+    let (mut training, mut tuning) = (Vec::new(), Vec::new());
+    for (labels, text) in labels.iter().zip(texts) {
+        let paragraphs =
+            vigie_eval::persuasion::read_gold(labels, text).map_err(anyhow::Error::msg)?;
+        let mut articles: Vec<&str> = paragraphs.iter().map(|p| p.article.as_str()).collect();
+        articles.dedup();
+        for paragraph in &paragraphs {
+            let language = vigie_lang::identify_language(&paragraph.text);
+            let example = Example {
+                features: features(&paragraph.text, language, lexicon),
+                labels: paragraph.labels.clone(),
+            };
+            let article = articles
+                .iter()
+                .position(|a| *a == paragraph.article)
+                .unwrap_or(0);
+            if article % TUNING_EVERY == TUNING_EVERY - 1 {
+                tuning.push(example);
+            } else {
+                training.push(example);
+            }
+        }
+    }
+    let files: Vec<String> = labels.iter().map(|p| p.display().to_string()).collect();
+    let provenance = format!(
+        "trained on SemEval-2023 Task 3 subtask 3 ({}): research use only, not for redistribution",
+        files.join(", ")
+    );
+    let model = PersuasionModel::train(&training, &tuning, epochs, &provenance);
+    std::fs::write(out, model.to_bytes())
+        .with_context(|| format!("{}: cannot write", out.display()))?;
+    println!(
+        "{}: {} training and {} tuning paragraphs, threshold {:.2}",
+        out.display(),
+        training.len(),
+        tuning.len(),
+        model.threshold
     );
     Ok(ExitCode::SUCCESS)
 }

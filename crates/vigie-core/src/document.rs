@@ -539,6 +539,8 @@ pub enum SignalKind {
     LoadedLanguage,
     /// A photo caption unrelated to the body.
     CaptionMismatch,
+    /// Persuasion techniques a model finds in a paragraph (SemEval-2023 Task 3 labels).
+    Persuasion,
 }
 
 /// A signal a careful reader would note when weighing the report.

@@ -6,3 +6,5 @@ pub mod extract;
 pub mod geoparse;
 pub mod metrics;
 pub mod ner;
+pub mod persuasion;
+pub mod sources;

@@ -5,6 +5,7 @@
 pub mod attribution_profile;
 pub mod captions;
 pub mod loaded;
+pub mod persuasion;
 pub mod sources;
 
 pub use loaded::LoadedLexicon;
@@ -19,6 +20,9 @@ pub struct SignalData<'a> {
     pub outlets: &'a OutletRegistry,
     /// Loaded-language lexicon.
     pub loaded: &'a LoadedLexicon,
+    /// A persuasion-technique model, when one is given (none is embedded: see
+    /// [`persuasion`]).
+    pub persuasion: Option<&'a persuasion::PersuasionModel>,
 }
 
 impl SignalData<'static> {
@@ -27,6 +31,7 @@ impl SignalData<'static> {
         Self {
             outlets: OutletRegistry::embedded(),
             loaded: LoadedLexicon::embedded(),
+            persuasion: None,
         }
     }
 }
@@ -44,5 +49,8 @@ pub fn analyze(doc: &mut Document, data: SignalData<'_>) {
     signals.extend(attribution_profile::signals(doc));
     signals.extend(loaded::signals(doc, data.loaded));
     signals.extend(captions::signals(doc));
+    if let Some(model) = data.persuasion {
+        signals.extend(persuasion::signals(doc, model, data.loaded));
+    }
     doc.signals = signals;
 }

@@ -63,6 +63,15 @@ impl LoadedLexicon {
         Ok(Self { patterns })
     }
 
+    /// The technique labels of the lexicon's hits in `text`, one per hit.
+    pub fn techniques_in(&self, text: &str, language: Option<Language>) -> Vec<&str> {
+        self.patterns
+            .find(text, |t| language.is_none_or(|l| l == t.language))
+            .into_iter()
+            .map(|(_, technique)| technique.label.as_str())
+            .collect()
+    }
+
     /// Number of patterns.
     pub fn len(&self) -> usize {
         self.patterns.len()

@@ -1,0 +1,474 @@
+//! Persuasion techniques at paragraph level: the 23 labels of SemEval-2023 Task 3
+//! (subtask 3), from the loaded-language lexicon written by us and, when a model is
+//! given, a multi-label logistic regression over hashed word features trained in pure
+//! Rust (`vigie train persuasion`).
+//!
+//! The only training data for these labels is the SemEval-2023 corpus, which is for
+//! research use: a model trained on it says so in its header, is not embedded in the
+//! binary, and is only used when passed explicitly.
+
+use std::collections::BTreeSet;
+
+use vigie_core::{Document, Language, Signal, SignalKind, Span, fnv1a, fold_text};
+
+use crate::LoadedLexicon;
+
+/// The 23 technique labels, in the task's order.
+pub const TECHNIQUES: [&str; 23] = [
+    "Appeal_to_Authority",
+    "Appeal_to_Popularity",
+    "Appeal_to_Values",
+    "Appeal_to_Fear-Prejudice",
+    "Flag_Waving",
+    "Causal_Oversimplification",
+    "False_Dilemma-No_Choice",
+    "Consequential_Oversimplification",
+    "Straw_Man",
+    "Red_Herring",
+    "Whataboutism",
+    "Slogans",
+    "Appeal_to_Time",
+    "Conversation_Killer",
+    "Loaded_Language",
+    "Repetition",
+    "Exaggeration-Minimisation",
+    "Obfuscation-Vagueness-Confusion",
+    "Name_Calling-Labeling",
+    "Doubt",
+    "Guilt_by_Association",
+    "Appeal_to_Hypocrisy",
+    "Questioning_the_Reputation",
+];
+
+/// Index of a label in [`TECHNIQUES`].
+pub fn technique_index(label: &str) -> Option<usize> {
+    TECHNIQUES.iter().position(|t| *t == label)
+}
+
+/// Techniques the lexicon finds in a paragraph.
+pub fn lexicon_techniques(
+    paragraph: &str,
+    language: Option<Language>,
+    lexicon: &LoadedLexicon,
+) -> BTreeSet<usize> {
+    lexicon
+        .techniques_in(paragraph, language)
+        .into_iter()
+        .filter_map(technique_index)
+        .collect()
+}
+
+/// Bits of the feature hash.
+const HASH_BITS: u32 = 19;
+
+/// A hashed feature and its raw count in the paragraph.
+pub type Feature = (u32, f32);
+
+/// Hashed features of a paragraph with their counts: folded words and word pairs,
+/// character 2- to 5-grams inside words (padded with spaces), the lexicon's technique
+/// hits, and punctuation and shape cues. Indices are below `2^HASH_BITS`.
+pub fn features(
+    paragraph: &str,
+    language: Option<Language>,
+    lexicon: &LoadedLexicon,
+) -> Vec<Feature> {
+    let mask = (1u64 << HASH_BITS) - 1;
+    let hash = |kind: &str, value: &str| {
+        (fnv1a(kind.bytes().chain([0]).chain(value.bytes())) & mask) as u32
+    };
+    let folded = fold_text(paragraph);
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut hashes = vec![hash("bias", "")];
+    hashes.extend(words.iter().map(|w| hash("w", w)));
+    hashes.extend(
+        words
+            .windows(2)
+            .map(|p| hash("b", &format!("{} {}", p[0], p[1]))),
+    );
+    for word in &words {
+        let padded: Vec<char> = format!(" {word} ").chars().collect();
+        for n in 2..=5 {
+            for gram in padded.windows(n) {
+                hashes.push(hash("c", &gram.iter().collect::<String>()));
+            }
+        }
+    }
+    for technique in lexicon_techniques(paragraph, language, lexicon) {
+        hashes.push(hash("lex", TECHNIQUES[technique]));
+    }
+    let count = |c: char| paragraph.chars().filter(|x| *x == c).count();
+    for (cue, present) in [
+        ("exclamation", count('!') > 0),
+        ("question", count('?') > 0),
+        ("quote", paragraph.contains(['«', '“', '"'])),
+        (
+            "capitals",
+            paragraph
+                .split_whitespace()
+                .any(|w| w.chars().count() > 3 && w.chars().all(|c| c.is_uppercase())),
+        ),
+    ] {
+        if present {
+            hashes.push(hash("cue", cue));
+        }
+    }
+    let length = match words.len() {
+        0..=8 => "short",
+        9..=30 => "medium",
+        31..=80 => "long",
+        _ => "very-long",
+    };
+    hashes.push(hash("len", length));
+    hashes.sort_unstable();
+    let mut features: Vec<Feature> = Vec::with_capacity(hashes.len());
+    for h in hashes {
+        match features.last_mut() {
+            Some((last, count)) if *last == h => *count += 1.0,
+            _ => features.push((h, 1.0)),
+        }
+    }
+    features
+}
+
+/// A multi-label logistic-regression model over tf-idf weighted hashed features, one
+/// weight vector per technique, and one decision threshold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersuasionModel {
+    /// Inverse document frequency per feature bucket.
+    idf: Vec<f32>,
+    /// `TECHNIQUES.len() × 2^HASH_BITS` weights, technique-major.
+    weights: Vec<f32>,
+    /// One bias per technique.
+    biases: Vec<f32>,
+    /// Probability above which a technique is predicted.
+    pub threshold: f32,
+    /// Where the training data came from (shown by `vigie eval persuasion`).
+    pub provenance: String,
+}
+
+/// One training paragraph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// Hashed features with counts ([`features`]).
+    pub features: Vec<Feature>,
+    /// Gold technique indices.
+    pub labels: BTreeSet<usize>,
+}
+
+/// First bytes of a saved model.
+const MAGIC: &[u8] = b"VIGIE-PERSUASION2\n";
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Training settings: regularisation and passes.
+const L2: f32 = 1e-5;
+
+impl PersuasionModel {
+    fn dims() -> usize {
+        1 << HASH_BITS
+    }
+
+    /// Sublinear tf × idf, L2-normalised.
+    fn weighted(&self, features: &[Feature]) -> Vec<(usize, f32)> {
+        let mut weighted: Vec<(usize, f32)> = features
+            .iter()
+            .map(|&(f, count)| (f as usize, (1.0 + count.ln()) * self.idf[f as usize]))
+            .collect();
+        let norm = weighted
+            .iter()
+            .map(|(_, v)| v * v)
+            .sum::<f32>()
+            .sqrt()
+            .max(1e-9);
+        weighted.iter_mut().for_each(|(_, v)| *v /= norm);
+        weighted
+    }
+
+    /// Probability of each technique for a paragraph's features.
+    pub fn probabilities(&self, features: &[Feature]) -> [f32; 23] {
+        let weighted = self.weighted(features);
+        let dims = Self::dims();
+        std::array::from_fn(|t| {
+            let row = &self.weights[t * dims..(t + 1) * dims];
+            sigmoid(self.biases[t] + weighted.iter().map(|&(f, v)| row[f] * v).sum::<f32>())
+        })
+    }
+
+    /// Techniques predicted for a paragraph's features.
+    pub fn predict(&self, features: &[Feature]) -> BTreeSet<usize> {
+        predict_at(&self.probabilities(features), self.threshold)
+    }
+
+    /// Trains by stochastic gradient descent on the class-balanced log loss (each
+    /// technique's positives weighted by how rare they are), then picks the threshold
+    /// that maximises micro-F1 on `tuning` (held out from training).
+    pub fn train(
+        examples: &[Example],
+        tuning: &[Example],
+        epochs: usize,
+        provenance: &str,
+    ) -> Self {
+        let dims = Self::dims();
+        let mut document_frequency = vec![0u32; dims];
+        for example in examples {
+            for &(f, _) in &example.features {
+                document_frequency[f as usize] += 1;
+            }
+        }
+        let n = examples.len() as f32;
+        let idf = document_frequency
+            .iter()
+            .map(|&df| ((1.0 + n) / (1.0 + df as f32)).ln() + 1.0)
+            .collect();
+        let mut model = PersuasionModel {
+            idf,
+            weights: vec![0.0; TECHNIQUES.len() * dims],
+            biases: vec![0.0; TECHNIQUES.len()],
+            threshold: 0.5,
+            provenance: provenance.to_owned(),
+        };
+        let positive_weight: Vec<f32> = (0..TECHNIQUES.len())
+            .map(|t| {
+                let positives = examples.iter().filter(|e| e.labels.contains(&t)).count();
+                (n - positives as f32) / (positives as f32).max(1.0)
+            })
+            .map(|w| w.sqrt().clamp(1.0, 20.0))
+            .collect();
+        let weighted: Vec<Vec<(usize, f32)>> = examples
+            .iter()
+            .map(|e| model.weighted(&e.features))
+            .collect();
+        let mut order: Vec<usize> = (0..examples.len()).collect();
+        for epoch in 0..epochs {
+            let rate = 0.5 / (1.0 + epoch as f32);
+            // A fixed shuffle per epoch (reproducible): stride through the examples.
+            let stride = [7919usize, 104_729, 1_299_709][epoch % 3];
+            order.sort_by_key(|&i| (i * stride) % examples.len().max(1));
+            for &i in &order {
+                let example = &examples[i];
+                let features = &weighted[i];
+                let rows = model.weights.chunks_exact_mut(dims);
+                for (t, ((row, bias), positive)) in rows
+                    .zip(&mut model.biases)
+                    .zip(&positive_weight)
+                    .enumerate()
+                {
+                    let score = *bias + features.iter().map(|&(f, v)| row[f] * v).sum::<f32>();
+                    let gold = example.labels.contains(&t);
+                    let weight = if gold { *positive } else { 1.0 };
+                    let gradient = weight * (f32::from(u8::from(gold)) - sigmoid(score));
+                    for &(f, v) in features {
+                        row[f] += rate * (gradient * v - L2 * row[f]);
+                    }
+                    *bias += rate * gradient * 0.1;
+                }
+            }
+        }
+        let tuning: Vec<([f32; 23], &BTreeSet<usize>)> = tuning
+            .iter()
+            .map(|e| (model.probabilities(&e.features), &e.labels))
+            .collect();
+        let f1_at = |threshold: f32| {
+            micro_f1(
+                tuning
+                    .iter()
+                    .map(|(p, gold)| (predict_at(p, threshold), *gold)),
+            )
+        };
+        model.threshold = (2..=95)
+            .map(|step| step as f32 / 100.0)
+            .max_by(|a, b| f1_at(*a).total_cmp(&f1_at(*b)))
+            .unwrap_or(0.5);
+        model
+    }
+
+    /// The model as bytes (sparse: zero weights are not written).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = MAGIC.to_vec();
+        let provenance = self.provenance.as_bytes();
+        bytes.extend_from_slice(&(provenance.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(provenance);
+        bytes.extend_from_slice(&self.threshold.to_le_bytes());
+        bytes.extend_from_slice(&HASH_BITS.to_le_bytes());
+        for values in [&self.biases, &self.idf, &self.weights] {
+            let nonzero: Vec<(u32, f32)> = values
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| **w != 0.0)
+                .map(|(i, w)| (i as u32, *w))
+                .collect();
+            bytes.extend_from_slice(&(nonzero.len() as u32).to_le_bytes());
+            for (i, w) in nonzero {
+                bytes.extend_from_slice(&i.to_le_bytes());
+                bytes.extend_from_slice(&w.to_le_bytes());
+            }
+        }
+        bytes
+    }
+
+    /// Reads a model written by [`PersuasionModel::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
+        let mut rest = bytes
+            .strip_prefix(MAGIC)
+            .ok_or("not a Vigie persuasion model (or one from an older version)")?;
+        let mut take = |n: usize| -> Result<&[u8], String> {
+            if rest.len() < n {
+                return Err("truncated persuasion model".to_owned());
+            }
+            let (head, tail) = rest.split_at(n);
+            rest = tail;
+            Ok(head)
+        };
+        let u32_at = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("4 bytes"));
+        let f32_at = |b: &[u8]| f32::from_le_bytes(b.try_into().expect("4 bytes"));
+        let provenance_len = u32_at(take(4)?) as usize;
+        let provenance = String::from_utf8_lossy(take(provenance_len)?).into_owned();
+        let threshold = f32_at(take(4)?);
+        if u32_at(take(4)?) != HASH_BITS {
+            return Err("persuasion model built with another feature hash size".to_owned());
+        }
+        let mut read = |len: usize| -> Result<Vec<f32>, String> {
+            let mut values = vec![0.0; len];
+            for _ in 0..u32_at(take(4)?) {
+                let index = u32_at(take(4)?) as usize;
+                *values
+                    .get_mut(index)
+                    .ok_or("persuasion model value out of range")? = f32_at(take(4)?);
+            }
+            Ok(values)
+        };
+        let biases = read(TECHNIQUES.len())?;
+        let idf = read(Self::dims())?;
+        let weights = read(TECHNIQUES.len() * Self::dims())?;
+        Ok(PersuasionModel {
+            idf,
+            weights,
+            biases,
+            threshold,
+            provenance,
+        })
+    }
+}
+
+/// Techniques whose probability reaches the threshold.
+fn predict_at(probabilities: &[f32; 23], threshold: f32) -> BTreeSet<usize> {
+    probabilities
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| **p >= threshold)
+        .map(|(t, _)| t)
+        .collect()
+}
+
+/// One signal per paragraph (blank-line separated) where the model finds techniques:
+/// the techniques with their probabilities, scored by the highest.
+pub fn signals(doc: &Document, model: &PersuasionModel, lexicon: &LoadedLexicon) -> Vec<Signal> {
+    let mut signals = Vec::new();
+    let mut start = 0;
+    for paragraph in doc.text.split("\n\n") {
+        let length = paragraph.chars().count();
+        let probabilities = model.probabilities(&features(paragraph, doc.language, lexicon));
+        let mut found: Vec<(usize, f32)> = predict_at(&probabilities, model.threshold)
+            .into_iter()
+            .map(|t| (t, probabilities[t]))
+            .collect();
+        found.sort_by(|a, b| b.1.total_cmp(&a.1));
+        if let Some(&(_, best)) = found.first() {
+            let detail: Vec<String> = found
+                .iter()
+                .map(|(t, p)| format!("{} ({p:.2})", TECHNIQUES[*t]))
+                .collect();
+            signals.push(Signal {
+                kind: SignalKind::Persuasion,
+                span: Some(Span::new(start, start + length)),
+                detail: detail.join(", "),
+                score: best,
+            });
+        }
+        start += length + 2;
+    }
+    signals
+}
+
+/// Micro-averaged F1 over (predicted, gold) label sets, as the task scores it.
+pub fn micro_f1<'g>(pairs: impl Iterator<Item = (BTreeSet<usize>, &'g BTreeSet<usize>)>) -> f64 {
+    let (mut tp, mut predicted, mut gold) = (0usize, 0usize, 0usize);
+    for (p, g) in pairs {
+        tp += p.intersection(g).count();
+        predicted += p.len();
+        gold += g.len();
+    }
+    if tp == 0 {
+        return 0.0;
+    }
+    let precision = tp as f64 / predicted as f64;
+    let recall = tp as f64 / gold as f64;
+    2.0 * precision * recall / (precision + recall)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(text: &str, labels: &[&str]) -> Example {
+        Example {
+            features: features(text, Some(Language::Fr), LoadedLexicon::embedded()),
+            labels: labels.iter().filter_map(|l| technique_index(l)).collect(),
+        }
+    }
+
+    #[test]
+    fn learns_separable_labels_and_round_trips() {
+        let loaded = [
+            "Cette clique corrompue trahit le peuple !",
+            "Ces traîtres corrompus mentent encore !",
+            "La clique au pouvoir ment sans vergogne !",
+        ];
+        let neutral = [
+            "Le conseil municipal se réunit mardi.",
+            "La réunion a lieu à la mairie.",
+            "Le budget a été voté mardi.",
+        ];
+        let mut examples: Vec<Example> = loaded
+            .iter()
+            .map(|t| example(t, &["Loaded_Language"]))
+            .collect();
+        examples.extend(neutral.iter().map(|t| example(t, &[])));
+        let model = PersuasionModel::train(&examples, &examples, 20, "test sentences");
+        let loaded_index = technique_index("Loaded_Language").unwrap();
+        let probe = example("Cette clique corrompue ment !", &[]);
+        assert!(model.predict(&probe.features).contains(&loaded_index));
+        let calm = example("Le conseil se réunit à la mairie.", &[]);
+        assert!(!model.predict(&calm.features).contains(&loaded_index));
+        let copy = PersuasionModel::from_bytes(&model.to_bytes()).unwrap();
+        assert_eq!(copy, model);
+        assert!(PersuasionModel::from_bytes(b"nope").is_err());
+
+        let calm_paragraph = "Le conseil se réunit à la mairie.";
+        let text = format!("{calm_paragraph}\n\nCette clique corrompue ment encore !");
+        let mut doc = Document::new("d", text);
+        doc.language = Some(Language::Fr);
+        let signals = signals(&doc, &model, LoadedLexicon::embedded());
+        assert_eq!(signals.len(), 1, "{signals:?}");
+        let start = calm_paragraph.chars().count() + 2;
+        assert_eq!(
+            signals[0].span,
+            Some(Span::new(start, doc.text.chars().count()))
+        );
+        assert!(signals[0].detail.starts_with("Loaded_Language"));
+    }
+
+    #[test]
+    fn micro_f1_counts_pairs() {
+        let gold = [BTreeSet::from([1, 2]), BTreeSet::new()];
+        let predicted = [BTreeSet::from([1]), BTreeSet::from([3])];
+        let f1 = micro_f1(predicted.into_iter().zip(gold.iter()));
+        // tp 1, predicted 2, gold 2 → P = R = 0.5
+        assert!((f1 - 0.5).abs() < 1e-9);
+    }
+}
