@@ -7,6 +7,7 @@ mod gazetteer;
 mod ingest;
 mod inputs;
 mod query;
+mod serve;
 mod summary;
 mod train;
 
@@ -36,6 +37,10 @@ enum Command {
     Query(query::QueryArgs),
     /// Events from a store as CSV, JSONL or Parquet with PLOVER and ACLED-style columns.
     Export(query::ExportArgs),
+    /// Serve the HTTP API and the dashboard over a store.
+    Serve(serve::ServeArgs),
+    /// Ingest the bundled example articles and open the dashboard on them.
+    Demo(serve::DemoArgs),
     /// Measure a stage against gold data.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -57,6 +62,8 @@ fn main() -> ExitCode {
         Command::Ingest(args) => ingest::run(args),
         Command::Query(args) => query::run_query(args),
         Command::Export(args) => query::run_export(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Demo(args) => serve::demo(args),
         Command::Eval(command) => eval::run(command),
         Command::Gazetteer(command) => gazetteer::run(command),
         Command::Bench(command) => bench::run(command),

@@ -51,6 +51,9 @@ pub struct FilterArgs {
     /// Events reported by at least this many distinct sources.
     #[arg(long)]
     min_sources: Option<u32>,
+    /// Attribution of the first report: named, outlet, anonymous or none.
+    #[arg(long)]
+    attribution: Option<String>,
 }
 
 impl FilterArgs {
@@ -87,6 +90,8 @@ impl FilterArgs {
             text: self.text.clone(),
             source: self.source.clone(),
             min_sources: self.min_sources,
+            attribution: self.attribution.clone(),
+            id: None,
             limit,
             offset: 0,
         })

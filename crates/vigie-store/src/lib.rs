@@ -7,6 +7,7 @@
 //! ([`simhash`]), and events reported by several articles are merged into one event with
 //! its reports and distinct sources ([`merge`]).
 
+pub mod browse;
 pub mod export;
 pub mod merge;
 pub mod query;
@@ -18,6 +19,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension};
 
+pub use browse::{DocumentHit, ReportRow, Tally};
 pub use query::{EventFilter, EventRow};
 pub use write::{Outcome, WriteSummary};
 

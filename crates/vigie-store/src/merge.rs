@@ -174,20 +174,22 @@ pub fn find_event(
     Ok(None)
 }
 
-/// Creates a new event from its first report; returns its id.
+/// Creates a new event from its first report, coded in an article published on
+/// `published`; returns its id.
 pub fn create_event(
     transaction: &Transaction,
     report: &Report,
     event: &Event,
+    published: Option<&str>,
 ) -> Result<i64, StoreError> {
     let place = event.place.as_ref();
     transaction.execute(
         "INSERT INTO events (type, mode, modality, modality_group, anchor_day, acled_event_type,
              acled_sub_event_type, date, date_precision, actor, actor_code, recipient,
              recipient_code, geonameid, place, country_code, admin1, feature_code, lat, lon,
-             region, broad)
+             region, broad, sort_date)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22)",
+                 ?18, ?19, ?20, ?21, ?22, coalesce(?8, ?23))",
         params![
             report.event_type,
             event.mode,
@@ -211,6 +213,7 @@ pub fn create_event(
             place.map(|p| p.lon),
             report.region,
             report.broad,
+            published,
         ],
     )?;
     Ok(transaction.last_insert_rowid())
@@ -233,6 +236,7 @@ pub fn update_counts(
              fatalities = CASE WHEN ?3 IS NULL THEN fatalities
                                ELSE max(coalesce(fatalities, 0), ?3) END,
              date = coalesce(date, ?4),
+             sort_date = coalesce(date, ?4, sort_date),
              date_precision = coalesce(date_precision, ?5),
              actor = coalesce(actor, ?6),
              actor_code = coalesce(actor_code, ?7),

@@ -34,6 +34,10 @@ pub struct EventFilter {
     pub source: Option<String>,
     /// Minimum number of distinct sources.
     pub min_sources: Option<u32>,
+    /// Attribution kind of the first report (`named`, `outlet`, `anonymous`, `none`).
+    pub attribution: Option<String>,
+    /// One event, by id.
+    pub id: Option<i64>,
     /// Most rows returned.
     pub limit: usize,
     /// Rows skipped first (pagination).
@@ -106,79 +110,13 @@ pub struct EventRow {
 impl Store {
     /// Events matching `filter`, most corroborated and most recent first.
     pub fn events(&self, filter: &EventFilter) -> Result<Vec<EventRow>, StoreError> {
-        let mut clauses = Where::default();
-        if let Some(t) = &filter.event_type {
-            clauses.bind("e.type = {p}", Value::Text(t.to_uppercase()));
-        }
-        if let Some(m) = &filter.modality {
-            clauses.bind("e.modality = {p}", Value::Text(m.to_lowercase()));
-        }
-        if let Some(actor) = &filter.actor {
-            clauses.bind(
-                "(e.actor_code = {p} OR e.recipient_code = {p}
-                  OR e.actor LIKE '%' || {p} || '%' OR e.recipient LIKE '%' || {p} || '%')",
-                Value::Text(actor.clone()),
-            );
-        }
-        if let Some(c) = &filter.country {
-            clauses.bind("e.country_code = {p}", Value::Text(c.to_uppercase()));
-        }
-        if let Some(a) = &filter.admin1 {
-            clauses.bind("e.admin1 = {p} COLLATE NOCASE", Value::Text(a.clone()));
-        }
-        if let Some(from) = &filter.from {
-            clauses.bind(
-                "coalesce(e.date, d.published) >= {p}",
-                Value::Text(from.clone()),
-            );
-        }
-        if let Some(to) = &filter.to {
-            // "2026-03" covers all of March: compare on the bound's own length.
-            clauses.bind(
-                "substr(coalesce(e.date, d.published), 1, length({p})) <= {p}",
-                Value::Text(to.clone()),
-            );
-        }
-        if let Some(text) = &filter.text {
-            clauses.bind(
-                "e.id IN (SELECT r.event_id FROM event_reports r
-                          JOIN documents_fts f ON f.rowid = r.document_id
-                          WHERE documents_fts MATCH {p})",
-                Value::Text(text.clone()),
-            );
-        }
-        if let Some(source) = &filter.source {
-            clauses.bind(
-                "e.id IN (SELECT r.event_id FROM event_reports r
-                          JOIN documents s ON s.id = r.document_id
-                          WHERE s.source_key = lower({p}))",
-                Value::Text(source.clone()),
-            );
-        }
-        if let Some(min) = filter.min_sources {
-            clauses.bind("e.sources >= {p}", Value::Integer(i64::from(min)));
-        }
-        if let Some((lat, lon, km)) = filter.near {
-            if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) || km <= 0.0 {
-                return Err(StoreError::Invalid(format!(
-                    "near {lat},{lon} within {km} km: latitude must be in [-90, 90], \
-                     longitude in [-180, 180], distance > 0"
-                )));
-            }
-            // A bounding box in SQL, the exact distance below.
-            let dlat = (km / EARTH_RADIUS_KM).to_degrees();
-            let dlon = dlat / lat.to_radians().cos().max(0.01);
-            clauses.bind("e.lat >= {p}", Value::Real(lat - dlat));
-            clauses.bind("e.lat <= {p}", Value::Real(lat + dlat));
-            clauses.bind("e.lon >= {p}", Value::Real(lon - dlon));
-            clauses.bind("e.lon <= {p}", Value::Real(lon + dlon));
-        }
+        let clauses = conditions(filter)?;
         let where_clause = clauses.sql();
         let sql =
             format!(
             "SELECT e.id, e.type, e.mode, e.modality, e.acled_event_type, e.acled_sub_event_type,
-                    coalesce(e.date, d.published),
-                    CASE WHEN e.date IS NULL AND d.published IS NOT NULL THEN 'published'
+                    e.sort_date,
+                    CASE WHEN e.date IS NULL AND e.sort_date IS NOT NULL THEN 'published'
                          ELSE e.date_precision END,
                     e.actor, e.actor_code, e.recipient, e.recipient_code, e.place, e.geonameid,
                     e.country_code, e.admin1, e.feature_code, e.lat, e.lon, e.fatalities,
@@ -188,12 +126,11 @@ impl Store {
                      JOIN documents s ON s.id = x.document_id WHERE x.event_id = e.id)
              FROM events e
              JOIN event_reports r ON r.id = e.first_report_id
-             JOIN documents d ON d.id = r.document_id
              {where_clause}
-             ORDER BY e.sources DESC, coalesce(e.date, d.published) DESC, e.id
+             ORDER BY e.sources DESC, e.sort_date DESC, e.id
              LIMIT {} OFFSET {}",
             // The distance filter runs after SQL: fetch everything in the box.
-            if filter.near.is_some() { -1 } else { filter.limit as i64 },
+            if filter.near.is_some() { -1 } else { filter.limit.min(i64::MAX as usize) as i64 },
             if filter.near.is_some() { 0 } else { filter.offset }
         );
         let mut statement = self.connection.prepare_cached(&sql)?;
@@ -237,10 +174,7 @@ impl Store {
             None => rows,
             Some((lat, lon, km)) => rows
                 .into_iter()
-                .filter(|row| match (row.lat, row.lon) {
-                    (Some(a), Some(b)) => haversine_km((lat, lon), (a, b)) <= km,
-                    _ => false,
-                })
+                .filter(|row| within(row.lat, row.lon, (lat, lon, km)))
                 .skip(filter.offset)
                 .take(filter.limit)
                 .collect(),
@@ -248,11 +182,101 @@ impl Store {
     }
 }
 
+/// True when a point is within `km` of (`lat`, `lon`).
+pub(crate) fn within(
+    lat: Option<f64>,
+    lon: Option<f64>,
+    (center_lat, center_lon, km): (f64, f64, f64),
+) -> bool {
+    match (lat, lon) {
+        (Some(a), Some(b)) => haversine_km((center_lat, center_lon), (a, b)) <= km,
+        _ => false,
+    }
+}
+
+/// The SQL conditions of a filter (the distance filter as a bounding box).
+pub(crate) fn conditions(filter: &EventFilter) -> Result<Where, StoreError> {
+    let mut clauses = Where::default();
+    if let Some(id) = filter.id {
+        clauses.bind("e.id = {p}", Value::Integer(id));
+    }
+    if let Some(t) = &filter.event_type {
+        clauses.bind("e.type = {p}", Value::Text(t.to_uppercase()));
+    }
+    if let Some(m) = &filter.modality {
+        clauses.bind("e.modality = {p}", Value::Text(m.to_lowercase()));
+    }
+    if let Some(actor) = &filter.actor {
+        clauses.bind(
+            "(e.actor_code = {p} OR e.recipient_code = {p}
+                  OR e.actor LIKE '%' || {p} || '%' OR e.recipient LIKE '%' || {p} || '%')",
+            Value::Text(actor.clone()),
+        );
+    }
+    if let Some(c) = &filter.country {
+        clauses.bind("e.country_code = {p}", Value::Text(c.to_uppercase()));
+    }
+    if let Some(a) = &filter.admin1 {
+        clauses.bind("e.admin1 = {p} COLLATE NOCASE", Value::Text(a.clone()));
+    }
+    if let Some(from) = &filter.from {
+        clauses.bind("e.sort_date >= {p}", Value::Text(from.clone()));
+    }
+    if let Some(to) = &filter.to {
+        // "2026-03" covers all of March: compare on the bound's own length.
+        clauses.bind(
+            "substr(e.sort_date, 1, length({p})) <= {p}",
+            Value::Text(to.clone()),
+        );
+    }
+    if let Some(text) = &filter.text {
+        clauses.bind(
+            "e.id IN (SELECT r.event_id FROM event_reports r
+                          JOIN documents_fts f ON f.rowid = r.document_id
+                          WHERE documents_fts MATCH {p})",
+            Value::Text(text.clone()),
+        );
+    }
+    if let Some(source) = &filter.source {
+        clauses.bind(
+            "e.id IN (SELECT r.event_id FROM event_reports r
+                          JOIN documents s ON s.id = r.document_id
+                          WHERE s.source_key = lower({p}))",
+            Value::Text(source.clone()),
+        );
+    }
+    if let Some(min) = filter.min_sources {
+        clauses.bind("e.sources >= {p}", Value::Integer(i64::from(min)));
+    }
+    if let Some((lat, lon, km)) = filter.near {
+        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) || km <= 0.0 {
+            return Err(StoreError::Invalid(format!(
+                "near {lat},{lon} within {km} km: latitude must be in [-90, 90], \
+                     longitude in [-180, 180], distance > 0"
+            )));
+        }
+        // A bounding box in SQL, the exact distance below.
+        let dlat = (km / EARTH_RADIUS_KM).to_degrees();
+        let dlon = dlat / lat.to_radians().cos().max(0.01);
+        clauses.bind("e.lat >= {p}", Value::Real(lat - dlat));
+        clauses.bind("e.lat <= {p}", Value::Real(lat + dlat));
+        clauses.bind("e.lon >= {p}", Value::Real(lon - dlon));
+        clauses.bind("e.lon <= {p}", Value::Real(lon + dlon));
+    }
+    if let Some(kind) = &filter.attribution {
+        clauses.bind(
+            "e.first_report_id IN (SELECT id FROM event_reports WHERE attribution_kind = {p})",
+            Value::Text(kind.to_lowercase()),
+        );
+    }
+    Ok(clauses)
+}
+
 /// SQL conditions and the values they bind.
 #[derive(Default)]
-struct Where {
+pub(crate) struct Where {
     conditions: Vec<String>,
-    values: Vec<Value>,
+    pub(crate) values: Vec<Value>,
 }
 
 impl Where {
@@ -263,7 +287,7 @@ impl Where {
         self.conditions.push(condition.replace("{p}", &parameter));
     }
 
-    fn sql(&self) -> String {
+    pub(crate) fn sql(&self) -> String {
         if self.conditions.is_empty() {
             String::new()
         } else {

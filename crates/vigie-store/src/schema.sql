@@ -105,6 +105,7 @@ CREATE TABLE IF NOT EXISTS events (
     acled_sub_event_type TEXT,
     date                 TEXT,
     date_precision       TEXT,
+    sort_date            TEXT,    -- the event date, else the first article's publication date
     actor                TEXT,
     actor_code           TEXT,
     recipient            TEXT,
@@ -127,7 +128,8 @@ CREATE INDEX IF NOT EXISTS events_type ON events (type, modality_group);
 CREATE INDEX IF NOT EXISTS events_place ON events (geonameid);
 CREATE INDEX IF NOT EXISTS events_region ON events (region);
 CREATE INDEX IF NOT EXISTS events_country ON events (country_code);
-CREATE INDEX IF NOT EXISTS events_date ON events (date);
+CREATE INDEX IF NOT EXISTS events_date ON events (sort_date);
+CREATE INDEX IF NOT EXISTS events_ranking ON events (sources DESC, sort_date DESC);
 CREATE INDEX IF NOT EXISTS events_latlon ON events (lat, lon);
 
 -- One row per event coded in a document.

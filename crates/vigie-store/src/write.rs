@@ -278,7 +278,7 @@ fn store_event(
     let report = merge::Report::new(document, event);
     let event_id = match merge::find_event(transaction, &report, document_id, duplicate_of)? {
         Some(id) => id,
-        None => merge::create_event(transaction, &report, event)?,
+        None => merge::create_event(transaction, &report, event, document.published.as_deref())?,
     };
     let evidence: String = document
         .text

@@ -1,0 +1,115 @@
+//! `vigie serve` (the API and dashboard over a store) and `vigie demo` (the bundled
+//! examples ingested into a store, then served).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use vigie_pipeline::{Language, Pipeline};
+use vigie_server::AppState;
+
+/// Arguments of `vigie serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The SQLite database written by `vigie ingest`.
+    #[arg(long, default_value = "vigie.db")]
+    db: PathBuf,
+    /// Address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Bearer token that allows posting articles (`POST /api/documents`); also read
+    /// from the VIGIE_TOKEN environment variable. Without one, the API is read-only.
+    #[arg(long, env = "VIGIE_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Read connections to the database.
+    #[arg(long, default_value_t = 4)]
+    readers: usize,
+}
+
+/// Runs `vigie serve`.
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        args.db.exists(),
+        "{}: no such database (run `vigie ingest … --db {}` first)",
+        args.db.display(),
+        args.db.display()
+    );
+    serve(&args.db, args.addr, args.token, args.readers)
+}
+
+/// Serves the store at `db` until Ctrl-C.
+fn serve(
+    db: &Path,
+    addr: SocketAddr,
+    token: Option<String>,
+    readers: usize,
+) -> anyhow::Result<ExitCode> {
+    let pipeline = Pipeline::embedded(Language::Auto);
+    let state = Arc::new(AppState::open(db, readers, pipeline, token)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let bound = listener.local_addr()?;
+        println!("Vigie dashboard and API on http://{bound}/  (API description: http://{bound}/api/openapi.json; Ctrl-C stops)");
+        vigie_server::serve(listener, state).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `vigie demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Articles to ingest.
+    #[arg(long, default_value = "examples")]
+    examples: PathBuf,
+    /// The database to create (replaced if it exists).
+    #[arg(long, default_value = "target/vigie-demo.db")]
+    db: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+}
+
+/// Runs `vigie demo`.
+pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", args.db.display()));
+    }
+    if let Some(parent) = args.db.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut store = vigie_store::Store::open(&args.db)?;
+    let files = vigie_ingest::expand(std::slice::from_ref(&args.examples))?;
+    let items = files
+        .into_iter()
+        .flat_map(|file| vigie_ingest::read_input(&file, vigie_ingest::InputFormat::Auto));
+    let report = crate::ingest::ingest_into(
+        &mut store,
+        items,
+        Pipeline::embedded(Language::Auto),
+        crate::ingest::Settings {
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            batch: 64,
+            progress: false,
+        },
+    )?;
+    let counts = store.counts()?;
+    drop(store);
+    println!(
+        "Ingested {} example articles from {} into {}: {} events ({} failed inputs).",
+        report.written.stored,
+        args.examples.display(),
+        args.db.display(),
+        counts.events,
+        report.written.failed
+    );
+    serve(&args.db, args.addr, None, 4)
+}

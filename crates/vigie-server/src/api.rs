@@ -1,0 +1,388 @@
+//! The JSON API. Every error is a JSON object `{"error": reason}` with a 4xx or 5xx
+//! status; handlers never panic on input.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use vigie_ingest::{Extractor, ingest, parse_jsonl_line};
+use vigie_signals::OutletRegistry;
+use vigie_store::{EventFilter, Outcome, Store, StoreError};
+
+use crate::AppState;
+
+/// Largest page of results.
+const MAX_LIMIT: usize = 500;
+/// Page size when none is asked for.
+const DEFAULT_LIMIT: usize = 50;
+
+/// An error answer.
+pub struct ApiError(StatusCode, String);
+
+impl ApiError {
+    fn bad_request(reason: impl Into<String>) -> Self {
+        ApiError(StatusCode::BAD_REQUEST, reason.into())
+    }
+
+    fn not_found(reason: impl Into<String>) -> Self {
+        ApiError(StatusCode::NOT_FOUND, reason.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Invalid(reason) => ApiError::bad_request(reason),
+            other => ApiError(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
+        }
+    }
+}
+
+type ApiResult = Result<Json<Value>, ApiError>;
+type Params = Query<HashMap<String, String>>;
+
+/// Runs a store read on a blocking thread.
+async fn read<T: Send + 'static>(
+    state: &Arc<AppState>,
+    work: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let state = Arc::clone(state);
+    tokio::task::spawn_blocking(move || work(&state.pool.reader()))
+        .await
+        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+}
+
+fn number<T: std::str::FromStr>(
+    params: &HashMap<String, String>,
+    name: &str,
+) -> Result<Option<T>, ApiError> {
+    params
+        .get(name)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse()
+                .map_err(|_| ApiError::bad_request(format!("{name}={v}: not a number")))
+        })
+        .transpose()
+}
+
+fn date(params: &HashMap<String, String>, name: &str) -> Result<Option<String>, ApiError> {
+    let Some(value) = params.get(name).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let shape_ok = [4, 7, 10].contains(&value.len())
+        && value.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shape_ok {
+        return Err(ApiError::bad_request(format!(
+            "{name}={value}: expected YYYY, YYYY-MM or YYYY-MM-DD"
+        )));
+    }
+    Ok(Some(value.clone()))
+}
+
+/// Page limit and offset.
+fn page(params: &HashMap<String, String>) -> Result<(usize, usize), ApiError> {
+    let limit = number::<usize>(params, "limit")?.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(ApiError::bad_request(format!(
+            "limit={limit}: must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    Ok((limit, number(params, "offset")?.unwrap_or(0)))
+}
+
+/// The event filter of the query parameters (see the OpenAPI description).
+fn filter(params: &HashMap<String, String>) -> Result<EventFilter, ApiError> {
+    const KNOWN: [&str; 16] = [
+        "type",
+        "modality",
+        "actor",
+        "country",
+        "admin1",
+        "near",
+        "km",
+        "from",
+        "to",
+        "q",
+        "source",
+        "min_sources",
+        "attribution",
+        "limit",
+        "offset",
+        "lang",
+    ];
+    if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        return Err(ApiError::bad_request(format!(
+            "unknown parameter {unknown}"
+        )));
+    }
+    let text = |name: &str| params.get(name).filter(|v| !v.is_empty()).cloned();
+    let near = match (text("near"), number::<f64>(params, "km")?) {
+        (Some(point), Some(km)) => {
+            let (lat, lon) = point
+                .split_once(',')
+                .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
+                .ok_or_else(|| ApiError::bad_request(format!("near={point}: expected LAT,LON")))?;
+            Some((lat, lon, km))
+        }
+        (None, None) => None,
+        _ => return Err(ApiError::bad_request("near and km go together")),
+    };
+    let (limit, offset) = page(params)?;
+    Ok(EventFilter {
+        event_type: text("type"),
+        modality: text("modality"),
+        actor: text("actor"),
+        country: text("country"),
+        admin1: text("admin1"),
+        near,
+        from: date(params, "from")?,
+        to: date(params, "to")?,
+        text: text("q"),
+        source: text("source"),
+        min_sources: number(params, "min_sources")?,
+        attribution: text("attribution"),
+        id: None,
+        limit,
+        offset,
+    })
+}
+
+/// `GET /api/events`: filtered events, most corroborated first.
+pub async fn events(State(state): State<Arc<AppState>>, Query(params): Params) -> ApiResult {
+    let filter = filter(&params)?;
+    let (limit, offset) = (filter.limit, filter.offset);
+    let rows = read(&state, move |store| Ok(store.events(&filter)?)).await?;
+    let next = (rows.len() == limit).then_some(offset + limit);
+    Ok(Json(
+        json!({ "items": rows, "limit": limit, "offset": offset, "next_offset": next }),
+    ))
+}
+
+/// `GET /api/events/{id}`: one event and all its reports.
+pub async fn event(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("event id {id}: not a number")))?;
+    read(&state, move |store| {
+        let filter = EventFilter {
+            id: Some(id),
+            limit: 1,
+            ..EventFilter::default()
+        };
+        let event = store
+            .events(&filter)?
+            .pop()
+            .ok_or_else(|| ApiError::not_found(format!("no event {id}")))?;
+        Ok(Json(
+            json!({ "event": event, "reports": store.reports(id)? }),
+        ))
+    })
+    .await
+}
+
+/// `GET /api/documents/{id}`: a stored article with every annotation.
+pub async fn document(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("document id {id}: not a number")))?;
+    read(&state, move |store| {
+        let document = store
+            .document(id)?
+            .ok_or_else(|| ApiError::not_found(format!("no document {id}")))?;
+        Ok(Json(json!({
+            "id": id,
+            "source": store.document_source(id)?,
+            "event_ids": store.document_event_ids(id)?,
+            "document": document,
+        })))
+    })
+    .await
+}
+
+/// `GET /api/search?q=`: articles matching a full-text query.
+pub async fn search(State(state): State<Arc<AppState>>, Query(params): Params) -> ApiResult {
+    let query = params
+        .get("q")
+        .filter(|q| !q.trim().is_empty())
+        .cloned()
+        .ok_or_else(|| ApiError::bad_request("q is required"))?;
+    let (limit, offset) = page(&params)?;
+    let hits = read(
+        &state,
+        move |store| Ok(store.search(&query, limit, offset)?),
+    )
+    .await?;
+    Ok(Json(json!({ "items": hits })))
+}
+
+/// `GET /api/actors`: actors of the filtered events, most frequent first.
+pub async fn actors(State(state): State<Arc<AppState>>, Query(params): Params) -> ApiResult {
+    let filter = filter(&params)?;
+    let items = read(&state, move |store| Ok(store.actors(&filter)?)).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+/// `GET /api/places`: places of the filtered events, most frequent first.
+pub async fn places(State(state): State<Arc<AppState>>, Query(params): Params) -> ApiResult {
+    let filter = filter(&params)?;
+    let items = read(&state, move |store| Ok(store.places(&filter)?)).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+/// `GET /api/aggregates/days`: filtered events per day.
+pub async fn per_day(State(state): State<Arc<AppState>>, Query(mut params): Params) -> ApiResult {
+    params
+        .entry("limit".into())
+        .or_insert_with(|| MAX_LIMIT.to_string());
+    let filter = filter(&params)?;
+    let items = read(&state, move |store| Ok(store.events_per_day(&filter)?)).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+/// `GET /api/aggregates/countries`: filtered events per country.
+pub async fn per_country(
+    State(state): State<Arc<AppState>>,
+    Query(mut params): Params,
+) -> ApiResult {
+    params
+        .entry("limit".into())
+        .or_insert_with(|| MAX_LIMIT.to_string());
+    let filter = filter(&params)?;
+    let items = read(&state, move |store| Ok(store.events_per_country(&filter)?)).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+/// The registry's profile of a source key (an outlet name or a web host).
+fn profile(key: &str) -> Option<Value> {
+    let registry = OutletRegistry::embedded();
+    let outlet = registry
+        .by_name(key)
+        .or_else(|| registry.by_url(&format!("https://{key}/")))?;
+    Some(json!({
+        "id": outlet.id,
+        "name": outlet.name,
+        "owner": outlet.owner,
+        "country": outlet.country,
+        "typology": outlet.typology,
+        "basis": outlet.basis,
+    }))
+}
+
+/// `GET /api/sources`: sources with their article counts and profiles.
+pub async fn sources(State(state): State<Arc<AppState>>, Query(params): Params) -> ApiResult {
+    let (limit, _) = page(&params)?;
+    let tallies = read(&state, move |store| Ok(store.sources(limit)?)).await?;
+    let items: Vec<Value> = tallies
+        .into_iter()
+        .map(|t| {
+            json!({
+                "key": t.key,
+                "name": t.name,
+                "documents": t.count,
+                "profile": profile(&t.key).or_else(|| profile(&t.name)),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+/// `GET /api/sources/{key}`: one source's profile and its strongest signals.
+pub async fn source(State(state): State<Arc<AppState>>, Path(key): Path<String>) -> ApiResult {
+    let lookup = key.clone();
+    let signals = read(&state, move |store| Ok(store.source_signals(&lookup, 100)?)).await?;
+    let signals: Vec<Value> = signals
+        .into_iter()
+        .map(|(kind, detail, score)| json!({ "kind": kind, "detail": detail, "score": score }))
+        .collect();
+    Ok(Json(
+        json!({ "key": key, "profile": profile(&key), "signals": signals }),
+    ))
+}
+
+/// `GET /api/stats`: what the store holds.
+pub async fn stats(State(state): State<Arc<AppState>>) -> ApiResult {
+    let counts = read(&state, |store| Ok(store.counts()?)).await?;
+    Ok(Json(json!(counts)))
+}
+
+/// `GET /api/openapi.json`: the OpenAPI description of this API.
+pub async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("../openapi.json"),
+    )
+        .into_response()
+}
+
+/// Unknown API paths.
+pub async fn not_found(Path(rest): Path<String>) -> ApiError {
+    ApiError::not_found(format!("no API endpoint /api/{rest}"))
+}
+
+/// `POST /api/documents` (bearer token): analyses a posted article (a JSON object like a
+/// JSONL record: `text` or `html`, optional `id`, `title`, `url`, `published`, `source`)
+/// and stores it.
+pub async fn post_document(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let Some(token) = &state.token else {
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            "writes are disabled: start the server with --token".into(),
+        ));
+    };
+    let authorised = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|given| given == token);
+    if !authorised {
+        return Err(ApiError(
+            StatusCode::UNAUTHORIZED,
+            "a valid Authorization: Bearer token is required".into(),
+        ));
+    }
+    let state = Arc::clone(&state);
+    tokio::task::spawn_blocking(move || {
+        let origin = format!("api#{:016x}", vigie_core::fnv1a(body.bytes()));
+        let raw = parse_jsonl_line(&origin, body.trim())
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let mut document =
+            ingest(raw, Extractor::default()).map_err(|e| ApiError::bad_request(e.to_string()))?;
+        state.pipeline.run(&mut document);
+        let events = document.events.len();
+        let outcome = Outcome::Analysed {
+            origin: origin.clone(),
+            document: Box::new(document),
+        };
+        let mut store = state.pool.writer();
+        let written = store.write(&[outcome])?;
+        let status = if written.stored == 1 {
+            "stored"
+        } else {
+            "duplicate"
+        };
+        Ok((
+            StatusCode::CREATED,
+            Json(json!({ "origin": origin, "status": status, "events": events })),
+        ))
+    })
+    .await
+    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+}

@@ -1,0 +1,167 @@
+//! The API over a real server on loopback: filters, pagination, errors as JSON with a
+//! 4xx status, one event with its reports, a document, and posting an article with and
+//! without the token.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use vigie_pipeline::{Language, Pipeline};
+use vigie_server::AppState;
+
+const ARTICLE: &str = r#"{"id": "a1", "title": "Attaque à Gao", "published": "2026-03-03", "source": "Le Guetteur",
+  "text": "Des hommes armés ont attaqué mardi un poste de l'armée malienne à Gao, au Mali, faisant trois morts selon une source sécuritaire."}"#;
+
+/// Starts a server over a fresh store; returns its base URL.
+fn start(name: &str) -> String {
+    let db = std::env::temp_dir().join(format!("vigie-api-{name}-{}.db", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    vigie_store::Store::open(&db).unwrap();
+    let state = AppState::open(
+        &db,
+        2,
+        Pipeline::embedded(Language::Auto),
+        Some("secret".into()),
+    )
+    .unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            sender.send(listener.local_addr().unwrap()).unwrap();
+            vigie_server::serve(listener, Arc::new(state))
+                .await
+                .unwrap();
+        });
+    });
+    format!("http://{}", receiver.recv().unwrap())
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// Status and JSON body of a response.
+fn json(mut response: ureq::http::Response<ureq::Body>) -> (u16, Value) {
+    let body = response.body_mut().read_to_string().unwrap();
+    (
+        response.status().as_u16(),
+        serde_json::from_str(&body).unwrap(),
+    )
+}
+
+fn get(base: &str, path: &str) -> (u16, Value) {
+    json(agent().get(&format!("{base}{path}")).call().unwrap())
+}
+
+fn post(base: &str, token: Option<&str>, body: &str) -> (u16, Value) {
+    let mut request = agent().post(&format!("{base}/api/documents"));
+    if let Some(token) = token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    json(request.send(body).unwrap())
+}
+
+#[test]
+fn writes_need_the_token_and_reads_filter() {
+    let base = start("rw");
+    assert_eq!(post(&base, None, ARTICLE).0, 401);
+    assert_eq!(post(&base, Some("wrong"), ARTICLE).0, 401);
+    let (status, body) = post(&base, Some("secret"), "{not json");
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("api#"));
+    let (status, body) = post(&base, Some("secret"), ARTICLE);
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["status"], "stored");
+    assert_eq!(
+        post(&base, Some("secret"), ARTICLE).1["status"],
+        "duplicate"
+    );
+
+    let (status, events) = get(&base, "/api/events?type=ASSAULT&country=ML");
+    assert_eq!(status, 200);
+    let items = events["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{events}");
+    assert_eq!(items[0]["fatalities"], 3);
+    let id = items[0]["id"].as_i64().unwrap();
+    assert!(
+        get(&base, "/api/events?type=PROTEST").1["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let near_gao = get(&base, "/api/events?near=16.27,-0.04&km=50").1;
+    assert_eq!(near_gao["items"].as_array().unwrap().len(), 1, "{near_gao}");
+
+    let (status, one) = get(&base, &format!("/api/events/{id}"));
+    assert_eq!(status, 200);
+    let report = &one["reports"][0];
+    let document_id = report["document_id"].as_i64().unwrap();
+    let (_, document) = get(&base, &format!("/api/documents/{document_id}"));
+    let text = document["document"]["text"].as_str().unwrap();
+    let [start, end] = [
+        report["evidence_span"][0].as_u64().unwrap(),
+        report["evidence_span"][1].as_u64().unwrap(),
+    ];
+    let evidence: String = text
+        .chars()
+        .skip(start as usize)
+        .take((end - start) as usize)
+        .collect();
+    assert_eq!(
+        evidence,
+        report["evidence"].as_str().unwrap(),
+        "spans point at the evidence"
+    );
+    assert_eq!(
+        get(&base, "/api/search?q=Gao").1["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        get(&base, "/api/aggregates/countries").1["items"][0]["key"],
+        "ML"
+    );
+}
+
+#[test]
+fn bad_requests_get_json_errors() {
+    let base = start("errors");
+    for (path, status, reason) in [
+        ("/api/events?limit=0", 400, "limit"),
+        ("/api/events?from=yesterday", 400, "YYYY"),
+        ("/api/events?near=1,2", 400, "near and km"),
+        ("/api/events?near=95,0&km=10", 400, "latitude"),
+        ("/api/events?colour=red", 400, "unknown parameter"),
+        ("/api/events/abc", 400, "not a number"),
+        ("/api/events/999", 404, "no event"),
+        ("/api/documents/999", 404, "no document"),
+        ("/api/search?q=%22unclosed", 400, "search"),
+        ("/api/nothing", 404, "no API endpoint"),
+    ] {
+        let (got, body) = get(&base, path);
+        assert_eq!(got, status, "{path}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains(reason),
+            "{path}: {body}"
+        );
+    }
+    let (status, spec) = get(&base, "/api/openapi.json");
+    assert_eq!(status, 200);
+    assert_eq!(spec["openapi"], "3.0.3");
+    assert!(spec["paths"]["/api/events"].is_object());
+    let too_big = "x".repeat(vigie_server::MAX_BODY_BYTES + 1);
+    let response = agent()
+        .post(&format!("{base}/api/documents"))
+        .header("Authorization", "Bearer secret")
+        .send(too_big.as_str())
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 413);
+}

@@ -1,0 +1,274 @@
+//! What a dashboard browses besides the event list: one event with its reports, article
+//! search, the most reported actors, places and sources, and counts per day and per
+//! country for a filter.
+
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use crate::query::{EventFilter, conditions, within};
+use crate::{Store, StoreError};
+
+/// One report of an event: where an article codes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportRow {
+    /// Report id.
+    pub id: i64,
+    /// Store id of the article.
+    pub document_id: i64,
+    /// Article title.
+    pub title: Option<String>,
+    /// Who published it (outlet, else web host, else origin).
+    pub source: String,
+    /// Article URL.
+    pub url: Option<String>,
+    /// Publication date.
+    pub published: Option<String>,
+    /// Trigger text.
+    pub trigger: String,
+    /// Trigger span in the article text (code points).
+    pub trigger_span: [i64; 2],
+    /// Evidence sentence.
+    pub evidence: String,
+    /// Evidence span in the article text (code points).
+    pub evidence_span: [i64; 2],
+    /// Modality in this report.
+    pub modality: String,
+    /// Attribution kind.
+    pub attribution: String,
+    /// Speaker, when attributed.
+    pub speaker: Option<String>,
+}
+
+/// An article found by text search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentHit {
+    /// Store id.
+    pub id: i64,
+    /// Title.
+    pub title: Option<String>,
+    /// Who published it.
+    pub source: String,
+    /// Publication date.
+    pub published: Option<String>,
+    /// Matching excerpt, the matches between `[` and `]`.
+    pub snippet: String,
+}
+
+/// A name and how many events it appears in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tally {
+    /// Actor code, GeoNames id, source key or date.
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// Country code, when it has one.
+    pub country: Option<String>,
+    /// Events (or documents, for sources).
+    pub count: i64,
+}
+
+impl Store {
+    /// The reports of an event, first report first.
+    pub fn reports(&self, event_id: i64) -> Result<Vec<ReportRow>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT r.id, r.document_id, d.title, d.source_key, d.url, d.published, r.trigger,
+                    r.trigger_start, r.trigger_end, r.evidence, r.evidence_start, r.evidence_end,
+                    r.modality, r.attribution_kind, r.attribution_speaker
+             FROM event_reports r JOIN documents d ON d.id = r.document_id
+             WHERE r.event_id = ?1 ORDER BY r.id",
+        )?;
+        let rows = statement.query_map([event_id], |r| {
+            Ok(ReportRow {
+                id: r.get(0)?,
+                document_id: r.get(1)?,
+                title: r.get(2)?,
+                source: r.get(3)?,
+                url: r.get(4)?,
+                published: r.get(5)?,
+                trigger: r.get(6)?,
+                trigger_span: [r.get(7)?, r.get(8)?],
+                evidence: r.get(9)?,
+                evidence_span: [r.get(10)?, r.get(11)?],
+                modality: r.get(12)?,
+                attribution: r.get(13)?,
+                speaker: r.get(14)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The ids of the events an article reports.
+    pub fn document_event_ids(&self, document_id: i64) -> Result<Vec<i64>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT DISTINCT event_id FROM event_reports WHERE document_id = ?1 ORDER BY event_id",
+        )?;
+        let ids = statement.query_map([document_id], |r| r.get(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
+    }
+
+    /// Who published a stored article (its source key).
+    pub fn document_source(&self, document_id: i64) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT source_key FROM documents WHERE id = ?1",
+                [document_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Articles matching a full-text query (FTS5 syntax), best first.
+    pub fn search(
+        &self,
+        query: &str,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<DocumentHit>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT d.id, d.title, d.source_key, d.published,
+                    snippet(documents_fts, 1, '[', ']', '…', 24)
+             FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid
+             WHERE documents_fts MATCH ?1 ORDER BY rank LIMIT ?2 OFFSET ?3",
+        )?;
+        let rows = statement
+            .query_map(rusqlite::params![query, limit as i64, offset as i64], |r| {
+                Ok(DocumentHit {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    source: r.get(2)?,
+                    published: r.get(3)?,
+                    snippet: r.get(4)?,
+                })
+            })
+            .map_err(|e| StoreError::Invalid(format!("search {query:?}: {e}")))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Invalid(format!("search {query:?}: {e}")))
+    }
+
+    /// Counts of the events matching `filter`, grouped by `key` (a SQL expression over
+    /// the events table `e`), largest first.
+    fn tally(
+        &self,
+        filter: &EventFilter,
+        key: &str,
+        name: &str,
+        country: &str,
+        order: &str,
+    ) -> Result<Vec<Tally>, StoreError> {
+        let clauses = conditions(filter)?;
+        let mut extra = clauses.sql();
+        extra.push_str(if extra.is_empty() { "WHERE " } else { " AND " });
+        extra.push_str(&format!("{key} IS NOT NULL"));
+        let sql = format!(
+            "SELECT {key}, max({name}), max({country}), count(*), max(e.lat), max(e.lon)
+             FROM events e {extra} GROUP BY {key} ORDER BY {order} LIMIT {}",
+            if filter.near.is_some() {
+                -1
+            } else {
+                filter.limit as i64
+            }
+        );
+        let mut statement = self.connection.prepare_cached(&sql)?;
+        let rows = statement.query_map(rusqlite::params_from_iter(clauses.values), |r| {
+            let key: rusqlite::types::Value = r.get(0)?;
+            let key = match key {
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                other => format!("{other:?}"),
+            };
+            Ok((
+                Tally {
+                    key,
+                    name: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    country: r.get(2)?,
+                    count: r.get(3)?,
+                },
+                r.get::<_, Option<f64>>(4)?,
+                r.get::<_, Option<f64>>(5)?,
+            ))
+        })?;
+        let mut tallies = Vec::new();
+        for row in rows {
+            let (tally, lat, lon) = row?;
+            if filter.near.is_none_or(|near| within(lat, lon, near)) {
+                tallies.push(tally);
+            }
+        }
+        tallies.truncate(filter.limit);
+        Ok(tallies)
+    }
+
+    /// Events per day (their date, else the article's) for a filter, in date order.
+    pub fn events_per_day(&self, filter: &EventFilter) -> Result<Vec<Tally>, StoreError> {
+        self.tally(
+            filter,
+            "substr(e.sort_date, 1, 10)",
+            "substr(e.sort_date, 1, 10)",
+            "NULL",
+            "1",
+        )
+    }
+
+    /// Events per country for a filter, largest first.
+    pub fn events_per_country(&self, filter: &EventFilter) -> Result<Vec<Tally>, StoreError> {
+        self.tally(
+            filter,
+            "e.country_code",
+            "e.country_code",
+            "e.country_code",
+            "4 DESC, 1",
+        )
+    }
+
+    /// Actors (as actor or recipient code) of the events of a filter, most frequent
+    /// first.
+    pub fn actors(&self, filter: &EventFilter) -> Result<Vec<Tally>, StoreError> {
+        self.tally(filter, "e.actor_code", "e.actor", "NULL", "4 DESC, 1")
+    }
+
+    /// Places of the events of a filter, most frequent first.
+    pub fn places(&self, filter: &EventFilter) -> Result<Vec<Tally>, StoreError> {
+        self.tally(
+            filter,
+            "e.geonameid",
+            "e.place",
+            "e.country_code",
+            "4 DESC, 1",
+        )
+    }
+
+    /// Sources with their number of stored articles, most prolific first.
+    pub fn sources(&self, limit: usize) -> Result<Vec<Tally>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT source_key, max(coalesce(source, source_key)), count(*) FROM documents
+             GROUP BY source_key ORDER BY 3 DESC, 1 LIMIT ?1",
+        )?;
+        let rows = statement.query_map([limit as i64], |r| {
+            Ok(Tally {
+                key: r.get(0)?,
+                name: r.get(1)?,
+                country: None,
+                count: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Signals stored for the articles of a source (kind, detail, score), strongest first.
+    pub fn source_signals(
+        &self,
+        source_key: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, String, f64)>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT s.kind, s.detail, s.score FROM signals s
+             JOIN documents d ON d.id = s.document_id
+             WHERE d.source_key = ?1 ORDER BY s.score DESC LIMIT ?2",
+        )?;
+        let rows = statement.query_map(rusqlite::params![source_key, limit as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
