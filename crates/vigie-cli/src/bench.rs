@@ -29,6 +29,22 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5.0)]
         seconds: f64,
     },
+    /// The HTTP API under load: a store of synthetic events, `vigie serve` on loopback, and
+    /// concurrent clients sending filtered event queries; latency percentiles.
+    Api {
+        /// Events in the store.
+        #[arg(long, default_value_t = 100_000)]
+        events: usize,
+        /// Concurrent client connections.
+        #[arg(long, default_value_t = 4)]
+        connections: usize,
+        /// How long to send requests, in seconds.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Keep the store here (reused when it exists) instead of a temporary file.
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
     /// Inputs (e.g. the ScrapingHub HTML pages) → stored events, through `vigie ingest`
     /// into a fresh temporary SQLite store: documents/s, CPU time and peak memory.
     Ingest {
@@ -45,6 +61,19 @@ pub enum BenchCommand {
 pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     let (corpus, articles, result) = match command {
         BenchCommand::Ingest { corpus, jobs } => return ingest(&corpus, jobs),
+        BenchCommand::Api {
+            events,
+            connections,
+            seconds,
+            db,
+        } => {
+            return crate::load::api(
+                events,
+                connections,
+                Duration::from_secs_f64(seconds),
+                db.as_deref(),
+            );
+        }
         BenchCommand::Geo { corpus, seconds } => {
             let articles = vigie_eval::geoparse::read_gold(&corpus).map_err(anyhow::Error::msg)?;
             let result = vigie_eval::bench::geo(

@@ -6,6 +6,7 @@ mod eval;
 mod gazetteer;
 mod ingest;
 mod inputs;
+mod load;
 mod query;
 mod serve;
 mod summary;

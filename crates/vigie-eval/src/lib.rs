@@ -8,3 +8,4 @@ pub mod metrics;
 pub mod ner;
 pub mod persuasion;
 pub mod sources;
+pub mod synthetic;

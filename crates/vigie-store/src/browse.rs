@@ -5,7 +5,7 @@
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use crate::query::{EventFilter, conditions, within};
+use crate::query::{EventFilter, conditions};
 use crate::{Store, StoreError};
 
 /// One report of an event: where an article codes it.
@@ -177,26 +177,14 @@ impl Store {
                 rusqlite::types::Value::Text(t) => t,
                 other => format!("{other:?}"),
             };
-            Ok((
-                Tally {
-                    key,
-                    name: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                    country: r.get(2)?,
-                    count: r.get(3)?,
-                },
-                r.get::<_, Option<f64>>(4)?,
-                r.get::<_, Option<f64>>(5)?,
-            ))
+            Ok(Tally {
+                key,
+                name: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                country: r.get(2)?,
+                count: r.get(3)?,
+            })
         })?;
-        let mut tallies = Vec::new();
-        for row in rows {
-            let (tally, lat, lon) = row?;
-            if filter.near.is_none_or(|near| within(lat, lon, near)) {
-                tallies.push(tally);
-            }
-        }
-        tallies.truncate(filter.limit);
-        Ok(tallies)
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Events per day (their date, else the article's) for a filter, in date order.

@@ -17,6 +17,7 @@ mod write;
 use std::collections::HashSet;
 use std::path::Path;
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OptionalExtension};
 
 pub use browse::{DocumentHit, ReportRow, Tally};
@@ -84,6 +85,20 @@ impl Store {
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
         connection.busy_timeout(std::time::Duration::from_secs(30))?;
+        connection.create_scalar_function(
+            "vigie_distance_km",
+            4,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            |context| {
+                let point = |i: usize| -> rusqlite::Result<Option<f64>> { context.get(i) };
+                Ok(match (point(0)?, point(1)?, point(2)?, point(3)?) {
+                    (Some(a), Some(b), Some(c), Some(d)) => {
+                        Some(vigie_core::haversine_km((a, b), (c, d)))
+                    }
+                    _ => None,
+                })
+            },
+        )?;
         connection.execute_batch(include_str!("schema.sql"))?;
         let found: Option<String> = connection
             .query_row(

@@ -119,54 +119,52 @@ pub fn find_event(
     document_id: i64,
     duplicate_of: Option<i64>,
 ) -> Result<Option<i64>, StoreError> {
+    // Three indexed lookups: same place, the division holding it (or held by it), and
+    // the original of a near-duplicate article; each within the type and modality group
+    // and, for places, within the days allowed.
     let mut statement = transaction.prepare_cached(
-        "SELECT e.id, e.anchor_day, e.actor_code, e.recipient_code,
-                (e.geonameid IS ?3 OR e.region IS ?7 AND (e.broad OR ?8)) AS same_place,
-                EXISTS (SELECT 1 FROM event_reports r WHERE r.event_id = e.id
-                        AND r.document_id = ?4 AND lower(r.trigger) = lower(?5)) AS in_original
-         FROM events e
-         WHERE e.type = ?1 AND e.modality_group = ?2
-           AND (e.geonameid IS ?3 AND ?3 IS NOT NULL
-                OR e.region IS ?7 AND ?7 IS NOT NULL AND (e.broad OR ?8)
-                OR e.id IN (SELECT event_id FROM event_reports WHERE document_id = ?4))
-           AND NOT EXISTS (SELECT 1 FROM event_reports r WHERE r.event_id = e.id
-                           AND r.document_id = ?6)
-         ORDER BY e.id",
+        "SELECT e.id, e.actor_code, e.recipient_code, 0 AS in_original FROM events e
+         WHERE e.geonameid = ?3 AND e.type = ?1 AND e.modality_group = ?2
+           AND e.anchor_day BETWEEN ?9 - ?10 AND ?9 + ?10
+         UNION ALL
+         SELECT e.id, e.actor_code, e.recipient_code, 0 FROM events e
+         WHERE e.region = ?7 AND e.type = ?1 AND e.modality_group = ?2 AND (e.broad OR ?8)
+           AND e.anchor_day BETWEEN ?9 - ?10 AND ?9 + ?10
+         UNION ALL
+         SELECT e.id, e.actor_code, e.recipient_code, 1 FROM event_reports r
+         JOIN events e ON e.id = r.event_id
+         WHERE r.document_id = ?4 AND lower(r.trigger) = lower(?5)
+           AND e.type = ?1 AND e.modality_group = ?2",
     )?;
-    let candidates = statement.query_map(
-        params![
-            report.event_type,
-            report.modality_group,
-            report.geonameid,
-            duplicate_of.unwrap_or(-1),
-            report.trigger,
-            document_id,
-            report.region,
-            report.broad
-        ],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Option<i64>>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, bool>(4)?,
-                r.get::<_, bool>(5)?,
-            ))
-        },
+    let mut candidates: Vec<(i64, Option<String>, Option<String>)> = statement
+        .query_map(
+            params![
+                report.event_type,
+                report.modality_group,
+                report.geonameid,
+                duplicate_of.unwrap_or(-1),
+                report.trigger,
+                document_id,
+                report.region,
+                report.broad,
+                report.anchor_day,
+                MAX_DAYS_APART
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?
+        .collect::<Result<_, _>>()?;
+    candidates.sort_by_key(|(id, _, _)| *id);
+    let mut same_article = transaction.prepare_cached(
+        "SELECT 1 FROM event_reports WHERE event_id = ?1 AND document_id = ?2 LIMIT 1",
     )?;
     let compatible = |ours: &Option<String>, theirs: &Option<String>| match (ours, theirs) {
         (Some(a), Some(b)) => a == b,
         _ => true,
     };
-    for candidate in candidates {
-        let (id, anchor_day, actor, recipient, same_place, in_original) = candidate?;
-        let close_in_time = matches!((report.anchor_day, anchor_day),
-            (Some(a), Some(b)) if (a - b).abs() <= MAX_DAYS_APART);
-        let same_story = in_original || (same_place && close_in_time);
-        if same_story
-            && compatible(&report.actor_code, &actor)
+    for (id, actor, recipient) in candidates {
+        if compatible(&report.actor_code, &actor)
             && compatible(&report.recipient_code, &recipient)
+            && !same_article.exists(params![id, document_id])?
         {
             return Ok(Some(id));
         }

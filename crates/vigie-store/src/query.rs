@@ -5,7 +5,7 @@
 use rusqlite::types::Value;
 use serde::Serialize;
 
-use vigie_core::distance::{EARTH_RADIUS_KM, haversine_km};
+use vigie_core::distance::EARTH_RADIUS_KM;
 
 use crate::{Store, StoreError};
 
@@ -112,8 +112,7 @@ impl Store {
     pub fn events(&self, filter: &EventFilter) -> Result<Vec<EventRow>, StoreError> {
         let clauses = conditions(filter)?;
         let where_clause = clauses.sql();
-        let sql =
-            format!(
+        let sql = format!(
             "SELECT e.id, e.type, e.mode, e.modality, e.acled_event_type, e.acled_sub_event_type,
                     e.sort_date,
                     CASE WHEN e.date IS NULL AND e.sort_date IS NOT NULL THEN 'published'
@@ -124,14 +123,13 @@ impl Store {
                     r.evidence, r.document_id,
                     (SELECT group_concat(DISTINCT s.source_key) FROM event_reports x
                      JOIN documents s ON s.id = x.document_id WHERE x.event_id = e.id)
-             FROM events e
+             FROM (SELECT * FROM events e {where_clause}
+                   ORDER BY e.sources DESC, e.sort_date DESC, e.id LIMIT {} OFFSET {}) e
              JOIN event_reports r ON r.id = e.first_report_id
-             {where_clause}
-             ORDER BY e.sources DESC, e.sort_date DESC, e.id
-             LIMIT {} OFFSET {}",
-            // The distance filter runs after SQL: fetch everything in the box.
-            if filter.near.is_some() { -1 } else { filter.limit.min(i64::MAX as usize) as i64 },
-            if filter.near.is_some() { 0 } else { filter.offset }
+             ORDER BY e.sources DESC, e.sort_date DESC, e.id",
+            // The page is chosen first; the costlier columns are computed for it only.
+            filter.limit.min(i64::MAX as usize) as i64,
+            filter.offset
         );
         let mut statement = self.connection.prepare_cached(&sql)?;
         let rows = statement.query_map(rusqlite::params_from_iter(clauses.values), |r| {
@@ -169,28 +167,7 @@ impl Store {
                     .unwrap_or_default(),
             })
         })?;
-        let rows: Vec<EventRow> = rows.collect::<Result<_, _>>()?;
-        Ok(match filter.near {
-            None => rows,
-            Some((lat, lon, km)) => rows
-                .into_iter()
-                .filter(|row| within(row.lat, row.lon, (lat, lon, km)))
-                .skip(filter.offset)
-                .take(filter.limit)
-                .collect(),
-        })
-    }
-}
-
-/// True when a point is within `km` of (`lat`, `lon`).
-pub(crate) fn within(
-    lat: Option<f64>,
-    lon: Option<f64>,
-    (center_lat, center_lon, km): (f64, f64, f64),
-) -> bool {
-    match (lat, lon) {
-        (Some(a), Some(b)) => haversine_km((center_lat, center_lon), (a, b)) <= km,
-        _ => false,
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 
@@ -207,11 +184,18 @@ pub(crate) fn conditions(filter: &EventFilter) -> Result<Where, StoreError> {
         clauses.bind("e.modality = {p}", Value::Text(m.to_lowercase()));
     }
     if let Some(actor) = &filter.actor {
-        clauses.bind(
-            "(e.actor_code = {p} OR e.recipient_code = {p}
-                  OR e.actor LIKE '%' || {p} || '%' OR e.recipient LIKE '%' || {p} || '%')",
-            Value::Text(actor.clone()),
-        );
+        // An actor code ("ISIS", "USAMIL") is looked up in the indexes; words are searched
+        // in the actor and recipient texts.
+        let is_code = actor
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        let condition = if is_code {
+            "e.id IN (SELECT id FROM events WHERE actor_code = {p}
+                      UNION SELECT id FROM events WHERE recipient_code = {p})"
+        } else {
+            "(e.actor LIKE '%' || {p} || '%' OR e.recipient LIKE '%' || {p} || '%')"
+        };
+        clauses.bind(condition, Value::Text(actor.clone()));
     }
     if let Some(c) = &filter.country {
         clauses.bind("e.country_code = {p}", Value::Text(c.to_uppercase()));
@@ -255,13 +239,17 @@ pub(crate) fn conditions(filter: &EventFilter) -> Result<Where, StoreError> {
                      longitude in [-180, 180], distance > 0"
             )));
         }
-        // A bounding box in SQL, the exact distance below.
+        // A bounding box the lat/lon index can use, then the exact distance.
         let dlat = (km / EARTH_RADIUS_KM).to_degrees();
         let dlon = dlat / lat.to_radians().cos().max(0.01);
         clauses.bind("e.lat >= {p}", Value::Real(lat - dlat));
         clauses.bind("e.lat <= {p}", Value::Real(lat + dlat));
         clauses.bind("e.lon >= {p}", Value::Real(lon - dlon));
         clauses.bind("e.lon <= {p}", Value::Real(lon + dlon));
+        clauses.bind_all(
+            "vigie_distance_km({p1}, {p2}, e.lat, e.lon) <= {p3}",
+            [Value::Real(lat), Value::Real(lon), Value::Real(km)],
+        );
     }
     if let Some(kind) = &filter.attribution {
         clauses.bind(
@@ -280,6 +268,17 @@ pub(crate) struct Where {
 }
 
 impl Where {
+    /// Adds a condition over several values: `{p1}`, `{p2}`… stand for them in order.
+    fn bind_all<const N: usize>(&mut self, condition: &str, values: [Value; N]) {
+        let mut condition = condition.to_owned();
+        for (i, value) in values.into_iter().enumerate() {
+            self.values.push(value);
+            let parameter = format!("?{}", self.values.len());
+            condition = condition.replace(&format!("{{p{}}}", i + 1), &parameter);
+        }
+        self.conditions.push(condition);
+    }
+
     /// Adds a condition; every `{p}` in it stands for `value`.
     fn bind(&mut self, condition: &str, value: Value) {
         self.values.push(value);

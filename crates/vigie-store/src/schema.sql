@@ -124,10 +124,13 @@ CREATE TABLE IF NOT EXISTS events (
     sources              INTEGER NOT NULL DEFAULT 0,
     first_report_id      INTEGER
 );
-CREATE INDEX IF NOT EXISTS events_type ON events (type, modality_group);
-CREATE INDEX IF NOT EXISTS events_place ON events (geonameid);
-CREATE INDEX IF NOT EXISTS events_region ON events (region);
-CREATE INDEX IF NOT EXISTS events_country ON events (country_code);
+-- Filters walk these in the list's order (most corroborated, then most recent).
+CREATE INDEX IF NOT EXISTS events_type ON events (type, sources DESC, sort_date DESC);
+CREATE INDEX IF NOT EXISTS events_country ON events (country_code, sources DESC, sort_date DESC);
+CREATE INDEX IF NOT EXISTS events_place ON events (geonameid, type, modality_group, anchor_day);
+CREATE INDEX IF NOT EXISTS events_region ON events (region, type, modality_group, anchor_day);
+CREATE INDEX IF NOT EXISTS events_actor ON events (actor_code);
+CREATE INDEX IF NOT EXISTS events_recipient ON events (recipient_code);
 CREATE INDEX IF NOT EXISTS events_date ON events (sort_date);
 CREATE INDEX IF NOT EXISTS events_ranking ON events (sources DESC, sort_date DESC);
 CREATE INDEX IF NOT EXISTS events_latlon ON events (lat, lon);
