@@ -5,6 +5,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+use common::Scratch;
+
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -94,7 +97,7 @@ fn every_example_yields_places_and_events() {
 
 #[test]
 fn publication_date_resolves_relative_dates() {
-    let dir = tempdir("dates");
+    let dir = Scratch::new("dates");
     let article = dir.join("a.txt");
     std::fs::write(
         &article,
@@ -124,7 +127,7 @@ fn publication_date_resolves_relative_dates() {
 
 #[test]
 fn bad_inputs_are_named_and_the_batch_goes_on() {
-    let dir = tempdir("bad");
+    let dir = Scratch::new("bad");
     std::fs::write(
         dir.join("photo.txt"),
         b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01",
@@ -140,7 +143,7 @@ fn bad_inputs_are_named_and_the_batch_goes_on() {
         "Un titre\n\nLes rebelles ont attaqué la ville de Gao mardi.",
     )
     .unwrap();
-    let output = vigie(&["analyze", "--format", "jsonl", dir.to_str().unwrap()]);
+    let output = vigie(&["analyze", "--format", "jsonl", dir.path().to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("photo.txt: binary data"), "{stderr}");
@@ -159,7 +162,7 @@ fn bad_inputs_are_named_and_the_batch_goes_on() {
 
 #[test]
 fn a_gazetteer_built_from_geonames_dumps_is_used() {
-    let dir = tempdir("geonames");
+    let dir = Scratch::new("geonames");
     let row = |id: &str, name: &str, class: &str, code: &str, pop: &str| {
         format!(
             "{id}\t{name}\t{name}\t\t12.5\t-3.25\t{class}\t{code}\tML\t\t05\t\t\t\t{pop}\t\t0\tAfrica/Bamako\t2024-01-01\n"
@@ -176,7 +179,7 @@ fn a_gazetteer_built_from_geonames_dumps_is_used() {
         "gazetteer",
         "build",
         "--geonames",
-        dir.to_str().unwrap(),
+        dir.path().to_str().unwrap(),
         "--out",
         gazetteer.to_str().unwrap(),
     ]);
@@ -218,11 +221,4 @@ fn a_gazetteer_built_from_geonames_dumps_is_used() {
     ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("missing.vgz"));
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vigie-cli-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }

@@ -2,35 +2,20 @@
 //! and duplicates nothing; bad inputs are recorded and the run goes on; the store then
 //! answers `vigie query` and `vigie export`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use vigie_store::Store;
+
+mod common;
+use common::Scratch;
 
 fn vigie(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_vigie"))
         .args(args)
         .output()
         .unwrap()
-}
-
-/// A scratch directory removed at the end of the test.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("vigie-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("articles")).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 const TOWNS: [&str; 6] = ["Kidal", "Gao", "Tombouctou", "Mopti", "Ménaka", "Ségou"];
@@ -59,8 +44,9 @@ fn processed(db: &Path) -> u64 {
 #[test]
 fn killed_ingest_resumes_without_loss_or_duplicates() {
     let scratch = Scratch::new("kill");
-    let articles = scratch.0.join("articles");
-    let db = scratch.0.join("vigie.db");
+    let articles = scratch.join("articles");
+    std::fs::create_dir_all(&articles).unwrap();
+    let db = scratch.join("vigie.db");
     let total = 400;
     write_articles(&articles, total);
     let inputs = total as u64 + 2;
@@ -195,7 +181,7 @@ fn feeds_are_polled_with_conditional_requests() {
 <description>Des hommes armés ont attaqué mardi un poste de l'armée malienne à Gao, au Mali.</description></item>
 </channel></rss>"#;
     let scratch = Scratch::new("feed");
-    let db = scratch.0.join("vigie.db");
+    let db = scratch.join("vigie.db");
     let (url, server) = serve_feed(FEED, 2);
     let ingest = || vigie(&["ingest", &url, "--db", db.to_str().unwrap(), "--quiet"]);
     let first = ingest();

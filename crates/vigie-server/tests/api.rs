@@ -11,12 +11,28 @@ use vigie_server::AppState;
 const ARTICLE: &str = r#"{"id": "a1", "title": "Attaque à Gao", "published": "2026-03-03", "source": "Le Guetteur",
   "text": "Des hommes armés ont attaqué mardi un poste de l'armée malienne à Gao, au Mali, faisant trois morts selon une source sécuritaire."}"#;
 
-/// Starts a server over a fresh store; returns its base URL.
-fn start(name: &str) -> String {
-    let db = std::env::temp_dir().join(format!("vigie-api-{name}-{}.db", std::process::id()));
+/// A server over a fresh store, whose files are removed when it is dropped.
+struct Server {
+    base: String,
+    db: std::path::PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        remove_store(&self.db);
+    }
+}
+
+fn remove_store(db: &std::path::Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
+}
+
+/// Starts a server over a fresh store.
+fn start(name: &str) -> Server {
+    let db = std::env::temp_dir().join(format!("vigie-api-{name}-{}.db", std::process::id()));
+    remove_store(&db);
     vigie_store::Store::open(&db).unwrap();
     let state = AppState::open(
         &db,
@@ -36,7 +52,10 @@ fn start(name: &str) -> String {
                 .unwrap();
         });
     });
-    format!("http://{}", receiver.recv().unwrap())
+    Server {
+        base: format!("http://{}", receiver.recv().unwrap()),
+        db,
+    }
 }
 
 fn agent() -> ureq::Agent {
@@ -69,40 +88,38 @@ fn post(base: &str, token: Option<&str>, body: &str) -> (u16, Value) {
 
 #[test]
 fn writes_need_the_token_and_reads_filter() {
-    let base = start("rw");
-    assert_eq!(post(&base, None, ARTICLE).0, 401);
-    assert_eq!(post(&base, Some("wrong"), ARTICLE).0, 401);
-    let (status, body) = post(&base, Some("secret"), "{not json");
+    let server = start("rw");
+    let base = &server.base;
+    assert_eq!(post(base, None, ARTICLE).0, 401);
+    assert_eq!(post(base, Some("wrong"), ARTICLE).0, 401);
+    let (status, body) = post(base, Some("secret"), "{not json");
     assert_eq!(status, 400, "{body}");
     assert!(body["error"].as_str().unwrap().contains("api#"));
-    let (status, body) = post(&base, Some("secret"), ARTICLE);
+    let (status, body) = post(base, Some("secret"), ARTICLE);
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["status"], "stored");
-    assert_eq!(
-        post(&base, Some("secret"), ARTICLE).1["status"],
-        "duplicate"
-    );
+    assert_eq!(post(base, Some("secret"), ARTICLE).1["status"], "duplicate");
 
-    let (status, events) = get(&base, "/api/events?type=ASSAULT&country=ML");
+    let (status, events) = get(base, "/api/events?type=ASSAULT&country=ML");
     assert_eq!(status, 200);
     let items = events["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{events}");
     assert_eq!(items[0]["fatalities"], 3);
     let id = items[0]["id"].as_i64().unwrap();
     assert!(
-        get(&base, "/api/events?type=PROTEST").1["items"]
+        get(base, "/api/events?type=PROTEST").1["items"]
             .as_array()
             .unwrap()
             .is_empty()
     );
-    let near_gao = get(&base, "/api/events?near=16.27,-0.04&km=50").1;
+    let near_gao = get(base, "/api/events?near=16.27,-0.04&km=50").1;
     assert_eq!(near_gao["items"].as_array().unwrap().len(), 1, "{near_gao}");
 
-    let (status, one) = get(&base, &format!("/api/events/{id}"));
+    let (status, one) = get(base, &format!("/api/events/{id}"));
     assert_eq!(status, 200);
     let report = &one["reports"][0];
     let document_id = report["document_id"].as_i64().unwrap();
-    let (_, document) = get(&base, &format!("/api/documents/{document_id}"));
+    let (_, document) = get(base, &format!("/api/documents/{document_id}"));
     let text = document["document"]["text"].as_str().unwrap();
     let [start, end] = [
         report["evidence_span"][0].as_u64().unwrap(),
@@ -119,21 +136,22 @@ fn writes_need_the_token_and_reads_filter() {
         "spans point at the evidence"
     );
     assert_eq!(
-        get(&base, "/api/search?q=Gao").1["items"]
+        get(base, "/api/search?q=Gao").1["items"]
             .as_array()
             .unwrap()
             .len(),
         1
     );
     assert_eq!(
-        get(&base, "/api/aggregates/countries").1["items"][0]["key"],
+        get(base, "/api/aggregates/countries").1["items"][0]["key"],
         "ML"
     );
 }
 
 #[test]
 fn bad_requests_get_json_errors() {
-    let base = start("errors");
+    let server = start("errors");
+    let base = &server.base;
     for (path, status, reason) in [
         ("/api/events?limit=0", 400, "limit"),
         ("/api/events?from=yesterday", 400, "YYYY"),
@@ -146,14 +164,14 @@ fn bad_requests_get_json_errors() {
         ("/api/search?q=%22unclosed", 400, "search"),
         ("/api/nothing", 404, "no API endpoint"),
     ] {
-        let (got, body) = get(&base, path);
+        let (got, body) = get(base, path);
         assert_eq!(got, status, "{path}: {body}");
         assert!(
             body["error"].as_str().unwrap().contains(reason),
             "{path}: {body}"
         );
     }
-    let (status, spec) = get(&base, "/api/openapi.json");
+    let (status, spec) = get(base, "/api/openapi.json");
     assert_eq!(status, 200);
     assert_eq!(spec["openapi"], "3.0.3");
     assert!(spec["paths"]["/api/events"].is_object());
