@@ -7,7 +7,7 @@ export const MODALITIES = ["asserted", "claimed", "planned", "threatened", "deni
 
 export const TEXT = {
   en: {
-    type: "Type", all: "All", modality: "Modality", country: "Country", actor: "Actor", text: "Text",
+    type: "Type", all: "All", modality: "Modality", mode: "Mode", country: "Country", actor: "Actor", text: "Text",
     minSources: "Sources ≥", from: "From", to: "To", reset: "Reset", date: "Date", recipient: "Recipient",
     place: "Place", sourcesShort: "Src", sources: "sources", reports: "reports", events: "events",
     articles: "articles", noEvents: "No event matches these filters.", noDates: "No dated events.",
@@ -19,7 +19,7 @@ export const TEXT = {
     denied: "denied", hypothetical: "hypothetical",
   },
   fr: {
-    type: "Type", all: "Tous", modality: "Modalité", country: "Pays", actor: "Acteur", text: "Texte",
+    type: "Type", all: "Tous", modality: "Modalité", mode: "Mode", country: "Pays", actor: "Acteur", text: "Texte",
     minSources: "Sources ≥", from: "Du", to: "Au", reset: "Effacer", date: "Date", recipient: "Cible",
     place: "Lieu", sourcesShort: "Src", sources: "sources", reports: "mentions", events: "événements",
     articles: "articles", noEvents: "Aucun événement ne correspond à ces filtres.", noDates: "Aucun événement daté.",

@@ -21,6 +21,12 @@ pub struct FilterArgs {
     /// Modality (asserted, claimed, planned, threatened, denied, hypothetical).
     #[arg(long)]
     modality: Option<String>,
+    /// PLOVER mode (firearms, abduct, troops, …).
+    #[arg(long)]
+    mode: Option<String>,
+    /// Place: a GeoNames id or the gazetteer name of the place.
+    #[arg(long)]
+    place: Option<String>,
     /// Actor or recipient: an actor code (ISIS, USAMIL) or words of their name.
     #[arg(long)]
     actor: Option<String>,
@@ -81,6 +87,8 @@ impl FilterArgs {
         Ok(EventFilter {
             event_type: self.event_type.clone(),
             modality: self.modality.clone(),
+            mode: self.mode.clone(),
+            place: self.place.clone(),
             actor: self.actor.clone(),
             country: self.country.clone(),
             admin1: self.admin1.clone(),

@@ -106,12 +106,14 @@ fn page(params: &HashMap<String, String>) -> Result<(usize, usize), ApiError> {
 
 /// The event filter of the query parameters (see the OpenAPI description).
 fn filter(params: &HashMap<String, String>) -> Result<EventFilter, ApiError> {
-    const KNOWN: [&str; 16] = [
+    const KNOWN: [&str; 17] = [
         "type",
+        "mode",
         "modality",
         "actor",
         "country",
         "admin1",
+        "place",
         "near",
         "km",
         "from",
@@ -122,7 +124,6 @@ fn filter(params: &HashMap<String, String>) -> Result<EventFilter, ApiError> {
         "attribution",
         "limit",
         "offset",
-        "lang",
     ];
     if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(ApiError::bad_request(format!(
@@ -145,6 +146,8 @@ fn filter(params: &HashMap<String, String>) -> Result<EventFilter, ApiError> {
     Ok(EventFilter {
         event_type: text("type"),
         modality: text("modality"),
+        mode: text("mode"),
+        place: text("place"),
         actor: text("actor"),
         country: text("country"),
         admin1: text("admin1"),

@@ -112,6 +112,14 @@ fn writes_need_the_token_and_reads_filter() {
             .unwrap()
             .is_empty()
     );
+    let by_place = get(base, "/api/events?place=Gao").1;
+    assert_eq!(
+        by_place["items"].as_array().map(Vec::len),
+        Some(1),
+        "{by_place}"
+    );
+    let abductions = get(base, "/api/events?mode=abduct").1;
+    assert!(abductions["items"].as_array().unwrap().is_empty());
     let near_gao = get(base, "/api/events?near=16.27,-0.04&km=50").1;
     assert_eq!(near_gao["items"].as_array().unwrap().len(), 1, "{near_gao}");
 

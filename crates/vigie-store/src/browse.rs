@@ -161,13 +161,9 @@ impl Store {
         extra.push_str(if extra.is_empty() { "WHERE " } else { " AND " });
         extra.push_str(&format!("{key} IS NOT NULL"));
         let sql = format!(
-            "SELECT {key}, max({name}), max({country}), count(*), max(e.lat), max(e.lon)
+            "SELECT {key}, max({name}), max({country}), count(*)
              FROM events e {extra} GROUP BY {key} ORDER BY {order} LIMIT {}",
-            if filter.near.is_some() {
-                -1
-            } else {
-                filter.limit as i64
-            }
+            filter.limit.min(i64::MAX as usize) as i64
         );
         let mut statement = self.connection.prepare_cached(&sql)?;
         let rows = statement.query_map(rusqlite::params_from_iter(clauses.values), |r| {

@@ -16,6 +16,10 @@ pub struct EventFilter {
     pub event_type: Option<String>,
     /// Modality (`asserted`, `claimed`, `planned` …).
     pub modality: Option<String>,
+    /// PLOVER mode (`firearms`, `abduct`, `troops` …).
+    pub mode: Option<String>,
+    /// Place: a GeoNames id, or the gazetteer name of the place.
+    pub place: Option<String>,
     /// Actor or recipient: an actor code (`ISIS`) or words of their text.
     pub actor: Option<String>,
     /// ISO 3166-1 alpha-2 country of the place.
@@ -179,6 +183,15 @@ pub(crate) fn conditions(filter: &EventFilter) -> Result<Where, StoreError> {
     }
     if let Some(t) = &filter.event_type {
         clauses.bind("e.type = {p}", Value::Text(t.to_uppercase()));
+    }
+    if let Some(mode) = &filter.mode {
+        clauses.bind("e.mode = {p}", Value::Text(mode.to_lowercase()));
+    }
+    if let Some(place) = &filter.place {
+        match place.parse::<i64>() {
+            Ok(id) => clauses.bind("e.geonameid = {p}", Value::Integer(id)),
+            Err(_) => clauses.bind("e.place = {p} COLLATE NOCASE", Value::Text(place.clone())),
+        }
     }
     if let Some(m) = &filter.modality {
         clauses.bind("e.modality = {p}", Value::Text(m.to_lowercase()));
