@@ -125,7 +125,8 @@ fn commitment(
             (Threaten, planned)
         }
         Retreat | Aid | Support | Consult | Cooperate | Concede => (Agree, planned),
-        Assault | Coerce | Mobilize => (Threaten, planned),
+        // Announced force, boycotts, blockades and sanctions are threats (CAMEO 13).
+        Assault | Coerce | Mobilize | Protest | Sanction => (Threaten, planned),
         other => (other, mode),
     }
 }
