@@ -15,9 +15,9 @@ enum PatternWord {
 }
 
 impl PatternWord {
-    fn first_char(&self) -> Option<char> {
+    fn head(&self) -> Option<Head> {
         match self {
-            PatternWord::Exact(w) | PatternWord::Prefix(w) => w.chars().next(),
+            PatternWord::Exact(w) | PatternWord::Prefix(w) => head(w),
         }
     }
 
@@ -29,6 +29,16 @@ impl PatternWord {
     }
 }
 
+/// The first two characters of a word (`'\0'` for the second of a one-character word):
+/// what patterns are looked up by.
+type Head = (char, char);
+
+fn head(word: &str) -> Option<Head> {
+    let mut chars = word.chars();
+    let first = chars.next()?;
+    Some((first, chars.next().unwrap_or('\0')))
+}
+
 /// A set of phrase patterns, each with a payload.
 ///
 /// Patterns are folded (lower case, no accents) and tokenised like the text; a `*`
@@ -38,16 +48,16 @@ impl PatternWord {
 pub struct PhraseSet<T> {
     /// Patterns in insertion order.
     patterns: Vec<(Vec<PatternWord>, T)>,
-    /// Indices into `patterns` by the first character of the first word, longest
+    /// Indices into `patterns` by the head of the first word (see [`head`]), longest
     /// pattern first (insertion order among equals).
-    by_first_char: HashMap<char, Vec<usize>>,
+    by_head: HashMap<Head, Vec<usize>>,
 }
 
 impl<T> Default for PhraseSet<T> {
     fn default() -> Self {
         Self {
             patterns: Vec::new(),
-            by_first_char: HashMap::new(),
+            by_head: HashMap::new(),
         }
     }
 }
@@ -70,10 +80,10 @@ impl<T> PhraseSet<T> {
         if words.is_empty() {
             return;
         }
-        let Some(first) = words[0].first_char() else {
+        let Some(key) = words[0].head() else {
             return;
         };
-        let bucket = self.by_first_char.entry(first).or_default();
+        let bucket = self.by_head.entry(key).or_default();
         let at = bucket.partition_point(|&k| self.patterns[k].0.len() >= words.len());
         bucket.insert(at, self.patterns.len());
         self.patterns.push((words, payload));
@@ -97,19 +107,31 @@ impl<T> PhraseSet<T> {
         let mut found = Vec::new();
         let mut i = 0;
         while i < words.len() {
-            let candidates = words[i]
-                .chars()
-                .next()
-                .and_then(|c| self.by_first_char.get(&c))
-                .map_or(&[][..], Vec::as_slice);
-            let hit = candidates
-                .iter()
-                .map(|&k| &self.patterns[k])
-                .find(|(pattern, payload)| {
-                    i + pattern.len() <= words.len()
-                        && pattern.iter().zip(&words[i..]).all(|(p, w)| p.matches(w))
-                        && accept(payload)
-                });
+            // A pattern whose first word has two characters or more can only match a
+            // word with the same two first characters; one of one character (a prefix or
+            // a one-letter word) only needs the same first.
+            let first_hit = |key: Head| {
+                self.by_head.get(&key).and_then(|bucket| {
+                    bucket.iter().copied().find(|&k| {
+                        let (pattern, payload) = &self.patterns[k];
+                        i + pattern.len() <= words.len()
+                            && pattern.iter().zip(&words[i..]).all(|(p, w)| p.matches(w))
+                            && accept(payload)
+                    })
+                })
+            };
+            let hit = head(words[i]).and_then(|(first, second)| {
+                let short = first_hit((first, '\0'));
+                let long = (second != '\0')
+                    .then(|| first_hit((first, second)))
+                    .flatten();
+                // The longest match wins; among equals, the pattern inserted first.
+                [short, long]
+                    .into_iter()
+                    .flatten()
+                    .min_by_key(|&k| (std::cmp::Reverse(self.patterns[k].0.len()), k))
+                    .map(|k| (&self.patterns[k].0, &self.patterns[k].1))
+            });
             match hit {
                 Some((pattern, payload)) => {
                     let last = i + pattern.len() - 1;

@@ -163,24 +163,27 @@ impl<'a> Sentence<'a> {
 
     /// First position at or after `from` where the whole word `needle` starts.
     fn find_word(&self, needle: &str, from: usize) -> Option<usize> {
-        let needle: Vec<char> = needle.chars().collect();
-        let starts = self.word_starts.get(needle.first()?)?;
+        let starts = self.word_starts.get(&needle.chars().next()?)?;
         let first = starts.partition_point(|&i| i < from);
         starts[first..]
             .iter()
             .copied()
-            .find(|&i| i + needle.len() <= self.span.end && self.word_at(&needle, i))
+            .find(|&i| self.word_at(needle, i))
     }
 
-    /// True when the whole word `needle` starts at `i`.
-    fn word_at(&self, needle: &[char], i: usize) -> bool {
-        needle.first() == self.folded.get(i)
-            && (i == 0 || !is_word_char(self.folded[i - 1]))
-            && self.folded.get(i..i + needle.len()) == Some(needle)
-            && self
-                .folded
-                .get(i + needle.len())
-                .is_none_or(|c| !is_word_char(*c))
+    /// True when the whole word `needle` starts at `i` (within the sentence).
+    fn word_at(&self, needle: &str, i: usize) -> bool {
+        if i > 0 && is_word_char(self.folded[i - 1]) {
+            return false;
+        }
+        let mut end = i;
+        for c in needle.chars() {
+            if end >= self.span.end || self.folded[end] != c {
+                return false;
+            }
+            end += 1;
+        }
+        self.folded.get(end).is_none_or(|c| !is_word_char(*c))
     }
 }
 
@@ -288,12 +291,11 @@ pub fn find_attributions(doc: &Document) -> Vec<Attribution> {
                     }
                     let mut content_start = verb_end;
                     for skip in ["que", "qu'", "that"].iter().chain(ADVERBS) {
-                        let skip: Vec<char> = skip.chars().collect();
                         let next_word = (content_start..span.end)
                             .find(|&i| !folded[i].is_whitespace())
                             .unwrap_or(span.end);
-                        if sentence.word_at(&skip, next_word) {
-                            content_start = next_word + skip.len();
+                        if sentence.word_at(skip, next_word) {
+                            content_start = next_word + skip.chars().count();
                         }
                     }
                     let content = trim(&folded, Span::new(content_start, span.end));
