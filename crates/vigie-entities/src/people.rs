@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use vigie_core::lexicon::{is_speech_verb, is_title};
+use vigie_core::lexicon::{WEEKDAYS, is_speech_verb, is_title};
 use vigie_core::{Entity, EntityKind, Span, TextSpan, Token, fold_text, tokenize};
 
 /// Nouns that open a role apposition after a name (folded).
@@ -229,9 +229,13 @@ fn folded_word(token: &Token, text: &str) -> String {
 }
 
 fn is_capitalised(token: &Token, text: &str) -> bool {
-    token.is_capitalised(text)
-        && token.text(text).chars().any(char::is_lowercase)
-        && !NOT_NAME_WORD_SET.contains(folded_word(token, text).as_str())
+    if !token.is_capitalised(text) || !token.text(text).chars().any(char::is_lowercase) {
+        return false;
+    }
+    // "Yasser Arafat Wednesday": weekdays are not part of a name (months may be: "Theresa
+    // May").
+    let folded = folded_word(token, text);
+    !NOT_NAME_WORD_SET.contains(folded.as_str()) && !WEEKDAYS.iter().any(|(day, _)| *day == folded)
 }
 
 fn joined_by_space(text: &str, a: &Token, b: &Token) -> bool {
@@ -438,6 +442,21 @@ mod tests {
                 ("Karim Haddad".into(), Some("général".into())),
                 ("Maria Petrenko".into(), None)
             ]
+        );
+    }
+
+    #[test]
+    fn weekdays_end_a_name_and_months_do_not() {
+        let names = |text: &str| -> Vec<String> {
+            find_people(text, &[]).into_iter().map(|p| p.text).collect()
+        };
+        assert_eq!(
+            names("Palestinian leader Yasser Arafat Wednesday rejected the plan."),
+            ["Yasser Arafat"]
+        );
+        assert_eq!(
+            names("Prime Minister Theresa May said it would."),
+            ["Theresa May"]
         );
     }
 
