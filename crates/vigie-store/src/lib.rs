@@ -85,6 +85,8 @@ impl Store {
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
         connection.busy_timeout(std::time::Duration::from_secs(30))?;
+        // Every write and query statement stays prepared.
+        connection.set_prepared_statement_cache_capacity(64);
         connection.create_scalar_function(
             "vigie_distance_km",
             4,

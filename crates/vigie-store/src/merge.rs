@@ -181,14 +181,12 @@ pub fn create_event(
     published: Option<&str>,
 ) -> Result<i64, StoreError> {
     let place = event.place.as_ref();
-    transaction.execute(
-        "INSERT INTO events (type, mode, modality, modality_group, anchor_day, acled_event_type,
+    transaction.prepare_cached("INSERT INTO events (type, mode, modality, modality_group, anchor_day, acled_event_type,
              acled_sub_event_type, date, date_precision, actor, actor_code, recipient,
              recipient_code, geonameid, place, country_code, admin1, feature_code, lat, lon,
              region, broad, sort_date)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, coalesce(?8, ?23))",
-        params![
+                 ?18, ?19, ?20, ?21, ?22, coalesce(?8, ?23))")?.execute(params![
             report.event_type,
             event.mode,
             report.modality,
@@ -212,8 +210,7 @@ pub fn create_event(
             report.region,
             report.broad,
             published,
-        ],
-    )?;
+        ])?;
     Ok(transaction.last_insert_rowid())
 }
 
@@ -225,8 +222,9 @@ pub fn update_counts(
     report_id: i64,
     event: &Event,
 ) -> Result<(), StoreError> {
-    transaction.execute(
-        "UPDATE events SET
+    transaction
+        .prepare_cached(
+            "UPDATE events SET
              reports = (SELECT count(*) FROM event_reports WHERE event_id = ?1),
              sources = (SELECT count(DISTINCT d.source_key) FROM event_reports r
                         JOIN documents d ON d.id = r.document_id WHERE r.event_id = ?1),
@@ -241,7 +239,8 @@ pub fn update_counts(
              recipient = coalesce(recipient, ?8),
              recipient_code = coalesce(recipient_code, ?9)
          WHERE id = ?1",
-        params![
+        )?
+        .execute(params![
             event_id,
             report_id,
             event.fatalities,
@@ -251,7 +250,6 @@ pub fn update_counts(
             event.actor.as_ref().and_then(|a| a.code.clone()),
             event.recipient.as_ref().map(|r| &r.text),
             event.recipient.as_ref().and_then(|r| r.code.clone()),
-        ],
-    )?;
+        ])?;
     Ok(())
 }

@@ -68,20 +68,22 @@ impl Store {
             }
             match outcome {
                 Outcome::Failed { origin, error } => {
-                    transaction.execute(
-                        "INSERT INTO inputs (origin, status, error, ingested_at)
+                    transaction
+                        .prepare_cached(
+                            "INSERT INTO inputs (origin, status, error, ingested_at)
                          VALUES (?1, 'failed', ?2, ?3)",
-                        params![origin, error, now],
-                    )?;
+                        )?
+                        .execute(params![origin, error, now])?;
                     summary.failed += 1;
                 }
                 Outcome::Analysed { origin, document } => {
                     let (status, id) = store_document(&transaction, origin, document)?;
-                    transaction.execute(
-                        "INSERT INTO inputs (origin, status, document_id, ingested_at)
+                    transaction
+                        .prepare_cached(
+                            "INSERT INTO inputs (origin, status, document_id, ingested_at)
                          VALUES (?1, ?2, ?3, ?4)",
-                        params![origin, status, id, now],
-                    )?;
+                        )?
+                        .execute(params![origin, status, id, now])?;
                     match status {
                         "stored" => summary.stored += 1,
                         _ => summary.duplicates += 1,
@@ -132,11 +134,9 @@ fn store_document(
         None => near_duplicate(transaction, fingerprint)?,
     };
     let source_key = source_key(document, origin);
-    transaction.execute(
-        "INSERT INTO documents (doc_id, origin, content_hash, simhash, duplicate_of, url, title,
+    transaction.prepare_cached("INSERT INTO documents (doc_id, origin, content_hash, simhash, duplicate_of, url, title,
              source, source_key, published, language, text, json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")?.execute(params![
             document.id,
             origin,
             content_hash,
@@ -150,18 +150,17 @@ fn store_document(
             document.language.map(|l| l.code()),
             document.text,
             serde_json::to_string(document)?,
-        ],
-    )?;
+        ])?;
     let id = transaction.last_insert_rowid();
-    transaction.execute(
-        "INSERT INTO documents_fts (rowid, title, text) VALUES (?1, ?2, ?3)",
-        params![id, document.title.as_deref().unwrap_or(""), document.text],
-    )?;
+    transaction
+        .prepare_cached("INSERT INTO documents_fts (rowid, title, text) VALUES (?1, ?2, ?3)")?
+        .execute(params![
+            id,
+            document.title.as_deref().unwrap_or(""),
+            document.text
+        ])?;
     for (band, value) in simhash::bands(fingerprint).into_iter().enumerate() {
-        transaction.execute(
-            "INSERT OR IGNORE INTO simhash_bands (band, value, document_id) VALUES (?1, ?2, ?3)",
-            params![band as i64, i64::from(value), id],
-        )?;
+        transaction.prepare_cached("INSERT OR IGNORE INTO simhash_bands (band, value, document_id) VALUES (?1, ?2, ?3)")?.execute(params![band as i64, i64::from(value), id])?;
     }
     store_annotations(transaction, id, document)?;
     for event in &document.events {
@@ -286,12 +285,14 @@ fn store_event(
         .skip(event.evidence.start)
         .take(event.evidence.len())
         .collect();
-    transaction.execute(
-        "INSERT INTO event_reports (event_id, document_id, type, trigger, trigger_start,
+    transaction
+        .prepare_cached(
+            "INSERT INTO event_reports (event_id, document_id, type, trigger, trigger_start,
              trigger_end, modality, attribution_kind, attribution_speaker, evidence,
              evidence_start, evidence_end, confidence, json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
+        )?
+        .execute(params![
             event_id,
             document_id,
             event.event_type.name(),
@@ -308,8 +309,7 @@ fn store_event(
             event.evidence.end as i64,
             f64::from(event.confidence),
             serde_json::to_string(event)?,
-        ],
-    )?;
+        ])?;
     let report_id = transaction.last_insert_rowid();
     merge::update_counts(transaction, event_id, report_id, event)
 }
