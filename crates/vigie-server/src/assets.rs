@@ -5,7 +5,7 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 /// Embedded files: path, content type, bytes.
-const FILES: [(&str, &str, &[u8]); 4] = [
+const FILES: [(&str, &str, &[u8]); 5] = [
     (
         "index.html",
         "text/html; charset=utf-8",
@@ -25,6 +25,11 @@ const FILES: [(&str, &str, &[u8]); 4] = [
         "world.json",
         "application/json",
         include_bytes!("../assets/world.json"),
+    ),
+    (
+        "licenses.txt",
+        "text/plain; charset=utf-8",
+        include_bytes!("../assets/licenses.txt"),
     ),
 ];
 

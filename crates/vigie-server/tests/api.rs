@@ -183,6 +183,25 @@ fn bad_requests_get_json_errors() {
     assert_eq!(status, 200);
     assert_eq!(spec["openapi"], "3.0.3");
     assert!(spec["paths"]["/api/events"].is_object());
+    for (path, content_type, needle) in [
+        ("/", "text/html", "<title>Vigie</title>"),
+        ("/licenses.txt", "text/plain", "d3-geo"),
+    ] {
+        let mut response = agent().get(&format!("{base}{path}")).call().unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let header = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(header.starts_with(content_type), "{path}: {header}");
+        assert!(
+            response
+                .body_mut()
+                .read_to_string()
+                .unwrap()
+                .contains(needle)
+        );
+    }
     let too_big = "x".repeat(vigie_server::MAX_BODY_BYTES + 1);
     let response = agent()
         .post(&format!("{base}/api/documents"))
