@@ -1,12 +1,15 @@
-//! Removes what a page's reader never sees before the page is parsed: scripts (except
-//! JSON-LD metadata), styles, inline SVG, templates and comments. On news pages they are
+//! Removes what a page's reader never sees, or never reads as the article, before the
+//! page is parsed: scripts (except JSON-LD metadata), styles, inline SVG, templates,
+//! `noscript` and `iframe` fallbacks, navigation bars, page footers and comments. On news pages they are
 //! often most of the bytes, and the HTML parser would tokenise them only for the
 //! extractor to throw them away.
 
 use std::borrow::Cow;
 
 /// Elements dropped with their content (lower-case tag names).
-const INERT_ELEMENTS: [&str; 4] = ["script", "style", "svg", "template"];
+const INERT_ELEMENTS: [&str; 8] = [
+    "script", "style", "svg", "template", "noscript", "iframe", "nav", "footer",
+];
 
 /// `html` without its inert elements and comments.
 pub fn strip_inert(html: &str) -> Cow<'_, str> {
@@ -62,10 +65,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn drops_scripts_styles_svg_and_comments_but_keeps_json_ld_and_text() {
+    fn drops_scripts_styles_svg_navigation_and_comments_but_keeps_json_ld_and_text() {
         let page = "<html><head><STYLE>p{}</STYLE><script>var a = '<p>';</script>\
             <script type=\"application/ld+json\">{\"datePublished\":\"2026-03-03\"}</script>\
-            </head><body><!-- ad --><p>Texte é</p><svg viewBox=\"0 0 1 1\"><path/></svg>\
+            </head><body><nav><a href=\"/\">Accueil</a></nav><!-- ad --><p>Texte é</p><svg viewBox=\"0 0 1 1\"><path/></svg>\
             <scripts>kept</scripts></body></html>";
         let stripped = strip_inert(page);
         assert_eq!(
