@@ -29,7 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Analyse articles (text, HTML or JSONL; files, directories or stdin) into documents.
+    /// Analyse articles (text, HTML, JSONL, WARC, RSS/Atom; files, directories, feed URLs or
+    /// stdin) into documents.
     Analyze(analyze::AnalyzeArgs),
     /// Analyse inputs (files, directories, JSONL, WARC, RSS/Atom) into a SQLite store, in
     /// parallel; resumable, duplicates merged.
