@@ -313,6 +313,12 @@ fn events(
     println!("type accuracy        {:.1}%", share(scores.type_right));
     println!("type+actor+recipient {:.1}%", share(scores.all_right));
     println!(
+        "mode accuracy        {:.1}% ({} of {} records with a gold mode and the right type)",
+        100.0 * scores.mode_right as f64 / scores.mode_records.max(1) as f64,
+        scores.mode_right,
+        scores.mode_records
+    );
+    println!(
         "actor                P {:.3}  R {:.3}  F1 {:.3}",
         scores.actor.precision(),
         scores.actor.recall(),

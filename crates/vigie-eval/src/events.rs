@@ -26,6 +26,8 @@ struct RawRecord {
     source: serde_json::Value,
     #[serde(default)]
     target: serde_json::Value,
+    #[serde(default)]
+    mode: Option<String>,
 }
 
 /// The `actorText`s of a source or target field (a list of actors, one actor, or "").
@@ -54,6 +56,25 @@ pub struct GoldEvent {
     pub sources: Vec<String>,
     /// Target actors as written.
     pub targets: Vec<String>,
+    /// PLOVER mode, when the record gives one.
+    pub mode: Option<String>,
+}
+
+/// A gold mode in Vigie's mode names: the PLOVER modes that only add who organised a
+/// protest or strike ("demo-org", "riot-spon") keep their kind, hunger strikes are
+/// `hunger`, general strikes `boycott` (work stopped), detentions `arrest`.
+pub fn normalise_mode(mode: &str) -> String {
+    match mode {
+        "strike-hun" => "hunger".to_owned(),
+        "strike-gen" => "boycott".to_owned(),
+        "detain" => "arrest".to_owned(),
+        other => other
+            .split('-')
+            .next()
+            .filter(|_| other.starts_with("demo") || other.starts_with("riot"))
+            .unwrap_or(other)
+            .to_owned(),
+    }
 }
 
 /// The 2021 type of a 2016 PLOVER event name.
@@ -82,6 +103,7 @@ pub fn read_gold(path: &Path) -> Result<Vec<GoldEvent>, String> {
                 event_type,
                 sources: actor_texts(&r.source),
                 targets: actor_texts(&r.target),
+                mode: r.mode.filter(|m| !m.is_empty()),
             })
         })
         .collect())
@@ -115,6 +137,10 @@ pub struct EventScores {
     pub records: usize,
     /// Records whose type is right.
     pub type_right: usize,
+    /// Records with a gold mode whose type is right.
+    pub mode_records: usize,
+    /// Of those, records whose mode is right.
+    pub mode_right: usize,
     /// Records whose type, actor and recipient are all right.
     pub all_right: usize,
     /// Records with a gold source whose predicted actor matches one.
@@ -160,6 +186,11 @@ pub fn evaluate(records: &[GoldEvent], language: Language) -> EventScores {
             || matches_any(recipient.as_deref(), &record.targets);
         scores.records += 1;
         scores.type_right += usize::from(type_right);
+        if let Some(gold_mode) = record.mode.as_deref().filter(|_| type_right) {
+            let predicted_mode = best.and_then(|e| e.mode.as_deref()).unwrap_or("");
+            scores.mode_records += 1;
+            scores.mode_right += usize::from(normalise_mode(gold_mode) == predicted_mode);
+        }
         scores.all_right += usize::from(type_right && actor_right && recipient_right);
         for (counts, gold, predicted, right) in [
             (&mut scores.actor, &record.sources, &actor, actor_right),
@@ -201,6 +232,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn gold_modes_take_vigie_names() {
+        assert_eq!(normalise_mode("demo-org"), "demo");
+        assert_eq!(normalise_mode("riot-spon"), "riot");
+        assert_eq!(normalise_mode("strike-hun"), "hunger");
+        assert_eq!(normalise_mode("detain"), "arrest");
+        assert_eq!(normalise_mode("heavy-weapons"), "heavy-weapons");
+    }
+
+    #[test]
     fn maps_2016_names() {
         assert_eq!(map_2016("DEMAND"), Some(EventType::Request));
         assert_eq!(map_2016("FIGHT"), Some(EventType::Assault));
@@ -224,6 +264,7 @@ mod tests {
             event_type: EventType::Assault,
             sources: vec!["Rebels".into()],
             targets: vec!["police".into()],
+            mode: None,
         }];
         let scores = evaluate(&records, Language::En);
         assert_eq!(scores.records, 1);
