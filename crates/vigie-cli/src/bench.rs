@@ -106,11 +106,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
 /// `vigie bench ingest`.
 fn ingest(corpus: &Path, jobs: usize) -> anyhow::Result<ExitCode> {
     let db = std::env::temp_dir().join(format!("vigie-bench-{}.db", std::process::id()));
-    let remove = || {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-        }
-    };
+    let remove = || vigie_store::remove_database(&db);
     remove();
     let pipeline = vigie_pipeline::Pipeline::embedded(vigie_pipeline::Language::Auto);
     // Load the lazily parsed reference data (models, lexicons) before timing.
@@ -120,10 +116,8 @@ fn ingest(corpus: &Path, jobs: usize) -> anyhow::Result<ExitCode> {
     ] {
         pipeline.run(&mut vigie_core::Document::new("warm-up", text));
     }
-    let files = vigie_ingest::expand(&[corpus.to_path_buf()])?;
-    let items = files
-        .into_iter()
-        .flat_map(|file| vigie_ingest::read_input(&file, vigie_ingest::InputFormat::Auto));
+    let items =
+        vigie_ingest::read_inputs(&[corpus.to_path_buf()], vigie_ingest::InputFormat::Auto)?;
     let mut store = vigie_store::Store::open(&db)?;
     let cpu_before = cpu_seconds();
     let report = crate::ingest::ingest_into(

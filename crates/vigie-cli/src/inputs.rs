@@ -130,7 +130,6 @@ impl InputArgs {
         if self.paths.is_empty() {
             paths.push(PathBuf::from("-"));
         }
-        let files = vigie_ingest::expand(&paths)?;
         let format = match self.input {
             InputArg::Auto => InputFormat::Auto,
             InputArg::Article => InputFormat::Article,
@@ -138,11 +137,7 @@ impl InputArgs {
             InputArg::Warc => InputFormat::Warc,
             InputArg::Feed => InputFormat::Feed,
         };
-        Ok(self.with_defaults(
-            files
-                .into_iter()
-                .flat_map(move |file| vigie_ingest::read_input(&file, format)),
-        ))
+        Ok(self.with_defaults(vigie_ingest::read_inputs(&paths, format)?))
     }
 
     /// Fills in the publication date and outlet the items do not give.

@@ -40,11 +40,7 @@ pub fn api(
         || std::env::temp_dir().join(format!("vigie-bench-api-{}.db", std::process::id())),
         Path::to_path_buf,
     );
-    let remove = || {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-        }
-    };
+    let remove = || vigie_store::remove_database(&db);
     let reuse = keep.is_some() && db.exists();
     if !reuse {
         remove();

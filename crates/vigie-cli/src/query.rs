@@ -76,9 +76,7 @@ impl FilterArgs {
     fn filter(&self, limit: usize) -> anyhow::Result<EventFilter> {
         let near = match (&self.near, self.km) {
             (Some(point), Some(km)) => {
-                let (lat, lon) = point
-                    .split_once(',')
-                    .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
+                let (lat, lon) = vigie_store::parse_point(point)
                     .with_context(|| format!("--near {point}: expected LAT,LON"))?;
                 Some((lat, lon, km))
             }

@@ -80,17 +80,15 @@ pub struct DemoArgs {
 
 /// Runs `vigie demo`.
 pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", args.db.display()));
-    }
+    vigie_store::remove_database(&args.db);
     if let Some(parent) = args.db.parent() {
         std::fs::create_dir_all(parent)?;
     }
     let mut store = vigie_store::Store::open(&args.db)?;
-    let files = vigie_ingest::expand(std::slice::from_ref(&args.examples))?;
-    let items = files
-        .into_iter()
-        .flat_map(|file| vigie_ingest::read_input(&file, vigie_ingest::InputFormat::Auto));
+    let items = vigie_ingest::read_inputs(
+        std::slice::from_ref(&args.examples),
+        vigie_ingest::InputFormat::Auto,
+    )?;
     let report = crate::ingest::ingest_into(
         &mut store,
         items,

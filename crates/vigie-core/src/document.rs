@@ -209,6 +209,24 @@ pub struct Place {
     pub kind: PlaceKind,
 }
 
+impl Place {
+    /// How broad the place is: 3 a country, 2 a first-level division, 1 a lower division,
+    /// 0 a town, site or feature.
+    pub fn breadth(&self) -> u8 {
+        feature_breadth(&self.feature_code)
+    }
+}
+
+/// How broad a GeoNames feature is (see [`Place::breadth`]).
+pub fn feature_breadth(feature_code: &str) -> u8 {
+    match feature_code {
+        code if code.starts_with("PCL") => 3,
+        "ADM1" => 2,
+        "ADM2" | "ADM3" | "ADM4" | "ADM5" => 1,
+        _ => 0,
+    }
+}
+
 /// How a place is named in the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -65,16 +65,13 @@ pub struct GoldEvent {
 /// `hunger`, general strikes `boycott` (work stopped), detentions `arrest`.
 pub fn normalise_mode(mode: &str) -> String {
     match mode {
-        "strike-hun" => "hunger".to_owned(),
-        "strike-gen" => "boycott".to_owned(),
-        "detain" => "arrest".to_owned(),
-        other => other
-            .split('-')
-            .next()
-            .filter(|_| other.starts_with("demo") || other.starts_with("riot"))
-            .unwrap_or(other)
-            .to_owned(),
+        "strike-hun" => "hunger",
+        "strike-gen" => "boycott",
+        "detain" => "arrest",
+        other if other.starts_with("demo-") || other.starts_with("riot-") => &other[..4],
+        other => other,
     }
+    .to_owned()
 }
 
 /// The 2021 type of a 2016 PLOVER event name.

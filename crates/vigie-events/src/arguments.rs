@@ -358,21 +358,10 @@ pub fn place(doc: &Document, sentence: Span, trigger: Span) -> Option<Place> {
     let finest = places
         .iter()
         .filter(plain_place)
-        .filter(|p| p.country_code == chosen.country_code && breadth(p) < breadth(chosen))
-        .min_by_key(|p| (breadth(p), distance(p)))
+        .filter(|p| p.country_code == chosen.country_code && p.breadth() < chosen.breadth())
+        .min_by_key(|p| (p.breadth(), distance(p)))
         .unwrap_or(chosen);
     Some((*finest).clone())
-}
-
-/// How broad a place is: 3 a country, 2 a first-level division, 1 a lower division,
-/// 0 a town, site or feature.
-fn breadth(place: &Place) -> u8 {
-    match place.feature_code.as_str() {
-        code if code.starts_with("PCL") => 3,
-        "ADM1" => 2,
-        "ADM2" | "ADM3" | "ADM4" | "ADM5" => 1,
-        _ => 0,
-    }
 }
 
 #[cfg(test)]

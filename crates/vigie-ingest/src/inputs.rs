@@ -174,6 +174,17 @@ fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Every article of the files and directories `paths` (expanded as [`expand`] does), in
+/// order.
+pub fn read_inputs(
+    paths: &[PathBuf],
+    format: InputFormat,
+) -> Result<impl Iterator<Item = InputItem> + Send + use<>, IngestError> {
+    Ok(expand(paths)?
+        .into_iter()
+        .flat_map(move |file| read_input(&file, format)))
+}
+
 /// The records of a JSONL file, blank lines skipped.
 fn jsonl_items(name: String, bytes: Vec<u8>) -> impl Iterator<Item = InputItem> + Send {
     BufReader::new(std::io::Cursor::new(bytes))

@@ -16,7 +16,7 @@ use vigie_core::Document;
 
 pub use decode::decode_bytes;
 pub use html::{Extractor, HtmlArticle, extract_html};
-pub use inputs::{InputFormat, InputItem, expand, read_input};
+pub use inputs::{InputFormat, InputItem, expand, read_input, read_inputs};
 pub use record::{Content, RawArticle, parse_jsonl_line};
 
 /// Why an input could not be read.

@@ -133,9 +133,7 @@ fn filter(params: &HashMap<String, String>) -> Result<EventFilter, ApiError> {
     let text = |name: &str| params.get(name).filter(|v| !v.is_empty()).cloned();
     let near = match (text("near"), number::<f64>(params, "km")?) {
         (Some(point), Some(km)) => {
-            let (lat, lon) = point
-                .split_once(',')
-                .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
+            let (lat, lon) = vigie_store::parse_point(&point)
                 .ok_or_else(|| ApiError::bad_request(format!("near={point}: expected LAT,LON")))?;
             Some((lat, lon, km))
         }

@@ -19,20 +19,14 @@ struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        remove_store(&self.db);
-    }
-}
-
-fn remove_store(db: &std::path::Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        vigie_store::remove_database(&self.db);
     }
 }
 
 /// Starts a server over a fresh store.
 fn start(name: &str) -> Server {
     let db = std::env::temp_dir().join(format!("vigie-api-{name}-{}.db", std::process::id()));
-    remove_store(&db);
+    vigie_store::remove_database(&db);
     vigie_store::Store::open(&db).unwrap();
     let state = AppState::open(
         &db,

@@ -21,7 +21,7 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OptionalExtension};
 
 pub use browse::{DocumentHit, ReportRow, Tally};
-pub use query::{EventFilter, EventRow};
+pub use query::{EventFilter, EventRow, parse_point};
 pub use write::{Outcome, WriteSummary};
 
 /// Schema version this build writes and reads.
@@ -190,6 +190,21 @@ impl Store {
             .ok();
         Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
     }
+}
+
+/// Removes a database and its WAL files (`-wal`, `-shm`), if they exist.
+pub fn remove_database(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// The serde name of a unit enum value (`"toponym"`, `"anonymous"`).
+pub(crate) fn serde_name<T: serde::Serialize>(value: T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// Seconds since the Unix epoch.

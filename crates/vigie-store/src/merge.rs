@@ -19,9 +19,9 @@
 
 use chrono::NaiveDate;
 use rusqlite::{Transaction, params};
-use vigie_core::{DatePrecision, Document, Event, Modality, fold_text};
+use vigie_core::{DatePrecision, Document, Event, Modality, Place, fold_text};
 
-use crate::StoreError;
+use crate::{StoreError, serde_name};
 
 /// Largest gap between the anchor days of two reports of one event.
 pub const MAX_DAYS_APART: i64 = 2;
@@ -57,28 +57,10 @@ fn days(date: &str) -> Option<i64> {
     Some(date.signed_duration_since(NaiveDate::default()).num_days())
 }
 
-/// How broad a GeoNames feature is: 3 a country, 2 a first-level division, 1 a lower
-/// division, 0 a town, site or feature.
-fn breadth(feature_code: &str) -> u8 {
-    match feature_code {
-        code if code.starts_with("PCL") => 3,
-        "ADM1" => 2,
-        "ADM2" | "ADM3" | "ADM4" | "ADM5" => 1,
-        _ => 0,
-    }
-}
-
-fn name_of<T: serde::Serialize>(value: T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 impl Report {
     /// The merge facts of `event`, coded in `document`.
     pub fn new(document: &Document, event: &Event) -> Self {
-        let modality = name_of(event.modality);
+        let modality = serde_name(event.modality);
         let modality_group = match event.modality {
             Modality::Asserted | Modality::Claimed => "happened".to_owned(),
             _ => modality.clone(),
@@ -91,7 +73,7 @@ impl Report {
             .and_then(days);
         let anchor_day = event_day.or_else(|| document.published.as_deref().and_then(days));
         let place = event.place.as_ref();
-        let breadth = place.map_or(0, |p| breadth(&p.feature_code));
+        let breadth = place.map_or(0, Place::breadth);
         let region = place.and_then(|p| match breadth {
             0 | 1 => p.admin1.as_ref().map(|a| format!("{}/{a}", p.country_code)),
             2 => Some(format!("{}/{}", p.country_code, p.name)),
@@ -195,7 +177,7 @@ pub fn create_event(
             event.acled.map(|a| a.event_type.name()),
             event.acled.map(|a| a.sub_event_type.name()),
             event.date.as_ref().and_then(|d| d.value.clone()),
-            event.date.as_ref().map(|d| name_of(d.precision)),
+            event.date.as_ref().map(|d| serde_name(d.precision)),
             event.actor.as_ref().map(|a| &a.text),
             report.actor_code,
             event.recipient.as_ref().map(|r| &r.text),
@@ -245,7 +227,7 @@ pub fn update_counts(
             report_id,
             event.fatalities,
             event.date.as_ref().and_then(|d| d.value.clone()),
-            event.date.as_ref().map(|d| name_of(d.precision)),
+            event.date.as_ref().map(|d| serde_name(d.precision)),
             event.actor.as_ref().map(|a| &a.text),
             event.actor.as_ref().and_then(|a| a.code.clone()),
             event.recipient.as_ref().map(|r| &r.text),

@@ -48,6 +48,12 @@ pub struct EventFilter {
     pub offset: usize,
 }
 
+/// A point written `LAT,LON` (as the `near` filter takes it).
+pub fn parse_point(text: &str) -> Option<(f64, f64)> {
+    let (lat, lon) = text.split_once(',')?;
+    Some((lat.trim().parse().ok()?, lon.trim().parse().ok()?))
+}
+
 /// One merged event with the facts of its reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventRow {

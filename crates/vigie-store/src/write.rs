@@ -1,11 +1,11 @@
 //! Writing analysed documents: one transaction per batch of input outcomes.
 
 use rusqlite::{OptionalExtension, Transaction, params};
-use vigie_core::{Document, Event, fnv1a};
+use vigie_core::{Document, Event, TextIndex, fnv1a};
 
 use crate::merge;
 use crate::simhash;
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, serde_name};
 
 /// What became of one input item.
 #[derive(Debug, Clone)]
@@ -163,8 +163,9 @@ fn store_document(
         transaction.prepare_cached("INSERT OR IGNORE INTO simhash_bands (band, value, document_id) VALUES (?1, ?2, ?3)")?.execute(params![band as i64, i64::from(value), id])?;
     }
     store_annotations(transaction, id, document)?;
+    let index = TextIndex::new(&document.text);
     for event in &document.events {
-        store_event(transaction, id, duplicate_of, document, event)?;
+        store_event(transaction, id, duplicate_of, document, &index, event)?;
     }
     Ok(("stored", id))
 }
@@ -195,7 +196,6 @@ fn store_annotations(
     id: i64,
     document: &Document,
 ) -> Result<(), StoreError> {
-    let kind_name = |value: serde_json::Value| value.as_str().unwrap_or_default().to_owned();
     let mut entity = transaction.prepare_cached(
         "INSERT INTO entities (document_id, kind, text, actor, country, start, end)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -203,7 +203,7 @@ fn store_annotations(
     for e in &document.entities {
         entity.execute(params![
             id,
-            kind_name(serde_json::to_value(e.kind)?),
+            serde_name(e.kind),
             e.text,
             e.actor,
             e.country,
@@ -227,7 +227,7 @@ fn store_annotations(
             p.feature_code,
             p.lat,
             p.lon,
-            kind_name(serde_json::to_value(p.kind)?),
+            serde_name(p.kind),
             p.span.start as i64,
             p.span.end as i64
         ])?;
@@ -240,7 +240,7 @@ fn store_annotations(
         let span = a.cue.as_ref().map(|c| c.span);
         attribution.execute(params![
             id,
-            kind_name(serde_json::to_value(a.kind)?),
+            serde_name(a.kind),
             a.speaker.as_ref().map(|s| &s.text),
             a.actor,
             a.cue.as_ref().map(|c| &c.text),
@@ -255,7 +255,7 @@ fn store_annotations(
     for s in &document.signals {
         signal.execute(params![
             id,
-            kind_name(serde_json::to_value(s.kind)?),
+            serde_name(s.kind),
             s.detail,
             f64::from(s.score),
             s.span.map(|x| x.start as i64),
@@ -272,6 +272,7 @@ fn store_event(
     document_id: i64,
     duplicate_of: Option<i64>,
     document: &Document,
+    index: &TextIndex,
     event: &Event,
 ) -> Result<(), StoreError> {
     let report = merge::Report::new(document, event);
@@ -279,12 +280,7 @@ fn store_event(
         Some(id) => id,
         None => merge::create_event(transaction, &report, event, document.published.as_deref())?,
     };
-    let evidence: String = document
-        .text
-        .chars()
-        .skip(event.evidence.start)
-        .take(event.evidence.len())
-        .collect();
+    let evidence = index.slice(&document.text, event.evidence);
     transaction
         .prepare_cached(
             "INSERT INTO event_reports (event_id, document_id, type, trigger, trigger_start,
@@ -300,9 +296,7 @@ fn store_event(
             event.trigger.span.start as i64,
             event.trigger.span.end as i64,
             report.modality,
-            serde_json::to_value(event.attribution.kind)?
-                .as_str()
-                .unwrap_or_default(),
+            serde_name(event.attribution.kind),
             event.attribution.speaker.as_ref().map(|s| &s.text),
             evidence,
             event.evidence.start as i64,

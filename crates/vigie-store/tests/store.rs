@@ -182,7 +182,7 @@ fn queries_filter_by_place_text_and_date_and_export_acled_columns() {
 #[test]
 fn a_store_reopens_with_its_data() {
     let path = std::env::temp_dir().join(format!("vigie-store-{}.db", std::process::id()));
-    let _ = std::fs::remove_file(&path);
+    vigie_store::remove_database(&path);
     {
         let mut store = Store::open(&path).unwrap();
         store
@@ -199,7 +199,5 @@ fn a_store_reopens_with_its_data() {
     assert_eq!(store.counts().unwrap().documents, 1);
     let document = store.document(1).unwrap().unwrap();
     assert!(document.text.contains("al-Omar"));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
+    vigie_store::remove_database(&path);
 }
