@@ -16,7 +16,7 @@ pub mod text_index;
 pub mod tokens;
 pub mod tsv;
 
-pub use distance::haversine_km;
+pub use distance::{EARTH_RADIUS_KM, haversine_km};
 pub use document::*;
 pub use fold::{fold_char, fold_text, is_word_char};
 pub use hash::fnv1a;

@@ -2,6 +2,7 @@
 //! tokens ("frappes aeriennes", "attaqu*", "s'abatt*").
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::fold::fold_text;
 use crate::span::Span;
@@ -29,14 +30,39 @@ impl PatternWord {
     }
 }
 
-/// The first two characters of a word (`'\0'` for the second of a one-character word):
-/// what patterns are looked up by.
-type Head = (char, char);
+/// How many leading characters of a word patterns are looked up by.
+const HEAD_LEN: usize = 3;
+
+/// The first [`HEAD_LEN`] characters of a word, `'\0'` past its end: what patterns are
+/// looked up by.
+type Head = [char; HEAD_LEN];
 
 fn head(word: &str) -> Option<Head> {
     let mut chars = word.chars();
-    let first = chars.next()?;
-    Some((first, chars.next().unwrap_or('\0')))
+    let mut head = [chars.next()?, '\0', '\0'];
+    for slot in &mut head[1..] {
+        *slot = chars.next().unwrap_or('\0');
+    }
+    Some(head)
+}
+
+/// A multiplicative hasher for [`Head`] keys (the FxHash step): lexicon keys need no
+/// protection against crafted collisions, and hashing them is on the hot path.
+#[derive(Default)]
+struct HeadHasher(u64);
+
+impl Hasher for HeadHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        bytes.iter().for_each(|&b| self.write_u32(u32::from(b)));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 /// A set of phrase patterns, each with a payload.
@@ -50,14 +76,14 @@ pub struct PhraseSet<T> {
     patterns: Vec<(Vec<PatternWord>, T)>,
     /// Indices into `patterns` by the head of the first word (see [`head`]), longest
     /// pattern first (insertion order among equals).
-    by_head: HashMap<Head, Vec<usize>>,
+    by_head: HashMap<Head, Vec<usize>, BuildHasherDefault<HeadHasher>>,
 }
 
 impl<T> Default for PhraseSet<T> {
     fn default() -> Self {
         Self {
             patterns: Vec::new(),
-            by_head: HashMap::new(),
+            by_head: HashMap::default(),
         }
     }
 }
@@ -107,9 +133,9 @@ impl<T> PhraseSet<T> {
         let mut found = Vec::new();
         let mut i = 0;
         while i < words.len() {
-            // A pattern whose first word has two characters or more can only match a
-            // word with the same two first characters; one of one character (a prefix or
-            // a one-letter word) only needs the same first.
+            // A pattern whose first word has three characters or more can only match a
+            // word with the same three first characters; a shorter one (a prefix or a
+            // short word) only needs the same first one or two.
             let first_hit = |key: Head| {
                 self.by_head.get(&key).and_then(|bucket| {
                     bucket.iter().copied().find(|&k| {
@@ -120,15 +146,16 @@ impl<T> PhraseSet<T> {
                     })
                 })
             };
-            let hit = head(words[i]).and_then(|(first, second)| {
-                let short = first_hit((first, '\0'));
-                let long = (second != '\0')
-                    .then(|| first_hit((first, second)))
-                    .flatten();
+            let hit = head(words[i]).and_then(|head| {
+                let keys = (1..=HEAD_LEN)
+                    .take_while(|&n| n == 1 || head[n - 1] != '\0')
+                    .map(|n| {
+                        let mut key = ['\0'; HEAD_LEN];
+                        key[..n].copy_from_slice(&head[..n]);
+                        key
+                    });
                 // The longest match wins; among equals, the pattern inserted first.
-                [short, long]
-                    .into_iter()
-                    .flatten()
+                keys.filter_map(first_hit)
                     .min_by_key(|&k| (std::cmp::Reverse(self.patterns[k].0.len()), k))
                     .map(|k| (&self.patterns[k].0, &self.patterns[k].1))
             });
@@ -173,5 +200,19 @@ mod tests {
             ]
         );
         assert!(set.find(text, |p| *p == 9).is_empty());
+    }
+
+    #[test]
+    fn short_words_and_prefixes_match_by_their_own_head() {
+        let mut set = PhraseSet::default();
+        set.insert("de", 1);
+        set.insert("a*", 2);
+        set.insert("desert*", 3);
+        let found: Vec<i32> = set
+            .find("des abris de désert", |_| true)
+            .into_iter()
+            .map(|(_, p)| *p)
+            .collect();
+        assert_eq!(found, [2, 1, 3]);
     }
 }

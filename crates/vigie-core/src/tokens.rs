@@ -50,56 +50,46 @@ fn is_joiner(c: char) -> bool {
 
 /// Splits `text` into word and punctuation tokens (whitespace is dropped).
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let byte_at = |i: usize| chars.get(i).map_or(text.len(), |&(b, _)| b);
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i].1;
+    let mut tokens = Vec::with_capacity(text.len() / 5);
+    let mut chars = text.char_indices().peekable();
+    // Code-point offset of the next character `chars` yields.
+    let mut char_at = 0;
+    while let Some((byte_start, c)) = chars.next() {
+        let start = char_at;
+        char_at += 1;
         if c.is_whitespace() {
-            i += 1;
             continue;
         }
-        if !c.is_alphanumeric() {
-            tokens.push(Token {
-                span: Span::new(i, i + 1),
-                byte_start: byte_at(i),
-                byte_end: byte_at(i + 1),
-                is_word: false,
-            });
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut end = i;
-        while end < chars.len() {
-            let c = chars[end].1;
-            if c.is_alphanumeric() {
-                end += 1;
-            } else if is_joiner(c)
-                && chars
-                    .get(end + 1)
-                    .is_some_and(|&(_, n)| n.is_alphanumeric())
-            {
-                if is_apostrophe(c) {
-                    let prefix = text[byte_at(start)..byte_at(end)].to_lowercase();
-                    if ELISIONS.contains(&prefix.as_str()) {
-                        end += 1;
-                        break;
-                    }
-                }
-                end += 1;
-            } else {
+        let mut byte_end = byte_start + c.len_utf8();
+        let is_word = c.is_alphanumeric();
+        while let Some(&(byte, next)) = chars.peek().filter(|_| is_word) {
+            let after = byte + next.len_utf8();
+            let joins = next.is_alphanumeric()
+                || (is_joiner(next)
+                    && text[after..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric));
+            if !joins {
+                break;
+            }
+            chars.next();
+            char_at += 1;
+            let elided = is_apostrophe(next)
+                && ELISIONS
+                    .iter()
+                    .any(|e| e.eq_ignore_ascii_case(&text[byte_start..byte]));
+            byte_end = after;
+            if elided {
                 break;
             }
         }
         tokens.push(Token {
-            span: Span::new(start, end),
-            byte_start: byte_at(start),
-            byte_end: byte_at(end),
-            is_word: true,
+            span: Span::new(start, char_at),
+            byte_start,
+            byte_end,
+            is_word,
         });
-        i = end;
     }
     tokens
 }

@@ -2,7 +2,8 @@
 //! trigger, and the place where the event happened.
 
 use vigie_core::{
-    Document, Entity, EntityKind, EventType, Participant, Place, PlaceKind, Span, fold_text,
+    Document, Entity, EntityKind, EventType, Participant, Place, PlaceKind, Span, TextIndex,
+    fold_text,
 };
 
 /// Words that mark the following participant as the agent of a passive ("par", "by").
@@ -67,7 +68,7 @@ fn resolved<'d>(doc: &'d Document, entity: &'d Entity) -> &'d Entity {
 
 /// A participant; an actor with no country of its own takes it from a demonym right next
 /// to it, and its text and span grow to cover both ("Afghan rebels", "l'armée malienne").
-fn participant_in(doc: &Document, entity: &Entity) -> Participant {
+fn participant_in(doc: &Document, index: &TextIndex, entity: &Entity) -> Participant {
     let entity = resolved(doc, entity);
     let mut participant = participant(entity);
     if participant.country.is_some() {
@@ -79,31 +80,36 @@ fn participant_in(doc: &Document, entity: &Entity) -> Participant {
         .filter(|p| p.kind == PlaceKind::Demonym)
         .find(|p| {
             (p.span.end <= entity.span.start
-                && between(doc, p.span.end, entity.span.start).is_empty())
+                && only_space(doc, index, p.span.end, entity.span.start))
                 || (p.span.start >= entity.span.end
-                    && between(doc, entity.span.end, p.span.start).is_empty())
+                    && only_space(doc, index, entity.span.end, p.span.start))
         });
     if let Some(demonym) = adjacent {
         let span = Span::new(
             demonym.span.start.min(entity.span.start),
             demonym.span.end.max(entity.span.end),
         );
-        participant.text = doc.text.chars().skip(span.start).take(span.len()).collect();
+        participant.text = index.slice(&doc.text, span).to_owned();
         participant.span = span;
         participant.country = Some(demonym.country_code.clone());
     }
     participant
 }
 
-/// The folded text between two offsets, trimmed.
-fn between(doc: &Document, start: usize, end: usize) -> String {
-    let text: String = doc
-        .text
+/// True when nothing but white space lies between two offsets.
+fn only_space(doc: &Document, index: &TextIndex, start: usize, end: usize) -> bool {
+    index
+        .slice(&doc.text, Span::new(start, end))
         .chars()
-        .skip(start)
-        .take(end.saturating_sub(start))
-        .collect();
-    fold_text(text.trim())
+        .all(char::is_whitespace)
+}
+
+/// The folded text between two offsets, trimmed.
+fn between(doc: &Document, index: &TextIndex, start: usize, end: usize) -> String {
+    if end <= start {
+        return String::new();
+    }
+    fold_text(index.slice(&doc.text, Span::new(start, end)).trim())
 }
 
 /// True when `text` (folded) ends with the word or phrase `word`.
@@ -114,9 +120,10 @@ fn ends_with_word(text: &str, word: &str) -> bool {
 }
 
 /// The folded words just before `span` in its sentence.
-fn preceding(doc: &Document, sentence: Span, span: Span) -> String {
+fn preceding(doc: &Document, index: &TextIndex, sentence: Span, span: Span) -> String {
     between(
         doc,
+        index,
         sentence.start.max(span.start.saturating_sub(16)),
         span.start,
     )
@@ -124,12 +131,12 @@ fn preceding(doc: &Document, sentence: Span, span: Span) -> String {
 
 /// A state named by a place name acts only as the subject of its clause ("l'Irak a
 /// condamné"); elsewhere ("à travers l'Irak", "frontalier avec la Syrie") it is a place.
-fn used_as_location(doc: &Document, sentence: Span, entity: &Entity) -> bool {
+fn used_as_location(doc: &Document, index: &TextIndex, sentence: Span, entity: &Entity) -> bool {
     let named_as_place = doc.places.iter().any(|p| p.span == entity.span);
     if entity.kind != EntityKind::State || !named_as_place {
         return false;
     }
-    let before = between(doc, sentence.start, entity.span.start);
+    let before = between(doc, index, sentence.start, entity.span.start);
     // "convoi militaire US": a short upper-case adjective after a noun qualifies the
     // noun's actor; it is not a place.
     let short_caps = entity.text.chars().count() <= 3
@@ -178,11 +185,16 @@ fn states_named_by_places(doc: &Document, sentence: Span) -> Vec<(Entity, bool)>
 /// True when a state's name follows a locative preposition ("in Syria", "dans la ville").
 /// French "à", "au", "aux" before a country also mark the indirect object of a transfer
 /// or a request ("remettre à la Grande-Bretagne"), so they do not make a country a scene.
-fn located_by_preposition(doc: &Document, sentence: Span, entity: &Entity) -> bool {
+fn located_by_preposition(
+    doc: &Document,
+    index: &TextIndex,
+    sentence: Span,
+    entity: &Entity,
+) -> bool {
     let Some(place) = doc.places.iter().find(|p| p.span == entity.span) else {
         return false;
     };
-    let before = preceding(doc, sentence, entity.span);
+    let before = preceding(doc, index, sentence, entity.span);
     let before = ARTICLES
         .iter()
         .find_map(|a| before.strip_suffix(a))
@@ -206,6 +218,7 @@ fn of_marks_patient(event_type: EventType, mode: Option<&str>) -> bool {
 /// except for abductions and arrests where "de" introduces the patient.
 pub fn participants(
     doc: &Document,
+    index: &TextIndex,
     sentence: Span,
     trigger: Span,
     event_type: EventType,
@@ -238,7 +251,7 @@ pub fn participants(
     let before = all
         .iter()
         .filter(|(e, demonym)| {
-            e.span.end <= trigger.start && (*demonym || !used_as_location(doc, sentence, e))
+            e.span.end <= trigger.start && (*demonym || !used_as_location(doc, index, sentence, e))
         })
         .map(|(e, _)| *e)
         .max_by_key(|e| e.span.end)
@@ -265,7 +278,7 @@ pub fn participants(
         .filter(|(e, demonym)| {
             e.span.start >= trigger.end
                 && e.span.start - trigger.end <= 60
-                && (*demonym || !located_by_preposition(doc, sentence, e))
+                && (*demonym || !located_by_preposition(doc, index, sentence, e))
         })
         .map(|(e, _)| *e)
         .min_by_key(|e| e.span.start)
@@ -296,11 +309,11 @@ pub fn participants(
                 .min_by_key(|e| e.span.start)
         });
     let gap = after
-        .map(|e| between(doc, trigger.end, e.span.start))
+        .map(|e| between(doc, index, trigger.end, e.span.start))
         .unwrap_or_default();
     let first_gap_word = gap.split([' ', '\'']).next().unwrap_or_default();
-    let before = before.map(|e| participant_in(doc, e));
-    let after_participant = after.map(|e| participant_in(doc, e));
+    let before = before.map(|e| participant_in(doc, index, e));
+    let after_participant = after.map(|e| participant_in(doc, index, e));
     if AGENT_MARKERS.contains(&first_gap_word) {
         return (after_participant, before);
     }
@@ -327,7 +340,7 @@ pub fn participants(
 /// Where the event happened: a place after a locative preposition in the sentence,
 /// preferring the nearest to the trigger; else the first place that is neither an
 /// origin, destination or neighbour nor a state named as an actor.
-pub fn place(doc: &Document, sentence: Span, trigger: Span) -> Option<Place> {
+pub fn place(doc: &Document, index: &TextIndex, sentence: Span, trigger: Span) -> Option<Place> {
     let distance = |p: &Place| p.span.start.abs_diff(trigger.start);
     let places: Vec<&Place> = doc
         .places
@@ -341,7 +354,7 @@ pub fn place(doc: &Document, sentence: Span, trigger: Span) -> Option<Place> {
             .any(|e| e.kind == EntityKind::State && e.span.overlaps(p.span));
         let destination = DIRECTIONALS
             .iter()
-            .any(|d| ends_with_word(&preceding(doc, sentence, p.span), d));
+            .any(|d| ends_with_word(&preceding(doc, index, sentence, p.span), d));
         !names_actor && !destination
     };
     let chosen = places
@@ -349,7 +362,7 @@ pub fn place(doc: &Document, sentence: Span, trigger: Span) -> Option<Place> {
         .filter(|p| {
             LOCATIVES
                 .iter()
-                .any(|l| ends_with_word(&preceding(doc, sentence, p.span), l))
+                .any(|l| ends_with_word(&preceding(doc, index, sentence, p.span), l))
         })
         .min_by_key(|p| distance(p))
         .or_else(|| places.iter().find(plain_place))?;
@@ -394,7 +407,8 @@ mod tests {
         doc.entities = entities.iter().map(|(t, k)| entity(t, text, *k)).collect();
         let trigger = entity(trigger, text, EntityKind::Misc).span;
         let sentence = Span::new(0, text.chars().count());
-        let (a, r) = participants(&doc, sentence, trigger, event_type, mode);
+        let index = TextIndex::new(text);
+        let (a, r) = participants(&doc, &index, sentence, trigger, event_type, mode);
         (a.map(|p| p.text), r.map(|p| p.text))
     }
 

@@ -24,6 +24,9 @@ pub fn analyze(doc: &mut Document, lexicon: &TriggerLexicon) {
         triggers.iter_mut().for_each(|t| {
             t.span = Span::new(t.span.start + sentence.start, t.span.end + sentence.start)
         });
+        if triggers.is_empty() {
+            continue;
+        }
         let date = dates::find_dates(&doc.text, &index, sentence, published)
             .into_iter()
             .next();
@@ -35,12 +38,13 @@ pub fn analyze(doc: &mut Document, lexicon: &TriggerLexicon) {
             }
             let (actor, recipient) = arguments::participants(
                 doc,
+                &index,
                 sentence,
                 trigger.span,
                 trigger.event_type,
                 trigger.mode.as_deref(),
             );
-            let place = arguments::place(doc, sentence, trigger.span);
+            let place = arguments::place(doc, &index, sentence, trigger.span);
             let attribution = attribution_for(doc, sentence, trigger.span);
             let modality =
                 modality::modality(&doc.text, &index, sentence, trigger.span, &attribution);

@@ -108,7 +108,9 @@ fn contains_any(window: &[String], cues: &[&str]) -> bool {
         if cue.ends_with('\'') {
             window.iter().any(|w| w.starts_with(cue))
         } else {
-            joined.contains(&format!(" {cue} "))
+            joined.match_indices(cue).any(|(at, _)| {
+                joined[..at].ends_with(' ') && joined[at + cue.len()..].starts_with(' ')
+            })
         }
     })
 }

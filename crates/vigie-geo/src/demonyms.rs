@@ -1,7 +1,7 @@
 //! Demonyms and place adjectives ("irakienne", "Iraqi", "Sri Lankan"), linked to their
 //! place as a separate kind of place mention.
 
-use vigie_core::{Language, Place, PlaceKind, Span, fold_text};
+use vigie_core::{Language, Place, PlaceKind, Span, Token, fold_text};
 
 use crate::gazetteer::{Gazetteer, GazetteerEntry};
 
@@ -14,6 +14,17 @@ pub fn find_demonyms(
     taken: &[Span],
 ) -> Vec<Place> {
     let tokens = crate::recognize::prepare_tokens(text, gazetteer);
+    find_demonyms_in(text, &tokens, gazetteer, language, taken)
+}
+
+/// [`find_demonyms`] over tokens already prepared for name matching.
+pub(crate) fn find_demonyms_in(
+    text: &str,
+    tokens: &[Token],
+    gazetteer: &Gazetteer,
+    language: Option<Language>,
+    taken: &[Span],
+) -> Vec<Place> {
     let longest = gazetteer.longest_demonym_words().max(1);
     let folded: Vec<String> = tokens
         .iter()

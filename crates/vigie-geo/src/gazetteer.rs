@@ -353,6 +353,11 @@ impl Gazetteer {
         self.index.contains(key)
     }
 
+    /// True when some name key starts with `prefix`.
+    pub fn has_key_prefix(&self, prefix: &str) -> bool {
+        self.index.has_prefix(prefix)
+    }
+
     /// Number of words in the longest name key.
     pub fn longest_key_words(&self) -> usize {
         self.index.longest_words()

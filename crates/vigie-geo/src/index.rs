@@ -103,6 +103,19 @@ impl NameIndex {
         self.map.contains_key(key)
     }
 
+    /// True when some key starts with `prefix`.
+    pub fn has_prefix(&self, prefix: &str) -> bool {
+        let fst = self.map.as_fst();
+        let mut node = fst.root();
+        for &byte in prefix.as_bytes() {
+            match node.find_input(byte) {
+                Some(i) => node = fst.node(node.transition(i).addr),
+                None => return false,
+            }
+        }
+        true
+    }
+
     /// Number of words in the longest key.
     pub fn longest_words(&self) -> usize {
         self.longest_words
@@ -143,6 +156,9 @@ mod tests {
         .unwrap();
         assert_eq!(copy.get("anbar").collect::<Vec<_>>(), [1]);
         assert!(!copy.contains("london"));
+        assert!(copy.has_prefix("deir ez"));
+        assert!(copy.has_prefix("pari"));
+        assert!(!copy.has_prefix("paris "));
         assert_eq!(copy.get("london").count(), 0);
     }
 }

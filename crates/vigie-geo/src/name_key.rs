@@ -14,22 +14,39 @@ pub fn name_key(name: &str) -> String {
     if let Some(key) = abbreviation_key(name) {
         return key;
     }
-    let folded: String = fold_text(name)
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
-    let words: Vec<&str> = folded.split_whitespace().collect();
-    let words = match words.split_first() {
-        Some((first, rest)) if !rest.is_empty() && ARTICLES.contains(first) => rest,
-        _ => &words[..],
+    let folded = fold_text(name);
+    let mut words = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let mut key = String::with_capacity(folded.len());
+    let Some(first) = words.next() else {
+        return key;
     };
-    words.join(" ")
+    let second = words.next();
+    if second.is_none() || !is_article(first) {
+        key.push_str(first);
+    }
+    for word in second.into_iter().chain(words) {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(word);
+    }
+    key
+}
+
+/// True for an Arabic article that [`name_key`] drops before a following word.
+pub(crate) fn is_article(word: &str) -> bool {
+    ARTICLES.contains(&word)
 }
 
 /// The key of a dotted abbreviation ("U.S." → "u.s.", "W. Va." → "w.va.", "Ky." → "ky."):
 /// groups of at most four letters, each followed by a period. Dots are kept so that
 /// "Ky." and the word "Ky" stay apart.
 fn abbreviation_key(name: &str) -> Option<String> {
+    if !name.trim_end().ends_with('.') {
+        return None;
+    }
     let compact: String = name.chars().filter(|c| !c.is_whitespace()).collect();
     let groups: Vec<&str> = compact.strip_suffix('.')?.split('.').collect();
     let well_formed = groups

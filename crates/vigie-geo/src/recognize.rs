@@ -700,10 +700,29 @@ fn is_major(key: &str, gazetteer: &Gazetteer) -> bool {
         .is_some_and(|e| e.is_country() || e.feature_class == 'L')
 }
 
+/// False when no name of several words can start with this word: no key starts with its
+/// key and a space. A lone Arabic article may always start one ("Al Anbar" → "anbar").
+fn may_start_longer_name(word: &str, gazetteer: &Gazetteer) -> bool {
+    let mut key = name_key(word);
+    if crate::name_key::is_article(&key) {
+        return true;
+    }
+    key.push(' ');
+    gazetteer.has_key_prefix(&key)
+}
+
 /// Finds gazetteer names in `text`, longest match first, left to right.
 pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
-    let tokens = prepare_tokens(text, gazetteer);
-    let surnames = surnames(text, &tokens, gazetteer);
+    find_toponyms_in(text, &prepare_tokens(text, gazetteer), gazetteer)
+}
+
+/// [`find_toponyms`] over tokens already prepared by [`prepare_tokens`].
+pub(crate) fn find_toponyms_in(
+    text: &str,
+    tokens: &[Token],
+    gazetteer: &Gazetteer,
+) -> Vec<Mention> {
+    let surnames = surnames(text, tokens, gazetteer);
     let max_words = gazetteer.longest_key_words().clamp(1, 6);
     let mut mentions = Vec::new();
     let mut i = 0;
@@ -713,12 +732,12 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
             i += 1;
             continue;
         }
-        if let Some(skip_to) = saint_name(text, &tokens, i, gazetteer, &mut mentions) {
+        if let Some(skip_to) = saint_name(text, tokens, i, gazetteer, &mut mentions) {
             i = skip_to;
             continue;
         }
         let abbreviation =
-            abbreviations(text, &tokens, i)
+            abbreviations(text, tokens, i)
                 .into_iter()
                 .find_map(|(last, byte_end)| {
                     let surface = &text[first.byte_start..byte_end];
@@ -726,8 +745,13 @@ pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
                     (gazetteer.contains_key(&key) && plausible(surface, &key, gazetteer))
                         .then_some((last, surface, key))
                 });
+        let longest = if may_start_longer_name(first.text(text), gazetteer) {
+            max_words.min(tokens.len() - i)
+        } else {
+            1
+        };
         let words = || {
-            (1..=max_words.min(tokens.len() - i)).rev().find_map(|n| {
+            (1..=longest).rev().find_map(|n| {
                 let run = &tokens[i..i + n];
                 let contiguous = run.iter().all(|t| t.is_word)
                     && run

@@ -2,7 +2,7 @@
 //! population, then by the document's context — the countries and first-level divisions
 //! the other mentions point to, and their proximity.
 
-use vigie_core::{Place, PlaceKind, haversine_km};
+use vigie_core::{EARTH_RADIUS_KM, Place, PlaceKind, haversine_km};
 
 use crate::gazetteer::{Gazetteer, GazetteerEntry};
 use crate::recognize::Mention;
@@ -113,10 +113,15 @@ impl<'g> Context<'g> {
             score += ADMIN1_BONUS;
         }
         if entry.feature_class == 'P' || entry.feature_code == "ADM2" {
+            // Points further apart in latitude alone than the widest bonus reaches
+            // cannot earn it: skip the trigonometry.
+            let reach = PROXIMITY[PROXIMITY.len() - 1].0 + 1.0;
             let nearest = self
                 .points
                 .iter()
-                .filter(|&&(g, _, _)| g != group)
+                .filter(|&&(g, lat, _)| {
+                    g != group && (lat - entry.lat).abs().to_radians() * EARTH_RADIUS_KM <= reach
+                })
                 .map(|&(_, lat, lon)| haversine_km((lat, lon), (entry.lat, entry.lon)))
                 .fold(f64::INFINITY, f64::min);
             score += PROXIMITY
@@ -170,26 +175,46 @@ pub fn resolve_in_context(
         candidates.iter().map(|c| best(c, prior)).collect();
     // Each pass re-scores every mention in the context of the others' current choices,
     // so a run of local places can overturn famous homonyms chosen by the prior alone.
+    // Mentions of one name share their candidates and context: each group is scored once,
+    // at its first mention.
     for _ in 1..PASSES {
         let context = Context::new(&groups, &choices, countries);
-        choices = candidates
+        let by_group: Vec<Option<&GazetteerEntry>> = candidates
             .iter()
             .zip(&groups)
-            .map(|(entries, &group)| best(entries, |e| context.score(group, e)))
+            .enumerate()
+            .map(|(index, (entries, &group))| {
+                (index == group)
+                    .then(|| best(entries, |e| context.score(group, e)))
+                    .flatten()
+            })
             .collect();
+        choices = groups.iter().map(|&group| by_group[group]).collect();
     }
     let context = Context::new(&groups, &choices, countries);
     let located = context.countries.len() >= 3;
-    mentions
+    let ranked: Vec<Vec<(f64, &GazetteerEntry)>> = candidates
         .iter()
         .zip(&groups)
         .enumerate()
-        .filter_map(|(index, (mention, &group))| {
-            let mut scored: Vec<(f64, &GazetteerEntry)> = candidates[index]
-                .iter()
-                .map(|e| (context.score(group, e), *e))
-                .collect();
+        .map(|(index, (entries, &group))| {
+            let mut scored: Vec<(f64, &GazetteerEntry)> = if index == group {
+                entries
+                    .iter()
+                    .map(|e| (context.score(group, e), *e))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+            scored
+        })
+        .collect();
+    mentions
+        .iter()
+        .zip(&groups)
+        .filter_map(|(mention, &group)| {
+            let scored = &ranked[group];
             let (best_score, best) = *scored.first()?;
             // A small town in a country the article never otherwise mentions is more
             // likely a homonym of something the gazetteer lacks ("Obama", Japan) than a

@@ -83,6 +83,9 @@ fn clues(caption: &str) -> Vec<String> {
 /// One signal per caption that shares (almost) none of its names, places and years with
 /// the body or the headline.
 pub fn signals(doc: &Document) -> Vec<Signal> {
+    if doc.captions.is_empty() {
+        return Vec::new();
+    }
     let body = fold_text(&doc.text);
     let body_words: HashSet<&str> = body
         .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')

@@ -5,7 +5,7 @@
 use rusqlite::types::Value;
 use serde::Serialize;
 
-use vigie_core::distance::EARTH_RADIUS_KM;
+use vigie_core::EARTH_RADIUS_KM;
 
 use crate::{Store, StoreError};
 
