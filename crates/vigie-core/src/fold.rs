@@ -6,6 +6,9 @@
 
 use unicode_normalization::char::decompose_canonical;
 
+use crate::span::Span;
+use crate::text_index::TextIndex;
+
 /// Folds one code point: lower case, diacritics removed, `’ʼ‘` → `'`, `‐‑–` → `-`.
 pub fn fold_char(c: char) -> char {
     match c {
@@ -59,6 +62,28 @@ pub fn fold_text(text: &str) -> String {
     folded
 }
 
+/// A text folded once, whose folded stretches are read by code-point span without
+/// allocating (folding keeps code-point offsets).
+#[derive(Debug, Clone)]
+pub struct FoldedText {
+    folded: String,
+    index: TextIndex,
+}
+
+impl FoldedText {
+    /// Folds `text` with [`fold_text`].
+    pub fn new(text: &str) -> Self {
+        let folded = fold_text(text);
+        let index = TextIndex::new(&folded);
+        Self { folded, index }
+    }
+
+    /// The folded form of the code-point span `span` of the original text.
+    pub fn slice(&self, span: Span) -> &str {
+        self.index.slice(&self.folded, span)
+    }
+}
+
 /// True for characters that belong inside a word (letters, digits).
 pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
@@ -82,6 +107,13 @@ mod tests {
             let by_character: String = text.chars().map(fold_char).collect();
             assert_eq!(fold_text(text), by_character);
         }
+    }
+
+    #[test]
+    fn folded_text_reads_by_original_spans() {
+        let folded = FoldedText::new("Œuvre à Hassaké");
+        assert_eq!(folded.slice(Span::new(8, 15)), "hassake");
+        assert_eq!(folded.slice(Span::new(6, 7)), "a");
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub mod tsv;
 
 pub use distance::{EARTH_RADIUS_KM, haversine_km};
 pub use document::*;
-pub use fold::{fold_char, fold_text, is_word_char};
+pub use fold::{FoldedText, fold_char, fold_text, is_word_char};
 pub use hash::fnv1a;
 pub use phrases::PhraseSet;
 pub use span::{Span, TextSpan};

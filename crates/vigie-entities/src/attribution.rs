@@ -53,6 +53,16 @@ static SPEECH_CUES: LazyLock<Vec<String>> = LazyLock::new(|| {
     compound.chain(bare).collect()
 });
 
+/// Indices into [`SPEECH_CUES`] by the cue's first word (its leading letters and digits).
+static CUES_BY_FIRST_WORD: LazyLock<HashMap<String, Vec<usize>>> = LazyLock::new(|| {
+    let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, cue) in SPEECH_CUES.iter().enumerate() {
+        let first: String = cue.chars().take_while(|&c| is_word_char(c)).collect();
+        by_word.entry(first).or_default().push(i);
+    }
+    by_word
+});
+
 /// Determiners and words that make a speaker anonymous (folded, first word).
 const INDEFINITE: &[&str] = &[
     "un",
@@ -161,6 +171,26 @@ impl<'a> Sentence<'a> {
         }
     }
 
+    /// The speech cues whose first word occurs in the sentence, in [`SPEECH_CUES`] order.
+    fn speech_cues(&self) -> impl Iterator<Item = &'static String> {
+        let mut word = String::new();
+        let mut cues: Vec<usize> = Vec::new();
+        for starts in self.word_starts.values() {
+            for &start in starts {
+                word.clear();
+                word.extend(
+                    self.folded[start..self.span.end]
+                        .iter()
+                        .take_while(|&&c| is_word_char(c)),
+                );
+                cues.extend(CUES_BY_FIRST_WORD.get(&word).into_iter().flatten());
+            }
+        }
+        cues.sort_unstable();
+        cues.dedup();
+        cues.into_iter().map(|i| &SPEECH_CUES[i])
+    }
+
     /// First position at or after `from` where the whole word `needle` starts.
     fn find_word(&self, needle: &str, from: usize) -> Option<usize> {
         let starts = self.word_starts.get(&needle.chars().next()?)?;
@@ -252,7 +282,7 @@ pub fn find_attributions(doc: &Document) -> Vec<Attribution> {
                 found.push(build(doc, &index, &folded, cue, speaker, Some(content)));
             }
         }
-        for verb in SPEECH_CUES.iter() {
+        for verb in sentence.speech_cues() {
             let mut from = span.start;
             while let Some(at) = sentence.find_word(verb, from) {
                 let verb_end = at + verb.chars().count();

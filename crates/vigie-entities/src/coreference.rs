@@ -2,7 +2,7 @@
 //! already matched by the dictionary point back to the most recent actor of the same
 //! paragraph, when that choice is unambiguous.
 
-use vigie_core::{Document, Entity, EntityKind, Span, fold_text, tokenize};
+use vigie_core::{Document, Entity, EntityKind, FoldedText, Span, tokenize};
 
 /// Plural subject pronouns (folded).
 const PLURAL_PRONOUNS: &[&str] = &["ils", "elles", "they"];
@@ -24,10 +24,11 @@ fn paragraph_start(chars: &[char], offset: usize) -> usize {
 pub fn resolve_pronouns(doc: &Document) -> Vec<Entity> {
     let chars: Vec<char> = doc.text.chars().collect();
     let mut found = Vec::new();
+    let folded = FoldedText::new(&doc.text);
     for token in tokenize(&doc.text).iter().filter(|t| t.is_word) {
-        let word = fold_text(token.text(&doc.text));
-        let plural = PLURAL_PRONOUNS.contains(&word.as_str());
-        let person = PERSON_PRONOUNS.contains(&word.as_str());
+        let word = folded.slice(token.span);
+        let plural = PLURAL_PRONOUNS.contains(&word);
+        let person = PERSON_PRONOUNS.contains(&word);
         if !plural && !person {
             continue;
         }

@@ -5,6 +5,9 @@
 //! years ("en 2014"). A relative expression without a publication date stays unresolved
 //! (`value: null`) rather than guessed.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 use chrono::{Datelike, Duration, NaiveDate};
 use vigie_core::lexicon::{month_number, weekday_number};
 use vigie_core::{DatePrecision, EventDate, Span, TextIndex, fold_text};
@@ -39,6 +42,15 @@ const RELATIVE_WEEKS: &[(&str, i64)] = &[
     ("last few days", -7),
 ];
 
+/// First words of the relative expressions: only they can start one.
+static RELATIVE_FIRST_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    RELATIVE_DAYS
+        .iter()
+        .chain(RELATIVE_WEEKS)
+        .filter_map(|(phrase, _)| phrase.split(' ').next())
+        .collect()
+});
+
 /// Parses `YYYY-MM-DD`.
 pub fn parse_iso_date(value: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(value.get(..10)?, "%Y-%m-%d").ok()
@@ -50,23 +62,22 @@ struct Words {
 
 impl Words {
     fn new(text: &str, index: &TextIndex, sentence: Span) -> Self {
-        let slice = index.slice(text, sentence);
-        let folded: Vec<char> = fold_text(slice).chars().collect();
+        let folded = fold_text(index.slice(text, sentence));
         let mut words = Vec::new();
-        let mut start = None;
-        for (i, c) in folded
-            .iter()
-            .copied()
-            .chain(std::iter::once(' '))
-            .enumerate()
-        {
+        // (code-point, byte) offset of the word being read.
+        let mut start: Option<(usize, usize)> = None;
+        let ends = folded
+            .char_indices()
+            .chain(std::iter::once((folded.len(), ' ')));
+        for (i, (byte, c)) in ends.enumerate() {
             let inside = c.is_alphanumeric() || c == '\'' || c == '-';
             match (inside, start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    let word: String = folded[s..i].iter().collect();
+                (true, None) => start = Some((i, byte)),
+                (false, Some((s, byte_start))) => {
                     words.push((
-                        word.trim_matches(['\'', '-']).to_owned(),
+                        folded[byte_start..byte]
+                            .trim_matches(['\'', '-'])
+                            .to_owned(),
                         Span::new(sentence.start + s, sentence.start + i),
                     ));
                     start = None;
@@ -145,6 +156,23 @@ fn event_date(
     }
 }
 
+/// The relative day or week expression starting at word `i`: its span, the offset of
+/// its day (or of its week's first day) from publication, and its precision.
+fn relative_at(words: &Words, i: usize) -> Option<(Span, i64, DatePrecision)> {
+    if !RELATIVE_FIRST_WORDS.contains(words.word(i)?) {
+        return None;
+    }
+    let days = RELATIVE_DAYS
+        .iter()
+        .map(|&(p, o)| (p, o, DatePrecision::Day));
+    let weeks = RELATIVE_WEEKS
+        .iter()
+        .map(|&(p, o)| (p, o, DatePrecision::Week));
+    days.chain(weeks).find_map(|(phrase, offset, precision)| {
+        words.phrase_at(i, phrase).map(|s| (s, offset, precision))
+    })
+}
+
 /// Date expressions in `sentence`, in text order.
 pub fn find_dates(
     text: &str,
@@ -217,18 +245,7 @@ pub fn find_dates(
                 index,
                 span,
             ));
-        } else if let Some((phrase_span, offset, precision)) = RELATIVE_DAYS
-            .iter()
-            .map(|&(p, o)| (p, o, DatePrecision::Day))
-            .chain(
-                RELATIVE_WEEKS
-                    .iter()
-                    .map(|&(p, o)| (p, o, DatePrecision::Week)),
-            )
-            .find_map(|(phrase, offset, precision)| {
-                words.phrase_at(i, phrase).map(|s| (s, offset, precision))
-            })
-        {
+        } else if let Some((phrase_span, offset, precision)) = relative_at(&words, i) {
             let date = published.map(|p| {
                 let day = p + Duration::days(offset);
                 match precision {

@@ -102,12 +102,17 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// True when the window holds one of the cues: a word, a phrase (words joined by
+/// spaces) or an elided prefix ("n'", "qu'").
 fn contains_any(window: &[String], cues: &[&str]) -> bool {
-    let joined = format!(" {} ", window.join(" "));
+    let mut joined: Option<String> = None;
     cues.iter().any(|cue| {
         if cue.ends_with('\'') {
             window.iter().any(|w| w.starts_with(cue))
+        } else if !cue.contains(' ') {
+            window.iter().any(|w| w == cue)
         } else {
+            let joined = joined.get_or_insert_with(|| format!(" {} ", window.join(" ")));
             joined.match_indices(cue).any(|(at, _)| {
                 joined[..at].ends_with(' ') && joined[at + cue.len()..].starts_with(' ')
             })

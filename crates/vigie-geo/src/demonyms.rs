@@ -1,7 +1,7 @@
 //! Demonyms and place adjectives ("irakienne", "Iraqi", "Sri Lankan"), linked to their
 //! place as a separate kind of place mention.
 
-use vigie_core::{Language, Place, PlaceKind, Span, Token, fold_text};
+use vigie_core::{FoldedText, Language, Place, PlaceKind, Span, Token};
 
 use crate::gazetteer::{Gazetteer, GazetteerEntry};
 
@@ -26,15 +26,13 @@ pub(crate) fn find_demonyms_in(
     taken: &[Span],
 ) -> Vec<Place> {
     let longest = gazetteer.longest_demonym_words().max(1);
-    let folded: Vec<String> = tokens
-        .iter()
-        .map(|t| fold_text(&text[t.byte_start..t.byte_end]))
-        .collect();
+    let folded_text = FoldedText::new(text);
+    let folded: Vec<&str> = tokens.iter().map(|t| folded_text.slice(t.span)).collect();
     let mut found = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         if !tokens[i].is_word
-            || !gazetteer.starts_demonym(&folded[i])
+            || !gazetteer.starts_demonym(folded[i])
             || taken.iter().any(|s| s.overlaps(tokens[i].span))
         {
             i += 1;

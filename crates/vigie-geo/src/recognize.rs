@@ -1,5 +1,8 @@
 //! Toponym recognition: gazetteer names found in running text.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 use vigie_core::lexicon::{is_calendar_word, is_speech_verb, is_title};
 use vigie_core::{Span, Token, fold_text, tokenize};
 
@@ -395,6 +398,15 @@ const NOT_PLACES: &[&str] = &[
     "notre dame",
 ];
 
+/// [`NOT_PLACES`] as a set: it is consulted for every candidate name.
+static NOT_PLACE_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| NOT_PLACES.iter().copied().collect());
+
+/// True for a folded word or key listed in [`NOT_PLACES`].
+fn is_not_place(word: &str) -> bool {
+    NOT_PLACE_SET.contains(word)
+}
+
 const ARTICLE_PREFIXES: &[&str] = &[
     "al-", "el-", "as-", "ash-", "ad-", "ar-", "an-", "at-", "az-", "ech-", "es-", "ez-",
 ];
@@ -404,6 +416,10 @@ const ARTICLE_PREFIXES: &[&str] = &[
 fn is_name_word(word: &str) -> bool {
     if word.chars().next().is_some_and(char::is_uppercase) {
         return true;
+    }
+    // Every article prefix ends with a hyphen.
+    if !word.contains(['-', '\u{2010}', '\u{2011}']) {
+        return false;
     }
     let folded = fold_text(word);
     ARTICLE_PREFIXES.iter().any(|p| {
@@ -528,11 +544,11 @@ fn saint_name(
     gazetteer: &Gazetteer,
     mentions: &mut Vec<Mention>,
 ) -> Option<usize> {
+    tokens.get(i + 1).filter(|t| t.text(text) == ".")?;
     let folded = fold_text(tokens[i].text(text));
     let (_, full) = NAME_ABBREVIATIONS
         .iter()
         .find(|(short, _)| folded == *short)?;
-    tokens.get(i + 1).filter(|t| t.text(text) == ".")?;
     let mut end = i + 2;
     while end < tokens.len()
         && is_name_word(tokens[end].text(text))
@@ -658,7 +674,7 @@ fn surnames(text: &str, tokens: &[Token], gazetteer: &Gazetteer) -> Vec<String> 
         if end - i >= 2 {
             let first = fold_text(tokens[i].text(text));
             let run = &text[tokens[i].byte_start..tokens[end - 1].byte_end];
-            if !NOT_PLACES.contains(&first.as_str()) && !gazetteer.contains_key(&name_key(run)) {
+            if !is_not_place(&first) && !gazetteer.contains_key(&name_key(run)) {
                 names.push(fold_text(tokens[end - 1].text(text)));
             }
         }
@@ -785,7 +801,7 @@ pub(crate) fn find_toponyms_in(
             let folded = fold_text(previous.text(text));
             previous.is_capitalised(text)
                 && !sentence_start
-                && !NOT_PLACES.contains(&folded.as_str())
+                && !is_not_place(&folded)
                 && !QUALIFIERS.contains(&folded.as_str())
                 && !is_calendar_word(&folded)
                 && is_space_between(&text[previous.byte_end..first.byte_start])
@@ -813,7 +829,7 @@ pub(crate) fn find_toponyms_in(
 
 /// True for common capitalised words that gazetteers list as places ("South", "Mais").
 pub(crate) fn is_generic_word(key: &str) -> bool {
-    NOT_PLACES.contains(&key) || is_calendar_word(key)
+    is_not_place(key) || is_calendar_word(key)
 }
 
 /// Filters out names that are common words or too short to trust.
@@ -828,7 +844,7 @@ fn plausible(surface: &str, key: &str, gazetteer: &Gazetteer) -> bool {
             .lookup(key)
             .any(|e| e.is_country() || e.feature_class == 'L');
     }
-    key.chars().count() >= 3 && !NOT_PLACES.contains(&key) && !is_calendar_word(key)
+    key.chars().count() >= 3 && !is_not_place(key) && !is_calendar_word(key)
 }
 
 #[cfg(test)]
