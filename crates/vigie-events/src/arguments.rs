@@ -37,6 +37,56 @@ const DIRECTIONALS: &[&str] = &[
     "border with",
 ];
 
+/// Words that open a new clause (folded): a participant after one belongs to that clause,
+/// not to the trigger's ("attacked the town as rebels fled").
+const SUBORDINATORS: &[&str] = &[
+    "as",
+    "if",
+    "when",
+    "while",
+    "after",
+    "before",
+    "following",
+    "because",
+    "since",
+    "until",
+    "unless",
+    "who",
+    "which",
+    "whose",
+    "where",
+    "alors que",
+    "tandis que",
+    "lorsque",
+    "quand",
+    "apres",
+    "avant",
+    "si",
+    "qui",
+    "dont",
+    "parce que",
+    "puisque",
+];
+
+/// Modals of obligation (folded): under a reported speech they code a demand by the
+/// speaker of the one who must act.
+const OBLIGATION_MODALS: &[&str] = &[
+    "must",
+    "should",
+    "doit",
+    "doivent",
+    "devrait",
+    "devraient",
+    "faut",
+];
+
+/// Conditions, which belong to a threat's own frame ("will attack if …").
+const CONDITIONS: &[&str] = &["if", "unless", "si"];
+
+/// Prepositions after which a place is the target of an act aimed at it ("shelling in
+/// Kabul", "couvre-feu à Alger"), folded.
+const TARGET_LOCATIVES: &[&str] = &["in", "at", "dans", "a", "au", "aux", "en", "sur"];
+
 /// Articles that may stand between a clause start and its subject (folded).
 const ARTICLES: &[&str] = &["l'", "la", "le", "les", "the"];
 
@@ -70,6 +120,15 @@ fn resolved<'d>(doc: &'d Document, entity: &'d Entity) -> &'d Entity {
 /// to it, and its text and span grow to cover both ("Afghan rebels", "l'armée malienne").
 fn participant_in(doc: &Document, index: &TextIndex, entity: &Entity) -> Participant {
     let entity = resolved(doc, entity);
+    if let Some(owner) = owner_of_group_noun(doc, index, entity) {
+        let span = Span::new(owner.span.start, entity.span.end);
+        return Participant {
+            text: index.slice(&doc.text, span).to_owned(),
+            span,
+            code: owner.actor.clone().or_else(|| entity.actor.clone()),
+            country: owner.country.clone().or_else(|| entity.country.clone()),
+        };
+    }
     let mut participant = participant(entity);
     if participant.country.is_some() {
         return participant;
@@ -94,6 +153,113 @@ fn participant_in(doc: &Document, index: &TextIndex, entity: &Entity) -> Partici
         participant.country = Some(demonym.country_code.clone());
     }
     participant
+}
+
+/// The named actor a common group noun belongs to, right before it ("Red Cross
+/// officials", "Hamas fighters").
+fn owner_of_group_noun<'d>(
+    doc: &'d Document,
+    index: &TextIndex,
+    entity: &Entity,
+) -> Option<&'d Entity> {
+    if !entity.text.starts_with(char::is_lowercase) {
+        return None;
+    }
+    doc.entities.iter().find(|owner| {
+        owner.span.end <= entity.span.start
+            && owner.text.starts_with(char::is_uppercase)
+            && !matches!(
+                owner.kind,
+                EntityKind::Media | EntityKind::Loc | EntityKind::Misc
+            )
+            && only_space(doc, index, owner.span.end, entity.span.start)
+    })
+}
+
+/// True when a clause opens between a trigger and a later participant (conditions stay
+/// in a threat's frame).
+fn clause_between(
+    doc: &Document,
+    index: &TextIndex,
+    trigger_end: usize,
+    start: usize,
+    event_type: EventType,
+) -> bool {
+    let gap = format!(" {} ", between(doc, index, trigger_end, start));
+    SUBORDINATORS
+        .iter()
+        .filter(|s| event_type != EventType::Threaten || !CONDITIONS.contains(s))
+        .any(|s| gap.contains(&format!(" {s} ")))
+}
+
+/// The place a hostile act targets when no one else is named: the nearest after the
+/// trigger, introduced by a locative ("shelling in Kabul", "couvre-feu à Alger").
+/// Agreements and talks merely happen somewhere.
+fn place_target(
+    doc: &Document,
+    index: &TextIndex,
+    sentence: Span,
+    trigger: Span,
+    event_type: EventType,
+) -> Option<Participant> {
+    use EventType::*;
+    let aimed = matches!(event_type, Assault | Coerce | Sanction | Protest | Threaten);
+    if !aimed {
+        return None;
+    }
+    doc.places
+        .iter()
+        .filter(|p| {
+            p.kind == PlaceKind::Toponym
+                && sentence.contains(p.span)
+                && p.span.start >= trigger.end
+                && p.span.start - trigger.end <= 60
+        })
+        .filter(|p| {
+            let before = preceding(doc, index, sentence, p.span);
+            let before = without_article(&before);
+            TARGET_LOCATIVES.iter().any(|l| ends_with_word(before, l))
+        })
+        .min_by_key(|p| p.span.start)
+        .map(|p| Participant {
+            text: p.text.clone(),
+            span: p.span,
+            code: Some(p.country_code.clone()),
+            country: Some(p.country_code.clone()),
+        })
+}
+
+/// True when the trigger is a modal of obligation ("must", "doit", "il faut").
+fn is_obligation(doc: &Document, index: &TextIndex, trigger: Span) -> bool {
+    let word = fold_text(index.slice(&doc.text, trigger));
+    OBLIGATION_MODALS.contains(&word.as_str())
+}
+
+/// The actor who reports content containing the trigger: the first actor named in the
+/// speaker of its attribution.
+fn reporting_actor(
+    doc: &Document,
+    index: &TextIndex,
+    from_places: &[(Entity, bool)],
+    trigger: Span,
+) -> Option<Participant> {
+    let speaker = doc
+        .attributions
+        .iter()
+        .filter(|a| a.content.is_some_and(|c| c.contains(trigger)))
+        .find_map(|a| a.speaker.as_ref())?;
+    doc.entities
+        .iter()
+        .filter(|e| {
+            !matches!(
+                e.kind,
+                EntityKind::Media | EntityKind::Loc | EntityKind::Misc
+            )
+        })
+        .chain(from_places.iter().map(|(e, _)| e))
+        .filter(|e| speaker.span.contains(e.span))
+        .min_by_key(|e| e.span.start)
+        .map(|e| participant_in(doc, index, e))
 }
 
 /// True when nothing but white space lies between two offsets.
@@ -129,6 +295,14 @@ fn preceding(doc: &Document, index: &TextIndex, sentence: Span, span: Span) -> S
     )
 }
 
+/// Folded text before a name without its trailing article ("dans la" → "dans").
+fn without_article(before: &str) -> &str {
+    ARTICLES
+        .iter()
+        .find_map(|a| before.strip_suffix(a))
+        .map_or(before, str::trim_end)
+}
+
 /// A state named by a place name acts only as the subject of its clause ("l'Irak a
 /// condamné"); elsewhere ("à travers l'Irak", "frontalier avec la Syrie") it is a place.
 fn used_as_location(doc: &Document, index: &TextIndex, sentence: Span, entity: &Entity) -> bool {
@@ -144,11 +318,12 @@ fn used_as_location(doc: &Document, index: &TextIndex, sentence: Span, entity: &
     if short_caps && before.ends_with(|c: char| c.is_alphabetic()) {
         return false;
     }
-    let before = ARTICLES
+    let before = without_article(&before);
+    // "… said that Iraq must withdraw": a clause opens with its subject.
+    let clause_opens = ["that", "que", "qu'"]
         .iter()
-        .find_map(|a| before.strip_suffix(a))
-        .map_or(before.as_str(), str::trim_end);
-    !(before.is_empty() || before.ends_with([',', ';', ':', '«', '"']))
+        .any(|w| ends_with_word(before, w));
+    !(before.is_empty() || clause_opens || before.ends_with([',', ';', ':', '«', '"']))
 }
 
 /// States that only the geo stage names in the sentence: countries ("Libya has offered"),
@@ -195,10 +370,7 @@ fn located_by_preposition(
         return false;
     };
     let before = preceding(doc, index, sentence, entity.span);
-    let before = ARTICLES
-        .iter()
-        .find_map(|a| before.strip_suffix(a))
-        .map_or(before.as_str(), str::trim_end);
+    let before = without_article(&before);
     let dative = ["a", "au", "aux"].iter().any(|d| ends_with_word(before, d));
     LOCATIVES.iter().any(|l| ends_with_word(before, l))
         && !(dative && place.feature_code.starts_with("PCL"))
@@ -261,15 +433,16 @@ pub fn participants(
             doc.entities
                 .iter()
                 .filter(|e| {
-                    sentence.contains(e.span)
-                        && e.span.end <= trigger.start
-                        && inside_speaker(doc, e.span)
-                })
-                .filter(|e| {
                     !matches!(
                         e.kind,
                         EntityKind::Media | EntityKind::Loc | EntityKind::Misc
                     )
+                })
+                .chain(from_places.iter().map(|(e, _)| e))
+                .filter(|e| {
+                    sentence.contains(e.span)
+                        && e.span.end <= trigger.start
+                        && inside_speaker(doc, e.span)
                 })
                 .max_by_key(|e| e.span.end)
         });
@@ -278,6 +451,7 @@ pub fn participants(
         .filter(|(e, demonym)| {
             e.span.start >= trigger.end
                 && e.span.start - trigger.end <= 60
+                && !clause_between(doc, index, trigger.end, e.span.start, event_type)
                 && (*demonym || !located_by_preposition(doc, index, sentence, e))
         })
         .map(|(e, _)| *e)
@@ -304,6 +478,7 @@ pub fn participants(
                         && !demonym
                         && e.span.start >= trigger.end
                         && e.span.start - trigger.end <= 60
+                        && !clause_between(doc, index, trigger.end, e.span.start, event_type)
                 })
                 .map(|(e, _)| *e)
                 .min_by_key(|e| e.span.start)
@@ -316,6 +491,15 @@ pub fn participants(
     let after_participant = after.map(|e| participant_in(doc, index, e));
     if AGENT_MARKERS.contains(&first_gap_word) {
         return (after_participant, before);
+    }
+    if is_obligation(doc, index, trigger) {
+        // "X said Y must leave": X demands, of Y ("X said it must leave" stays X's act).
+        let reporter = reporting_actor(doc, index, &from_places, trigger);
+        if reporter.is_none()
+            || reporter.as_ref().map(|r| r.span) != before.as_ref().map(|b| b.span)
+        {
+            return (reporter, before);
+        }
     }
     // "convoi militaire US", "frappes américaines": an adjective-like actor glued to the trigger.
     let adjectival = gap.is_empty()
@@ -334,7 +518,9 @@ pub fn participants(
     if adjectival || (genitive && !of_marks_patient(event_type, mode)) {
         return (after_participant, None);
     }
-    (before, after_participant)
+    let recipient =
+        after_participant.or_else(|| place_target(doc, index, sentence, trigger, event_type));
+    (before, recipient)
 }
 
 /// Where the event happened: a place after a locative preposition in the sentence,
