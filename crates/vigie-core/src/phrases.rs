@@ -1,8 +1,7 @@
 //! Phrase lexicons: multi-word patterns with prefix wildcards, matched over folded
 //! tokens ("frappes aeriennes", "attaqu*", "s'abatt*").
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use rustc_hash::FxHashMap;
 
 use crate::fold::fold_text;
 use crate::span::Span;
@@ -46,25 +45,6 @@ fn head(word: &str) -> Option<Head> {
     Some(head)
 }
 
-/// A multiplicative hasher for [`Head`] keys (the FxHash step): lexicon keys need no
-/// protection against crafted collisions, and hashing them is on the hot path.
-#[derive(Default)]
-struct HeadHasher(u64);
-
-impl Hasher for HeadHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        bytes.iter().for_each(|&b| self.write_u32(u32::from(b)));
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
 /// A set of phrase patterns, each with a payload.
 ///
 /// Patterns are folded (lower case, no accents) and tokenised like the text; a `*`
@@ -76,14 +56,14 @@ pub struct PhraseSet<T> {
     patterns: Vec<(Vec<PatternWord>, T)>,
     /// Indices into `patterns` by the head of the first word (see [`head`]), longest
     /// pattern first (insertion order among equals).
-    by_head: HashMap<Head, Vec<usize>, BuildHasherDefault<HeadHasher>>,
+    by_head: FxHashMap<Head, Vec<usize>>,
 }
 
 impl<T> Default for PhraseSet<T> {
     fn default() -> Self {
         Self {
             patterns: Vec::new(),
-            by_head: HashMap::default(),
+            by_head: FxHashMap::default(),
         }
     }
 }

@@ -8,8 +8,9 @@
 //! The speaker is then classified: an outlet (a media actor), a named person or
 //! organisation, or an anonymous source ("des informations", "un analyste").
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 use vigie_core::lexicon::{SPEECH_VERBS_EN, SPEECH_VERBS_FR, is_calendar_word};
 use vigie_core::{
@@ -54,8 +55,8 @@ static SPEECH_CUES: LazyLock<Vec<String>> = LazyLock::new(|| {
 });
 
 /// Indices into [`SPEECH_CUES`] by the cue's first word (its leading letters and digits).
-static CUES_BY_FIRST_WORD: LazyLock<HashMap<String, Vec<usize>>> = LazyLock::new(|| {
-    let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
+static CUES_BY_FIRST_WORD: LazyLock<FxHashMap<String, Vec<usize>>> = LazyLock::new(|| {
+    let mut by_word: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     for (i, cue) in SPEECH_CUES.iter().enumerate() {
         let first: String = cue.chars().take_while(|&c| is_word_char(c)).collect();
         by_word.entry(first).or_default().push(i);
@@ -152,13 +153,13 @@ struct Sentence<'a> {
     folded: &'a [char],
     span: Span,
     /// Positions where a word starts, ascending, by the word's first character.
-    word_starts: HashMap<char, Vec<usize>>,
+    word_starts: FxHashMap<char, Vec<usize>>,
 }
 
 impl<'a> Sentence<'a> {
     /// The sentence at `span` of the folded document text.
     fn new(folded: &'a [char], span: Span) -> Self {
-        let mut word_starts: HashMap<char, Vec<usize>> = HashMap::new();
+        let mut word_starts: FxHashMap<char, Vec<usize>> = FxHashMap::default();
         for i in (span.start..span.end)
             .filter(|&i| is_word_char(folded[i]) && (i == 0 || !is_word_char(folded[i - 1])))
         {

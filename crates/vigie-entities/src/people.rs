@@ -1,7 +1,7 @@
 //! People: capitalised names that a title, a role apposition or a speech verb marks as
 //! a person, with the role attached ("Ahmad Nasrallah, commandant adjoint de …").
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::sync::LazyLock;
 
 use vigie_core::lexicon::{WEEKDAYS, is_speech_verb, is_title};
@@ -221,7 +221,7 @@ const PARTICLES: &[&str] = &[
 ];
 
 /// [`NOT_NAME_WORDS`] for fast lookup.
-static NOT_NAME_WORD_SET: LazyLock<HashSet<&'static str>> =
+static NOT_NAME_WORD_SET: LazyLock<FxHashSet<&'static str>> =
     LazyLock::new(|| NOT_NAME_WORDS.iter().copied().collect());
 
 fn folded_word(token: &Token, text: &str) -> String {

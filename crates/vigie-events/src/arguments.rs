@@ -506,7 +506,13 @@ pub fn participants(
         && after.is_some_and(|e| {
             let short_caps =
                 e.text.chars().count() <= 3 && e.text.chars().all(|c| c.is_uppercase() || c == '.');
-            short_caps || e.text.starts_with(char::is_lowercase)
+            // A lower-case demonym qualifies the trigger noun ("frappes américaines"); a
+            // common noun is its object ("mobilized army reservists").
+            let demonym = doc
+                .places
+                .iter()
+                .any(|p| p.kind == PlaceKind::Demonym && p.span == e.span);
+            short_caps || (demonym && e.text.starts_with(char::is_lowercase))
         });
     // "attaques de Daech", "attacks of the rebels": the complement follows "de"/"of" and at
     // most an article, not a whole clause ("a promis de poursuivre l'aide au Mozambique").
@@ -651,5 +657,82 @@ mod tests {
             ),
             (None, Some("soldats US".into()))
         );
+    }
+
+    #[test]
+    fn clauses_group_nouns_and_obligations() {
+        use EntityKind::{Group, Org, State};
+        // A participant after a subordinator belongs to another clause.
+        assert_eq!(
+            roles(
+                "Rebels attacked the town as soldiers fled.",
+                "attacked",
+                &[("Rebels", Group), ("soldiers", State)],
+                EventType::Assault,
+                None
+            ),
+            (Some("Rebels".into()), None)
+        );
+        // A common group noun belongs to the named actor right before it.
+        assert_eq!(
+            roles(
+                "Red Cross officials criticized the army.",
+                "criticized",
+                &[("Red Cross", Org), ("officials", State), ("army", State)],
+                EventType::Accuse,
+                None
+            ),
+            (Some("Red Cross officials".into()), Some("army".into()))
+        );
+        // "X said Y must …": X demands of Y.
+        let text = "Hungary said Serbia must withdraw.";
+        let mut doc = Document::new("t", text);
+        doc.entities = ["Hungary", "Serbia"]
+            .iter()
+            .map(|t| entity(t, text, State))
+            .collect();
+        let whole = Span::new(0, text.chars().count());
+        doc.attributions.push(vigie_core::Attribution {
+            speaker: Some(vigie_core::TextSpan {
+                text: "Hungary".into(),
+                span: Span::new(0, 7),
+            }),
+            content: Some(Span::new(13, 33)),
+            ..vigie_core::Attribution::none()
+        });
+        let index = TextIndex::new(text);
+        let must = entity("must", text, EntityKind::Misc).span;
+        let (actor, recipient) = participants(&doc, &index, whole, must, EventType::Request, None);
+        assert_eq!(actor.map(|p| p.text).as_deref(), Some("Hungary"));
+        assert_eq!(recipient.map(|p| p.text).as_deref(), Some("Serbia"));
+    }
+
+    #[test]
+    fn hostile_acts_target_the_place_they_are_aimed_at() {
+        let text = "Shelling in Herat.";
+        let mut doc = Document::new("t", text);
+        doc.places.push(Place {
+            text: "Herat".into(),
+            span: Span::new(12, 17),
+            geonameid: 1139715,
+            name: "Herat".into(),
+            lat: 34.3,
+            lon: 62.2,
+            country_code: "AF".into(),
+            feature_code: "PPLA".into(),
+            admin1: None,
+            confidence: 0.9,
+            kind: PlaceKind::Toponym,
+        });
+        let index = TextIndex::new(text);
+        let sentence = Span::new(0, text.chars().count());
+        let shelling = Span::new(0, 8);
+        let target = |event_type| {
+            participants(&doc, &index, sentence, shelling, event_type, None)
+                .1
+                .map(|p| p.text)
+        };
+        assert_eq!(target(EventType::Assault).as_deref(), Some("Herat"));
+        assert_eq!(target(EventType::Consult), None);
     }
 }

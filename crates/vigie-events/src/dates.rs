@@ -5,10 +5,10 @@
 //! years ("en 2014"). A relative expression without a publication date stays unresolved
 //! (`value: null`) rather than guessed.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use chrono::{Datelike, Duration, NaiveDate};
+use rustc_hash::FxHashSet;
 use vigie_core::lexicon::{month_number, weekday_number};
 use vigie_core::{DatePrecision, EventDate, Span, TextIndex, fold_text};
 
@@ -43,7 +43,7 @@ const RELATIVE_WEEKS: &[(&str, i64)] = &[
 ];
 
 /// First words of the relative expressions: only they can start one.
-static RELATIVE_FIRST_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+static RELATIVE_FIRST_WORDS: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
     RELATIVE_DAYS
         .iter()
         .chain(RELATIVE_WEEKS)

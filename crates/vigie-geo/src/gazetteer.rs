@@ -4,10 +4,11 @@
 //! packages and embedded in the binary (`data/gazetteer/places.tsv.gz`).
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::Read;
 
 use flate2::read::GzDecoder;
+use rustc_hash::{FxHashMap, FxHashSet};
 use vigie_core::{Language, fold_text};
 
 use crate::index::NameIndex;
@@ -50,9 +51,9 @@ pub struct Gazetteer {
     index: NameIndex,
     admin1_names: HashMap<(String, String), String>,
     by_id: HashMap<u64, u32>,
-    demonyms: HashMap<String, Vec<Demonym>>,
+    demonyms: FxHashMap<String, Vec<Demonym>>,
     longest_demonym_words: usize,
-    demonym_first_words: HashSet<String>,
+    demonym_first_words: FxHashSet<String>,
 }
 
 /// A demonym or adjective of a place ("irakienne", "Iraqi").

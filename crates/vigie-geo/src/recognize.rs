@@ -1,7 +1,8 @@
 //! Toponym recognition: gazetteer names found in running text.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
+
+use rustc_hash::FxHashSet;
 
 use vigie_core::lexicon::{is_calendar_word, is_speech_verb, is_title};
 use vigie_core::{Span, Token, fold_text, tokenize};
@@ -399,7 +400,7 @@ const NOT_PLACES: &[&str] = &[
 ];
 
 /// [`NOT_PLACES`] as a set: it is consulted for every candidate name.
-static NOT_PLACE_SET: LazyLock<HashSet<&'static str>> =
+static NOT_PLACE_SET: LazyLock<FxHashSet<&'static str>> =
     LazyLock::new(|| NOT_PLACES.iter().copied().collect());
 
 /// True for a folded word or key listed in [`NOT_PLACES`].
