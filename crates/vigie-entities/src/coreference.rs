@@ -2,7 +2,7 @@
 //! already matched by the dictionary point back to the most recent actor of the same
 //! paragraph, when that choice is unambiguous.
 
-use vigie_core::{Document, Entity, EntityKind, FoldedText, Span, tokenize};
+use vigie_core::{Document, Entity, EntityKind, FoldedText, Span, Token};
 
 /// Plural subject pronouns (folded).
 const PLURAL_PRONOUNS: &[&str] = &["ils", "elles", "they"];
@@ -21,11 +21,11 @@ fn paragraph_start(chars: &[char], offset: usize) -> usize {
 /// Entities for pronouns whose antecedent is unambiguous: within the pronoun's sentence
 /// and the one before it, in the same paragraph, exactly one actor (for "ils", "they") or
 /// one person (for "il", "she") is mentioned before the pronoun.
-pub fn resolve_pronouns(doc: &Document) -> Vec<Entity> {
+pub fn resolve_pronouns(doc: &Document, tokens: &[Token]) -> Vec<Entity> {
     let chars: Vec<char> = doc.text.chars().collect();
     let mut found = Vec::new();
     let folded = FoldedText::new(&doc.text);
-    for token in tokenize(&doc.text).iter().filter(|t| t.is_word) {
+    for token in tokens.iter().filter(|t| t.is_word) {
         let word = folded.slice(token.span);
         let plural = PLURAL_PRONOUNS.contains(&word);
         let person = PERSON_PRONOUNS.contains(&word);

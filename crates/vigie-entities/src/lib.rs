@@ -15,10 +15,11 @@ use vigie_core::{Document, Entity};
 pub fn analyze(doc: &mut Document, dictionary: &ActorDictionary) {
     let mut entities: Vec<Entity> = dictionary.find(&doc.text);
     let taken: Vec<vigie_core::Span> = entities.iter().map(|e| e.span).collect();
-    entities.extend(people::find_people(&doc.text, &taken));
+    let tokens = vigie_core::tokenize(&doc.text);
+    entities.extend(people::find_people(&doc.text, &tokens, &taken));
     entities.sort_by_key(|e| (e.span.start, e.span.end));
     doc.entities = entities;
-    let pronouns = coreference::resolve_pronouns(doc);
+    let pronouns = coreference::resolve_pronouns(doc, &tokens);
     doc.entities.extend(pronouns);
     doc.entities.sort_by_key(|e| (e.span.start, e.span.end));
     doc.attributions = attribution::find_attributions(doc);

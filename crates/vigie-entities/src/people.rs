@@ -5,7 +5,7 @@ use rustc_hash::FxHashSet;
 use std::sync::LazyLock;
 
 use vigie_core::lexicon::{WEEKDAYS, is_speech_verb, is_title};
-use vigie_core::{Entity, EntityKind, Span, TextSpan, Token, fold_text, tokenize};
+use vigie_core::{Entity, EntityKind, Span, TextSpan, Token, fold_text};
 
 /// Nouns that open a role apposition after a name (folded).
 const ROLE_NOUNS: &[&str] = &[
@@ -247,8 +247,7 @@ fn joined_by_space(text: &str, a: &Token, b: &Token) -> bool {
 }
 
 /// Finds people in `text`, skipping spans already `taken` by other entities.
-pub fn find_people(text: &str, taken: &[Span]) -> Vec<Entity> {
-    let tokens = tokenize(text);
+pub fn find_people(text: &str, tokens: &[Token], taken: &[Span]) -> Vec<Entity> {
     let mut people = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
@@ -281,7 +280,7 @@ pub fn find_people(text: &str, taken: &[Span]) -> Vec<Entity> {
                 .find(|t| t.is_word)
                 .is_some_and(|t| is_title(folded_word(t, text).as_str()));
         if (end - name_start >= 2 || (end - name_start == 1 && after_title))
-            && let Some(person) = person_with_cue(text, &tokens, name_start, end)
+            && let Some(person) = person_with_cue(text, tokens, name_start, end)
         {
             people.push(person);
         }
@@ -406,9 +405,10 @@ fn role_apposition(text: &str, tokens: &[Token], end: usize) -> Option<TextSpan>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vigie_core::tokenize;
 
     fn people(text: &str) -> Vec<(String, Option<String>)> {
-        find_people(text, &[])
+        find_people(text, &tokenize(text), &[])
             .into_iter()
             .map(|p| (p.text, p.role.map(|r| r.text)))
             .collect()
@@ -448,7 +448,10 @@ mod tests {
     #[test]
     fn weekdays_end_a_name_and_months_do_not() {
         let names = |text: &str| -> Vec<String> {
-            find_people(text, &[]).into_iter().map(|p| p.text).collect()
+            find_people(text, &tokenize(text), &[])
+                .into_iter()
+                .map(|p| p.text)
+                .collect()
         };
         assert_eq!(
             names("Palestinian leader Yasser Arafat Wednesday rejected the plan."),
@@ -462,7 +465,8 @@ mod tests {
 
     #[test]
     fn organisations_named_like_people_are_organisations() {
-        let found = find_people("Russia's Defence Ministry said its forces struck.", &[]);
+        let text = "Russia's Defence Ministry said its forces struck.";
+        let found = find_people(text, &tokenize(text), &[]);
         assert_eq!(found.len(), 1);
         assert_eq!(
             (found[0].text.as_str(), found[0].kind),

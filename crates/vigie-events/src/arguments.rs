@@ -281,7 +281,9 @@ fn between(doc: &Document, index: &TextIndex, start: usize, end: usize) -> Strin
 /// True when `text` (folded) ends with the word or phrase `word`.
 fn ends_with_word(text: &str, word: &str) -> bool {
     text == word
-        || text.ends_with(&format!(" {word}"))
+        || text
+            .strip_suffix(word)
+            .is_some_and(|rest| rest.ends_with(' '))
         || (word.ends_with('\'') && text.ends_with(word))
 }
 
@@ -534,39 +536,36 @@ pub fn participants(
 /// origin, destination or neighbour nor a state named as an actor.
 pub fn place(doc: &Document, index: &TextIndex, sentence: Span, trigger: Span) -> Option<Place> {
     let distance = |p: &Place| p.span.start.abs_diff(trigger.start);
-    let places: Vec<&Place> = doc
+    // Each place with the folded words just before it.
+    let places: Vec<(&Place, String)> = doc
         .places
         .iter()
         .filter(|p| p.kind == PlaceKind::Toponym && sentence.contains(p.span))
+        .map(|p| (p, preceding(doc, index, sentence, p.span)))
         .collect();
-    let plain_place = |p: &&&Place| {
+    let plain_place = |(p, before): &&(&Place, String)| {
         let names_actor = doc
             .entities
             .iter()
             .any(|e| e.kind == EntityKind::State && e.span.overlaps(p.span));
-        let destination = DIRECTIONALS
-            .iter()
-            .any(|d| ends_with_word(&preceding(doc, index, sentence, p.span), d));
+        let destination = DIRECTIONALS.iter().any(|d| ends_with_word(before, d));
         !names_actor && !destination
     };
-    let chosen = places
+    let (chosen, _) = places
         .iter()
-        .filter(|p| {
-            LOCATIVES
-                .iter()
-                .any(|l| ends_with_word(&preceding(doc, index, sentence, p.span), l))
-        })
-        .min_by_key(|p| distance(p))
+        .filter(|(_, before)| LOCATIVES.iter().any(|l| ends_with_word(before, l)))
+        .min_by_key(|(p, _)| distance(p))
         .or_else(|| places.iter().find(plain_place))?;
     // "près du champ d'al-Omar, dans la province de Deir ez-Zor, en Syrie": the finest
     // place of the chain inside the chosen one is where it happened.
     let finest = places
         .iter()
         .filter(plain_place)
+        .map(|(p, _)| *p)
         .filter(|p| p.country_code == chosen.country_code && p.breadth() < chosen.breadth())
         .min_by_key(|p| (p.breadth(), distance(p)))
         .unwrap_or(chosen);
-    Some((*finest).clone())
+    Some(finest.clone())
 }
 
 #[cfg(test)]

@@ -93,18 +93,18 @@ fn french_future(trigger: &str) -> bool {
         .any(|ending| word.ends_with(ending))
 }
 
-/// Folded words of a stretch of text.
-fn words(text: &str) -> Vec<String> {
-    fold_text(text)
+/// Words of a folded stretch of text.
+fn words(folded: &str) -> Vec<&str> {
+    folded
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '«' | '»' | '"'))
         .filter(|w| !w.is_empty())
-        .map(|w| w.trim_matches(['.', '!', '?']).to_owned())
+        .map(|w| w.trim_matches(['.', '!', '?']))
         .collect()
 }
 
 /// True when the window holds one of the cues: a word, a phrase (words joined by
 /// spaces) or an elided prefix ("n'", "qu'").
-fn contains_any(window: &[String], cues: &[&str]) -> bool {
+fn contains_any(window: &[&str], cues: &[&str]) -> bool {
     let mut joined: Option<String> = None;
     cues.iter().any(|cue| {
         if cue.ends_with('\'') {
@@ -128,8 +128,10 @@ pub fn modality(
     trigger: Span,
     attribution: &Attribution,
 ) -> Modality {
-    let before = words(index.slice(text, Span::new(sentence.start, trigger.start)));
-    let after = words(index.slice(text, Span::new(trigger.end, sentence.end)));
+    let before = fold_text(index.slice(text, Span::new(sentence.start, trigger.start)));
+    let before = words(&before);
+    let after = fold_text(index.slice(text, Span::new(trigger.end, sentence.end)));
+    let after = words(&after);
     let near_before = &before[before.len().saturating_sub(4)..];
     let near_after = &after[..after.len().min(3)];
     let french_negation = contains_any(near_before, &["n'", "ne"])
