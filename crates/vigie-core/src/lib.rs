@@ -15,6 +15,7 @@ pub mod span;
 pub mod text_index;
 pub mod tokens;
 pub mod tsv;
+pub mod url;
 
 pub use distance::{EARTH_RADIUS_KM, haversine_km};
 pub use document::*;
@@ -24,6 +25,7 @@ pub use phrases::PhraseSet;
 pub use span::{Span, TextSpan};
 pub use text_index::TextIndex;
 pub use tokens::{Token, tokenize};
+pub use url::url_host;
 
 /// Version tag written in the `schema` field of every serialised document.
 pub const SCHEMA_VERSION: &str = "vigie/1";

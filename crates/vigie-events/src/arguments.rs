@@ -168,10 +168,7 @@ fn owner_of_group_noun<'d>(
     doc.entities.iter().find(|owner| {
         owner.span.end <= entity.span.start
             && owner.text.starts_with(char::is_uppercase)
-            && !matches!(
-                owner.kind,
-                EntityKind::Media | EntityKind::Loc | EntityKind::Misc
-            )
+            && can_act(owner)
             && only_space(doc, index, owner.span.end, entity.span.start)
     })
 }
@@ -229,6 +226,27 @@ fn place_target(
         })
 }
 
+/// True for entities that can act or be acted upon: not outlets, bare locations or
+/// miscellaneous names.
+fn can_act(entity: &Entity) -> bool {
+    !matches!(
+        entity.kind,
+        EntityKind::Media | EntityKind::Loc | EntityKind::Misc
+    )
+}
+
+/// The entities that can act, then the states the geo stage names
+/// ([`states_named_by_places`]).
+fn actors_with_places<'d>(
+    doc: &'d Document,
+    from_places: &'d [(Entity, bool)],
+) -> impl Iterator<Item = &'d Entity> {
+    doc.entities
+        .iter()
+        .filter(|e| can_act(e))
+        .chain(from_places.iter().map(|(e, _)| e))
+}
+
 /// True when the trigger is a modal of obligation ("must", "doit", "il faut").
 fn is_obligation(doc: &Document, index: &TextIndex, trigger: Span) -> bool {
     let word = fold_text(index.slice(&doc.text, trigger));
@@ -248,15 +266,7 @@ fn reporting_actor(
         .iter()
         .filter(|a| a.content.is_some_and(|c| c.contains(trigger)))
         .find_map(|a| a.speaker.as_ref())?;
-    doc.entities
-        .iter()
-        .filter(|e| {
-            !matches!(
-                e.kind,
-                EntityKind::Media | EntityKind::Loc | EntityKind::Misc
-            )
-        })
-        .chain(from_places.iter().map(|(e, _)| e))
+    actors_with_places(doc, from_places)
         .filter(|e| speaker.span.contains(e.span))
         .min_by_key(|e| e.span.start)
         .map(|e| participant_in(doc, index, e))
@@ -399,14 +409,8 @@ pub fn participants(
     mode: Option<&str>,
 ) -> (Option<Participant>, Option<Participant>) {
     let from_places = states_named_by_places(doc, sentence);
-    let eligible = |e: &&Entity| {
-        sentence.contains(e.span)
-            && !matches!(
-                e.kind,
-                EntityKind::Media | EntityKind::Loc | EntityKind::Misc
-            )
-            && !inside_speaker(doc, e.span)
-    };
+    let eligible =
+        |e: &&Entity| sentence.contains(e.span) && can_act(e) && !inside_speaker(doc, e.span);
     let all: Vec<(&Entity, bool)> = doc
         .entities
         .iter()
@@ -432,15 +436,7 @@ pub fn participants(
         // "Hungary has said it will support …": with no one else before the trigger, the
         // speaker acts.
         .or_else(|| {
-            doc.entities
-                .iter()
-                .filter(|e| {
-                    !matches!(
-                        e.kind,
-                        EntityKind::Media | EntityKind::Loc | EntityKind::Misc
-                    )
-                })
-                .chain(from_places.iter().map(|(e, _)| e))
+            actors_with_places(doc, &from_places)
                 .filter(|e| {
                     sentence.contains(e.span)
                         && e.span.end <= trigger.start

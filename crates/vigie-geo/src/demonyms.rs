@@ -5,20 +5,10 @@ use vigie_core::{FoldedText, Language, Place, PlaceKind, Span, Token};
 
 use crate::gazetteer::{Gazetteer, GazetteerEntry};
 
-/// Demonyms in `text` outside the `taken` spans. English demonyms are capitalised;
-/// French ones are not ("l'armée irakienne", "les Irakiens").
+/// Demonyms in `text` outside the `taken` spans, over its tokens prepared by
+/// [`crate::recognize::prepare_tokens`]. English demonyms are capitalised; French ones are
+/// not ("l'armée irakienne", "les Irakiens").
 pub fn find_demonyms(
-    text: &str,
-    gazetteer: &Gazetteer,
-    language: Option<Language>,
-    taken: &[Span],
-) -> Vec<Place> {
-    let tokens = crate::recognize::prepare_tokens(text, gazetteer);
-    find_demonyms_in(text, &tokens, gazetteer, language, taken)
-}
-
-/// [`find_demonyms`] over tokens already prepared for name matching.
-pub(crate) fn find_demonyms_in(
     text: &str,
     tokens: &[Token],
     gazetteer: &Gazetteer,
@@ -96,6 +86,7 @@ pub(crate) fn demonym_place(surface: &str, span: Span, entry: &GazetteerEntry) -
 mod tests {
     use super::*;
     use crate::gazetteer::tests::SAMPLE;
+    use crate::recognize::prepare_tokens;
 
     #[test]
     fn finds_french_and_english_demonyms() {
@@ -104,7 +95,13 @@ mod tests {
             .add_demonyms("demonym\tlang\tgeonameid\tnote\nirakienne\tfr\t99237\t\nIraqi\ten\t99237\t\nSyrian\ten\t163843\t\n")
             .unwrap();
         let text = "L'armée irakienne et des officiels Iraqi; syrian.";
-        let found = find_demonyms(text, &gazetteer, None, &[]);
+        let found = find_demonyms(
+            text,
+            &prepare_tokens(text, &gazetteer),
+            &gazetteer,
+            None,
+            &[],
+        );
         let names: Vec<(&str, &str)> = found
             .iter()
             .map(|p| (p.text.as_str(), p.country_code.as_str()))
@@ -115,9 +112,15 @@ mod tests {
             "English demonyms must be capitalised"
         );
         assert!(
-            find_demonyms(text, &gazetteer, Some(Language::En), &[])
-                .iter()
-                .all(|p| p.text != "irakienne")
+            find_demonyms(
+                text,
+                &prepare_tokens(text, &gazetteer),
+                &gazetteer,
+                Some(Language::En),
+                &[],
+            )
+            .iter()
+            .all(|p| p.text != "irakienne")
         );
     }
 }

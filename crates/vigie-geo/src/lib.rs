@@ -37,11 +37,10 @@ pub fn analyze(doc: &mut Document, gazetteer: &Gazetteer) {
         .map(|e| e.span)
         .collect();
     let tokens = recognize::prepare_tokens(&doc.text, gazetteer);
-    let mentions: Vec<recognize::Mention> =
-        recognize::find_toponyms_in(&doc.text, &tokens, gazetteer)
-            .into_iter()
-            .filter(|m| !blocked.iter().any(|b| b.overlaps(m.span)))
-            .collect();
+    let mentions: Vec<recognize::Mention> = recognize::find_toponyms(&doc.text, &tokens, gazetteer)
+        .into_iter()
+        .filter(|m| !blocked.iter().any(|b| b.overlaps(m.span)))
+        .collect();
     // A single word that is both a demonym and a place name ("American", "Canadian") is
     // the demonym.
     let mentions: Vec<recognize::Mention> = mentions
@@ -58,7 +57,7 @@ pub fn analyze(doc: &mut Document, gazetteer: &Gazetteer) {
         .copied()
         .chain(mentions.iter().map(|m| m.span))
         .collect();
-    let demonyms = demonyms::find_demonyms_in(&doc.text, &tokens, gazetteer, doc.language, &taken);
+    let demonyms = demonyms::find_demonyms(&doc.text, &tokens, gazetteer, doc.language, &taken);
     let countries: Vec<String> = demonyms.iter().map(|d| d.country_code.clone()).collect();
     let mut places = resolve::resolve_in_context(&mentions, gazetteer, &countries);
     // Recognition is unsure of such names in the first place: leave them out.

@@ -589,7 +589,7 @@ fn saint_name(
 /// "China", "'s") and hyphenated compounds that are not themselves names split into
 /// their parts ("Tbilisi-based", "Egyptian-US"), while "al-Anbar" and "Saint-Denis"
 /// stay whole.
-pub(crate) fn prepare_tokens(text: &str, gazetteer: &Gazetteer) -> Vec<Token> {
+pub fn prepare_tokens(text: &str, gazetteer: &Gazetteer) -> Vec<Token> {
     let mut prepared = Vec::new();
     for token in tokenize(text) {
         let word = token.text(text);
@@ -728,17 +728,9 @@ fn may_start_longer_name(word: &str, gazetteer: &Gazetteer) -> bool {
     gazetteer.has_key_prefix(&key)
 }
 
-/// Finds gazetteer names in `text`, longest match first, left to right.
-pub fn find_toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
-    find_toponyms_in(text, &prepare_tokens(text, gazetteer), gazetteer)
-}
-
-/// [`find_toponyms`] over tokens already prepared by [`prepare_tokens`].
-pub(crate) fn find_toponyms_in(
-    text: &str,
-    tokens: &[Token],
-    gazetteer: &Gazetteer,
-) -> Vec<Mention> {
+/// Finds gazetteer names in `text`, longest match first, left to right, over its tokens
+/// prepared by [`prepare_tokens`].
+pub fn find_toponyms(text: &str, tokens: &[Token], gazetteer: &Gazetteer) -> Vec<Mention> {
     let surnames = surnames(text, tokens, gazetteer);
     let max_words = gazetteer.longest_key_words().clamp(1, 6);
     let mut mentions = Vec::new();
@@ -855,7 +847,7 @@ mod tests {
 
     fn found(text: &str) -> Vec<String> {
         let gazetteer = Gazetteer::from_tsv(SAMPLE).unwrap();
-        find_toponyms(text, &gazetteer)
+        find_toponyms(text, &prepare_tokens(text, &gazetteer), &gazetteer)
             .into_iter()
             .map(|m| m.text)
             .collect()

@@ -258,13 +258,17 @@ pub fn resolve_in_context(
 mod tests {
     use super::*;
     use crate::gazetteer::tests::SAMPLE;
-    use crate::recognize::find_toponyms;
+    use crate::recognize::{Mention, find_toponyms, prepare_tokens};
+
+    fn toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
+        find_toponyms(text, &prepare_tokens(text, gazetteer), gazetteer)
+    }
 
     #[test]
     fn context_picks_the_right_washington() {
         let gazetteer = Gazetteer::from_tsv(SAMPLE).unwrap();
         let text = "Des combats à al-Anbar. Washington a réagi.";
-        let places = resolve(&find_toponyms(text, &gazetteer), &gazetteer);
+        let places = resolve(&toponyms(text, &gazetteer), &gazetteer);
         assert_eq!(places.len(), 2);
         assert_eq!(places[0].geonameid, 99592);
         assert_eq!(places[0].admin1.as_deref(), Some("Anbar"));
@@ -285,12 +289,12 @@ mod tests {
         )
         .unwrap();
         let places = resolve(
-            &find_toponyms("The fire in Paris, Tex., spread.", &gazetteer),
+            &toponyms("The fire in Paris, Tex., spread.", &gazetteer),
             &gazetteer,
         );
         assert_eq!(places[0].geonameid, 4717560);
         let places = resolve(
-            &find_toponyms("The fire in Paris spread.", &gazetteer),
+            &toponyms("The fire in Paris spread.", &gazetteer),
             &gazetteer,
         );
         assert_eq!(places[0].geonameid, 2988507);

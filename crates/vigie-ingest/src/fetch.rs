@@ -9,6 +9,8 @@ use std::net::{IpAddr, ToSocketAddrs};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use vigie_core::url_host;
+
 use crate::IngestError;
 use crate::feed::read_feed;
 use crate::inputs::InputItem;
@@ -103,7 +105,7 @@ impl Fetcher {
         let mut current = url.to_owned();
         for hop in 0..=MAX_REDIRECTS {
             let host =
-                host_of(&current).ok_or_else(|| failure(url, format!("bad URL {current}")))?;
+                url_host(&current).ok_or_else(|| failure(url, format!("bad URL {current}")))?;
             if hop > 0 {
                 refuse_private(url, &current, &host)?;
             }
@@ -177,19 +179,6 @@ pub fn read_feed_url(
 /// True for URLs `ingest` fetches rather than opens.
 pub fn is_url(input: &str) -> bool {
     input.starts_with("http://") || input.starts_with("https://")
-}
-
-/// The host of an http(s) URL, lower case, without port.
-fn host_of(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(v6) = authority.strip_prefix('[') {
-        v6.split(']').next()?
-    } else {
-        authority.split(':').next()?
-    };
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
 /// An absolute URL for a `Location` header (absolute, scheme-relative or path).
@@ -350,10 +339,5 @@ mod tests {
             resolve_location("https://a.org/x", "//b.org/y"),
             "https://b.org/y"
         );
-        assert_eq!(
-            host_of("https://user@News.Example:8080/a").as_deref(),
-            Some("news.example")
-        );
-        assert_eq!(host_of("http://[::1]:80/").as_deref(), Some("::1"));
     }
 }

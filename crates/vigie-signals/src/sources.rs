@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use vigie_core::{Document, FurnitureKind, Signal, SignalKind, fold_text, is_word_char};
+use vigie_core::{Document, FurnitureKind, Signal, SignalKind, fold_text, is_word_char, url_host};
 
 static EMBEDDED: &str = include_str!("../../../data/sources/outlets.tsv");
 
@@ -110,13 +110,8 @@ impl OutletRegistry {
 
     /// The outlet serving this URL's host (or a parent domain of it).
     pub fn by_url(&self, url: &str) -> Option<&Outlet> {
-        let host = url
-            .split("://")
-            .nth(1)
-            .unwrap_or(url)
-            .split(['/', ':', '?', '#'])
-            .next()?
-            .to_ascii_lowercase();
+        // A bare host ("presstv.ir") reads as a URL too.
+        let host = url_host(url).or_else(|| url_host(&format!("https://{url}")))?;
         self.outlets.iter().find(|o| {
             o.domains
                 .iter()

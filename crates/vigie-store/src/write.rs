@@ -1,7 +1,7 @@
 //! Writing analysed documents: one transaction per batch of input outcomes.
 
 use rusqlite::{OptionalExtension, Transaction, params};
-use vigie_core::{Document, Event, TextIndex, fnv1a};
+use vigie_core::{Document, Event, TextIndex, fnv1a, url_host};
 
 use crate::merge;
 use crate::simhash;
@@ -102,12 +102,11 @@ fn source_key(document: &Document, origin: &str) -> String {
     if let Some(source) = document.source.as_deref().filter(|s| !s.trim().is_empty()) {
         return source.trim().to_lowercase();
     }
-    let host = document.url.as_deref().and_then(|url| {
-        let rest = url.split_once("://")?.1;
-        let host = rest.split(['/', '?', '#']).next()?;
-        Some(host.trim_start_matches("www.").to_lowercase())
-    });
-    host.unwrap_or_else(|| origin.to_owned())
+    let host = document.url.as_deref().and_then(url_host);
+    host.map_or_else(
+        || origin.to_owned(),
+        |host| host.trim_start_matches("www.").to_owned(),
+    )
 }
 
 /// Stores one document with its annotations and events; returns the input status and
