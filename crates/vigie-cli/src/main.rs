@@ -14,6 +14,10 @@ mod train;
 
 use std::process::ExitCode;
 
+/// mimalloc: the pipeline makes many small short-lived allocations (tokens, folded words).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
