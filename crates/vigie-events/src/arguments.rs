@@ -69,12 +69,15 @@ const SUBORDINATORS: &[&str] = &[
 ];
 
 /// Modals of obligation (folded): under a reported speech they code a demand by the
-/// speaker of the one who must act.
+/// speaker of the one who must act (French reported speech puts them in the imperfect:
+/// "a déclaré que le Soudan devait restituer").
 const OBLIGATION_MODALS: &[&str] = &[
     "must",
     "should",
     "doit",
     "doivent",
+    "devait",
+    "devaient",
     "devrait",
     "devraient",
     "faut",
@@ -318,7 +321,11 @@ fn without_article(before: &str) -> &str {
 /// A state named by a place name acts only as the subject of its clause ("l'Irak a
 /// condamné"); elsewhere ("à travers l'Irak", "frontalier avec la Syrie") it is a place.
 fn used_as_location(doc: &Document, index: &TextIndex, sentence: Span, entity: &Entity) -> bool {
-    let named_as_place = doc.places.iter().any(|p| p.span == entity.span);
+    // Demonyms ("les chars israéliens") are never locations.
+    let named_as_place = doc
+        .places
+        .iter()
+        .any(|p| p.span == entity.span && p.kind == PlaceKind::Toponym);
     if entity.kind != EntityKind::State || !named_as_place {
         return false;
     }
@@ -378,7 +385,11 @@ fn located_by_preposition(
     sentence: Span,
     entity: &Entity,
 ) -> bool {
-    let Some(place) = doc.places.iter().find(|p| p.span == entity.span) else {
+    let Some(place) = doc
+        .places
+        .iter()
+        .find(|p| p.span == entity.span && p.kind == PlaceKind::Toponym)
+    else {
         return false;
     };
     let before = preceding(doc, index, sentence, entity.span);
@@ -700,6 +711,32 @@ mod tests {
         let (actor, recipient) = participants(&doc, &index, whole, must, EventType::Request, None);
         assert_eq!(actor.map(|p| p.text).as_deref(), Some("Hungary"));
         assert_eq!(recipient.map(|p| p.text).as_deref(), Some("Serbia"));
+    }
+
+    #[test]
+    fn a_demonym_actor_is_never_a_location() {
+        let text = "Des chars israéliens ont tiré sur Jéricho.";
+        let mut doc = Document::new("t", text);
+        let israeli = entity("israéliens", text, EntityKind::State);
+        doc.places.push(Place {
+            text: israeli.text.clone(),
+            span: israeli.span,
+            geonameid: 294640,
+            name: "Israel".into(),
+            lat: 31.5,
+            lon: 34.75,
+            country_code: "IL".into(),
+            feature_code: "PCLI".into(),
+            admin1: None,
+            confidence: 0.9,
+            kind: PlaceKind::Demonym,
+        });
+        doc.entities.push(israeli);
+        let index = TextIndex::new(text);
+        let sentence = Span::new(0, text.chars().count());
+        let fired = entity("tiré", text, EntityKind::Misc).span;
+        let (actor, _) = participants(&doc, &index, sentence, fired, EventType::Assault, None);
+        assert_eq!(actor.map(|p| p.text).as_deref(), Some("israéliens"));
     }
 
     #[test]
