@@ -29,6 +29,16 @@ impl PatternWord {
     }
 }
 
+/// True when `phrase` occurs in `text` as whole space-separated words: at the start or
+/// after a space, and at the end or before a space ("si" in "et si la", not in "aussi").
+pub fn contains_phrase(text: &str, phrase: &str) -> bool {
+    text.match_indices(phrase).any(|(at, _)| {
+        let end = at + phrase.len();
+        (at == 0 || text[..at].ends_with(' '))
+            && (end == text.len() || text[end..].starts_with(' '))
+    })
+}
+
 /// How many leading characters of a word patterns are looked up by.
 const HEAD_LEN: usize = 3;
 
@@ -180,6 +190,15 @@ mod tests {
             ]
         );
         assert!(set.find(text, |p| *p == 9).is_empty());
+    }
+
+    #[test]
+    fn phrases_match_whole_words_only() {
+        assert!(contains_phrase("et si la ville", "si"));
+        assert!(contains_phrase("si la ville", "si la"));
+        assert!(contains_phrase("alors que", "que"));
+        assert!(!contains_phrase("aussi la ville", "si"));
+        assert!(!contains_phrase("sila", "si"));
     }
 
     #[test]

@@ -62,19 +62,7 @@ pub fn documents(count: usize, events_per_document: usize) -> Vec<Document> {
         .iter()
         .filter_map(|name| {
             let entry = gazetteer.lookup(&vigie_geo::name_key(name)).next()?;
-            Some(Place {
-                text: (*name).to_owned(),
-                span: Span::new(0, 1),
-                geonameid: entry.geonameid,
-                name: entry.name.clone(),
-                lat: entry.lat,
-                lon: entry.lon,
-                country_code: entry.country_code.clone(),
-                feature_code: entry.feature_code.clone(),
-                admin1: None,
-                confidence: 1.0,
-                kind: PlaceKind::Toponym,
-            })
+            Some(entry.place(name, Span::new(0, 1), PlaceKind::Toponym, 1.0))
         })
         .collect();
     let mut random = Random(42);

@@ -3,7 +3,7 @@
 
 use vigie_core::{
     Document, Entity, EntityKind, EventType, Participant, Place, PlaceKind, Span, TextIndex,
-    fold_text,
+    contains_phrase, fold_text,
 };
 
 /// Words that mark the following participant as the agent of a passive ("par", "by").
@@ -185,11 +185,11 @@ fn clause_between(
     start: usize,
     event_type: EventType,
 ) -> bool {
-    let gap = format!(" {} ", between(doc, index, trigger_end, start));
+    let gap = between(doc, index, trigger_end, start);
     SUBORDINATORS
         .iter()
         .filter(|s| event_type != EventType::Threaten || !CONDITIONS.contains(s))
-        .any(|s| gap.contains(&format!(" {s} ")))
+        .any(|s| contains_phrase(&gap, s))
 }
 
 /// The place a hostile act targets when no one else is named: the nearest after the

@@ -1,7 +1,9 @@
 //! Modality: whether the text says an event happened, is claimed, planned, threatened,
 //! denied or hypothetical.
 
-use vigie_core::{Attribution, AttributionKind, Modality, Span, TextIndex, fold_text};
+use vigie_core::{
+    Attribution, AttributionKind, Modality, Span, TextIndex, contains_phrase, fold_text,
+};
 
 const ENGLISH_NEGATION: &[&str] = &["not", "never", "didn't", "no"];
 const NEGATION_AFTER: &[&str] = &["pas", "jamais", "point", "aucun", "aucune"];
@@ -112,10 +114,7 @@ fn contains_any(window: &[&str], cues: &[&str]) -> bool {
         } else if !cue.contains(' ') {
             window.iter().any(|w| w == cue)
         } else {
-            let joined = joined.get_or_insert_with(|| format!(" {} ", window.join(" ")));
-            joined.match_indices(cue).any(|(at, _)| {
-                joined[..at].ends_with(' ') && joined[at + cue.len()..].starts_with(' ')
-            })
+            contains_phrase(joined.get_or_insert_with(|| window.join(" ")), cue)
         }
     })
 }

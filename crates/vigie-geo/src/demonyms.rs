@@ -67,19 +67,7 @@ pub fn find_demonyms(
 
 /// The place a demonym at `span` points to.
 pub(crate) fn demonym_place(surface: &str, span: Span, entry: &GazetteerEntry) -> Place {
-    Place {
-        text: surface.to_owned(),
-        span,
-        geonameid: entry.geonameid,
-        name: entry.name.clone(),
-        lat: entry.lat,
-        lon: entry.lon,
-        country_code: entry.country_code.clone(),
-        feature_code: entry.feature_code.clone(),
-        admin1: None,
-        confidence: 0.9,
-        kind: PlaceKind::Demonym,
-    }
+    entry.place(surface, span, PlaceKind::Demonym, 0.9)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::io::Read;
 
 use flate2::read::GzDecoder;
 use rustc_hash::{FxHashMap, FxHashSet};
-use vigie_core::{Language, fold_text};
+use vigie_core::{Language, Place, PlaceKind, Span, fold_text};
 
 use crate::index::NameIndex;
 use crate::name_key::name_key;
@@ -41,6 +41,24 @@ impl GazetteerEntry {
     /// True for countries and other independent political entities.
     pub fn is_country(&self) -> bool {
         self.feature_code.starts_with("PCL")
+    }
+
+    /// A mention of this entry: `text` at `span`, of `kind`, with `confidence`; no
+    /// first-level division (callers that know it set `admin1`).
+    pub fn place(&self, text: &str, span: Span, kind: PlaceKind, confidence: f32) -> Place {
+        Place {
+            text: text.to_owned(),
+            span,
+            geonameid: self.geonameid,
+            name: self.name.clone(),
+            lat: self.lat,
+            lon: self.lon,
+            country_code: self.country_code.clone(),
+            feature_code: self.feature_code.clone(),
+            admin1: None,
+            confidence,
+            kind,
+        }
     }
 }
 

@@ -232,14 +232,6 @@ pub fn resolve_in_context(
                 (1.0 - (-margin / 3.0).exp()).clamp(0.3, 0.99) as f32
             };
             Some(Place {
-                text: mention.text.clone(),
-                span: mention.span,
-                geonameid: best.geonameid,
-                name: best.name.clone(),
-                lat: best.lat,
-                lon: best.lon,
-                country_code: best.country_code.clone(),
-                feature_code: best.feature_code.clone(),
                 admin1: if best.is_country() {
                     None
                 } else {
@@ -247,8 +239,7 @@ pub fn resolve_in_context(
                         .admin1_name(&best.country_code, &best.admin1_code)
                         .map(str::to_owned)
                 },
-                confidence,
-                kind: PlaceKind::Toponym,
+                ..best.place(&mention.text, mention.span, PlaceKind::Toponym, confidence)
             })
         })
         .collect()

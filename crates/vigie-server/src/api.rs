@@ -244,25 +244,24 @@ pub async fn places(State(state): State<Arc<AppState>>, Query(params): Params) -
     Ok(Json(json!({ "items": items })))
 }
 
-/// `GET /api/aggregates/days`: filtered events per day.
-pub async fn per_day(State(state): State<Arc<AppState>>, Query(mut params): Params) -> ApiResult {
+/// The filter of an aggregate: it counts every matching event unless a limit is given.
+fn aggregate_filter(mut params: HashMap<String, String>) -> Result<EventFilter, ApiError> {
     params
         .entry("limit".into())
         .or_insert_with(|| MAX_LIMIT.to_string());
-    let filter = filter(&params)?;
+    filter(&params)
+}
+
+/// `GET /api/aggregates/days`: filtered events per day.
+pub async fn per_day(State(state): State<Arc<AppState>>, Query(params): Params) -> ApiResult {
+    let filter = aggregate_filter(params)?;
     let items = read(&state, move |store| Ok(store.events_per_day(&filter)?)).await?;
     Ok(Json(json!({ "items": items })))
 }
 
 /// `GET /api/aggregates/countries`: filtered events per country.
-pub async fn per_country(
-    State(state): State<Arc<AppState>>,
-    Query(mut params): Params,
-) -> ApiResult {
-    params
-        .entry("limit".into())
-        .or_insert_with(|| MAX_LIMIT.to_string());
-    let filter = filter(&params)?;
+pub async fn per_country(State(state): State<Arc<AppState>>, Query(params): Params) -> ApiResult {
+    let filter = aggregate_filter(params)?;
     let items = read(&state, move |store| Ok(store.events_per_country(&filter)?)).await?;
     Ok(Json(json!({ "items": items })))
 }
