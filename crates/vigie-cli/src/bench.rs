@@ -116,13 +116,15 @@ fn ingest(corpus: &Path, jobs: usize) -> anyhow::Result<ExitCode> {
     ] {
         pipeline.run(&mut vigie_core::Document::new("warm-up", text));
     }
-    let items =
-        vigie_ingest::read_inputs(&[corpus.to_path_buf()], vigie_ingest::InputFormat::Auto)?;
+    // Read and decompress the inputs before timing, as the trafilatura side does.
+    let items: Vec<_> =
+        vigie_ingest::read_inputs(&[corpus.to_path_buf()], vigie_ingest::InputFormat::Auto)?
+            .collect();
     let mut store = vigie_store::Store::open(&db)?;
     let cpu_before = cpu_seconds();
     let report = crate::ingest::ingest_into(
         &mut store,
-        items,
+        items.into_iter(),
         pipeline,
         crate::ingest::Settings {
             jobs,

@@ -84,14 +84,48 @@ impl FoldedText {
     }
 }
 
-/// True for characters that belong inside a word (letters, digits).
+/// True for characters that belong inside a word (letters, digits): the same answer as
+/// [`char::is_alphanumeric`], with ASCII, Latin and Cyrillic script and general
+/// punctuation answered without the Unicode tables.
+#[inline]
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    match c {
+        '\u{B2}' | '\u{B3}' | '\u{B9}' | '\u{BC}'..='\u{BE}' => true,
+        '\u{80}'..='\u{24F}' | '\u{400}'..='\u{52F}' | '\u{2000}'..='\u{206F}' => is_letter(c),
+        _ => c.is_alphanumeric(),
+    }
+}
+
+/// True for letters: the same answer as [`char::is_alphabetic`], with ASCII, Latin
+/// (accented letters included) and Cyrillic script and general punctuation (curly
+/// quotes, dashes, spaces) answered without the Unicode tables.
+#[inline]
+pub fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    match c {
+        '\u{AA}' | '\u{B5}' | '\u{BA}' => true,
+        '\u{80}'..='\u{BF}' | '\u{D7}' | '\u{F7}' | '\u{2000}'..='\u{206F}' => false,
+        '\u{C0}'..='\u{24F}' | '\u{400}'..='\u{481}' | '\u{48A}'..='\u{52F}' => true,
+        _ => c.is_alphabetic(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn letter_and_word_char_agree_with_the_unicode_tables_on_every_char() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
 
     #[test]
     fn folds_accents_case_and_apostrophes() {

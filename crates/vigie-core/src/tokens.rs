@@ -4,6 +4,7 @@
 //! split French elisions after the apostrophe ("d'Akachat" → "d'", "Akachat"), while
 //! keeping words such as "aujourd'hui" and English possessives ("GI's") intact.
 
+use crate::fold::is_word_char;
 use crate::span::Span;
 
 /// One token with its position in both code points and bytes.
@@ -61,15 +62,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             continue;
         }
         let mut byte_end = byte_start + c.len_utf8();
-        let is_word = c.is_alphanumeric();
+        let is_word = is_word_char(c);
         while let Some(&(byte, next)) = chars.peek().filter(|_| is_word) {
             let after = byte + next.len_utf8();
-            let joins = next.is_alphanumeric()
-                || (is_joiner(next)
-                    && text[after..]
-                        .chars()
-                        .next()
-                        .is_some_and(char::is_alphanumeric));
+            let joins = is_word_char(next)
+                || (is_joiner(next) && text[after..].chars().next().is_some_and(is_word_char));
             if !joins {
                 break;
             }

@@ -2,6 +2,7 @@
 //! with their French and English aliases (`data/actors/actors.tsv`).
 
 use std::sync::LazyLock;
+use vigie_core::is_letter;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use vigie_core::{Entity, EntityKind, Span, TextIndex, fold_text, is_word_char};
@@ -100,11 +101,9 @@ impl ActorDictionary {
                 let surface = LEADING_ARTICLES
                     .iter()
                     .find_map(|a| surface.strip_prefix(a))
-                    .filter(|rest| {
-                        rest.chars().count() >= 4 && rest.starts_with(char::is_alphabetic)
-                    })
+                    .filter(|rest| rest.chars().count() >= 4 && rest.starts_with(is_letter))
                     .unwrap_or(surface);
-                let letters: Vec<char> = surface.chars().filter(|c| c.is_alphabetic()).collect();
+                let letters: Vec<char> = surface.chars().filter(|c| is_letter(*c)).collect();
                 let case_sensitive =
                     surface.chars().count() < 4 || letters.iter().all(|c| c.is_uppercase());
                 aliases.push(Alias {

@@ -346,7 +346,7 @@ fn speaker_words(folded: &[char], span: Span) -> Vec<String> {
     folded[span.start..span.end]
         .iter()
         .collect::<String>()
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .split(|c: char| !is_word_char(c) && c != '\'' && c != '-')
         .filter(|w| !w.is_empty())
         .map(str::to_owned)
         .collect()

@@ -3,6 +3,7 @@
 
 use rustc_hash::FxHashSet;
 use std::sync::LazyLock;
+use vigie_core::is_word_char;
 
 use vigie_core::lexicon::{WEEKDAYS, is_speech_verb, is_title};
 use vigie_core::{Entity, EntityKind, Span, TextSpan, Token, fold_text};
@@ -316,12 +317,12 @@ fn person_with_cue(text: &str, tokens: &[Token], start: usize, end: usize) -> Op
         .map_or(0, |(i, _)| i);
     let before = fold_text(&preceding[window_start..]);
     let speech_after = after
-        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .split(|c: char| !is_word_char(c) && c != '-')
         .filter(|w| !w.is_empty())
         .take(2)
         .any(is_speech_verb);
     let speech_before = before
-        .rsplit(|c: char| !c.is_alphanumeric() && c != '-')
+        .rsplit(|c: char| !is_word_char(c) && c != '-')
         .find(|w| !w.is_empty())
         .is_some_and(is_speech_verb);
     if title.is_none() && apposition.is_none() && !speech_after && !speech_before {

@@ -3,7 +3,7 @@
 
 use vigie_core::{
     Document, Entity, EntityKind, EventType, Participant, Place, PlaceKind, Span, TextIndex,
-    contains_phrase, fold_text,
+    contains_phrase, fold_text, is_letter,
 };
 
 /// Words that mark the following participant as the agent of a passive ("par", "by").
@@ -334,7 +334,7 @@ fn used_as_location(doc: &Document, index: &TextIndex, sentence: Span, entity: &
     // noun's actor; it is not a place.
     let short_caps = entity.text.chars().count() <= 3
         && entity.text.chars().all(|c| c.is_uppercase() || c == '.');
-    if short_caps && before.ends_with(|c: char| c.is_alphabetic()) {
+    if short_caps && before.ends_with(is_letter) {
         return false;
     }
     let before = without_article(&before);

@@ -6,6 +6,7 @@
 //! (`value: null`) rather than guessed.
 
 use std::sync::LazyLock;
+use vigie_core::is_word_char;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use rustc_hash::FxHashSet;
@@ -70,7 +71,7 @@ impl Words {
             .char_indices()
             .chain(std::iter::once((folded.len(), ' ')));
         for (i, (byte, c)) in ends.enumerate() {
-            let inside = c.is_alphanumeric() || c == '\'' || c == '-';
+            let inside = is_word_char(c) || c == '\'' || c == '-';
             match (inside, start) {
                 (true, None) => start = Some((i, byte)),
                 (false, Some((s, byte_start))) => {

@@ -6,7 +6,7 @@
 //! killing verb ("killing", "tuant") at most three words before it. Several counts in
 //! one sentence are added up; "wounded" and "blessés" counts are not fatalities.
 
-use vigie_core::fold_text;
+use vigie_core::{fold_text, is_word_char};
 
 /// Number words, French and English (folded), and their values.
 const NUMBER_WORDS: &[(&str, u32)] = &[
@@ -74,7 +74,7 @@ const WOUNDED_WORDS: &[&str] = &["wounded", "injured", "blesses", "blessees", "b
 pub fn fatalities(sentence: &str) -> Option<u32> {
     let folded = fold_text(sentence);
     let words: Vec<&str> = folded
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
         .collect();
     let mut total: Option<u32> = None;

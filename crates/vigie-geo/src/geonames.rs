@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
+use vigie_core::is_letter;
 
 use crate::gazetteer::{Gazetteer, GazetteerError};
 
@@ -85,9 +86,8 @@ const KEPT_CODES: &[&str] = &[
 /// True for names written in Latin script (with accents), the scripts of French and
 /// English news.
 fn is_latin(name: &str) -> bool {
-    name.chars().all(|c| {
-        !c.is_alphabetic() || (c as u32) < 0x0250 || ('\u{1E00}'..='\u{1EFF}').contains(&c)
-    })
+    name.chars()
+        .all(|c| !is_letter(c) || (c as u32) < 0x0250 || ('\u{1E00}'..='\u{1EFF}').contains(&c))
 }
 
 fn open(dir: &Path, name: &str) -> Result<BufReader<File>, GazetteerError> {

@@ -1,6 +1,6 @@
 //! Normalisation of place names into lookup keys.
 
-use vigie_core::fold_text;
+use vigie_core::{fold_text, is_letter, is_word_char};
 
 /// Arabic definite articles dropped from the front of a name ("al-Anbar" → "anbar").
 const ARTICLES: &[&str] = &[
@@ -16,7 +16,7 @@ pub fn name_key(name: &str) -> String {
     }
     let folded = fold_text(name);
     let mut words = folded
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty());
     let mut key = String::with_capacity(folded.len());
     let Some(first) = words.next() else {
@@ -51,7 +51,7 @@ fn abbreviation_key(name: &str) -> Option<String> {
     let groups: Vec<&str> = compact.strip_suffix('.')?.split('.').collect();
     let well_formed = groups
         .iter()
-        .all(|g| (1..=4).contains(&g.chars().count()) && g.chars().all(char::is_alphabetic));
+        .all(|g| (1..=4).contains(&g.chars().count()) && g.chars().all(is_letter));
     well_formed.then(|| fold_text(&compact))
 }
 

@@ -1,6 +1,7 @@
 //! Toponym recognition: gazetteer names found in running text.
 
 use std::sync::LazyLock;
+use vigie_core::is_letter;
 
 use rustc_hash::FxHashSet;
 
@@ -829,9 +830,9 @@ pub(crate) fn is_generic_word(key: &str) -> bool {
 fn plausible(surface: &str, key: &str, gazetteer: &Gazetteer) -> bool {
     let all_caps = surface
         .chars()
-        .filter(|c| c.is_alphabetic())
+        .filter(|c| is_letter(*c))
         .all(char::is_uppercase);
-    if all_caps && surface.chars().filter(|c| c.is_alphabetic()).count() <= 4 {
+    if all_caps && surface.chars().filter(|c| is_letter(*c)).count() <= 4 {
         // "US", "UK", "UAE", "EU": only as the name of a country or region.
         return gazetteer
             .lookup(key)

@@ -1,51 +1,98 @@
 //! Removes what a page's reader never sees, or never reads as the article, before the
 //! page is parsed: scripts (except JSON-LD metadata), styles, inline SVG, templates,
-//! `noscript` and `iframe` fallbacks, navigation bars, page footers and comments. On news pages they are
-//! often most of the bytes, and the HTML parser would tokenise them only for the
-//! extractor to throw them away.
+//! `noscript` and `iframe` fallbacks, navigation bars, page footers, asides, form
+//! controls, embedded objects, `link` tags, comments, and the attributes the extractor
+//! never reads (image `srcset`s, `data-*`, event handlers …). On news pages these are
+//! most of the bytes, and the HTML parser would tokenise them only for the extractor to
+//! throw them away.
+//!
+//! One pass over the bytes: every `<` is looked at once, and only tags that lose
+//! something are rewritten.
 
 use std::borrow::Cow;
 
-/// Elements dropped with their content (lower-case tag names).
-const INERT_ELEMENTS: [&str; 8] = [
-    "script", "style", "svg", "template", "noscript", "iframe", "nav", "footer",
+use memchr::{memchr, memmem};
+
+/// Elements dropped with their content (lower-case tag names). Besides what is never
+/// shown as text, this holds what the extractor always deletes from the article it
+/// keeps (asides, form controls, embedded objects).
+const INERT_ELEMENTS: [&str; 13] = [
+    "script", "style", "svg", "template", "noscript", "iframe", "nav", "footer", "aside", "select",
+    "button", "textarea", "object",
 ];
 
-/// `html` without its inert elements and comments.
+/// Empty elements dropped (lower-case tag names).
+const INERT_VOID_ELEMENTS: [&str; 3] = ["link", "input", "embed"];
+
+/// Attributes kept on the remaining tags (lower-case names): those the extractor reads
+/// to score, hide or clean elements and to find metadata.
+const KEPT_ATTRIBUTES: [&str; 24] = [
+    "class",
+    "id",
+    "href",
+    "src",
+    "style",
+    "hidden",
+    "role",
+    "aria-hidden",
+    "aria-modal",
+    "rel",
+    "itemprop",
+    "itemscope",
+    "itemtype",
+    "type",
+    "name",
+    "property",
+    "content",
+    "charset",
+    "http-equiv",
+    "lang",
+    "dir",
+    "colspan",
+    "summary",
+    "datetime",
+];
+
+/// `html` without its inert elements, comments and unread attributes.
 pub fn strip_inert(html: &str) -> Cow<'_, str> {
-    let lower = html.to_ascii_lowercase();
-    let mut kept = String::with_capacity(html.len());
+    let bytes = html.as_bytes();
+    let mut kept = String::new();
     let mut copied_to = 0;
     let mut at = 0;
-    while let Some(offset) = lower[at..].find('<') {
+    while let Some(offset) = memchr(b'<', &bytes[at..]) {
         let start = at + offset;
-        let rest = &lower[start + 1..];
-        let end = if rest.starts_with("!--") {
-            lower[start + 4..].find("-->").map(|e| start + 4 + e + 3)
-        } else {
-            INERT_ELEMENTS
-                .iter()
-                .find(|tag| {
-                    rest.starts_with(*tag)
-                        && rest[tag.len()..].starts_with(|c: char| c == '>' || c.is_whitespace())
-                })
-                .filter(|tag| !(**tag == "script" && is_json_ld(rest)))
-                .map(|tag| {
-                    let close = format!("</{tag}");
-                    lower[start..]
-                        .find(&close)
-                        .and_then(|c| lower[start + c..].find('>').map(|g| start + c + g + 1))
-                        .unwrap_or(html.len())
-                })
-        };
-        match end {
-            Some(end) => {
-                kept.push_str(&html[copied_to..start]);
-                copied_to = end;
-                at = end;
-            }
-            None => at = start + 1,
+        if bytes[start + 1..].starts_with(b"!--") {
+            let end =
+                memmem::find(&bytes[start + 4..], b"-->").map_or(html.len(), |e| start + 4 + e + 3);
+            drop_span(html, &mut kept, &mut copied_to, start, end);
+            at = end;
+            continue;
         }
+        let Some(tag) = Tag::parse(html, start) else {
+            at = start + 1;
+            continue;
+        };
+        if tag.closing {
+            at = tag.end;
+            continue;
+        }
+        if is_one_of(tag.name, &INERT_ELEMENTS) && !tag.is_json_ld(html) {
+            let end = closing_tag_end(html, tag.end, tag.name);
+            drop_span(html, &mut kept, &mut copied_to, start, end);
+            at = end;
+            continue;
+        }
+        if is_one_of(tag.name, &INERT_VOID_ELEMENTS) {
+            drop_span(html, &mut kept, &mut copied_to, start, tag.end);
+        } else if tag
+            .attributes
+            .iter()
+            .any(|a| !is_one_of(a.name, &KEPT_ATTRIBUTES))
+        {
+            drop_span(html, &mut kept, &mut copied_to, start, tag.end);
+            tag.write_kept(html, &mut kept);
+        }
+        at = tag.end;
     }
     if copied_to == 0 {
         return Cow::Borrowed(html);
@@ -54,10 +101,158 @@ pub fn strip_inert(html: &str) -> Cow<'_, str> {
     Cow::Owned(kept)
 }
 
-/// True when the opening `script` tag at the start of `tag` declares JSON-LD.
-fn is_json_ld(tag: &str) -> bool {
-    let opening = tag.split('>').next().unwrap_or("");
-    opening.contains("ld+json")
+/// Copies what precedes `start` into `kept` and skips to `end`.
+fn drop_span(html: &str, kept: &mut String, copied_to: &mut usize, start: usize, end: usize) {
+    if kept.capacity() == 0 {
+        kept.reserve(html.len());
+    }
+    kept.push_str(&html[*copied_to..start]);
+    *copied_to = end;
+}
+
+fn is_one_of(name: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// Where the first `</name …>` at or after `from` ends (the end of `html` if none).
+fn closing_tag_end(html: &str, from: usize, name: &str) -> usize {
+    let bytes = html.as_bytes();
+    let mut at = from;
+    while let Some(offset) = memmem::find(&bytes[at..], b"</") {
+        let start = at + offset;
+        let name_end = start + 2 + name.len();
+        let matches = bytes
+            .get(start + 2..name_end)
+            .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+            && !bytes.get(name_end).is_some_and(u8::is_ascii_alphanumeric);
+        if matches {
+            return memchr(b'>', &bytes[name_end..]).map_or(html.len(), |g| name_end + g + 1);
+        }
+        at = start + 2;
+    }
+    html.len()
+}
+
+/// A start or end tag's name and attributes, as byte ranges of the page.
+struct Tag<'a> {
+    name: &'a str,
+    closing: bool,
+    attributes: Vec<Attribute<'a>>,
+    /// Just past the tag's `>` (the end of the page for an unterminated tag).
+    end: usize,
+}
+
+/// One attribute of a tag: its name and where it lies in the page, value included.
+struct Attribute<'a> {
+    name: &'a str,
+    start: usize,
+    end: usize,
+}
+
+impl<'a> Tag<'a> {
+    /// The tag opening at `start` (a `<`), or `None` when no tag name follows (a bare
+    /// `<` in text, a doctype or processing instruction).
+    fn parse(html: &'a str, start: usize) -> Option<Self> {
+        let bytes = html.as_bytes();
+        let closing = bytes.get(start + 1) == Some(&b'/');
+        let name_start = start + 1 + usize::from(closing);
+        let name_len = bytes[name_start..]
+            .iter()
+            .take_while(|b| !b.is_ascii_whitespace() && !matches!(b, b'/' | b'>'))
+            .count();
+        if !bytes.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
+            return None;
+        }
+        let mut tag = Tag {
+            name: &html[name_start..name_start + name_len],
+            closing,
+            attributes: Vec::new(),
+            end: html.len(),
+        };
+        let mut at = name_start + name_len;
+        while at < bytes.len() {
+            match bytes[at] {
+                b'>' => {
+                    tag.end = at + 1;
+                    break;
+                }
+                b if b.is_ascii_whitespace() || b == b'/' => at += 1,
+                _ => {
+                    let attribute = Attribute::parse(html, at);
+                    at = attribute.end;
+                    tag.attributes.push(attribute);
+                }
+            }
+        }
+        Some(tag)
+    }
+
+    /// True for a `script` declaring JSON-LD metadata.
+    fn is_json_ld(&self, html: &str) -> bool {
+        self.name.eq_ignore_ascii_case("script")
+            && self.attributes.iter().any(|a| {
+                a.name.eq_ignore_ascii_case("type")
+                    && html[a.start..a.end]
+                        .to_ascii_lowercase()
+                        .contains("ld+json")
+            })
+    }
+
+    /// Writes the tag with only its kept attributes.
+    fn write_kept(&self, html: &str, out: &mut String) {
+        out.push('<');
+        out.push_str(self.name);
+        for attribute in &self.attributes {
+            if is_one_of(attribute.name, &KEPT_ATTRIBUTES) {
+                out.push(' ');
+                out.push_str(&html[attribute.start..attribute.end]);
+            }
+        }
+        out.push('>');
+    }
+}
+
+impl<'a> Attribute<'a> {
+    /// The attribute starting at `start` (its name's first byte), with its value.
+    fn parse(html: &'a str, start: usize) -> Self {
+        let bytes = html.as_bytes();
+        let name_end = start
+            + 1
+            + bytes[start + 1..]
+                .iter()
+                .take_while(|b| !b.is_ascii_whitespace() && !matches!(b, b'=' | b'>' | b'/'))
+                .count();
+        let name = &html[start..name_end];
+        let after_space = |from: usize| {
+            from + bytes[from..]
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count()
+        };
+        let equals = after_space(name_end);
+        if bytes.get(equals) != Some(&b'=') {
+            return Attribute {
+                name,
+                start,
+                end: name_end,
+            };
+        }
+        let value = after_space(equals + 1);
+        let end = match bytes.get(value) {
+            Some(&quote @ (b'"' | b'\'')) => bytes[value + 1..]
+                .iter()
+                .position(|b| *b == quote)
+                .map_or(bytes.len(), |q| value + 1 + q + 1),
+            _ => {
+                value
+                    + bytes[value..]
+                        .iter()
+                        .take_while(|b| !b.is_ascii_whitespace() && **b != b'>')
+                        .count()
+            }
+        };
+        Attribute { name, start, end }
+    }
 }
 
 #[cfg(test)]
@@ -78,5 +273,27 @@ mod tests {
         );
         assert!(matches!(strip_inert("<p>plain</p>"), Cow::Borrowed(_)));
         assert_eq!(strip_inert("<p>a</p><script>never closed"), "<p>a</p>");
+    }
+
+    #[test]
+    fn drops_form_controls_asides_links_and_unread_attributes() {
+        let page = "<link rel=stylesheet href=a.css><div class=\"x > y\" data-track='{\"a\":1}' \
+            onclick=go()><p>Corps</p><aside><p>À lire aussi</p></aside><button>Partager</button>\
+            <input type=text><img srcset=\"a.jpg 1x, b.jpg 2x\" src=a.jpg alt=\"\"></div>";
+        assert_eq!(
+            strip_inert(page),
+            "<div class=\"x > y\"><p>Corps</p><img src=a.jpg></div>"
+        );
+    }
+
+    #[test]
+    fn leaves_text_with_bare_angle_brackets_and_unterminated_tags_alone() {
+        assert_eq!(strip_inert("<p>1 < 2 et 3 <4</p>"), "<p>1 < 2 et 3 <4</p>");
+        assert_eq!(strip_inert("<p>a</p><div data-x=\"1"), "<p>a</p><div>");
+        assert_eq!(strip_inert("<ASIDE>x</Aside >y"), "y");
+        assert_eq!(
+            strip_inert("<o:p style=a onclick=b></o:p>"),
+            "<o:p style=a></o:p>"
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! clearly dominates, `lingua`'s n-gram models decide the rest.
 
 use std::sync::LazyLock;
+use vigie_core::is_letter;
 
 use lingua::{LanguageDetector, LanguageDetectorBuilder};
 use vigie_core::Language;
@@ -22,7 +23,7 @@ pub fn identify_language(text: &str) -> Option<Language> {
         end -= 1;
     }
     let sample = &text[..end];
-    if !sample.chars().any(char::is_alphabetic) {
+    if !sample.chars().any(is_letter) {
         return None;
     }
     if let Some(language) = by_function_words(sample) {
@@ -53,7 +54,7 @@ const ENGLISH_FUNCTION_WORDS: &[&str] = &[
 fn by_function_words(sample: &str) -> Option<Language> {
     let (mut french, mut english) = (0usize, 0usize);
     for word in sample
-        .split(|c: char| !c.is_alphabetic())
+        .split(|c: char| !is_letter(c))
         .filter(|w| !w.is_empty() && w.len() <= 6)
     {
         let lower = word.to_lowercase();

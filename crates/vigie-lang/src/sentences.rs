@@ -5,7 +5,7 @@
 //! ("M. Dupont", "Dr. Smith", "U.S. troops") or an initial. Line breaks always end a
 //! sentence: headlines, captions and paragraphs never run together.
 
-use vigie_core::Span;
+use vigie_core::{Span, is_letter};
 
 /// Abbreviations after which a period does not end a sentence (case-sensitive).
 const ABBREVIATIONS: &[&str] = &[
@@ -33,7 +33,7 @@ fn starts_sentence(c: char) -> bool {
 /// True when the period at `dot` closes an abbreviation, an initial or a dotted acronym.
 fn closes_abbreviation(chars: &[char], dot: usize) -> bool {
     let mut start = dot;
-    while start > 0 && (chars[start - 1].is_alphabetic() || chars[start - 1] == '.') {
+    while start > 0 && (is_letter(chars[start - 1]) || chars[start - 1] == '.') {
         start -= 1;
     }
     let word: String = chars[start..dot].iter().collect();

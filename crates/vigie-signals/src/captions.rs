@@ -2,6 +2,7 @@
 //! the body is probably a stock or recycled photo unrelated to the story.
 
 use std::collections::HashSet;
+use vigie_core::is_word_char;
 
 use vigie_core::lexicon::is_calendar_word;
 use vigie_core::{Document, Signal, SignalKind, fold_text, tokenize};
@@ -88,7 +89,7 @@ pub fn signals(doc: &Document) -> Vec<Signal> {
     }
     let body = fold_text(&doc.text);
     let body_words: HashSet<&str> = body
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .split(|c: char| !is_word_char(c) && c != '\'' && c != '-')
         .flat_map(|w| std::iter::once(w).chain(w.split(['-', '\''])))
         .collect();
     let title = doc.title.as_deref().map(fold_text).unwrap_or_default();

@@ -8,6 +8,7 @@
 //! binary, and is only used when passed explicitly.
 
 use std::collections::BTreeSet;
+use vigie_core::is_word_char;
 
 use vigie_core::{Document, Language, Signal, SignalKind, Span, fnv1a, fold_text};
 
@@ -78,7 +79,7 @@ pub fn features(
     };
     let folded = fold_text(paragraph);
     let words: Vec<&str> = folded
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
         .collect();
     let mut hashes = vec![hash("bias", "")];

@@ -7,7 +7,7 @@
 //! fingerprint is cut into four 16-bit bands: two fingerprints within 3 bits share at
 //! least one band exactly (pigeonhole), so a lookup on the four bands finds them all.
 
-use vigie_core::{fnv1a, fold_text};
+use vigie_core::{fnv1a, fold_text, is_word_char};
 
 /// Largest Hamming distance between the fingerprints of near-duplicates.
 pub const NEAR_DUPLICATE_BITS: u32 = 3;
@@ -22,7 +22,7 @@ const SHINGLE_WORDS: usize = 3;
 pub fn fingerprint(text: &str) -> u64 {
     let folded = fold_text(text);
     let words: Vec<&str> = folded
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
         .collect();
     let mut weights = [0i32; 64];
@@ -30,7 +30,7 @@ pub fn fingerprint(text: &str) -> u64 {
     for shingle in shingles {
         let hash = shingle_hash(shingle);
         for (bit, weight) in weights.iter_mut().enumerate() {
-            *weight += if hash >> bit & 1 == 1 { 1 } else { -1 };
+            *weight += 2 * i32::from(hash >> bit & 1 == 1) - 1;
         }
     }
     weights
@@ -43,7 +43,12 @@ pub fn fingerprint(text: &str) -> u64 {
 /// FNV-1a over the shingle's words, then a mixing step so that every output bit depends
 /// on every input byte.
 fn shingle_hash(words: &[&str]) -> u64 {
-    let mut hash = fnv1a(words.join(" ").bytes());
+    // The words joined by single spaces, without building the joined string.
+    let bytes = words
+        .iter()
+        .enumerate()
+        .flat_map(|(index, word)| (index > 0).then_some(b' ').into_iter().chain(word.bytes()));
+    let mut hash = fnv1a(bytes);
     // splitmix64 finaliser
     hash ^= hash >> 30;
     hash = hash.wrapping_mul(0xbf58_476d_1ce4_e5b9);
