@@ -82,6 +82,36 @@ impl FoldedText {
     pub fn slice(&self, span: Span) -> &str {
         self.index.slice(&self.folded, span)
     }
+
+    /// The whole folded text.
+    pub fn as_str(&self) -> &str {
+        &self.folded
+    }
+
+    /// The code-point index of the folded text.
+    pub fn index(&self) -> &TextIndex {
+        &self.index
+    }
+}
+
+/// The views of a document's text that several stages read, built once per document:
+/// its code-point index and its folded form. The text must not change afterwards.
+#[derive(Debug, Clone)]
+pub struct PreparedText {
+    /// Code-point index of the text.
+    pub index: TextIndex,
+    /// The folded text.
+    pub folded: FoldedText,
+}
+
+impl PreparedText {
+    /// Prepares `text`.
+    pub fn new(text: &str) -> Self {
+        Self {
+            index: TextIndex::new(text),
+            folded: FoldedText::new(text),
+        }
+    }
 }
 
 /// True for characters that belong inside a word (letters, digits): the same answer as

@@ -19,7 +19,7 @@ pub mod url;
 
 pub use distance::{EARTH_RADIUS_KM, haversine_km};
 pub use document::*;
-pub use fold::{FoldedText, fold_char, fold_text, is_letter, is_word_char};
+pub use fold::{FoldedText, PreparedText, fold_char, fold_text, is_letter, is_word_char};
 pub use hash::fnv1a;
 pub use phrases::{PhraseSet, contains_phrase};
 pub use span::{Span, TextSpan};

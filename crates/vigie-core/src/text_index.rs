@@ -13,7 +13,9 @@ pub struct TextIndex {
 impl TextIndex {
     /// Indexes `text`.
     pub fn new(text: &str) -> Self {
-        let mut byte_offsets: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        // One offset per byte is an upper bound: no regrowth while indexing.
+        let mut byte_offsets = Vec::with_capacity(text.len() + 1);
+        byte_offsets.extend(text.char_indices().map(|(b, _)| b));
         byte_offsets.push(text.len());
         Self { byte_offsets }
     }

@@ -2,10 +2,9 @@
 //! with their French and English aliases (`data/actors/actors.tsv`).
 
 use std::sync::LazyLock;
-use vigie_core::is_letter;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use vigie_core::{Entity, EntityKind, Span, TextIndex, fold_text, is_word_char};
+use vigie_core::{Entity, EntityKind, PreparedText, Span, fold_text, is_letter, is_word_char};
 
 static EMBEDDED: &str = include_str!("../../../data/actors/actors.tsv");
 
@@ -142,17 +141,22 @@ impl ActorDictionary {
 
     /// Every alias occurrence in `text`, as entities linked to their actor.
     pub fn find(&self, text: &str) -> Vec<Entity> {
-        let folded = fold_text(text);
-        let folded_index = TextIndex::new(&folded);
-        let index = TextIndex::new(text);
-        let chars: Vec<char> = folded.chars().collect();
+        self.find_prepared(text, &PreparedText::new(text))
+    }
+
+    /// [`find`](Self::find) over a text already prepared.
+    pub fn find_prepared(&self, text: &str, prepared: &PreparedText) -> Vec<Entity> {
+        let folded = prepared.folded.as_str();
         let mut found = Vec::new();
-        for m in self.matcher.find_iter(&folded) {
-            let span = folded_index.span(m.start(), m.end());
-            let before_ok = span.start == 0 || !is_word_char(chars[span.start - 1]);
-            let after_ok = span.end == chars.len() || !is_word_char(chars[span.end]);
+        for m in self.matcher.find_iter(folded) {
+            let span = prepared.folded.index().span(m.start(), m.end());
+            let before_ok = !folded[..m.start()]
+                .chars()
+                .next_back()
+                .is_some_and(is_word_char);
+            let after_ok = !folded[m.end()..].chars().next().is_some_and(is_word_char);
             let alias = &self.aliases[m.pattern().as_usize()];
-            let surface = index.slice(text, span);
+            let surface = prepared.index.slice(text, span);
             if !before_ok
                 || !after_ok
                 || (alias.case_sensitive && plain_apostrophes(surface) != alias.surface)

@@ -14,8 +14,8 @@ use rustc_hash::FxHashMap;
 
 use vigie_core::lexicon::{SPEECH_VERBS_EN, SPEECH_VERBS_FR, is_calendar_word};
 use vigie_core::{
-    Attribution, AttributionKind, Document, Entity, EntityKind, Span, TextIndex, TextSpan,
-    fold_text, is_word_char,
+    Attribution, AttributionKind, Document, Entity, EntityKind, PreparedText, Span, TextIndex,
+    TextSpan, is_word_char,
 };
 
 /// Prepositions that introduce a source (folded).
@@ -252,10 +252,11 @@ fn clause_start(folded: &[char], from: usize, to: usize) -> usize {
         .map_or(from, |i| i + 1)
 }
 
-/// Finds every attribution in the document's sentences.
-pub fn find_attributions(doc: &Document) -> Vec<Attribution> {
-    let folded: Vec<char> = fold_text(&doc.text).chars().collect();
-    let index = TextIndex::new(&doc.text);
+/// Finds every attribution in the document's sentences; `prepared` is `doc.text`
+/// prepared.
+pub fn find_attributions(doc: &Document, prepared: &PreparedText) -> Vec<Attribution> {
+    let folded: Vec<char> = prepared.folded.as_str().chars().collect();
+    let index = &prepared.index;
     let mut found = Vec::new();
     for &span in &doc.sentences {
         let sentence = Sentence::new(&folded, span);
@@ -280,7 +281,7 @@ pub fn find_attributions(doc: &Document) -> Vec<Attribution> {
                     trim(&folded, Span::new(span.start, at))
                 };
                 let cue = Span::new(at, speaker_start);
-                found.push(build(doc, &index, &folded, cue, speaker, Some(content)));
+                found.push(build(doc, index, &folded, cue, speaker, Some(content)));
             }
         }
         for verb in sentence.speech_cues() {
@@ -309,7 +310,7 @@ pub fn find_attributions(doc: &Document) -> Vec<Attribution> {
                         |w| is_calendar_word(w) || TIME_WORDS.contains(&w),
                     );
                     let content = trim(&folded, Span::new(span.start, at));
-                    build(doc, &index, &folded, cue, speaker, Some(content))
+                    build(doc, index, &folded, cue, speaker, Some(content))
                 } else {
                     let start = clause_start(&folded, span.start, at);
                     let speaker =
@@ -330,7 +331,7 @@ pub fn find_attributions(doc: &Document) -> Vec<Attribution> {
                         }
                     }
                     let content = trim(&folded, Span::new(content_start, span.end));
-                    build(doc, &index, &folded, cue, speaker, Some(content))
+                    build(doc, index, &folded, cue, speaker, Some(content))
                 };
                 if attribution.speaker.is_some() {
                     found.push(attribution);
@@ -434,7 +435,12 @@ ALMAYADEEN\tAl Mayadeen\tMEDIA\tLB\tmedia\tAl-Mayadeen
     fn attributions(text: &str) -> Vec<(AttributionKind, String)> {
         let mut doc = Document::new("t", text);
         doc.sentences = vec![Span::new(0, text.chars().count())];
-        analyze(&mut doc, &ActorDictionary::from_tsv(ACTORS).unwrap());
+        let prepared = PreparedText::new(&doc.text);
+        analyze(
+            &mut doc,
+            &prepared,
+            &ActorDictionary::from_tsv(ACTORS).unwrap(),
+        );
         doc.attributions
             .into_iter()
             .map(|a| (a.kind, a.speaker.map(|s| s.text).unwrap_or_default()))
@@ -469,7 +475,12 @@ ALMAYADEEN\tAl Mayadeen\tMEDIA\tLB\tmedia\tAl-Mayadeen
         let text = "« C'est une opération préventive », a dit Ahmad Nasrallah, commandant adjoint de l'opération.";
         let mut doc = Document::new("t", text);
         doc.sentences = vec![Span::new(0, text.chars().count())];
-        analyze(&mut doc, &ActorDictionary::from_tsv(ACTORS).unwrap());
+        let prepared = PreparedText::new(&doc.text);
+        analyze(
+            &mut doc,
+            &prepared,
+            &ActorDictionary::from_tsv(ACTORS).unwrap(),
+        );
         let a = &doc.attributions[0];
         assert_eq!(a.kind, AttributionKind::Named);
         assert_eq!(a.speaker.as_ref().unwrap().text, "Ahmad Nasrallah");

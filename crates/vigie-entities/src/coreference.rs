@@ -21,10 +21,10 @@ fn paragraph_start(chars: &[char], offset: usize) -> usize {
 /// Entities for pronouns whose antecedent is unambiguous: within the pronoun's sentence
 /// and the one before it, in the same paragraph, exactly one actor (for "ils", "they") or
 /// one person (for "il", "she") is mentioned before the pronoun.
-pub fn resolve_pronouns(doc: &Document, tokens: &[Token]) -> Vec<Entity> {
+/// `tokens` and `folded` are those of `doc.text`.
+pub fn resolve_pronouns(doc: &Document, tokens: &[Token], folded: &FoldedText) -> Vec<Entity> {
     let chars: Vec<char> = doc.text.chars().collect();
     let mut found = Vec::new();
-    let folded = FoldedText::new(&doc.text);
     for token in tokens.iter().filter(|t| t.is_word) {
         let word = folded.slice(token.span);
         let plural = PLURAL_PRONOUNS.contains(&word);
@@ -89,6 +89,7 @@ pub fn resolve_pronouns(doc: &Document, tokens: &[Token]) -> Vec<Entity> {
 mod tests {
     use super::*;
     use crate::{ActorDictionary, analyze};
+    use vigie_core::PreparedText;
 
     const ACTORS: &str = "code\tname\tkind\tcountry\tsector\taliases
 USA\tUnited States\tSTATE\tUS\tgovernment\tAméricains
@@ -101,7 +102,12 @@ ISIS\tIslamic State\tGROUP\t\tterrorist\tDaech
             "Les Américains ont perdu des relais. Ils cherchent à vider la région.\n\nIls partent.";
         let mut doc = Document::new("t", text);
         doc.sentences = vec![Span::new(0, 36), Span::new(37, 69), Span::new(71, 83)];
-        analyze(&mut doc, &ActorDictionary::from_tsv(ACTORS).unwrap());
+        let prepared = PreparedText::new(&doc.text);
+        analyze(
+            &mut doc,
+            &prepared,
+            &ActorDictionary::from_tsv(ACTORS).unwrap(),
+        );
         let pronouns: Vec<(&str, Option<&str>)> = doc
             .entities
             .iter()
@@ -120,7 +126,12 @@ ISIS\tIslamic State\tGROUP\t\tterrorist\tDaech
         let text = "Les Américains et Daech se battent. Ils avancent.";
         let mut doc = Document::new("t", text);
         doc.sentences = vec![Span::new(0, text.chars().count())];
-        analyze(&mut doc, &ActorDictionary::from_tsv(ACTORS).unwrap());
+        let prepared = PreparedText::new(&doc.text);
+        analyze(
+            &mut doc,
+            &prepared,
+            &ActorDictionary::from_tsv(ACTORS).unwrap(),
+        );
         assert!(doc.entities.iter().all(|e| e.antecedent.is_none()));
     }
 }

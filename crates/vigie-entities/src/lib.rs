@@ -9,20 +9,21 @@ pub mod people;
 
 pub use actors::{Actor, ActorDictionary};
 
-use vigie_core::{Document, Entity};
+use vigie_core::{Document, Entity, PreparedText};
 
-/// Runs the stage: fills `doc.entities`, `doc.attributions` and the actors of each caption.
-pub fn analyze(doc: &mut Document, dictionary: &ActorDictionary) {
-    let mut entities: Vec<Entity> = dictionary.find(&doc.text);
+/// Runs the stage: fills `doc.entities`, `doc.attributions` and the actors of each
+/// caption; `prepared` is `doc.text` prepared.
+pub fn analyze(doc: &mut Document, prepared: &PreparedText, dictionary: &ActorDictionary) {
+    let mut entities: Vec<Entity> = dictionary.find_prepared(&doc.text, prepared);
     let taken: Vec<vigie_core::Span> = entities.iter().map(|e| e.span).collect();
     let tokens = vigie_core::tokenize(&doc.text);
     entities.extend(people::find_people(&doc.text, &tokens, &taken));
     entities.sort_by_key(|e| (e.span.start, e.span.end));
     doc.entities = entities;
-    let pronouns = coreference::resolve_pronouns(doc, &tokens);
+    let pronouns = coreference::resolve_pronouns(doc, &tokens, &prepared.folded);
     doc.entities.extend(pronouns);
     doc.entities.sort_by_key(|e| (e.span.start, e.span.end));
-    doc.attributions = attribution::find_attributions(doc);
+    doc.attributions = attribution::find_attributions(doc, prepared);
     for caption in &mut doc.captions {
         caption.entities = dictionary.find(&caption.text);
     }

@@ -355,8 +355,14 @@ impl NerModel {
 /// Adds the people, organisations and other names the tagger finds in each sentence,
 /// where no dictionary or rule-based entity is already and the name is not a known place;
 /// places are left to the geo stage.
-pub fn recognize(doc: &mut Document, model: &NerModel, lexicon: &dyn NameLexicon) {
-    let index = TextIndex::new(&doc.text);
+///
+/// `index` is the code-point index of `doc.text`.
+pub fn recognize(
+    doc: &mut Document,
+    index: &TextIndex,
+    model: &NerModel,
+    lexicon: &dyn NameLexicon,
+) {
     let mut found = Vec::new();
     for &sentence in &doc.sentences {
         let text = index.slice(&doc.text, sentence);
@@ -468,7 +474,13 @@ mod tests {
             "Le porte-parole Karim Haddad a rencontré hier Maria Petrenko à Bamako.",
         );
         doc.sentences = vec![Span::new(0, doc.text.chars().count())];
-        recognize(&mut doc, NerModel::embedded(Language::Fr).unwrap(), &());
+        let index = TextIndex::new(&doc.text);
+        recognize(
+            &mut doc,
+            &index,
+            NerModel::embedded(Language::Fr).unwrap(),
+            &(),
+        );
         let people: Vec<&str> = doc
             .entities
             .iter()

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use vigie_core::Document;
+use vigie_core::{Document, PreparedText};
 use vigie_entities::ActorDictionary;
 use vigie_geo::Gazetteer;
 
@@ -47,13 +47,15 @@ pub fn geo(
                 &mut doc,
                 vigie_lang::LanguageChoice::Fixed(vigie_core::Language::En),
             );
-            vigie_entities::analyze(&mut doc, actors);
+            let prepared = PreparedText::new(&doc.text);
+            vigie_entities::analyze(&mut doc, &prepared, actors);
             doc
         })
         .collect();
     repeat(&prepared, duration, |doc| {
         let mut doc = doc.clone();
-        vigie_geo::analyze(&mut doc, gazetteer);
+        let prepared = PreparedText::new(&doc.text);
+        vigie_geo::analyze(&mut doc, &prepared, gazetteer);
         std::hint::black_box(&doc.places);
     })
 }

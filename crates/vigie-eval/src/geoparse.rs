@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use vigie_core::{Document, Span};
+use vigie_core::{Document, PreparedText, Span};
 use vigie_entities::ActorDictionary;
 use vigie_geo::{Gazetteer, haversine_km};
 
@@ -208,9 +208,10 @@ pub fn evaluate(
                     &mut doc,
                     vigie_lang::LanguageChoice::Fixed(vigie_core::Language::En),
                 );
-                vigie_entities::analyze(&mut doc, actors);
+                let prepared = PreparedText::new(&doc.text);
+                vigie_entities::analyze(&mut doc, &prepared, actors);
                 let geo_clock = Instant::now();
-                vigie_geo::analyze(&mut doc, gazetteer);
+                vigie_geo::analyze(&mut doc, &prepared, gazetteer);
                 geo_elapsed += geo_clock.elapsed();
                 doc.places
             }

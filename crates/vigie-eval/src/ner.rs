@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use vigie_core::{Document, EntityKind, Language, PlaceKind, Span};
+use vigie_core::{Document, EntityKind, Language, PlaceKind, PreparedText, Span};
 use vigie_entities::ActorDictionary;
 use vigie_geo::Gazetteer;
 
@@ -121,15 +121,13 @@ pub fn predict(
     let mut doc = Document::new("ner", text);
     doc.language = Some(language);
     doc.sentences = vec![Span::new(0, at.saturating_sub(1))];
-    vigie_entities::analyze(&mut doc, actors);
+    let prepared = PreparedText::new(&doc.text);
+    vigie_entities::analyze(&mut doc, &prepared, actors);
     if let Some(model) = vigie_entities::ner::NerModel::embedded(language) {
-        vigie_entities::ner::recognize(
-            &mut doc,
-            model,
-            &vigie_pipeline::GazetteerLexicon(gazetteer),
-        );
+        let names = vigie_pipeline::GazetteerLexicon(gazetteer);
+        vigie_entities::ner::recognize(&mut doc, &prepared.index, model, &names);
     }
-    vigie_geo::analyze(&mut doc, gazetteer);
+    vigie_geo::analyze(&mut doc, &prepared, gazetteer);
     let mut spans: Vec<(Span, &str)> = Vec::new();
     for place in &doc.places {
         match place.kind {

@@ -10,12 +10,12 @@ pub mod triggers;
 
 pub use triggers::{Trigger, TriggerLexicon};
 
-use vigie_core::{Attribution, Document, Event, EventType, Modality, Span, TextIndex, TextSpan};
+use vigie_core::{Attribution, Document, Event, EventType, Modality, PreparedText, Span, TextSpan};
 
 /// Runs the stage: fills `doc.events`. Needs sentences, entities, places and
-/// attributions from the earlier stages.
-pub fn analyze(doc: &mut Document, lexicon: &TriggerLexicon) {
-    let index = TextIndex::new(&doc.text);
+/// attributions from the earlier stages; `prepared` is `doc.text` prepared.
+pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLexicon) {
+    let index = &prepared.index;
     let published = doc.published.as_deref().and_then(dates::parse_iso_date);
     let mut events: Vec<Event> = Vec::new();
     for &sentence in &doc.sentences {
@@ -27,7 +27,7 @@ pub fn analyze(doc: &mut Document, lexicon: &TriggerLexicon) {
         if triggers.is_empty() {
             continue;
         }
-        let date = dates::find_dates(&doc.text, &index, sentence, published)
+        let date = dates::find_dates(&doc.text, index, sentence, published)
             .into_iter()
             .next();
         let mut in_sentence: Vec<Event> = Vec::new();
@@ -38,16 +38,16 @@ pub fn analyze(doc: &mut Document, lexicon: &TriggerLexicon) {
             }
             let (actor, recipient) = arguments::participants(
                 doc,
-                &index,
+                index,
                 sentence,
                 trigger.span,
                 trigger.event_type,
                 trigger.mode.as_deref(),
             );
-            let place = arguments::place(doc, &index, sentence, trigger.span);
+            let place = arguments::place(doc, index, sentence, trigger.span);
             let attribution = attribution_for(doc, sentence, trigger.span);
             let modality =
-                modality::modality(&doc.text, &index, sentence, trigger.span, &attribution);
+                modality::modality(&doc.text, index, sentence, trigger.span, &attribution);
             let after_trigger = vigie_core::fold_text(
                 index.slice(&doc.text, Span::new(trigger.span.end, sentence.end)),
             );
@@ -180,7 +180,8 @@ mod tests {
         let mut doc = Document::new("t", text);
         doc.language = Some(vigie_core::Language::En);
         doc.sentences = vec![Span::new(0, text.chars().count())];
-        analyze(&mut doc, TriggerLexicon::embedded());
+        let prepared = PreparedText::new(&doc.text);
+        analyze(&mut doc, &prepared, TriggerLexicon::embedded());
         doc.events
             .into_iter()
             .map(|e| (e.event_type, e.mode, e.modality))

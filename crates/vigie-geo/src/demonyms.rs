@@ -5,19 +5,19 @@ use vigie_core::{FoldedText, Language, Place, PlaceKind, Span, Token};
 
 use crate::gazetteer::{Gazetteer, GazetteerEntry};
 
-/// Demonyms in `text` outside the `taken` spans, over its tokens prepared by
-/// [`crate::recognize::prepare_tokens`]. English demonyms are capitalised; French ones are
-/// not ("l'armée irakienne", "les Irakiens").
+/// Demonyms in `text` (folded: `folded`) outside the `taken` spans, over its tokens
+/// prepared by [`crate::recognize::prepare_tokens`]. English demonyms are capitalised;
+/// French ones are not ("l'armée irakienne", "les Irakiens").
 pub fn find_demonyms(
     text: &str,
+    folded: &FoldedText,
     tokens: &[Token],
     gazetteer: &Gazetteer,
     language: Option<Language>,
     taken: &[Span],
 ) -> Vec<Place> {
     let longest = gazetteer.longest_demonym_words().max(1);
-    let folded_text = FoldedText::new(text);
-    let folded: Vec<&str> = tokens.iter().map(|t| folded_text.slice(t.span)).collect();
+    let folded: Vec<&str> = tokens.iter().map(|t| folded.slice(t.span)).collect();
     let mut found = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
@@ -85,6 +85,7 @@ mod tests {
         let text = "L'armée irakienne et des officiels Iraqi; syrian.";
         let found = find_demonyms(
             text,
+            &FoldedText::new(text),
             &prepare_tokens(text, &gazetteer),
             &gazetteer,
             None,
@@ -102,6 +103,7 @@ mod tests {
         assert!(
             find_demonyms(
                 text,
+                &FoldedText::new(text),
                 &prepare_tokens(text, &gazetteer),
                 &gazetteer,
                 Some(Language::En),

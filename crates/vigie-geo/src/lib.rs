@@ -19,12 +19,12 @@ pub use gazetteer::{Gazetteer, GazetteerEntry};
 pub use name_key::name_key;
 pub use vigie_core::haversine_km;
 
-use vigie_core::{Document, EntityKind, Span};
+use vigie_core::{Document, EntityKind, PreparedText, Span};
 
 /// Runs the stage: fills `doc.places`, skipping spans that the entity stage identified
 /// as people, organisations, armed groups or media (states and international bodies such
-/// as the EU keep their place names).
-pub fn analyze(doc: &mut Document, gazetteer: &Gazetteer) {
+/// as the EU keep their place names). `prepared` is `doc.text` prepared.
+pub fn analyze(doc: &mut Document, prepared: &PreparedText, gazetteer: &Gazetteer) {
     let blocked: Vec<vigie_core::Span> = doc
         .entities
         .iter()
@@ -57,7 +57,14 @@ pub fn analyze(doc: &mut Document, gazetteer: &Gazetteer) {
         .copied()
         .chain(mentions.iter().map(|m| m.span))
         .collect();
-    let demonyms = demonyms::find_demonyms(&doc.text, &tokens, gazetteer, doc.language, &taken);
+    let demonyms = demonyms::find_demonyms(
+        &doc.text,
+        &prepared.folded,
+        &tokens,
+        gazetteer,
+        doc.language,
+        &taken,
+    );
     let countries: Vec<String> = demonyms.iter().map(|d| d.country_code.clone()).collect();
     let mut places = resolve::resolve_in_context(&mentions, gazetteer, &countries);
     // Recognition is unsure of such names in the first place: leave them out.

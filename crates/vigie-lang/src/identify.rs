@@ -16,14 +16,26 @@ static DETECTOR: LazyLock<LanguageDetector> = LazyLock::new(|| {
 /// language (lingua is near-perfect on 100+ words; longer samples only cost time).
 const SAMPLE_BYTES: usize = 800;
 
-/// Identifies French or English; `None` when the text has no letters to judge by.
+/// Identifies French or English; `None` when the text has no letters to judge by or is
+/// mostly written in another script (Cyrillic, Arabic, Chinese …), so neither.
 pub fn identify_language(text: &str) -> Option<Language> {
     let mut end = text.len().min(SAMPLE_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
     let sample = &text[..end];
-    if !sample.chars().any(is_letter) {
+    let (latin, other) =
+        sample
+            .chars()
+            .filter(|c| is_letter(*c))
+            .fold((0usize, 0usize), |(latin, other), c| {
+                if is_latin(c) {
+                    (latin + 1, other)
+                } else {
+                    (latin, other + 1)
+                }
+            });
+    if latin == 0 || latin < other {
         return None;
     }
     if let Some(language) = by_function_words(sample) {
@@ -33,6 +45,11 @@ pub fn identify_language(text: &str) -> Option<Language> {
         lingua::Language::French => Some(Language::Fr),
         lingua::Language::English => Some(Language::En),
     }
+}
+
+/// True for letters of the Latin script (basic, Latin-1 and Extended-A/B).
+fn is_latin(c: char) -> bool {
+    c.is_ascii_alphabetic() || ('\u{C0}'..='\u{24F}').contains(&c)
 }
 
 /// Frequent French words that are not English words.
@@ -88,6 +105,18 @@ mod tests {
             Some(Language::En)
         );
         assert_eq!(identify_language("12 345 — 678"), None);
+    }
+
+    #[test]
+    fn text_in_another_script_is_neither() {
+        assert_eq!(
+            identify_language("Иракские силы обнаружили три туннеля у границы (Reuters)."),
+            None
+        );
+        assert_eq!(
+            identify_language("Le ministre russe Sergueï Lavrov (Сергей Лавров) a parlé."),
+            Some(Language::Fr)
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! a model ships for the language) → geo → events → signals. Each stage only adds
 //! annotations.
 
-use vigie_core::Document;
+use vigie_core::{Document, PreparedText};
 use vigie_entities::ActorDictionary;
 use vigie_entities::ner::{NameLexicon, NerModel};
 use vigie_events::TriggerLexicon;
@@ -55,12 +55,15 @@ impl Pipeline<'_> {
     /// Runs every stage over `doc`.
     pub fn run(&self, doc: &mut Document) {
         vigie_lang::analyze(doc, self.language);
-        vigie_entities::analyze(doc, self.actors);
+        // The text is final from here on: index and fold it once for every stage.
+        let prepared = PreparedText::new(&doc.text);
+        vigie_entities::analyze(doc, &prepared, self.actors);
         if let Some(model) = doc.language.and_then(NerModel::embedded) {
-            vigie_entities::ner::recognize(doc, model, &GazetteerLexicon(self.gazetteer));
+            let names = GazetteerLexicon(self.gazetteer);
+            vigie_entities::ner::recognize(doc, &prepared.index, model, &names);
         }
-        vigie_geo::analyze(doc, self.gazetteer);
-        vigie_events::analyze(doc, self.triggers);
-        vigie_signals::analyze(doc, self.signals);
+        vigie_geo::analyze(doc, &prepared, self.gazetteer);
+        vigie_events::analyze(doc, &prepared, self.triggers);
+        vigie_signals::analyze(doc, &prepared, self.signals);
     }
 }

@@ -11,7 +11,7 @@ pub mod sources;
 pub use loaded::LoadedLexicon;
 pub use sources::{Outlet, OutletRegistry};
 
-use vigie_core::Document;
+use vigie_core::{Document, PreparedText};
 
 /// The reference data the stage uses.
 #[derive(Debug, Clone, Copy)]
@@ -37,8 +37,9 @@ impl SignalData<'static> {
 }
 
 /// Runs the stage: fills `doc.signals` (and `doc.source` when the outlet is recognised
-/// and the input did not name it). Needs entities and events from earlier stages.
-pub fn analyze(doc: &mut Document, data: SignalData<'_>) {
+/// and the input did not name it). Needs entities and events from earlier stages;
+/// `prepared` is `doc.text` prepared.
+pub fn analyze(doc: &mut Document, prepared: &PreparedText, data: SignalData<'_>) {
     let mut signals = Vec::new();
     if let Some((outlet, signal)) = sources::profile(doc, data.outlets) {
         if doc.source.is_none() {
@@ -47,8 +48,8 @@ pub fn analyze(doc: &mut Document, data: SignalData<'_>) {
         signals.push(signal);
     }
     signals.extend(attribution_profile::signals(doc));
-    signals.extend(loaded::signals(doc, data.loaded));
-    signals.extend(captions::signals(doc));
+    signals.extend(loaded::signals(doc, &prepared.index, data.loaded));
+    signals.extend(captions::signals(doc, prepared.folded.as_str()));
     if let Some(model) = data.persuasion {
         signals.extend(persuasion::signals(doc, model, data.loaded));
     }

@@ -84,8 +84,8 @@ impl LoadedLexicon {
 }
 
 /// One signal per loaded expression and per loaded actor name.
-pub fn signals(doc: &Document, lexicon: &LoadedLexicon) -> Vec<Signal> {
-    let index = TextIndex::new(&doc.text);
+/// `index` is the code-point index of `doc.text`.
+pub fn signals(doc: &Document, index: &TextIndex, lexicon: &LoadedLexicon) -> Vec<Signal> {
     let mut signals: Vec<Signal> = lexicon
         .patterns
         .find(&doc.text, |t| doc.language.is_none_or(|l| l == t.language))
