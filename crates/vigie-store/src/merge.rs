@@ -166,9 +166,9 @@ pub fn create_event(
     transaction.prepare_cached("INSERT INTO events (type, mode, modality, modality_group, anchor_day, acled_event_type,
              acled_sub_event_type, date, date_precision, actor, actor_code, recipient,
              recipient_code, geonameid, place, country_code, admin1, feature_code, lat, lon,
-             region, broad, sort_date)
+             region, broad, sort_date, fatalities, reports, sources)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, coalesce(?8, ?23))")?.execute(params![
+                 ?18, ?19, ?20, ?21, ?22, coalesce(?8, ?23), ?24, 1, 1)")?.execute(params![
             report.event_type,
             event.mode,
             report.modality,
@@ -192,11 +192,25 @@ pub fn create_event(
             report.region,
             report.broad,
             published,
+            event.fatalities,
         ])?;
     Ok(transaction.last_insert_rowid())
 }
 
-/// After a report joins an event: recounts its reports and distinct sources, keeps the
+/// After the first report of an event [`create_event`] made: links it as the event's
+/// reference (the counts, one report from one source, are already right).
+pub fn set_first_report(
+    transaction: &Transaction,
+    event_id: i64,
+    report_id: i64,
+) -> Result<(), StoreError> {
+    transaction
+        .prepare_cached("UPDATE events SET first_report_id = ?2 WHERE id = ?1")?
+        .execute(params![event_id, report_id])?;
+    Ok(())
+}
+
+/// After a report joins an existing event: recounts its reports and distinct sources, keeps the
 /// first report as its reference, and fills what the earlier reports left unknown.
 pub fn update_counts(
     transaction: &Transaction,

@@ -275,7 +275,8 @@ fn store_event(
     event: &Event,
 ) -> Result<(), StoreError> {
     let report = merge::Report::new(document, event);
-    let event_id = match merge::find_event(transaction, &report, document_id, duplicate_of)? {
+    let joined = merge::find_event(transaction, &report, document_id, duplicate_of)?;
+    let event_id = match joined {
         Some(id) => id,
         None => merge::create_event(transaction, &report, event, document.published.as_deref())?,
     };
@@ -304,5 +305,8 @@ fn store_event(
             serde_json::to_string(event)?,
         ])?;
     let report_id = transaction.last_insert_rowid();
-    merge::update_counts(transaction, event_id, report_id, event)
+    match joined {
+        Some(_) => merge::update_counts(transaction, event_id, report_id, event),
+        None => merge::set_first_report(transaction, event_id, report_id),
+    }
 }
