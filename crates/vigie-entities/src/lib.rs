@@ -5,6 +5,7 @@ pub mod actors;
 pub mod attribution;
 pub mod coreference;
 pub mod ner;
+pub mod organisations;
 pub mod people;
 
 pub use actors::{Actor, ActorDictionary};
@@ -18,6 +19,13 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, dictionary: &ActorDi
     let taken: Vec<vigie_core::Span> = entities.iter().map(|e| e.span).collect();
     let tokens = vigie_core::tokenize(&doc.text);
     entities.extend(people::find_people(&doc.text, &tokens, &taken));
+    let taken: Vec<vigie_core::Span> = entities.iter().map(|e| e.span).collect();
+    entities.extend(organisations::find_organisations(
+        &doc.text,
+        &tokens,
+        &taken,
+        doc.language,
+    ));
     entities.sort_by_key(|e| (e.span.start, e.span.end));
     doc.entities = entities;
     let pronouns = coreference::resolve_pronouns(doc, &tokens, &prepared.folded);

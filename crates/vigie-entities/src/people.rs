@@ -152,7 +152,7 @@ const NOT_NAME_WORDS: &[&str] = &[
 ];
 
 /// Words that make a capitalised name an organisation, not a person (folded).
-const ORGANISATION_WORDS: &[&str] = &[
+pub(crate) const ORGANISATION_WORDS: &[&str] = &[
     "ministry",
     "ministere",
     "army",
@@ -211,6 +211,17 @@ const ORGANISATION_WORDS: &[&str] = &[
     "groupe",
     "network",
     "reseau",
+    "forum",
+    "fund",
+    "fonds",
+    "foundation",
+    "fondation",
+    "institute",
+    "institut",
+    "association",
+    "federation",
+    "league",
+    "ligue",
 ];
 
 /// Articles that may open a role apposition ("Daniel Whitmore, a senior official").
@@ -229,7 +240,7 @@ fn folded_word(token: &Token, text: &str) -> String {
     fold_text(token.text(text))
 }
 
-fn is_capitalised(token: &Token, text: &str) -> bool {
+pub(crate) fn is_capitalised(token: &Token, text: &str) -> bool {
     if !token.is_capitalised(text) || !token.text(text).chars().any(char::is_lowercase) {
         return false;
     }
@@ -239,7 +250,7 @@ fn is_capitalised(token: &Token, text: &str) -> bool {
     !NOT_NAME_WORD_SET.contains(folded.as_str()) && !WEEKDAYS.iter().any(|(day, _)| *day == folded)
 }
 
-fn joined_by_space(text: &str, a: &Token, b: &Token) -> bool {
+pub(crate) fn joined_by_space(text: &str, a: &Token, b: &Token) -> bool {
     let gap = &text[a.byte_end..b.byte_start];
     !gap.is_empty()
         && gap

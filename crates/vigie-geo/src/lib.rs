@@ -36,10 +36,23 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, gazetteer: &Gazettee
         })
         .map(|e| e.span)
         .collect();
+    // Organisations known by the shape of their name only (no actor code) keep the
+    // places named inside them ("Kenya Anti-Corruption Commission").
+    let named_organisations: Vec<vigie_core::Span> = doc
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Org && e.actor.is_none())
+        .map(|e| e.span)
+        .collect();
     let tokens = recognize::prepare_tokens(&doc.text, gazetteer);
     let mentions: Vec<recognize::Mention> = recognize::find_toponyms(&doc.text, &tokens, gazetteer)
         .into_iter()
-        .filter(|m| !blocked.iter().any(|b| b.overlaps(m.span)))
+        .filter(|m| {
+            !blocked.iter().any(|b| b.overlaps(m.span))
+                || named_organisations
+                    .iter()
+                    .any(|o| o.start <= m.span.start && m.span.end <= o.end && *o != m.span)
+        })
         .collect();
     // A single word that is both a demonym and a place name ("American", "Canadian") is
     // the demonym.

@@ -1,0 +1,281 @@
+//! Named organisations that no dictionary knows, recognised by the shape of their name:
+//! in English a run of capitalised words holding an organisation noun ("Third World Water
+//! Forum", "Organization of American States"); in French a capitalised organisation noun
+//! with its lower-case qualifiers and complement ("Bureau international du travail",
+//! "Forum mondial de l'eau").
+
+use vigie_core::lexicon::is_title;
+use vigie_core::{Entity, EntityKind, Language, Span, Token, fold_text, is_letter};
+
+use crate::people::{ORGANISATION_WORDS, is_capitalised, joined_by_space};
+
+/// Longest organisation name, in words.
+const MAX_WORDS: usize = 7;
+
+/// Lower-case words allowed between the capitalised words of an English name.
+const ENGLISH_CONNECTORS: &[&str] = &["of", "for", "and", "on"];
+
+/// French words that end a name: verbs and auxiliaries, pronouns, conjunctions and the
+/// prepositions that do not introduce a complement of the name (folded).
+const FRENCH_STOP_WORDS: &[&str] = &[
+    "a",
+    "ont",
+    "est",
+    "sont",
+    "etait",
+    "etaient",
+    "avait",
+    "avaient",
+    "sera",
+    "seront",
+    "va",
+    "vont",
+    "fait",
+    "qui",
+    "que",
+    "qu'",
+    "et",
+    "ou",
+    "mais",
+    "dans",
+    "pour",
+    "sur",
+    "par",
+    "avec",
+    "en",
+    "au",
+    "aux",
+    "contre",
+    "selon",
+    "ce",
+    "cet",
+    "cette",
+    "ces",
+    "son",
+    "sa",
+    "ses",
+    "leur",
+    "leurs",
+    "se",
+    "s'",
+    "ne",
+    "n'",
+    "y",
+    "il",
+    "elle",
+    "ils",
+    "elles",
+    "on",
+    "lui",
+    "pas",
+    "plus",
+    "aussi",
+    "deja",
+    "tres",
+    "apres",
+    "avant",
+    "depuis",
+    "pendant",
+    "lors",
+    "le",
+    "la",
+    "les",
+    "un",
+    "une",
+    "l'",
+    "aujourd'hui",
+    "hier",
+    "demain",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+];
+
+/// Prepositions that open the complement of a French name ("du travail", "de l'eau").
+const FRENCH_COMPLEMENTS: &[&str] = &["de", "du", "des", "d'"];
+
+/// Articles allowed between a complement preposition and its noun ("de la", "de l'").
+const FRENCH_ARTICLES: &[&str] = &["la", "l'", "les"];
+
+/// Organisations in `text` outside the `taken` spans, over its tokens.
+pub fn find_organisations(
+    text: &str,
+    tokens: &[Token],
+    taken: &[Span],
+    language: Option<Language>,
+) -> Vec<Entity> {
+    let folded: Vec<String> = tokens.iter().map(|t| fold_text(t.text(text))).collect();
+    let is_free = |i: usize| !taken.iter().any(|s| s.overlaps(tokens[i].span));
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let end = if !is_free(i) || !is_capitalised(&tokens[i], text) {
+            None
+        } else if language == Some(Language::Fr) {
+            french_name(text, tokens, &folded, i, &is_free)
+        } else {
+            english_name(text, tokens, &folded, i, &is_free)
+        };
+        match end {
+            Some(end) => {
+                found.push(organisation(text, &tokens[i], &tokens[end - 1]));
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    found
+}
+
+fn organisation(text: &str, first: &Token, last: &Token) -> Entity {
+    Entity {
+        text: text[first.byte_start..last.byte_end].to_owned(),
+        span: Span::new(first.span.start, last.span.end),
+        kind: EntityKind::Org,
+        actor: None,
+        country: None,
+        role: None,
+        loaded: false,
+        antecedent: None,
+    }
+}
+
+/// The end (exclusive token index) of an English name starting at `start`: capitalised
+/// words, possibly joined by connectors, at least two of them, one an organisation noun.
+fn english_name(
+    text: &str,
+    tokens: &[Token],
+    folded: &[String],
+    start: usize,
+    is_free: &impl Fn(usize) -> bool,
+) -> Option<usize> {
+    let mut end = start + 1;
+    loop {
+        let next = end;
+        let connector = tokens.get(next).is_some_and(|_| {
+            ENGLISH_CONNECTORS.contains(&folded[next].as_str())
+                && tokens
+                    .get(next + 1)
+                    .is_some_and(|t| is_capitalised(t, text))
+        });
+        let step = if connector { 2 } else { 1 };
+        let last = next + step - 1;
+        let continues = last < tokens.len()
+            && last - start < MAX_WORDS
+            && (connector || is_capitalised(&tokens[next], text))
+            && (next..=last).all(is_free)
+            && (next - 1..last).all(|k| joined_by_space(text, &tokens[k], &tokens[k + 1]));
+        if !continues {
+            break;
+        }
+        end = last + 1;
+    }
+    let words = (start..end)
+        .filter(|&k| is_capitalised(&tokens[k], text))
+        .count();
+    let has_organisation_noun =
+        (start..end).any(|k| ORGANISATION_WORDS.contains(&folded[k].as_str()));
+    // "House Speaker", "Senate Majority Leader" are titles of people.
+    let ends_in_title = is_title(&folded[end - 1]);
+    (words >= 2 && has_organisation_noun && !ends_in_title).then_some(end)
+}
+
+/// The end (exclusive token index) of a French name starting at `start`: a capitalised
+/// organisation noun inside a sentence, then up to two qualifiers (capitalised words or
+/// lower-case adjectives) and one complement ("du travail", "de l'eau").
+fn french_name(
+    text: &str,
+    tokens: &[Token],
+    folded: &[String],
+    start: usize,
+    is_free: &impl Fn(usize) -> bool,
+) -> Option<usize> {
+    let inside_sentence = tokens[..start]
+        .last()
+        .is_some_and(|t| t.is_word || !matches!(t.text(text), "." | "!" | "?"));
+    if !inside_sentence || !ORGANISATION_WORDS.contains(&folded[start].as_str()) {
+        return None;
+    }
+    let joins = |k: usize| {
+        k < tokens.len()
+            && tokens[k].is_word
+            && is_free(k)
+            && (k - start) < MAX_WORDS
+            && joined_by_space(text, &tokens[k - 1], &tokens[k])
+    };
+    let is_qualifier = |k: usize| {
+        joins(k)
+            && !FRENCH_STOP_WORDS.contains(&folded[k].as_str())
+            && !FRENCH_COMPLEMENTS.contains(&folded[k].as_str())
+            && tokens[k].text(text).chars().all(is_letter)
+    };
+    let mut end = start + 1;
+    while end - start <= 2 && is_qualifier(end) {
+        end += 1;
+    }
+    if joins(end) && FRENCH_COMPLEMENTS.contains(&folded[end].as_str()) {
+        let mut noun = end + 1;
+        // Elided articles are glued to their noun ("l'eau"): no space to require.
+        if noun < tokens.len() && FRENCH_ARTICLES.contains(&folded[noun].as_str()) && is_free(noun)
+        {
+            noun += 1;
+        }
+        let glued = |k: usize| k < tokens.len() && tokens[k].byte_start == tokens[k - 1].byte_end;
+        let noun_follows = noun < tokens.len()
+            && tokens[noun].is_word
+            && is_free(noun)
+            && !FRENCH_STOP_WORDS.contains(&folded[noun].as_str())
+            && (joins(noun) || glued(noun));
+        if noun_follows {
+            end = noun + 1;
+        }
+    }
+    (end > start + 1).then_some(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_core::tokenize;
+
+    fn names(text: &str, language: Language) -> Vec<String> {
+        find_organisations(text, &tokenize(text), &[], Some(language))
+            .into_iter()
+            .map(|e| e.text)
+            .collect()
+    }
+
+    #[test]
+    fn english_capitalised_names_with_an_organisation_noun() {
+        assert_eq!(
+            names(
+                "The Third World Water Forum concluded on Saturday that the Organization of \
+                 American States must act, Western Union said in Paris.",
+                Language::En
+            ),
+            [
+                "Third World Water Forum",
+                "Organization of American States",
+                "Western Union"
+            ]
+        );
+        assert!(names("Prime Minister Tony Blair met him.", Language::En).is_empty());
+        assert!(names("The House Speaker spoke.", Language::En).is_empty());
+    }
+
+    #[test]
+    fn french_noun_with_qualifiers_and_complement() {
+        assert_eq!(
+            names(
+                "Le Bureau international du travail (BIT) a réitéré sa demande. Le troisième \
+                 Forum mondial de l'eau a conclu samedi. Le Conseil a décidé.",
+                Language::Fr
+            ),
+            ["Bureau international du travail", "Forum mondial de l'eau"]
+        );
+    }
+}
