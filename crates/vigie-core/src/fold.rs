@@ -8,6 +8,7 @@ use unicode_normalization::char::decompose_canonical;
 
 use crate::span::Span;
 use crate::text_index::TextIndex;
+use crate::tokens::{Token, tokenize};
 
 /// Folds one code point: lower case, diacritics removed, `’ʼ‘` → `'`, `‐‑–` → `-`.
 pub fn fold_char(c: char) -> char {
@@ -95,22 +96,39 @@ impl FoldedText {
 }
 
 /// The views of a document's text that several stages read, built once per document:
-/// its code-point index and its folded form. The text must not change afterwards.
+/// its code-point index, its folded form and the tokens of the folded form. The text
+/// must not change afterwards.
 #[derive(Debug, Clone)]
 pub struct PreparedText {
     /// Code-point index of the text.
     pub index: TextIndex,
     /// The folded text.
     pub folded: FoldedText,
+    /// Tokens of the folded text (for phrase lexicons).
+    pub folded_tokens: Vec<Token>,
 }
 
 impl PreparedText {
     /// Prepares `text`.
     pub fn new(text: &str) -> Self {
+        let folded = FoldedText::new(text);
+        let folded_tokens = tokenize(folded.as_str());
         Self {
             index: TextIndex::new(text),
-            folded: FoldedText::new(text),
+            folded,
+            folded_tokens,
         }
+    }
+
+    /// The folded tokens that lie inside `span`.
+    pub fn folded_tokens_in(&self, span: Span) -> &[Token] {
+        let start = self
+            .folded_tokens
+            .partition_point(|t| t.span.start < span.start);
+        let end = self
+            .folded_tokens
+            .partition_point(|t| t.span.end <= span.end);
+        &self.folded_tokens[start..end.max(start)]
     }
 }
 

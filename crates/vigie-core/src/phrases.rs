@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap;
 
 use crate::fold::fold_text;
 use crate::span::Span;
-use crate::tokens::tokenize;
+use crate::tokens::{Token, tokenize};
 
 /// One word of a pattern.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,8 +118,17 @@ impl<T> PhraseSet<T> {
     /// Matches in `text` whose payload passes `accept`, as code-point spans.
     pub fn find<'s>(&'s self, text: &str, accept: impl Fn(&T) -> bool) -> Vec<(Span, &'s T)> {
         let folded = fold_text(text);
-        let tokens = tokenize(&folded);
-        let words: Vec<&str> = tokens.iter().map(|t| t.text(&folded)).collect();
+        self.find_in_tokens(&folded, &tokenize(&folded), accept)
+    }
+
+    /// Matches over `tokens` of the already folded text `folded`, as the tokens' spans.
+    pub fn find_in_tokens<'s>(
+        &'s self,
+        folded: &str,
+        tokens: &[Token],
+        accept: impl Fn(&T) -> bool,
+    ) -> Vec<(Span, &'s T)> {
+        let words: Vec<&str> = tokens.iter().map(|t| t.text(folded)).collect();
         let mut found = Vec::new();
         let mut i = 0;
         while i < words.len() {

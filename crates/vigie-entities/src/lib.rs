@@ -22,6 +22,7 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, dictionary: &ActorDi
     let taken: Vec<vigie_core::Span> = entities.iter().map(|e| e.span).collect();
     entities.extend(organisations::find_organisations(
         &doc.text,
+        &prepared.folded,
         &tokens,
         &taken,
         doc.language,

@@ -4,10 +4,20 @@
 //! with its lower-case qualifiers and complement ("Bureau international du travail",
 //! "Forum mondial de l'eau").
 
+use rustc_hash::FxHashSet;
+use std::sync::LazyLock;
 use vigie_core::lexicon::is_title;
-use vigie_core::{Entity, EntityKind, Language, Span, Token, fold_text, is_letter};
+use vigie_core::{Entity, EntityKind, FoldedText, Language, Span, Token, is_letter};
 
 use crate::people::{ORGANISATION_WORDS, is_capitalised, joined_by_space};
+
+/// [`ORGANISATION_WORDS`] for fast lookup.
+static ORGANISATION_WORD_SET: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| ORGANISATION_WORDS.iter().copied().collect());
+
+fn is_organisation_noun(folded_word: &str) -> bool {
+    ORGANISATION_WORD_SET.contains(folded_word)
+}
 
 /// Longest organisation name, in words.
 const MAX_WORDS: usize = 7;
@@ -101,19 +111,27 @@ const FRENCH_COMPLEMENTS: &[&str] = &["de", "du", "des", "d'"];
 /// Articles allowed between a complement preposition and its noun ("de la", "de l'").
 const FRENCH_ARTICLES: &[&str] = &["la", "l'", "les"];
 
-/// Organisations in `text` outside the `taken` spans, over its tokens.
+/// Organisations in `text` (folded: `folded_text`) outside the `taken` spans, over its
+/// tokens.
 pub fn find_organisations(
     text: &str,
+    folded_text: &FoldedText,
     tokens: &[Token],
     taken: &[Span],
     language: Option<Language>,
 ) -> Vec<Entity> {
-    let folded: Vec<String> = tokens.iter().map(|t| fold_text(t.text(text))).collect();
+    let folded: Vec<&str> = tokens.iter().map(|t| folded_text.slice(t.span)).collect();
+    if !folded.iter().any(|w| is_organisation_noun(w)) {
+        return Vec::new();
+    }
     let is_free = |i: usize| !taken.iter().any(|s| s.overlaps(tokens[i].span));
     let mut found = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        let end = if !is_free(i) || !is_capitalised(&tokens[i], text) {
+        let end = if !tokens[i].is_capitalised(text)
+            || !is_free(i)
+            || !is_capitalised(&tokens[i], text)
+        {
             None
         } else if language == Some(Language::Fr) {
             french_name(text, tokens, &folded, i, &is_free)
@@ -149,7 +167,7 @@ fn organisation(text: &str, first: &Token, last: &Token) -> Entity {
 fn english_name(
     text: &str,
     tokens: &[Token],
-    folded: &[String],
+    folded: &[&str],
     start: usize,
     is_free: &impl Fn(usize) -> bool,
 ) -> Option<usize> {
@@ -157,7 +175,7 @@ fn english_name(
     loop {
         let next = end;
         let connector = tokens.get(next).is_some_and(|_| {
-            ENGLISH_CONNECTORS.contains(&folded[next].as_str())
+            ENGLISH_CONNECTORS.contains(&folded[next])
                 && tokens
                     .get(next + 1)
                     .is_some_and(|t| is_capitalised(t, text))
@@ -177,10 +195,9 @@ fn english_name(
     let words = (start..end)
         .filter(|&k| is_capitalised(&tokens[k], text))
         .count();
-    let has_organisation_noun =
-        (start..end).any(|k| ORGANISATION_WORDS.contains(&folded[k].as_str()));
+    let has_organisation_noun = (start..end).any(|k| is_organisation_noun(folded[k]));
     // "House Speaker", "Senate Majority Leader" are titles of people.
-    let ends_in_title = is_title(&folded[end - 1]);
+    let ends_in_title = is_title(folded[end - 1]);
     (words >= 2 && has_organisation_noun && !ends_in_title).then_some(end)
 }
 
@@ -190,14 +207,14 @@ fn english_name(
 fn french_name(
     text: &str,
     tokens: &[Token],
-    folded: &[String],
+    folded: &[&str],
     start: usize,
     is_free: &impl Fn(usize) -> bool,
 ) -> Option<usize> {
     let inside_sentence = tokens[..start]
         .last()
         .is_some_and(|t| t.is_word || !matches!(t.text(text), "." | "!" | "?"));
-    if !inside_sentence || !ORGANISATION_WORDS.contains(&folded[start].as_str()) {
+    if !inside_sentence || !is_organisation_noun(folded[start]) {
         return None;
     }
     let joins = |k: usize| {
@@ -209,26 +226,25 @@ fn french_name(
     };
     let is_qualifier = |k: usize| {
         joins(k)
-            && !FRENCH_STOP_WORDS.contains(&folded[k].as_str())
-            && !FRENCH_COMPLEMENTS.contains(&folded[k].as_str())
+            && !FRENCH_STOP_WORDS.contains(&folded[k])
+            && !FRENCH_COMPLEMENTS.contains(&folded[k])
             && tokens[k].text(text).chars().all(is_letter)
     };
     let mut end = start + 1;
     while end - start <= 2 && is_qualifier(end) {
         end += 1;
     }
-    if joins(end) && FRENCH_COMPLEMENTS.contains(&folded[end].as_str()) {
+    if joins(end) && FRENCH_COMPLEMENTS.contains(&folded[end]) {
         let mut noun = end + 1;
         // Elided articles are glued to their noun ("l'eau"): no space to require.
-        if noun < tokens.len() && FRENCH_ARTICLES.contains(&folded[noun].as_str()) && is_free(noun)
-        {
+        if noun < tokens.len() && FRENCH_ARTICLES.contains(&folded[noun]) && is_free(noun) {
             noun += 1;
         }
         let glued = |k: usize| k < tokens.len() && tokens[k].byte_start == tokens[k - 1].byte_end;
         let noun_follows = noun < tokens.len()
             && tokens[noun].is_word
             && is_free(noun)
-            && !FRENCH_STOP_WORDS.contains(&folded[noun].as_str())
+            && !FRENCH_STOP_WORDS.contains(&folded[noun])
             && (joins(noun) || glued(noun));
         if noun_follows {
             end = noun + 1;
@@ -243,10 +259,16 @@ mod tests {
     use vigie_core::tokenize;
 
     fn names(text: &str, language: Language) -> Vec<String> {
-        find_organisations(text, &tokenize(text), &[], Some(language))
-            .into_iter()
-            .map(|e| e.text)
-            .collect()
+        find_organisations(
+            text,
+            &FoldedText::new(text),
+            &tokenize(text),
+            &[],
+            Some(language),
+        )
+        .into_iter()
+        .map(|e| e.text)
+        .collect()
     }
 
     #[test]

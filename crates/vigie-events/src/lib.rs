@@ -19,11 +19,7 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
     let published = doc.published.as_deref().and_then(dates::parse_iso_date);
     let mut events: Vec<Event> = Vec::new();
     for &sentence in &doc.sentences {
-        let sentence_text = index.slice(&doc.text, sentence);
-        let mut triggers = lexicon.find(sentence_text, doc.language);
-        triggers.iter_mut().for_each(|t| {
-            t.span = Span::new(t.span.start + sentence.start, t.span.end + sentence.start)
-        });
+        let triggers = lexicon.find_in_sentence(prepared, sentence, doc.language);
         if triggers.is_empty() {
             continue;
         }

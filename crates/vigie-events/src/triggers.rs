@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use vigie_core::{EventType, Language, PhraseSet, Span};
+use vigie_core::{EventType, Language, PhraseSet, PreparedText, Span};
 
 static EMBEDDED: &str = include_str!("../../../data/lexicons/event_triggers.tsv");
 
@@ -80,16 +80,38 @@ impl TriggerLexicon {
     /// Triggers in `text` for `language` (both languages when unknown), longest first,
     /// without overlaps.
     pub fn find(&self, text: &str, language: Option<Language>) -> Vec<Trigger> {
-        self.patterns
-            .find(text, |s| language.is_none_or(|l| l == s.language))
-            .into_iter()
-            .map(|(span, s)| Trigger {
-                span,
-                event_type: s.event_type,
-                mode: s.mode.clone(),
-            })
-            .collect()
+        let matches = self
+            .patterns
+            .find(text, |s| language.is_none_or(|l| l == s.language));
+        triggers(matches)
     }
+
+    /// [`find`](Self::find) over the `sentence` of a prepared document text, with spans
+    /// in the document.
+    pub fn find_in_sentence(
+        &self,
+        prepared: &PreparedText,
+        sentence: Span,
+        language: Option<Language>,
+    ) -> Vec<Trigger> {
+        let matches = self.patterns.find_in_tokens(
+            prepared.folded.as_str(),
+            prepared.folded_tokens_in(sentence),
+            |s| language.is_none_or(|l| l == s.language),
+        );
+        triggers(matches)
+    }
+}
+
+fn triggers(matches: Vec<(Span, &Signalled)>) -> Vec<Trigger> {
+    matches
+        .into_iter()
+        .map(|(span, s)| Trigger {
+            span,
+            event_type: s.event_type,
+            mode: s.mode.clone(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

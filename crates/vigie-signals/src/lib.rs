@@ -48,7 +48,7 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, data: SignalData<'_>
         signals.push(signal);
     }
     signals.extend(attribution_profile::signals(doc));
-    signals.extend(loaded::signals(doc, &prepared.index, data.loaded));
+    signals.extend(loaded::signals(doc, prepared, data.loaded));
     signals.extend(captions::signals(doc, prepared.folded.as_str()));
     if let Some(model) = data.persuasion {
         signals.extend(persuasion::signals(doc, model, data.loaded));

@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use vigie_core::{Document, Language, PhraseSet, Signal, SignalKind, TextIndex};
+use vigie_core::{Document, Language, PhraseSet, PreparedText, Signal, SignalKind};
 
 static EMBEDDED: &str = include_str!("../../../data/lexicons/loaded_language.tsv");
 
@@ -84,11 +84,14 @@ impl LoadedLexicon {
 }
 
 /// One signal per loaded expression and per loaded actor name.
-/// `index` is the code-point index of `doc.text`.
-pub fn signals(doc: &Document, index: &TextIndex, lexicon: &LoadedLexicon) -> Vec<Signal> {
+/// `prepared` is `doc.text` prepared.
+pub fn signals(doc: &Document, prepared: &PreparedText, lexicon: &LoadedLexicon) -> Vec<Signal> {
+    let index = &prepared.index;
     let mut signals: Vec<Signal> = lexicon
         .patterns
-        .find(&doc.text, |t| doc.language.is_none_or(|l| l == t.language))
+        .find_in_tokens(prepared.folded.as_str(), &prepared.folded_tokens, |t| {
+            doc.language.is_none_or(|l| l == t.language)
+        })
         .into_iter()
         .map(|(span, technique)| Signal {
             kind: SignalKind::LoadedLanguage,
