@@ -120,23 +120,26 @@ pub fn find_organisations(
     taken: &[Span],
     language: Option<Language>,
 ) -> Vec<Entity> {
-    let folded: Vec<&str> = tokens.iter().map(|t| folded_text.slice(t.span)).collect();
-    if !folded.iter().any(|w| is_organisation_noun(w)) {
+    let words = Words {
+        text,
+        tokens,
+        folded: tokens.iter().map(|t| folded_text.slice(t.span)).collect(),
+        taken,
+    };
+    if !words.folded.iter().any(|w| is_organisation_noun(w)) {
         return Vec::new();
     }
-    let is_free = |i: usize| !taken.iter().any(|s| s.overlaps(tokens[i].span));
     let mut found = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        let end = if !tokens[i].is_capitalised(text)
-            || !is_free(i)
-            || !is_capitalised(&tokens[i], text)
-        {
+        let starts_name =
+            tokens[i].is_capitalised(text) && words.is_free(i) && is_capitalised(&tokens[i], text);
+        let end = if !starts_name {
             None
         } else if language == Some(Language::Fr) {
-            french_name(text, tokens, &folded, i, &is_free)
+            words.french_name(i)
         } else {
-            english_name(text, tokens, &folded, i, &is_free)
+            words.english_name(i)
         };
         match end {
             Some(end) => {
@@ -162,95 +165,106 @@ fn organisation(text: &str, first: &Token, last: &Token) -> Entity {
     }
 }
 
-/// The end (exclusive token index) of an English name starting at `start`: capitalised
-/// words, possibly joined by connectors, at least two of them, one an organisation noun.
-fn english_name(
-    text: &str,
-    tokens: &[Token],
-    folded: &[&str],
-    start: usize,
-    is_free: &impl Fn(usize) -> bool,
-) -> Option<usize> {
-    let mut end = start + 1;
-    loop {
-        let next = end;
-        let connector = tokens.get(next).is_some_and(|_| {
-            ENGLISH_CONNECTORS.contains(&folded[next])
-                && tokens
-                    .get(next + 1)
-                    .is_some_and(|t| is_capitalised(t, text))
-        });
-        let step = if connector { 2 } else { 1 };
-        let last = next + step - 1;
-        let continues = last < tokens.len()
-            && last - start < MAX_WORDS
-            && (connector || is_capitalised(&tokens[next], text))
-            && (next..=last).all(is_free)
-            && (next - 1..last).all(|k| joined_by_space(text, &tokens[k], &tokens[k + 1]));
-        if !continues {
-            break;
-        }
-        end = last + 1;
-    }
-    let words = (start..end)
-        .filter(|&k| is_capitalised(&tokens[k], text))
-        .count();
-    let has_organisation_noun = (start..end).any(|k| is_organisation_noun(folded[k]));
-    // "House Speaker", "Senate Majority Leader" are titles of people.
-    let ends_in_title = is_title(folded[end - 1]);
-    (words >= 2 && has_organisation_noun && !ends_in_title).then_some(end)
+/// A text's tokens with their folded forms and the spans other entities hold.
+struct Words<'a> {
+    text: &'a str,
+    tokens: &'a [Token],
+    folded: Vec<&'a str>,
+    taken: &'a [Span],
 }
 
-/// The end (exclusive token index) of a French name starting at `start`: a capitalised
-/// organisation noun inside a sentence, then up to two qualifiers (capitalised words or
-/// lower-case adjectives) and one complement ("du travail", "de l'eau").
-fn french_name(
-    text: &str,
-    tokens: &[Token],
-    folded: &[&str],
-    start: usize,
-    is_free: &impl Fn(usize) -> bool,
-) -> Option<usize> {
-    let inside_sentence = tokens[..start]
-        .last()
-        .is_some_and(|t| t.is_word || !matches!(t.text(text), "." | "!" | "?"));
-    if !inside_sentence || !is_organisation_noun(folded[start]) {
-        return None;
+impl Words<'_> {
+    /// True when token `k` is outside every taken span.
+    fn is_free(&self, k: usize) -> bool {
+        !self.taken.iter().any(|s| s.overlaps(self.tokens[k].span))
     }
-    let joins = |k: usize| {
-        k < tokens.len()
-            && tokens[k].is_word
-            && is_free(k)
-            && (k - start) < MAX_WORDS
-            && joined_by_space(text, &tokens[k - 1], &tokens[k])
-    };
-    let is_qualifier = |k: usize| {
-        joins(k)
-            && !FRENCH_STOP_WORDS.contains(&folded[k])
-            && !FRENCH_COMPLEMENTS.contains(&folded[k])
-            && tokens[k].text(text).chars().all(is_letter)
-    };
-    let mut end = start + 1;
-    while end - start <= 2 && is_qualifier(end) {
-        end += 1;
+
+    fn is_capitalised(&self, k: usize) -> bool {
+        is_capitalised(&self.tokens[k], self.text)
     }
-    if joins(end) && FRENCH_COMPLEMENTS.contains(&folded[end]) {
-        let mut noun = end + 1;
-        // Elided articles are glued to their noun ("l'eau"): no space to require.
-        if noun < tokens.len() && FRENCH_ARTICLES.contains(&folded[noun]) && is_free(noun) {
-            noun += 1;
+
+    /// True when tokens `k - 1` and `k` are separated by spaces only.
+    fn joined(&self, k: usize) -> bool {
+        joined_by_space(self.text, &self.tokens[k - 1], &self.tokens[k])
+    }
+
+    /// The end (exclusive token index) of an English name starting at `start`:
+    /// capitalised words, possibly joined by connectors, at least two of them, one an
+    /// organisation noun.
+    fn english_name(&self, start: usize) -> Option<usize> {
+        let tokens = self.tokens;
+        let mut end = start + 1;
+        loop {
+            let next = end;
+            let connector = next + 1 < tokens.len()
+                && ENGLISH_CONNECTORS.contains(&self.folded[next])
+                && self.is_capitalised(next + 1);
+            let last = if connector { next + 1 } else { next };
+            let continues = last < tokens.len()
+                && last - start < MAX_WORDS
+                && (connector || self.is_capitalised(next))
+                && (next..=last).all(|k| self.is_free(k) && self.joined(k));
+            if !continues {
+                break;
+            }
+            end = last + 1;
         }
-        let glued = |k: usize| k < tokens.len() && tokens[k].byte_start == tokens[k - 1].byte_end;
-        let noun_follows = noun < tokens.len()
-            && tokens[noun].is_word
-            && is_free(noun)
-            && !FRENCH_STOP_WORDS.contains(&folded[noun])
-            && (joins(noun) || glued(noun));
-        if noun_follows {
-            end = noun + 1;
-        }
+        let words = (start..end).filter(|&k| self.is_capitalised(k)).count();
+        let has_organisation_noun = (start..end).any(|k| is_organisation_noun(self.folded[k]));
+        // "House Speaker", "Senate Majority Leader" are titles of people.
+        let ends_in_title = is_title(self.folded[end - 1]);
+        (words >= 2 && has_organisation_noun && !ends_in_title).then_some(end)
     }
-    (end > start + 1).then_some(end)
+
+    /// The end (exclusive token index) of a French name starting at `start`: a
+    /// capitalised organisation noun inside a sentence, then up to two qualifiers
+    /// (capitalised words or lower-case adjectives) and one complement ("du travail",
+    /// "de l'eau").
+    fn french_name(&self, start: usize) -> Option<usize> {
+        let (text, tokens, folded) = (self.text, self.tokens, &self.folded);
+        let inside_sentence = tokens[..start]
+            .last()
+            .is_some_and(|t| t.is_word || !matches!(t.text(text), "." | "!" | "?"));
+        if !inside_sentence || !is_organisation_noun(folded[start]) {
+            return None;
+        }
+        let joins = |k: usize| {
+            k < tokens.len()
+                && tokens[k].is_word
+                && self.is_free(k)
+                && (k - start) < MAX_WORDS
+                && self.joined(k)
+        };
+        let is_qualifier = |k: usize| {
+            joins(k)
+                && !FRENCH_STOP_WORDS.contains(&folded[k])
+                && !FRENCH_COMPLEMENTS.contains(&folded[k])
+                && tokens[k].text(text).chars().all(is_letter)
+        };
+        let mut end = start + 1;
+        while end - start <= 2 && is_qualifier(end) {
+            end += 1;
+        }
+        if joins(end) && FRENCH_COMPLEMENTS.contains(&folded[end]) {
+            let mut noun = end + 1;
+            // Elided articles are glued to their noun ("l'eau"): no space to require.
+            if noun < tokens.len() && FRENCH_ARTICLES.contains(&folded[noun]) && self.is_free(noun)
+            {
+                noun += 1;
+            }
+            let glued =
+                |k: usize| k < tokens.len() && tokens[k].byte_start == tokens[k - 1].byte_end;
+            let noun_follows = noun < tokens.len()
+                && tokens[noun].is_word
+                && self.is_free(noun)
+                && !FRENCH_STOP_WORDS.contains(&folded[noun])
+                && (joins(noun) || glued(noun));
+            if noun_follows {
+                end = noun + 1;
+            }
+        }
+        (end > start + 1).then_some(end)
+    }
 }
 
 #[cfg(test)]
