@@ -3,10 +3,9 @@
 
 use rustc_hash::FxHashSet;
 use std::sync::LazyLock;
-use vigie_core::is_word_char;
 
 use vigie_core::lexicon::{WEEKDAYS, is_speech_verb, is_title};
-use vigie_core::{Entity, EntityKind, Span, TextSpan, Token, fold_text};
+use vigie_core::{Entity, EntityKind, Span, TextSpan, Token, fold_text, is_word_char};
 
 /// Nouns that open a role apposition after a name (folded).
 const ROLE_NOUNS: &[&str] = &[

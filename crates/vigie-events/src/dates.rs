@@ -6,12 +6,11 @@
 //! (`value: null`) rather than guessed.
 
 use std::sync::LazyLock;
-use vigie_core::is_word_char;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use rustc_hash::FxHashSet;
 use vigie_core::lexicon::{month_number, weekday_number};
-use vigie_core::{DatePrecision, EventDate, Span, TextIndex, fold_text};
+use vigie_core::{DatePrecision, EventDate, Span, TextIndex, fold_text, is_word_char};
 
 /// Relative day expressions and their offset from the publication date.
 const RELATIVE_DAYS: &[(&str, i64)] = &[

@@ -1,12 +1,11 @@
 //! Toponym recognition: gazetteer names found in running text.
 
 use std::sync::LazyLock;
-use vigie_core::is_letter;
 
 use rustc_hash::FxHashSet;
 
 use vigie_core::lexicon::{is_calendar_word, is_speech_verb, is_title};
-use vigie_core::{Span, Token, fold_text, tokenize};
+use vigie_core::{Span, Token, fold_text, is_letter, tokenize};
 
 use crate::gazetteer::Gazetteer;
 use crate::name_key::name_key;

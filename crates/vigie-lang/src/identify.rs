@@ -2,10 +2,9 @@
 //! clearly dominates, `lingua`'s n-gram models decide the rest.
 
 use std::sync::LazyLock;
-use vigie_core::is_letter;
 
 use lingua::{LanguageDetector, LanguageDetectorBuilder};
-use vigie_core::Language;
+use vigie_core::{Language, is_letter};
 
 static DETECTOR: LazyLock<LanguageDetector> = LazyLock::new(|| {
     LanguageDetectorBuilder::from_languages(&[lingua::Language::French, lingua::Language::English])

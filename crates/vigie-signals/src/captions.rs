@@ -2,10 +2,9 @@
 //! the body is probably a stock or recycled photo unrelated to the story.
 
 use std::collections::HashSet;
-use vigie_core::is_word_char;
 
 use vigie_core::lexicon::is_calendar_word;
-use vigie_core::{Document, Signal, SignalKind, fold_text, tokenize};
+use vigie_core::{Document, Signal, SignalKind, fold_text, is_word_char, tokenize};
 
 /// Capitalised words that say nothing about what a caption shows (folded).
 const GENERIC: &[&str] = &[

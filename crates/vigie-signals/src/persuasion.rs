@@ -8,9 +8,8 @@
 //! binary, and is only used when passed explicitly.
 
 use std::collections::BTreeSet;
-use vigie_core::is_word_char;
 
-use vigie_core::{Document, Language, Signal, SignalKind, Span, fnv1a, fold_text};
+use vigie_core::{Document, Language, Signal, SignalKind, Span, fnv1a, fold_text, is_word_char};
 
 use crate::LoadedLexicon;
 
