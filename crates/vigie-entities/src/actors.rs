@@ -160,6 +160,7 @@ impl ActorDictionary {
             if !before_ok
                 || !after_ok
                 || (alias.case_sensitive && plain_apostrophes(surface) != alias.surface)
+                || !keeps_inner_capitals(surface, &alias.surface)
             {
                 continue;
             }
@@ -177,6 +178,17 @@ impl ActorDictionary {
         }
         found
     }
+}
+
+/// False when the text starts a proper name (every word capitalised in the alias) with a
+/// capital but writes a later word in lower case: "Russia today" is not the channel
+/// "Russia Today". Names written all in lower case ("supreme leader") still match.
+fn keeps_inner_capitals(surface: &str, alias: &str) -> bool {
+    let capitalised = |w: &str| w.starts_with(char::is_uppercase);
+    let proper_name = alias.split_whitespace().all(capitalised);
+    let mut words = surface.split_whitespace();
+    let starts_capitalised = words.next().is_some_and(capitalised);
+    !(proper_name && starts_capitalised) || words.all(capitalised)
 }
 
 #[cfg(test)]
@@ -212,6 +224,18 @@ USA\tUnited States\tSTATE\tUS\tgovernment\tUS|les Américains|États-Unis
                 ("US".into(), "USA".into(), false),
             ]
         );
+    }
+
+    #[test]
+    fn inner_capitals_of_a_name_must_be_kept() {
+        let dictionary = ActorDictionary::from_tsv(
+            "code\tname\tkind\tcountry\tsector\taliases\nRT\tRussia Today\tMEDIA\tRU\tmedia\tRussia Today\n",
+        )
+        .unwrap();
+        assert!(dictionary.find("He visited Russia today.").is_empty());
+        assert_eq!(dictionary.find("He told Russia Today.").len(), 1);
+        assert_eq!(dictionary.find("RUSSIA TODAY reported.").len(), 1);
+        assert_eq!(dictionary.find("the russia today channel").len(), 1);
     }
 
     #[test]
