@@ -22,7 +22,7 @@ struct Signalled {
 /// A trigger found in a sentence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trigger {
-    /// Where it is (relative to the text given to [`TriggerLexicon::find`]).
+    /// Where it is in the document.
     pub span: Span,
     /// The event type it signals.
     pub event_type: EventType,
@@ -77,46 +77,40 @@ impl TriggerLexicon {
         Ok(Self { patterns })
     }
 
-    /// Triggers in `text` for `language` (both languages when unknown), longest first,
-    /// without overlaps.
-    pub fn find(&self, text: &str, language: Option<Language>) -> Vec<Trigger> {
-        let matches = self
-            .patterns
-            .find(text, |s| language.is_none_or(|l| l == s.language));
-        triggers(matches)
-    }
-
-    /// [`find`](Self::find) over the `sentence` of a prepared document text, with spans
-    /// in the document.
+    /// Triggers in the `sentence` of a prepared document text for `language` (both
+    /// languages when unknown), longest first, without overlaps, with spans in the
+    /// document.
     pub fn find_in_sentence(
         &self,
         prepared: &PreparedText,
         sentence: Span,
         language: Option<Language>,
     ) -> Vec<Trigger> {
-        let matches = self.patterns.find_in_tokens(
-            prepared.folded.as_str(),
-            prepared.folded_tokens_in(sentence),
-            |s| language.is_none_or(|l| l == s.language),
-        );
-        triggers(matches)
+        self.patterns
+            .find_in_tokens(
+                prepared.folded.as_str(),
+                prepared.folded_tokens_in(sentence),
+                |s| language.is_none_or(|l| l == s.language),
+            )
+            .into_iter()
+            .map(|(span, s)| Trigger {
+                span,
+                event_type: s.event_type,
+                mode: s.mode.clone(),
+            })
+            .collect()
     }
-}
-
-fn triggers(matches: Vec<(Span, &Signalled)>) -> Vec<Trigger> {
-    matches
-        .into_iter()
-        .map(|(span, s)| Trigger {
-            span,
-            event_type: s.event_type,
-            mode: s.mode.clone(),
-        })
-        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Triggers in `text` taken as one sentence.
+    fn find(lexicon: &TriggerLexicon, text: &str, language: Language) -> Vec<Trigger> {
+        let sentence = Span::new(0, text.chars().count());
+        lexicon.find_in_sentence(&PreparedText::new(text), sentence, Some(language))
+    }
 
     #[test]
     fn finds_longest_triggers_with_prefixes_and_elisions() {
@@ -125,19 +119,15 @@ mod tests {
         )
         .unwrap();
         let text = "Les forces s’abattent sur eux après des frappes aériennes et ont attaqué.";
-        let found = lexicon.find(text, Some(Language::Fr));
+        let found = find(&lexicon, text, Language::Fr);
         let chars: Vec<char> = text.chars().collect();
         let words: Vec<String> = found
             .iter()
             .map(|t| chars[t.span.start..t.span.end].iter().collect())
             .collect();
         assert_eq!(words, ["s’abattent", "frappes aériennes", "attaqué"]);
-        assert!(
-            lexicon
-                .find("They attacked.", Some(Language::Fr))
-                .is_empty()
-        );
-        assert_eq!(lexicon.find("They attacked.", Some(Language::En)).len(), 1);
+        assert!(find(&lexicon, "They attacked.", Language::Fr).is_empty());
+        assert_eq!(find(&lexicon, "They attacked.", Language::En).len(), 1);
     }
 
     #[test]
