@@ -96,12 +96,14 @@ impl FoldedText {
 }
 
 /// The views of a document's text that several stages read, built once per document:
-/// its code-point index, its folded form and the tokens of the folded form. The text
-/// must not change afterwards.
+/// its code-point index, its tokens, its folded form and the tokens of the folded form.
+/// The text must not change afterwards.
 #[derive(Debug, Clone)]
 pub struct PreparedText {
     /// Code-point index of the text.
     pub index: TextIndex,
+    /// Tokens of the text (for names, pronouns and places).
+    pub tokens: Vec<Token>,
     /// The folded text.
     pub folded: FoldedText,
     /// Tokens of the folded text (for phrase lexicons).
@@ -115,6 +117,7 @@ impl PreparedText {
         let folded_tokens = tokenize(folded.as_str());
         Self {
             index: TextIndex::new(text),
+            tokens: tokenize(text),
             folded,
             folded_tokens,
         }

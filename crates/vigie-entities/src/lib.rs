@@ -17,19 +17,19 @@ use vigie_core::{Document, Entity, PreparedText};
 pub fn analyze(doc: &mut Document, prepared: &PreparedText, dictionary: &ActorDictionary) {
     let mut entities: Vec<Entity> = dictionary.find_prepared(&doc.text, prepared);
     let taken: Vec<vigie_core::Span> = entities.iter().map(|e| e.span).collect();
-    let tokens = vigie_core::tokenize(&doc.text);
-    entities.extend(people::find_people(&doc.text, &tokens, &taken));
+    let tokens = &prepared.tokens;
+    entities.extend(people::find_people(&doc.text, tokens, &taken));
     let taken: Vec<vigie_core::Span> = entities.iter().map(|e| e.span).collect();
     entities.extend(organisations::find_organisations(
         &doc.text,
         &prepared.folded,
-        &tokens,
+        tokens,
         &taken,
         doc.language,
     ));
     entities.sort_by_key(|e| (e.span.start, e.span.end));
     doc.entities = entities;
-    let pronouns = coreference::resolve_pronouns(doc, &tokens, &prepared.folded);
+    let pronouns = coreference::resolve_pronouns(doc, tokens, &prepared.folded);
     doc.entities.extend(pronouns);
     doc.entities.sort_by_key(|e| (e.span.start, e.span.end));
     doc.attributions = attribution::find_attributions(doc, prepared);

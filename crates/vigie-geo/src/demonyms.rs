@@ -75,6 +75,7 @@ mod tests {
     use super::*;
     use crate::gazetteer::tests::SAMPLE;
     use crate::recognize::prepare_tokens;
+    use vigie_core::tokenize;
 
     #[test]
     fn finds_french_and_english_demonyms() {
@@ -86,7 +87,7 @@ mod tests {
         let found = find_demonyms(
             text,
             &FoldedText::new(text),
-            &prepare_tokens(text, &gazetteer),
+            &prepare_tokens(text, &tokenize(text), &gazetteer),
             &gazetteer,
             None,
             &[],
@@ -104,7 +105,7 @@ mod tests {
             find_demonyms(
                 text,
                 &FoldedText::new(text),
-                &prepare_tokens(text, &gazetteer),
+                &prepare_tokens(text, &tokenize(text), &gazetteer),
                 &gazetteer,
                 Some(Language::En),
                 &[],

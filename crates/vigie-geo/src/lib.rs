@@ -44,7 +44,7 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, gazetteer: &Gazettee
         .filter(|e| e.kind == EntityKind::Org && e.actor.is_none())
         .map(|e| e.span)
         .collect();
-    let tokens = recognize::prepare_tokens(&doc.text, gazetteer);
+    let tokens = recognize::prepare_tokens(&doc.text, &prepared.tokens, gazetteer);
     let mentions: Vec<recognize::Mention> = recognize::find_toponyms(&doc.text, &tokens, gazetteer)
         .into_iter()
         .filter(|m| {

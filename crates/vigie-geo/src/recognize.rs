@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use rustc_hash::FxHashSet;
 
 use vigie_core::lexicon::{is_calendar_word, is_speech_verb, is_title};
-use vigie_core::{Span, Token, fold_text, is_letter, tokenize};
+use vigie_core::{Span, Token, fold_text, is_letter};
 
 use crate::gazetteer::Gazetteer;
 use crate::name_key::name_key;
@@ -585,13 +585,13 @@ fn saint_name(
     Some(end)
 }
 
-/// Tokens prepared for name matching: English possessives split off ("China's" →
-/// "China", "'s") and hyphenated compounds that are not themselves names split into
-/// their parts ("Tbilisi-based", "Egyptian-US"), while "al-Anbar" and "Saint-Denis"
-/// stay whole.
-pub fn prepare_tokens(text: &str, gazetteer: &Gazetteer) -> Vec<Token> {
+/// The tokens of `text` prepared for name matching: English possessives split off
+/// ("China's" → "China", "'s") and hyphenated compounds that are not themselves names
+/// split into their parts ("Tbilisi-based", "Egyptian-US"), while "al-Anbar" and
+/// "Saint-Denis" stay whole.
+pub fn prepare_tokens(text: &str, tokens: &[Token], gazetteer: &Gazetteer) -> Vec<Token> {
     let mut prepared = Vec::new();
-    for token in tokenize(text) {
+    for &token in tokens {
         let word = token.text(text);
         let possessive = ["'s", "’s"]
             .iter()
@@ -844,13 +844,18 @@ fn plausible(surface: &str, key: &str, gazetteer: &Gazetteer) -> bool {
 mod tests {
     use super::*;
     use crate::gazetteer::tests::SAMPLE;
+    use vigie_core::tokenize;
 
     fn found(text: &str) -> Vec<String> {
         let gazetteer = Gazetteer::from_tsv(SAMPLE).unwrap();
-        find_toponyms(text, &prepare_tokens(text, &gazetteer), &gazetteer)
-            .into_iter()
-            .map(|m| m.text)
-            .collect()
+        find_toponyms(
+            text,
+            &prepare_tokens(text, &tokenize(text), &gazetteer),
+            &gazetteer,
+        )
+        .into_iter()
+        .map(|m| m.text)
+        .collect()
     }
 
     #[test]

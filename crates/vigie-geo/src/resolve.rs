@@ -250,9 +250,14 @@ mod tests {
     use super::*;
     use crate::gazetteer::tests::SAMPLE;
     use crate::recognize::{Mention, find_toponyms, prepare_tokens};
+    use vigie_core::tokenize;
 
     fn toponyms(text: &str, gazetteer: &Gazetteer) -> Vec<Mention> {
-        find_toponyms(text, &prepare_tokens(text, gazetteer), gazetteer)
+        find_toponyms(
+            text,
+            &prepare_tokens(text, &tokenize(text), gazetteer),
+            gazetteer,
+        )
     }
 
     #[test]
