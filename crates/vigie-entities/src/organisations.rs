@@ -132,9 +132,7 @@ pub fn find_organisations(
     let mut found = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        let starts_name =
-            tokens[i].is_capitalised(text) && words.is_free(i) && is_capitalised(&tokens[i], text);
-        let end = if !starts_name {
+        let end = if !words.is_capitalised(i) || !words.is_free(i) {
             None
         } else if language == Some(Language::Fr) {
             words.french_name(i)
