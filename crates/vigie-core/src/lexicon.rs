@@ -175,8 +175,15 @@ pub fn is_calendar_word(word: &str) -> bool {
 }
 
 /// True for folded titles that precede a person's name ("general", "sen", "president").
+///
+/// A compound title counts by its head ("vice-president", "ex-ministre",
+/// "lieutenant-colonel").
 pub fn is_title(word: &str) -> bool {
+    const TITLE_PREFIXES: &[&str] = &["vice", "ex", "co", "sous", "deputy", "lieutenant", "major"];
     TITLES.contains(&word)
+        || word.split_once('-').is_some_and(|(prefix, head)| {
+            TITLE_PREFIXES.contains(&prefix) && TITLES.contains(&head)
+        })
 }
 
 /// True for folded speech verbs.
@@ -193,5 +200,12 @@ mod tests {
         assert_eq!(month_number("aout"), Some(8));
         assert_eq!(weekday_number("sunday"), Some(6));
         assert!(is_calendar_word("mardi") && !is_calendar_word("mardis"));
+    }
+
+    #[test]
+    fn compound_titles_count_by_their_head() {
+        assert!(is_title("vice-president") && is_title("ex-ministre"));
+        assert!(is_title("lieutenant-colonel") && is_title("porte-parole"));
+        assert!(!is_title("vice") && !is_title("al-sheikh") && !is_title("vice-versa"));
     }
 }

@@ -138,6 +138,12 @@ const TIME_WORDS: &[&str] = &[
     "earlier",
 ];
 
+/// Words that open the object of a speech verb, not its speaker (folded): after
+/// "…, ont affirmé avoir tenté …" the verb is not inverted.
+const OBJECT_OPENERS: &[&str] = &[
+    "avoir", "etre", "que", "qu'", "de", "d'", "that", "to", "having", "being",
+];
+
 /// Adverbs that may sit between a speaker and the verb's object (folded).
 const ADVERBS: &[&str] = &[
     "meme",
@@ -309,6 +315,12 @@ pub fn find_attributions(doc: &Document, prepared: &PreparedText) -> Vec<Attribu
                         ),
                         |w| is_calendar_word(w) || TIME_WORDS.contains(&w),
                     );
+                    if speaker_words(&folded, speaker)
+                        .first()
+                        .is_some_and(|w| OBJECT_OPENERS.contains(&w.as_str()))
+                    {
+                        continue;
+                    }
                     let content = trim(&folded, Span::new(span.start, at));
                     build(doc, index, &folded, cue, speaker, Some(content))
                 } else {
@@ -525,6 +537,15 @@ ALMAYADEEN\tAl Mayadeen\tMEDIA\tLB\tmedia\tAl-Mayadeen
         assert_eq!(
             attributions("The strike hit a school, according to Reuters."),
             [(AttributionKind::Named, "Reuters".into())]
+        );
+    }
+
+    #[test]
+    fn a_speech_verb_followed_by_its_object_is_not_inverted() {
+        assert!(
+            attributions("Des militants, proches du groupe, ont affirmé avoir tenté une attaque.")
+                .iter()
+                .all(|(_, speaker)| !speaker.contains("tenté"))
         );
     }
 }

@@ -338,12 +338,23 @@ fn person_with_cue(text: &str, tokens: &[Token], start: usize, end: usize) -> Op
     if title.is_none() && apposition.is_none() && !speech_after && !speech_before {
         return None;
     }
-    let span = Span::new(tokens[start].span.start, tokens[end - 1].span.end);
+    // "President Suharto's government": the possessive ending is not part of the name.
+    // Both endings are two characters long.
+    let last = tokens[end - 1].text(text);
+    let (possessive_bytes, possessive_chars) = ["'s", "’s"]
+        .iter()
+        .find(|s| last.len() > s.len() && last.ends_with(*s))
+        .map_or((0, 0), |s| (s.len(), 2));
+    let span = Span::new(
+        tokens[start].span.start,
+        tokens[end - 1].span.end - possessive_chars,
+    );
     let organisation = tokens[start..end]
         .iter()
         .any(|t| ORGANISATION_WORDS.contains(&folded_word(t, text).as_str()));
     Some(Entity {
-        text: text[tokens[start].byte_start..tokens[end - 1].byte_end].to_owned(),
+        text: text[tokens[start].byte_start..tokens[end - 1].byte_end - possessive_bytes]
+            .to_owned(),
         span,
         kind: if organisation {
             EntityKind::Org
@@ -500,6 +511,10 @@ mod tests {
             [("Obama".into(), Some("President".into()))]
         );
         assert!(people("They met Obama at lunch.").is_empty());
+        assert_eq!(
+            people("They protested against Vice-President Suharto’s government."),
+            [("Suharto".into(), Some("Vice-President".into()))]
+        );
     }
 
     #[test]

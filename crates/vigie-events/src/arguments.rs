@@ -90,6 +90,27 @@ const CONDITIONS: &[&str] = &["if", "unless", "si"];
 /// Kabul", "couvre-feu à Alger"), folded.
 const TARGET_LOCATIVES: &[&str] = &["in", "at", "dans", "a", "au", "aux", "en", "sur"];
 
+/// How far after a trigger (in characters) its object may start.
+const MAX_OBJECT_DISTANCE: usize = 80;
+
+/// Possessive determiners (folded): "its troops" are the actor's own, "son invasion du
+/// Liban" is the actor's act on its complement.
+const POSSESSIVES: &[&str] = &[
+    "its", "their", "his", "her", "our", "son", "sa", "ses", "leur", "leurs", "notre", "nos",
+];
+
+/// Auxiliaries that make a following participle passive (folded): "were killed", "ont été
+/// enlevés", "sont détenus".
+const PASSIVE_AUXILIARIES: &[&str] = &[
+    "was", "were", "been", "being", "is", "are", "be", "get", "got", "ete", "est", "sont", "etait",
+    "etaient", "fut", "furent", "sera", "seront",
+];
+
+/// The French ones among [`PASSIVE_AUXILIARIES`].
+const FRENCH_AUXILIARIES: &[&str] = &[
+    "ete", "est", "sont", "etait", "etaient", "fut", "furent", "sera", "seront",
+];
+
 /// Articles that may stand between a clause start and its subject (folded).
 const ARTICLES: &[&str] = &["l'", "la", "le", "les", "the"];
 
@@ -213,7 +234,7 @@ fn place_target(
             p.kind == PlaceKind::Toponym
                 && sentence.contains(p.span)
                 && p.span.start >= trigger.end
-                && p.span.start - trigger.end <= 60
+                && p.span.start - trigger.end <= MAX_OBJECT_DISTANCE
         })
         .filter(|p| {
             let before = preceding(doc, index, sentence, p.span);
@@ -318,6 +339,12 @@ fn without_article(before: &str) -> &str {
         .map_or(before, str::trim_end)
 }
 
+/// True for a short upper-case abbreviation ("US", "U.S.", "UK"), which may qualify a noun
+/// like an adjective.
+fn is_short_abbreviation(text: &str) -> bool {
+    text.chars().count() <= 4 && text.chars().all(|c| c.is_uppercase() || c == '.')
+}
+
 /// A state named by a place name acts only as the subject of its clause ("l'Irak a
 /// condamné"); elsewhere ("à travers l'Irak", "frontalier avec la Syrie") it is a place.
 fn used_as_location(doc: &Document, index: &TextIndex, sentence: Span, entity: &Entity) -> bool {
@@ -330,14 +357,14 @@ fn used_as_location(doc: &Document, index: &TextIndex, sentence: Span, entity: &
         return false;
     }
     let before = between(doc, index, sentence.start, entity.span.start);
-    // "convoi militaire US": a short upper-case adjective after a noun qualifies the
-    // noun's actor; it is not a place.
-    let short_caps = entity.text.chars().count() <= 3
-        && entity.text.chars().all(|c| c.is_uppercase() || c == '.');
-    if short_caps && before.ends_with(is_letter) {
+    // "convoi militaire US", "a top U.S. official": a short upper-case adjective after a
+    // word other than a locative qualifies a noun's actor; it is not a place.
+    let after_word = before.ends_with(is_letter);
+    let before = without_article(&before);
+    let located = LOCATIVES.iter().any(|l| ends_with_word(before, l));
+    if is_short_abbreviation(&entity.text) && after_word && !located {
         return false;
     }
-    let before = without_article(&before);
     // "… said that Iraq must withdraw": a clause opens with its subject.
     let clause_opens = ["that", "que", "qu'"]
         .iter()
@@ -399,6 +426,106 @@ fn located_by_preposition(
         && !(dative && place.feature_code.starts_with("PCL"))
 }
 
+/// True when a nominal trigger sits in an adverbial phrase of another act ("killed in a
+/// suicide car bombing", "tués dans un attentat", "wounded by a shell"): the act it
+/// describes is that of the clause's verb. Up to four words may stand between ("dans un
+/// attentat-suicide à la voiture piégée").
+pub fn in_adverbial_phrase(
+    doc: &Document,
+    index: &TextIndex,
+    sentence: Span,
+    trigger: Span,
+) -> bool {
+    const OPENERS: &[&str] = &[
+        "in a",
+        "in an",
+        "by a",
+        "by an",
+        "during a",
+        "during an",
+        "dans un",
+        "dans une",
+        "lors d'un",
+        "lors d'une",
+        "par un",
+        "par une",
+    ];
+    let before = between(
+        doc,
+        index,
+        sentence.start.max(trigger.start.saturating_sub(48)),
+        trigger.start,
+    );
+    let mut phrase = before.as_str();
+    for _ in 0..5 {
+        if OPENERS.iter().any(|o| ends_with_word(phrase, o)) {
+            return true;
+        }
+        // The phrase does not reach across punctuation ("in a statement, rebels attacked").
+        match phrase.rsplit_once(' ') {
+            Some((rest, word)) if word.ends_with(is_letter) => phrase = rest,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// True when a possessive determiner stands right before `span` ("its troops", "son
+/// invasion").
+fn after_possessive(doc: &Document, index: &TextIndex, sentence: Span, span: Span) -> bool {
+    let before = preceding(doc, index, sentence, span);
+    POSSESSIVES.iter().any(|p| ends_with_word(&before, p))
+}
+
+/// True when the trigger is a participle under a passive auxiliary after its subject
+/// ("civilians were killed", "des soldats ont été enlevés"), for acts done to someone:
+/// force, coercion, sanctions, releases. Reflexive French verbs ("se sont retirés"),
+/// progressive English forms ("are attacking") and states ("is committed to") are not.
+fn is_passive(
+    doc: &Document,
+    index: &TextIndex,
+    subject_end: usize,
+    trigger: Span,
+    event_type: EventType,
+    mode: Option<&str>,
+) -> bool {
+    let done_to = matches!(
+        event_type,
+        EventType::Assault | EventType::Coerce | EventType::Sanction
+    ) || mode == Some("release");
+    if !done_to {
+        return false;
+    }
+    let gap = between(doc, index, subject_end, trigger.start);
+    let mut words = gap.rsplit(' ');
+    let Some(auxiliary) = words.next().filter(|w| PASSIVE_AUXILIARIES.contains(w)) else {
+        return false;
+    };
+    let verb = fold_text(index.slice(&doc.text, trigger));
+    let verb = verb.split(' ').next().unwrap_or_default();
+    if !FRENCH_AUXILIARIES.contains(&auxiliary) {
+        return !verb.ends_with("ing") && verb.ends_with(is_letter);
+    }
+    let participle = ["e", "es", "i", "is", "u", "us", "it", "its"]
+        .iter()
+        .any(|ending| verb.ends_with(ending));
+    let reflexive = words.next() == Some("se");
+    participle && !reflexive
+}
+
+/// True for a generic armed or police force with no owner of its own ("troops",
+/// "soldats"): after a deployment, withdrawal or pledge it is what the actor moves, not
+/// whom the act aims at.
+fn moved_forces(entity: &Entity, event_type: EventType, mode: Option<&str>) -> bool {
+    let generic_force =
+        entity.country.is_none() && matches!(entity.actor.as_deref(), Some("MILITARY" | "POLICE"));
+    let moves = matches!(
+        event_type,
+        EventType::Mobilize | EventType::Agree | EventType::Aid | EventType::Reject
+    ) || (event_type == EventType::Retreat && mode != Some("release"));
+    generic_force && moves
+}
+
 /// Whether "X de Y" makes Y the patient (abductions, arrests) rather than the agent.
 fn of_marks_patient(event_type: EventType, mode: Option<&str>) -> bool {
     matches!(mode, Some("abduct" | "arrest" | "deport" | "release"))
@@ -437,12 +564,29 @@ pub fn participants(
     // A state named as a place acts only as a clause subject; after the trigger it may be
     // the recipient ("offered to Great Britain") unless a locative makes it the scene
     // ("clashes in Syria").
-    let before = all
+    let subjects: Vec<&Entity> = all
         .iter()
         .filter(|(e, demonym)| {
             e.span.end <= trigger.start && (*demonym || !used_as_location(doc, index, sentence, e))
         })
         .map(|(e, _)| *e)
+        .collect();
+    // "Pakistan, a key U.S. ally, has refused": a participant set off by commas after
+    // another one describes it and does not act.
+    let parenthetical = |e: &Entity| {
+        let prefix = index.slice(&doc.text, Span::new(sentence.start, e.span.start));
+        let opened = prefix
+            .rfind(',')
+            .map(|comma| sentence.start + prefix[..comma].chars().count());
+        let closed = index
+            .slice(&doc.text, Span::new(e.span.end, trigger.start))
+            .contains(',');
+        closed && opened.is_some_and(|comma| subjects.iter().any(|s| s.span.end <= comma))
+    };
+    let before = subjects
+        .iter()
+        .copied()
+        .filter(|e| !parenthetical(e))
         .max_by_key(|e| e.span.end)
         // "Hungary has said it will support …": with no one else before the trigger, the
         // speaker acts.
@@ -455,16 +599,29 @@ pub fn participants(
                 })
                 .max_by_key(|e| e.span.end)
         });
-    let after = all
+    // "its troops", "deployed troops": the actor's own forces are not whom the act aims at
+    // ("its European Community partners" are).
+    let own_group = |e: &Entity| {
+        e.text.starts_with(char::is_lowercase) && after_possessive(doc, index, sentence, e.span)
+    };
+    let aimed_at = |e: &Entity| {
+        e.span.start >= trigger.end
+            && e.span.start - trigger.end <= MAX_OBJECT_DISTANCE
+            && !clause_between(doc, index, trigger.end, e.span.start, event_type)
+            && !own_group(e)
+            && !moved_forces(e, event_type, mode)
+    };
+    let mut following: Vec<&Entity> = all
         .iter()
         .filter(|(e, demonym)| {
-            e.span.start >= trigger.end
-                && e.span.start - trigger.end <= 60
-                && !clause_between(doc, index, trigger.end, e.span.start, event_type)
-                && (*demonym || !located_by_preposition(doc, index, sentence, e))
+            aimed_at(e) && (*demonym || !located_by_preposition(doc, index, sentence, e))
         })
         .map(|(e, _)| *e)
-        .min_by_key(|e| e.span.start)
+        .collect();
+    following.sort_by_key(|e| e.span.start);
+    let after = following
+        .first()
+        .copied()
         // Verbal and cooperative acts aim at the country they name even after "in"/"from"
         // ("withdraw its troops from Lebanon", "an embassy in Tehran") when nothing else
         // follows the trigger.
@@ -482,13 +639,7 @@ pub fn participants(
                     | EventType::Concede
             );
             all.iter()
-                .filter(|(e, demonym)| {
-                    aims_at_place
-                        && !demonym
-                        && e.span.start >= trigger.end
-                        && e.span.start - trigger.end <= 60
-                        && !clause_between(doc, index, trigger.end, e.span.start, event_type)
-                })
+                .filter(|(e, demonym)| aims_at_place && !demonym && aimed_at(e))
                 .map(|(e, _)| *e)
                 .min_by_key(|e| e.span.start)
         });
@@ -496,10 +647,16 @@ pub fn participants(
         .map(|e| between(doc, index, trigger.end, e.span.start))
         .unwrap_or_default();
     let first_gap_word = gap.split([' ', '\'']).next().unwrap_or_default();
+    let passive =
+        before.is_some_and(|e| is_passive(doc, index, e.span.end, trigger, event_type, mode));
     let before = before.map(|e| participant_in(doc, index, e));
     let after_participant = after.map(|e| participant_in(doc, index, e));
     if AGENT_MARKERS.contains(&first_gap_word) {
         return (after_participant, before);
+    }
+    if passive {
+        // "Iraqi civilians have been killed in a bombing": the subject suffered the act.
+        return (None, before);
     }
     if is_obligation(doc, index, trigger) {
         // "X said Y must leave": X demands, of Y ("X said it must leave" stays X's act).
@@ -513,15 +670,14 @@ pub fn participants(
     // "convoi militaire US", "frappes américaines": an adjective-like actor glued to the trigger.
     let adjectival = gap.is_empty()
         && after.is_some_and(|e| {
-            let short_caps =
-                e.text.chars().count() <= 3 && e.text.chars().all(|c| c.is_uppercase() || c == '.');
             // A lower-case demonym qualifies the trigger noun ("frappes américaines"); a
             // common noun is its object ("mobilized army reservists").
             let demonym = doc
                 .places
                 .iter()
                 .any(|p| p.kind == PlaceKind::Demonym && p.span == e.span);
-            short_caps || (demonym && e.text.starts_with(char::is_lowercase))
+            (e.text.chars().count() <= 3 && is_short_abbreviation(&e.text))
+                || (demonym && e.text.starts_with(char::is_lowercase))
         });
     // "attaques de Daech", "attacks of the rebels": the complement follows "de"/"of" and at
     // most an article, not a whole clause ("a promis de poursuivre l'aide au Mozambique").
@@ -530,7 +686,18 @@ pub fn participants(
         rest.is_some_and(|r| r.is_empty() || ["la", "l'", "les", "the"].contains(&r))
             && (gap.len() == m.len() || m.ends_with('\'') || gap[m.len()..].starts_with(' '))
     });
-    if adjectival || (genitive && !of_marks_patient(event_type, mode)) {
+    // "son invasion du Liban-Sud": after a possessive the complement is acted upon.
+    let possessed = after_possessive(doc, index, sentence, trigger);
+    if adjectival {
+        // "les émeutes palestiniennes contre l'armée israélienne": the next participant
+        // is acted upon.
+        let recipient = following
+            .get(1)
+            .map(|e| participant_in(doc, index, e))
+            .or_else(|| place_target(doc, index, sentence, trigger, event_type));
+        return (after_participant, recipient);
+    }
+    if genitive && !possessed && !of_marks_patient(event_type, mode) {
         return (after_participant, None);
     }
     let recipient =

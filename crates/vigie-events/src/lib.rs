@@ -89,8 +89,27 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
                 .iter_mut()
                 .find(|e| e.event_type == event.event_type)
             {
-                Some(same) if same.confidence >= event.confidence => {}
-                Some(same) => *same = event,
+                Some(same) => {
+                    let adverbial = |e: &Event| {
+                        arguments::in_adverbial_phrase(doc, index, sentence, e.trigger.span)
+                    };
+                    let keep_same = match (adverbial(same), adverbial(&event)) {
+                        (false, true) => true,
+                        (true, false) => false,
+                        _ => same.confidence >= event.confidence,
+                    };
+                    let other_mode = if keep_same {
+                        event.mode
+                    } else {
+                        std::mem::replace(same, event).mode
+                    };
+                    // "wounded two soldiers in a bomb attack": one event, with the mode
+                    // the other trigger names.
+                    if same.mode.is_none() && other_mode.is_some() {
+                        same.mode = other_mode;
+                        same.acled = acled::category(same);
+                    }
+                }
                 None => in_sentence.push(event),
             }
         }
