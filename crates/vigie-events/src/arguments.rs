@@ -881,6 +881,92 @@ mod tests {
     }
 
     #[test]
+    fn passives_own_forces_and_appositions() {
+        use EntityKind::{Org, State};
+        // A passive subject suffers the act.
+        assert_eq!(
+            roles(
+                "Three civilians were killed yesterday.",
+                "killed",
+                &[("civilians", Org)],
+                EventType::Assault,
+                None
+            ),
+            (None, Some("civilians".into()))
+        );
+        assert_eq!(
+            roles(
+                "Des soldats ont été enlevés.",
+                "enlevés",
+                &[("soldats", State)],
+                EventType::Assault,
+                Some("abduct")
+            ),
+            (None, Some("soldats".into()))
+        );
+        // A state is not passive: "is committed to" keeps its subject.
+        assert_eq!(
+            roles(
+                "Vietnam is committed to reform.",
+                "committed",
+                &[("Vietnam", State)],
+                EventType::Agree,
+                None
+            ),
+            (Some("Vietnam".into()), None)
+        );
+        // The actor's own forces are not the recipient.
+        assert_eq!(
+            roles(
+                "Syria will withdraw its troops soon.",
+                "withdraw",
+                &[("Syria", State), ("troops", State)],
+                EventType::Retreat,
+                None
+            ),
+            (Some("Syria".into()), None)
+        );
+        // A participant in an apposition describes the one before it.
+        assert_eq!(
+            roles(
+                "Pakistan, a key ally of Britain, has refused to help.",
+                "refused",
+                &[("Pakistan", State), ("Britain", State)],
+                EventType::Reject,
+                None
+            ),
+            (Some("Pakistan".into()), None)
+        );
+    }
+
+    #[test]
+    fn nominal_triggers_in_adverbial_phrases() {
+        let adverbial = |text: &str, trigger: &str| {
+            let doc = Document::new("t", text);
+            let index = TextIndex::new(text);
+            let sentence = Span::new(0, text.chars().count());
+            let trigger = entity(trigger, text, EntityKind::Misc).span;
+            in_adverbial_phrase(&doc, &index, sentence, trigger)
+        };
+        assert!(adverbial(
+            "Two were killed in a suicide car bombing.",
+            "bombing"
+        ));
+        assert!(adverbial(
+            "Trois tués dans un attentat à la voiture piégée.",
+            "voiture"
+        ));
+        assert!(!adverbial(
+            "Two were killed in a suicide car bombing.",
+            "killed"
+        ));
+        assert!(!adverbial(
+            "In a statement, rebels attacked the town.",
+            "attacked"
+        ));
+    }
+
+    #[test]
     fn a_demonym_actor_is_never_a_location() {
         let text = "Des chars israéliens ont tiré sur Jéricho.";
         let mut doc = Document::new("t", text);
