@@ -127,6 +127,8 @@ pub const TITLES: &[&str] = &[
     "spokesperson",
     "leader",
     "dirigeant",
+    "candidate",
+    "candidat",
     "ambassadeur",
     "ambassador",
     "envoy",

@@ -223,6 +223,13 @@ pub(crate) const ORGANISATION_WORDS: &[&str] = &[
     "ligue",
 ];
 
+/// Words that may stand between a name and its speech verb (folded): "X has said", "X a
+/// déclaré", "X also told".
+const SPEECH_AUXILIARIES: &[&str] = &[
+    "has", "had", "have", "was", "is", "will", "would", "also", "later", "then", "a", "avait",
+    "aurait", "aussi", "ont", "avaient", "had",
+];
+
 /// Articles that may open a role apposition ("Daniel Whitmore, a senior official").
 const ARTICLES: &[&str] = &["a", "an", "the", "un", "une", "le", "la", "l'"];
 
@@ -326,11 +333,17 @@ fn person_with_cue(text: &str, tokens: &[Token], start: usize, end: usize) -> Op
         .nth(WINDOW_CHARS - 1)
         .map_or(0, |(i, _)| i);
     let before = fold_text(&preceding[window_start..]);
-    let speech_after = after
+    // "Maria Petrenko said", "Tom King has told"; not "Radical French farmers said".
+    let mut words_after = after
         .split(|c: char| !is_word_char(c) && c != '-')
-        .filter(|w| !w.is_empty())
-        .take(2)
-        .any(is_speech_verb);
+        .filter(|w| !w.is_empty());
+    let speech_after = match words_after.next() {
+        Some(first) if is_speech_verb(first) => true,
+        Some(first) if SPEECH_AUXILIARIES.contains(&first) => {
+            words_after.next().is_some_and(is_speech_verb)
+        }
+        _ => false,
+    };
     let speech_before = before
         .rsplit(|c: char| !is_word_char(c) && c != '-')
         .find(|w| !w.is_empty())

@@ -90,8 +90,9 @@ const CONDITIONS: &[&str] = &["if", "unless", "si"];
 /// Kabul", "couvre-feu à Alger"), folded.
 const TARGET_LOCATIVES: &[&str] = &["in", "at", "dans", "a", "au", "aux", "en", "sur"];
 
-/// How far after a trigger (in characters) its object may start.
-const MAX_OBJECT_DISTANCE: usize = 80;
+/// How far after a trigger (in characters) its object may start ("a menacé de lancer
+/// une nouvelle offensive militaire dans sa guerre du Golfe contre l'Irak").
+const MAX_OBJECT_DISTANCE: usize = 100;
 
 /// Possessive determiners (folded): "its troops" are the actor's own, "son invasion du
 /// Liban" is the actor's act on its complement.
