@@ -211,7 +211,10 @@ impl Words<'_> {
         let has_organisation_noun = (start..end).any(|k| is_organisation_noun(self.folded[k]));
         // "House Speaker", "Senate Majority Leader" are titles of people.
         let ends_in_title = is_title(self.folded[end - 1]);
-        (words >= 2 && has_organisation_noun && !ends_in_title).then_some(end)
+        // "West Bank", "North Bank": a compass point and one noun name a region.
+        let region =
+            end - start == 2 && ["north", "south", "east", "west"].contains(&self.folded[start]);
+        (words >= 2 && has_organisation_noun && !ends_in_title && !region).then_some(end)
     }
 
     /// The end (exclusive token index) of a French name starting at `start`: a
@@ -299,6 +302,7 @@ mod tests {
         );
         assert!(names("Prime Minister Tony Blair met him.", Language::En).is_empty());
         assert!(names("The House Speaker spoke.", Language::En).is_empty());
+        assert!(names("Shells fell in the West Bank city.", Language::En).is_empty());
     }
 
     #[test]

@@ -83,6 +83,9 @@ const OBLIGATION_MODALS: &[&str] = &[
     "faut",
 ];
 
+/// Words that open a complement clause (folded).
+const COMPLEMENTISERS: &[&str] = &["that", "que", "qu'"];
+
 /// Conditions, which belong to a threat's own frame ("will attack if …").
 const CONDITIONS: &[&str] = &["if", "unless", "si"];
 
@@ -93,6 +96,32 @@ const TARGET_LOCATIVES: &[&str] = &["in", "at", "dans", "a", "au", "aux", "en", 
 /// How far after a trigger (in characters) its object may start ("a menacé de lancer
 /// une nouvelle offensive militaire dans sa guerre du Golfe contre l'Irak").
 const MAX_OBJECT_DISTANCE: usize = 100;
+
+/// Nouns for places (folded): a demonym qualifying one describes the place, it is no
+/// participant ("the Bosnian town of Gorazde", "la ville bosniaque de Gorazde").
+const PLACE_NOUNS: &[&str] = &[
+    "town",
+    "city",
+    "village",
+    "capital",
+    "province",
+    "region",
+    "border",
+    "territory",
+    "coast",
+    "port",
+    "island",
+    "soil",
+    "waters",
+    "ville",
+    "capitale",
+    "frontiere",
+    "territoire",
+    "cote",
+    "ile",
+    "sol",
+    "eaux",
+];
 
 /// Possessive determiners (folded): "its troops" are the actor's own, "son invasion du
 /// Liban" is the actor's act on its complement.
@@ -208,10 +237,17 @@ fn clause_between(
     event_type: EventType,
 ) -> bool {
     let gap = between(doc, index, trigger_end, start);
-    SUBORDINATORS
-        .iter()
-        .filter(|s| event_type != EventType::Threaten || !CONDITIONS.contains(s))
-        .any(|s| contains_phrase(&gap, s))
+    // "agreed that their countries should cooperate": what one agrees to is a proposition,
+    // not a partner; what one demands of, accuses or threatens is the clause's subject.
+    let proposition = matches!(
+        event_type,
+        EventType::Agree | EventType::Support | EventType::Concede | EventType::Cooperate
+    ) && COMPLEMENTISERS.iter().any(|c| contains_phrase(&gap, c));
+    proposition
+        || SUBORDINATORS
+            .iter()
+            .filter(|s| event_type != EventType::Threaten || !CONDITIONS.contains(s))
+            .any(|s| contains_phrase(&gap, s))
 }
 
 /// The place a hostile act targets when no one else is named: the nearest after the
@@ -367,9 +403,7 @@ fn used_as_location(doc: &Document, index: &TextIndex, sentence: Span, entity: &
         return false;
     }
     // "… said that Iraq must withdraw": a clause opens with its subject.
-    let clause_opens = ["that", "que", "qu'"]
-        .iter()
-        .any(|w| ends_with_word(before, w));
+    let clause_opens = COMPLEMENTISERS.iter().any(|w| ends_with_word(before, w));
     !(before.is_empty() || clause_opens || before.ends_with([',', ';', ':', '«', '"']))
 }
 
@@ -471,6 +505,16 @@ pub fn in_adverbial_phrase(
     false
 }
 
+/// True when a demonym qualifies a place noun next to it ("Bosnian town", "ville
+/// bosniaque").
+fn describes_place(doc: &Document, index: &TextIndex, sentence: Span, span: Span) -> bool {
+    let before = preceding(doc, index, sentence, span);
+    let after = between(doc, index, span.end, sentence.end.min(span.end + 16));
+    let next_word = after.split(' ').next().unwrap_or_default();
+    let previous_word = before.rsplit(' ').next().unwrap_or_default();
+    PLACE_NOUNS.contains(&next_word) || PLACE_NOUNS.contains(&previous_word)
+}
+
 /// True when a possessive determiner stands right before `span` ("its troops", "son
 /// invasion").
 fn after_possessive(doc: &Document, index: &TextIndex, sentence: Span, span: Span) -> bool {
@@ -558,7 +602,9 @@ pub fn participants(
         .chain(
             from_places
                 .iter()
-                .filter(|(e, _)| eligible(&e))
+                .filter(|(e, demonym)| {
+                    eligible(&e) && !(*demonym && describes_place(doc, index, sentence, e.span))
+                })
                 .map(|(e, demonym)| (e, *demonym)),
         )
         .collect();
