@@ -250,9 +250,10 @@ fn clause_between(
             .any(|s| contains_phrase(&gap, s))
 }
 
-/// The place a hostile act targets when no one else is named: the nearest after the
-/// trigger, introduced by a locative ("shelling in Kabul", "couvre-feu à Alger").
-/// Agreements and talks merely happen somewhere.
+/// The place a hostile act (or the easing of one) targets when no one else is named: the
+/// nearest after the trigger, introduced by a locative ("shelling in Kabul", "couvre-feu à
+/// Alger", "lifted a state of emergency in West Darfur"). Agreements, talks and
+/// withdrawals merely happen somewhere.
 fn place_target(
     doc: &Document,
     index: &TextIndex,
@@ -261,7 +262,10 @@ fn place_target(
     event_type: EventType,
 ) -> Option<Participant> {
     use EventType::*;
-    let aimed = matches!(event_type, Assault | Coerce | Sanction | Protest | Threaten);
+    let aimed = matches!(
+        event_type,
+        Assault | Coerce | Sanction | Protest | Threaten | Concede
+    );
     if !aimed {
         return None;
     }
