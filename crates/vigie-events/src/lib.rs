@@ -32,21 +32,26 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
             if inside_name || arguments::inside_speaker(doc, trigger.span) {
                 continue;
             }
+            let after_trigger = vigie_core::fold_text(
+                index.slice(&doc.text, Span::new(trigger.span.end, sentence.end)),
+            );
+            let (trigger_type, trigger_mode) = if expels_envoys(&trigger, &after_trigger) {
+                (EventType::Sanction, Some("expel".to_owned()))
+            } else {
+                (trigger.event_type, trigger.mode.clone())
+            };
             let (actor, recipient) = arguments::participants(
                 doc,
                 index,
                 sentence,
                 trigger.span,
-                trigger.event_type,
-                trigger.mode.as_deref(),
+                trigger_type,
+                trigger_mode.as_deref(),
             );
             let place = arguments::place(doc, index, sentence, trigger.span);
             let attribution = attribution_for(doc, sentence, trigger.span);
             let modality =
                 modality::modality(&doc.text, index, sentence, trigger.span, &attribution);
-            let after_trigger = vigie_core::fold_text(
-                index.slice(&doc.text, Span::new(trigger.span.end, sentence.end)),
-            );
             let conditional = [
                 " unless ",
                 " a moins que ",
@@ -56,12 +61,7 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
             ]
             .iter()
             .any(|c| format!(" {after_trigger} ").contains(c));
-            let (event_type, mode) = commitment(
-                trigger.event_type,
-                trigger.mode.clone(),
-                modality,
-                conditional,
-            );
+            let (event_type, mode) = commitment(trigger_type, trigger_mode, modality, conditional);
             let mut event = Event {
                 event_type,
                 mode,
@@ -116,6 +116,32 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
         events.extend(in_sentence);
     }
     doc.events = events;
+}
+
+/// Words for envoys and monitors (folded prefixes, French and English): expelling them
+/// reduces relations.
+const ENVOYS: &[&str] = &[
+    "diplomat",
+    "ambassad",
+    "envoy",
+    "emissaire",
+    "inspect",
+    "observ",
+    "monitor",
+    "peacekeep",
+];
+
+/// True when an expulsion trigger's object, within its next five words, is an envoy or a
+/// monitor ("expelled two Russian diplomats", "a expulsé les inspecteurs"): CAMEO codes
+/// that as reducing relations (SANCTION), not as coercing people.
+fn expels_envoys(trigger: &Trigger, after_trigger: &str) -> bool {
+    trigger.event_type == EventType::Coerce
+        && trigger.mode.as_deref() == Some("deport")
+        && after_trigger
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(5)
+            .any(|word| ENVOYS.iter().any(|envoy| word.starts_with(envoy)))
 }
 
 /// PLOVER codes a commitment to act as the verbal event: a planned cooperative act
@@ -224,6 +250,22 @@ mod tests {
         assert_eq!(
             coded("Rebels attacked the convoy."),
             [(EventType::Assault, None, Modality::Asserted)]
+        );
+    }
+
+    #[test]
+    fn expelling_envoys_reduces_relations() {
+        assert_eq!(
+            coded("Switzerland expelled two Russian diplomats."),
+            [(
+                EventType::Sanction,
+                Some("expel".into()),
+                Modality::Asserted
+            )]
+        );
+        assert_eq!(
+            coded("Switzerland expelled two Russian smugglers."),
+            [(EventType::Coerce, Some("deport".into()), Modality::Asserted)]
         );
     }
 }
