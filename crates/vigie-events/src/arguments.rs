@@ -519,6 +519,16 @@ fn describes_place(doc: &Document, index: &TextIndex, sentence: Span, span: Span
     PLACE_NOUNS.contains(&next_word) || PLACE_NOUNS.contains(&previous_word)
 }
 
+/// True when a tense auxiliary stands right before `span`, which makes it a verb ("a
+/// accepté", "have rejected").
+fn after_auxiliary(doc: &Document, index: &TextIndex, sentence: Span, span: Span) -> bool {
+    const AUXILIARIES: &[&str] = &[
+        "a", "ont", "avait", "avaient", "aura", "auront", "has", "have", "had", "will", "would",
+    ];
+    let before = preceding(doc, index, sentence, span);
+    AUXILIARIES.iter().any(|a| ends_with_word(&before, a))
+}
+
 /// True when a possessive determiner stands right before `span` ("its troops", "son
 /// invasion").
 fn after_possessive(doc: &Document, index: &TextIndex, sentence: Span, span: Span) -> bool {
@@ -737,8 +747,10 @@ pub fn participants(
         rest.is_some_and(|r| r.is_empty() || ["la", "l'", "les", "the"].contains(&r))
             && (gap.len() == m.len() || m.ends_with('\'') || gap[m.len()..].starts_with(' '))
     });
-    // "son invasion du Liban-Sud": after a possessive the complement is acted upon.
-    let possessed = after_possessive(doc, index, sentence, trigger);
+    // "son invasion du Liban-Sud": after a possessive the complement is acted upon; so it
+    // is after a verb ("a accepté les exigences des rebelles").
+    let possessed = after_possessive(doc, index, sentence, trigger)
+        || after_auxiliary(doc, index, sentence, trigger);
     if adjectival {
         // "les émeutes palestiniennes contre l'armée israélienne": the next participant
         // is acted upon.

@@ -27,6 +27,7 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
             .into_iter()
             .next();
         let mut in_sentence: Vec<Event> = Vec::new();
+        let mut refined_object = None;
         for trigger in triggers {
             let inside_name = doc.entities.iter().any(|e| e.span.overlaps(trigger.span));
             if inside_name || arguments::inside_speaker(doc, trigger.span) {
@@ -35,10 +36,24 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
             let after_trigger = vigie_core::fold_text(
                 index.slice(&doc.text, Span::new(trigger.span.end, sentence.end)),
             );
-            let (trigger_type, trigger_mode) = if expels_envoys(&trigger, &after_trigger) {
-                (EventType::Sanction, Some("expel".to_owned()))
-            } else {
-                (trigger.event_type, trigger.mode.clone())
+            // "lifted the blockade": the object that refined an act is no act of its own.
+            let folded_trigger = vigie_core::fold_text(index.slice(&doc.text, trigger.span));
+            if refined_object.is_some_and(|(end, refinement): (usize, &ObjectRefinement)| {
+                trigger.span.start <= end + OBJECT_WINDOW
+                    && refinement.names_object(&folded_trigger)
+            }) {
+                continue;
+            }
+            let refinement = refinement_for(&trigger, &after_trigger);
+            if let Some(refinement) = refinement {
+                refined_object = Some((trigger.span.end, refinement));
+            }
+            let (trigger_type, trigger_mode) = match refinement {
+                Some(ObjectRefinement {
+                    refined: (event_type, mode),
+                    ..
+                }) => (*event_type, Some((*mode).to_owned())),
+                None => (trigger.event_type, trigger.mode.clone()),
             };
             let (actor, recipient) = arguments::participants(
                 doc,
@@ -118,30 +133,69 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
     doc.events = events;
 }
 
-/// Words for envoys and monitors (folded prefixes, French and English): expelling them
-/// reduces relations.
-const ENVOYS: &[&str] = &[
-    "diplomat",
-    "ambassad",
-    "envoy",
-    "emissaire",
-    "inspect",
-    "observ",
-    "monitor",
-    "peacekeep",
+/// A type CAMEO gives an act by its object ("expelled two Russian diplomats" reduces
+/// relations; expelling people coerces them).
+struct ObjectRefinement {
+    /// The trigger's own type and mode.
+    trigger: (EventType, Option<&'static str>),
+    /// Folded word prefixes (French and English) of the objects that change it.
+    objects: &'static [&'static str],
+    /// The type and mode those objects give.
+    refined: (EventType, &'static str),
+}
+
+impl ObjectRefinement {
+    fn names_object(&self, word: &str) -> bool {
+        self.objects.iter().any(|prefix| word.starts_with(prefix))
+    }
+}
+
+/// The object refinements Vigie applies.
+const OBJECT_REFINEMENTS: &[ObjectRefinement] = &[
+    // Expelling envoys or monitors reduces relations (CAMEO 166).
+    ObjectRefinement {
+        trigger: (EventType::Coerce, Some("deport")),
+        objects: &[
+            "diplomat",
+            "ambassad",
+            "envoy",
+            "emissaire",
+            "inspect",
+            "observ",
+            "monitor",
+            "peacekeep",
+        ],
+        refined: (EventType::Sanction, "expel"),
+    },
+    // Easing a blockade or a siege de-escalates militarily (CAMEO 0872), a retreat.
+    ObjectRefinement {
+        trigger: (EventType::Concede, None),
+        objects: &["blockade", "blocus", "siege"],
+        refined: (EventType::Retreat, "ease-blockade"),
+    },
+    // Deploying peacekeepers provides them (CAMEO 0743), aid.
+    ObjectRefinement {
+        trigger: (EventType::Mobilize, Some("troops")),
+        objects: &["peacekeep", "casques"],
+        refined: (EventType::Aid, "peacekeepers"),
+    },
 ];
 
-/// True when an expulsion trigger's object, within its next five words, is an envoy or a
-/// monitor ("expelled two Russian diplomats", "a expulsé les inspecteurs"): CAMEO codes
-/// that as reducing relations (SANCTION), not as coercing people.
-fn expels_envoys(trigger: &Trigger, after_trigger: &str) -> bool {
-    trigger.event_type == EventType::Coerce
-        && trigger.mode.as_deref() == Some("deport")
-        && after_trigger
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .take(5)
-            .any(|word| ENVOYS.iter().any(|envoy| word.starts_with(envoy)))
+/// How far (in characters) after a refined trigger its object may lie.
+const OBJECT_WINDOW: usize = 60;
+
+/// The refinement the trigger's object, within its next five words, calls for (see
+/// [`OBJECT_REFINEMENTS`]).
+fn refinement_for(trigger: &Trigger, after_trigger: &str) -> Option<&'static ObjectRefinement> {
+    let object: Vec<&str> = after_trigger
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(5)
+        .collect();
+    OBJECT_REFINEMENTS.iter().find(|refinement| {
+        refinement.trigger == (trigger.event_type, trigger.mode.as_deref())
+            && object.iter().any(|w| refinement.names_object(w))
+    })
 }
 
 /// PLOVER codes a commitment to act as the verbal event: a planned cooperative act
@@ -254,7 +308,7 @@ mod tests {
     }
 
     #[test]
-    fn expelling_envoys_reduces_relations() {
+    fn objects_refine_the_type() {
         assert_eq!(
             coded("Switzerland expelled two Russian diplomats."),
             [(
@@ -266,6 +320,14 @@ mod tests {
         assert_eq!(
             coded("Switzerland expelled two Russian smugglers."),
             [(EventType::Coerce, Some("deport".into()), Modality::Asserted)]
+        );
+        assert_eq!(
+            coded("The army lifted the blockade on the town."),
+            [(
+                EventType::Retreat,
+                Some("ease-blockade".into()),
+                Modality::Asserted
+            )]
         );
     }
 }

@@ -3,7 +3,8 @@
 
 use std::sync::LazyLock;
 
-use vigie_core::{EventType, Language, PhraseSet, PreparedText, Span};
+use vigie_core::lexicon::weekday_number;
+use vigie_core::{EventType, Language, PhraseSet, PreparedText, Span, Token};
 
 static EMBEDDED: &str = include_str!("../../../data/lexicons/event_triggers.tsv");
 
@@ -86,12 +87,16 @@ impl TriggerLexicon {
         sentence: Span,
         language: Option<Language>,
     ) -> Vec<Trigger> {
+        let folded = prepared.folded.as_str();
+        // "a accepté jeudi les exigences": a day standing inside a phrase does not break it.
+        let words: Vec<Token> = prepared
+            .folded_tokens_in(sentence)
+            .iter()
+            .filter(|t| !is_time_word(t.text(folded)))
+            .copied()
+            .collect();
         self.patterns
-            .find_in_tokens(
-                prepared.folded.as_str(),
-                prepared.folded_tokens_in(sentence),
-                |s| language.is_none_or(|l| l == s.language),
-            )
+            .find_in_tokens(folded, &words, |s| language.is_none_or(|l| l == s.language))
             .into_iter()
             .map(|(span, s)| Trigger {
                 span,
@@ -100,6 +105,12 @@ impl TriggerLexicon {
             })
             .collect()
     }
+}
+
+/// True for folded day names and day words ("jeudi", "today", "hier").
+fn is_time_word(word: &str) -> bool {
+    weekday_number(word).is_some()
+        || ["today", "yesterday", "tomorrow", "hier", "demain"].contains(&word)
 }
 
 #[cfg(test)]
@@ -128,6 +139,21 @@ mod tests {
         assert_eq!(words, ["s’abattent", "frappes aériennes", "attaqué"]);
         assert!(find(&lexicon, "They attacked.", Language::Fr).is_empty());
         assert_eq!(find(&lexicon, "They attacked.", Language::En).len(), 1);
+    }
+
+    #[test]
+    fn a_day_inside_a_phrase_does_not_break_it() {
+        let lexicon = TriggerLexicon::from_tsv(
+            "lang\tpattern\ttype\tmode\nfr\taccept*\tAGREE\t\nfr\taccepte les exigences\tCONCEDE\t\n",
+        )
+        .unwrap();
+        let found = find(
+            &lexicon,
+            "Le gouvernement a accepté jeudi les exigences.",
+            Language::Fr,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].event_type, EventType::Concede);
     }
 
     #[test]
