@@ -644,10 +644,16 @@ pub fn participants(
             .contains(',');
         closed && opened.is_some_and(|comma| subjects.iter().any(|s| s.span.end <= comma))
     };
+    // "killed one U.S. soldier and wounded two others": a participant right before "and"
+    // and a second verb is the first verb's object.
+    let object_of_earlier_verb = |e: &Entity| {
+        let gap = between(doc, index, e.span.end, trigger.start);
+        ["and", "et"].iter().any(|c| ends_with_word(&gap, c))
+    };
     let before = subjects
         .iter()
         .copied()
-        .filter(|e| !parenthetical(e))
+        .filter(|e| !parenthetical(e) && !object_of_earlier_verb(e))
         .max_by_key(|e| e.span.end)
         // "Hungary has said it will support …": with no one else before the trigger, the
         // speaker acts.
@@ -680,30 +686,37 @@ pub fn participants(
         .map(|(e, _)| *e)
         .collect();
     following.sort_by_key(|e| e.span.start);
-    let after = following
-        .first()
-        .copied()
-        // Verbal and cooperative acts aim at the country they name even after "in"/"from"
-        // ("withdraw its troops from Lebanon", "an embassy in Tehran") when nothing else
-        // follows the trigger.
-        .or_else(|| {
-            let aims_at_place = matches!(
-                event_type,
-                EventType::Agree
-                    | EventType::Consult
-                    | EventType::Support
-                    | EventType::Cooperate
-                    | EventType::Aid
-                    | EventType::Retreat
-                    | EventType::Request
-                    | EventType::Reject
-                    | EventType::Concede
-            );
-            all.iter()
-                .filter(|(e, demonym)| aims_at_place && !demonym && aimed_at(e))
-                .map(|(e, _)| *e)
-                .min_by_key(|e| e.span.start)
-        });
+    // Verbal and cooperative acts aim at the country they name even after "in"/"from"
+    // ("withdraw its troops from Lebanon", "an embassy in Tehran") when nothing else
+    // follows the trigger.
+    let aims_at_place = matches!(
+        event_type,
+        EventType::Agree
+            | EventType::Consult
+            | EventType::Support
+            | EventType::Cooperate
+            | EventType::Aid
+            | EventType::Retreat
+            | EventType::Request
+            | EventType::Reject
+            | EventType::Concede
+    );
+    // The first participant after `start` that the act aims at.
+    let aimed_after = |start: usize| {
+        following
+            .iter()
+            .copied()
+            .find(|e| e.span.start >= start)
+            .or_else(|| {
+                all.iter()
+                    .filter(|(e, demonym)| {
+                        aims_at_place && !demonym && e.span.start >= start && aimed_at(e)
+                    })
+                    .map(|(e, _)| *e)
+                    .min_by_key(|e| e.span.start)
+            })
+    };
+    let after = aimed_after(trigger.end);
     let gap = after
         .map(|e| between(doc, index, trigger.end, e.span.start))
         .unwrap_or_default();
@@ -712,7 +725,9 @@ pub fn participants(
         before.is_some_and(|e| is_passive(doc, index, e.span.end, trigger, event_type, mode));
     let before = before.map(|e| participant_in(doc, index, e));
     let after_participant = after.map(|e| participant_in(doc, index, e));
-    if AGENT_MARKERS.contains(&first_gap_word) {
+    // "libérés par les FDS", "attacked by the rebels"; not "shortened by one hour the curfew".
+    let agent_follows = AGENT_MARKERS.contains(&first_gap_word) && gap.split(' ').count() <= 3;
+    if agent_follows {
         return (after_participant, before);
     }
     if passive {
@@ -751,17 +766,14 @@ pub fn participants(
     // is after a verb ("a accepté les exigences des rebelles").
     let possessed = after_possessive(doc, index, sentence, trigger)
         || after_auxiliary(doc, index, sentence, trigger);
-    if adjectival {
-        // "les émeutes palestiniennes contre l'armée israélienne": the next participant
-        // is acted upon.
-        let recipient = following
-            .get(1)
+    if adjectival || (genitive && !possessed && !of_marks_patient(event_type, mode)) {
+        // "les émeutes palestiniennes contre l'armée israélienne", "the deployment of NATO
+        // peacekeeping troops in Bosnia": the next participant is acted upon.
+        let recipient = after
+            .and_then(|actor| aimed_after(actor.span.end))
             .map(|e| participant_in(doc, index, e))
             .or_else(|| place_target(doc, index, sentence, trigger, event_type));
         return (after_participant, recipient);
-    }
-    if genitive && !possessed && !of_marks_patient(event_type, mode) {
-        return (after_participant, None);
     }
     let recipient =
         after_participant.or_else(|| place_target(doc, index, sentence, trigger, event_type));
