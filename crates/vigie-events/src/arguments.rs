@@ -736,7 +736,21 @@ pub fn participants(
     }
     if is_obligation(doc, index, trigger) {
         // "X said Y must leave": X demands, of Y ("X said it must leave" stays X's act).
-        let reporter = reporting_actor(doc, index, &from_places, trigger);
+        // Without a reported-speech cue, the subject of the clause that holds "that Y
+        // must" demands ("The Forum concluded that the US must allocate").
+        let reporter = reporting_actor(doc, index, &from_places, trigger).or_else(|| {
+            let obliged = before.as_ref()?;
+            subjects
+                .iter()
+                .filter(|e| {
+                    e.span.end <= obliged.span.start && {
+                        let gap = between(doc, index, e.span.end, obliged.span.start);
+                        COMPLEMENTISERS.iter().any(|c| contains_phrase(&gap, c))
+                    }
+                })
+                .max_by_key(|e| e.span.end)
+                .map(|e| participant_in(doc, index, e))
+        });
         if reporter.is_none()
             || reporter.as_ref().map(|r| r.span) != before.as_ref().map(|b| b.span)
         {
@@ -953,6 +967,17 @@ mod tests {
         let (actor, recipient) = participants(&doc, &index, whole, must, EventType::Request, None);
         assert_eq!(actor.map(|p| p.text).as_deref(), Some("Hungary"));
         assert_eq!(recipient.map(|p| p.text).as_deref(), Some("Serbia"));
+        // Without a speech verb, the subject of the clause holding "that Y must" demands.
+        assert_eq!(
+            roles(
+                "The Forum concluded that Serbia must withdraw.",
+                "must",
+                &[("Forum", Org), ("Serbia", State)],
+                EventType::Request,
+                None
+            ),
+            (Some("Forum".into()), Some("Serbia".into()))
+        );
     }
 
     #[test]
