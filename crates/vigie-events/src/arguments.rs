@@ -276,6 +276,12 @@ fn place_target(
                 && sentence.contains(p.span)
                 && p.span.start >= trigger.end
                 && p.span.start - trigger.end <= MAX_OBJECT_DISTANCE
+                // "des attaques de Daech, les USA ont lancé un S.O.S … en Syrie": the
+                // target lies in the trigger's own clause.
+                && !clause_between(doc, index, trigger.end, p.span.start, event_type)
+                && !index
+                    .slice(&doc.text, Span::new(trigger.end, p.span.start))
+                    .contains([',', ';', ':'])
         })
         .filter(|p| {
             let before = preceding(doc, index, sentence, p.span);
@@ -783,8 +789,13 @@ pub fn participants(
     if adjectival || (genitive && !possessed && !of_marks_patient(event_type, mode)) {
         // "les émeutes palestiniennes contre l'armée israélienne", "the deployment of NATO
         // peacekeeping troops in Bosnia": the next participant is acted upon.
+        // Within the same phrase: "des attaques de Daech, les USA ont lancé" is another.
         let recipient = after
-            .and_then(|actor| aimed_after(actor.span.end))
+            .and_then(|actor| {
+                aimed_after(actor.span.end).filter(|e| {
+                    !between(doc, index, actor.span.end, e.span.start).contains([',', ';', ':'])
+                })
+            })
             .map(|e| participant_in(doc, index, e))
             .or_else(|| place_target(doc, index, sentence, trigger, event_type));
         return (after_participant, recipient);
