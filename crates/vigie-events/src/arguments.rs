@@ -284,7 +284,7 @@ fn place_target(
                     .contains([',', ';', ':'])
         })
         .filter(|p| {
-            let before = preceding(doc, index, sentence, p.span);
+            let before = locative_context(doc, index, sentence, p.span);
             let before = without_article(&before);
             TARGET_LOCATIVES.iter().any(|l| ends_with_word(before, l))
         })
@@ -378,6 +378,65 @@ fn preceding(doc: &Document, index: &TextIndex, sentence: Span, span: Span) -> S
     )
 }
 
+/// Compass words and adjectives that may stand between a locative and its place ("in
+/// southeastern Turkey", "in the north of Iraq", "dans le sud-est de la Turquie").
+const REGION_WORDS: &[&str] = &[
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "northeastern",
+    "northwestern",
+    "southeastern",
+    "southwestern",
+    "central",
+    "neighboring",
+    "neighbouring",
+    "occupied",
+    "nord",
+    "sud",
+    "est",
+    "ouest",
+    "centre",
+    "nord-est",
+    "nord-ouest",
+    "sud-est",
+    "sud-ouest",
+    "north-east",
+    "north-west",
+    "south-east",
+    "south-west",
+];
+
+/// The folded words before a place with what stands between it and its locative taken
+/// out: "in the town of Cizre", "in southeastern Turkey", "dans la ville de Kirkouk" all
+/// read as after "in"/"dans".
+fn locative_context(doc: &Document, index: &TextIndex, sentence: Span, span: Span) -> String {
+    let mut before = between(
+        doc,
+        index,
+        sentence.start.max(span.start.saturating_sub(48)),
+        span.start,
+    );
+    loop {
+        let words: Vec<&str> = without_article(&before).split(' ').collect();
+        let kept = match words.as_slice() {
+            [rest @ .., noun, "of" | "de" | "du" | "d'" | "des"]
+                if PLACE_NOUNS.contains(noun) || REGION_WORDS.contains(noun) =>
+            {
+                rest
+            }
+            [rest @ .., adjective] if REGION_WORDS.contains(adjective) => rest,
+            _ => return before,
+        };
+        before = kept.join(" ");
+    }
+}
+
 /// Folded text before a name without its trailing article ("dans la" → "dans").
 fn without_article(before: &str) -> &str {
     ARTICLES
@@ -464,7 +523,7 @@ fn located_by_preposition(
     else {
         return false;
     };
-    let before = preceding(doc, index, sentence, entity.span);
+    let before = locative_context(doc, index, sentence, entity.span);
     let before = without_article(&before);
     let dative = ["a", "au", "aux"].iter().any(|d| ends_with_word(before, d));
     LOCATIVES.iter().any(|l| ends_with_word(before, l))
@@ -815,7 +874,7 @@ pub fn place(doc: &Document, index: &TextIndex, sentence: Span, trigger: Span) -
         .places
         .iter()
         .filter(|p| p.kind == PlaceKind::Toponym && sentence.contains(p.span))
-        .map(|p| (p, preceding(doc, index, sentence, p.span)))
+        .map(|p| (p, locative_context(doc, index, sentence, p.span)))
         .collect();
     let plain_place = |(p, before): &&(&Place, String)| {
         let names_actor = doc
