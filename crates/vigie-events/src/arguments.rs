@@ -413,8 +413,8 @@ const REGION_WORDS: &[&str] = &[
 ];
 
 /// The folded words before a place with what stands between it and its locative taken
-/// out: "in the town of Cizre", "in southeastern Turkey", "dans la ville de Kirkouk" all
-/// read as after "in"/"dans".
+/// out, articles included: "in the town of Cizre", "in southeastern Turkey", "dans la
+/// ville de Kirkouk" all read as after "in"/"dans".
 fn locative_context(doc: &Document, index: &TextIndex, sentence: Span, span: Span) -> String {
     let mut before = between(
         doc,
@@ -431,7 +431,7 @@ fn locative_context(doc: &Document, index: &TextIndex, sentence: Span, span: Spa
                 rest
             }
             [rest @ .., adjective] if REGION_WORDS.contains(adjective) => rest,
-            _ => return before,
+            _ => return without_article(&before).to_owned(),
         };
         before = kept.join(" ");
     }
@@ -1107,6 +1107,30 @@ mod tests {
             ),
             (Some("Pakistan".into()), None)
         );
+    }
+
+    #[test]
+    fn place_nouns_and_compass_words_stand_between_a_locative_and_its_place() {
+        let context = |text: &str, place: &str| {
+            let doc = Document::new("t", text);
+            let index = TextIndex::new(text);
+            let sentence = Span::new(0, text.chars().count());
+            let place = entity(place, text, EntityKind::Loc).span;
+            locative_context(&doc, &index, sentence, place)
+        };
+        assert_eq!(
+            context("A curfew in the town of Cizre.", "Cizre"),
+            "a curfew in"
+        );
+        assert_eq!(
+            context("Clashes in southeastern Turkey.", "Turkey"),
+            "clashes in"
+        );
+        assert_eq!(
+            context("Des combats dans le nord-est de la Syrie.", "Syrie"),
+            "des combats dans"
+        );
+        assert_eq!(context("Talks with Turkey.", "Turkey"), "talks with");
     }
 
     #[test]
