@@ -671,8 +671,12 @@ pub fn participants(
     mode: Option<&str>,
 ) -> (Option<Participant>, Option<Participant>) {
     let from_places = states_named_by_places(doc, sentence);
-    let eligible =
-        |e: &&Entity| sentence.contains(e.span) && can_act(e) && !inside_speaker(doc, e.span);
+    let eligible = |e: &&Entity| {
+        sentence.contains(e.span)
+            && can_act(e)
+            && !inside_speaker(doc, e.span)
+            && !in_compound_adjective(doc, index, e.span)
+    };
     let all: Vec<(&Entity, bool)> = doc
         .entities
         .iter()
@@ -859,9 +863,33 @@ pub fn participants(
             .or_else(|| place_target(doc, index, sentence, trigger, event_type));
         return (after_participant, recipient);
     }
-    let recipient =
-        after_participant.or_else(|| place_target(doc, index, sentence, trigger, event_type));
+    // "threatened to ban voting in East Jerusalem if Hamas ran": the place the threat aims
+    // at comes before the condition's subject.
+    let conditional_after = after.is_some_and(|e| {
+        let gap = between(doc, index, trigger.end, e.span.start);
+        CONDITIONS.iter().any(|c| contains_phrase(&gap, c))
+    });
+    let place = place_target(doc, index, sentence, trigger, event_type);
+    let recipient = match (after_participant, place) {
+        (Some(participant), Some(place))
+            if conditional_after && place.span.end <= participant.span.start =>
+        {
+            Some(place)
+        }
+        (participant, place) => participant.or(place),
+    };
     (before, recipient)
+}
+
+/// True when a name is the first part of a compound adjective ("European-based missiles",
+/// "Saudi-led coalition"): it qualifies what follows and takes no part itself.
+fn in_compound_adjective(doc: &Document, index: &TextIndex, span: Span) -> bool {
+    let after = index.slice(
+        &doc.text,
+        Span::new(span.end, (span.end + 2).min(index.char_len())),
+    );
+    let mut chars = after.chars();
+    chars.next() == Some('-') && chars.next().is_some_and(char::is_lowercase)
 }
 
 /// Where the event happened: a place after a locative preposition in the sentence,
@@ -1095,6 +1123,17 @@ mod tests {
                 None
             ),
             (Some("Syria".into()), None)
+        );
+        // The first part of a compound adjective takes no part.
+        assert_eq!(
+            roles(
+                "Russia held talks on European-based missiles.",
+                "talks",
+                &[("Russia", State), ("European", State)],
+                EventType::Consult,
+                None
+            ),
+            (Some("Russia".into()), None)
         );
         // A participant in an apposition describes the one before it.
         assert_eq!(
