@@ -195,3 +195,75 @@ fn seed_article_signals() {
         );
     }
 }
+
+#[test]
+fn seed_article_events() {
+    let Some(path) = seed_file() else {
+        eprintln!("skipping: ../shared/data/seed/ is not present");
+        return;
+    };
+    let doc = analyze(&path);
+    let events = doc["events"].as_array().unwrap();
+    let place_name = |e: &Value| e["place"]["name"].as_str().unwrap_or_default().to_owned();
+    let speaker = |e: &Value| {
+        e["attribution"]["speaker"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let described: Vec<String> = events
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} at {} ({}, {})",
+                e["type"],
+                e["trigger"]["text"],
+                place_name(e),
+                e["modality"],
+                speaker(e)
+            )
+        })
+        .collect();
+    // The three-front offensive, placed on one of its fronts in Iraq.
+    assert!(
+        events.iter().any(|e| e["type"] == "ASSAULT"
+            && e["place"]["country_code"] == "IQ"
+            && ["Diy", "Sal", "Anb"]
+                .iter()
+                .any(|front| place_name(e).contains(front))),
+        "no ASSAULT on the Diyala, Salaheddine or al-Anbar front: {described:?}"
+    );
+    // Operation Ramadan-1 in the Akashat desert, called preventive by Ahmad Nasrallah.
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "MOBILIZE" && place_name(e).contains("Akashat")),
+        "no MOBILIZE in the Akashat desert: {described:?}"
+    );
+    // The sleeper cells that "projettent de se manifester": planned, not happened.
+    assert!(
+        events
+            .iter()
+            .any(|e| e["modality"] == "planned" && speaker(e) == "Ahmad Nasrallah"),
+        "no planned event reported by Ahmad Nasrallah: {described:?}"
+    );
+    // The convoy from Syria, on Al-Mayadeen's word.
+    assert!(
+        events.iter().any(|e| e["type"] == "MOBILIZE"
+            && e["attribution"]["kind"] == "outlet"
+            && speaker(e) == "Al-Mayadeen"),
+        "no convoy attributed to Al-Mayadeen: {described:?}"
+    );
+    // The kidnapping of US soldiers near al-Omar, with no named source.
+    let kidnapping = events
+        .iter()
+        .find(|e| e["type"] == "ASSAULT" && e["mode"] == "abduct")
+        .unwrap_or_else(|| panic!("no abduction: {described:?}"));
+    assert_eq!(kidnapping["place"]["country_code"], "SY");
+    assert_eq!(kidnapping["attribution"]["kind"], "none");
+    assert!(
+        kidnapping["recipient"]["text"]
+            .as_str()
+            .is_some_and(|r| r.contains("US"))
+    );
+}

@@ -19,6 +19,7 @@ const LOCATIVES: &[&str] = &[
 
 /// Words after which a place is an origin, destination or neighbour, not the location.
 const DIRECTIONALS: &[&str] = &[
+    "depuis",
     "vers",
     "direction de",
     "direction d'",
@@ -100,6 +101,7 @@ const MAX_OBJECT_DISTANCE: usize = 100;
 /// Nouns for places (folded): a demonym qualifying one describes the place, it is no
 /// participant ("the Bosnian town of Gorazde", "la ville bosniaque de Gorazde").
 const PLACE_NOUNS: &[&str] = &[
+    "base",
     "town",
     "city",
     "village",
