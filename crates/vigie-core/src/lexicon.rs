@@ -153,6 +153,24 @@ pub const TITLES: &[&str] = &[
     "opposant",
 ];
 
+/// English compass words and adjectives that qualify a place (folded): "northern Iraq",
+/// "in the north of", "central Mali".
+pub const COMPASS_WORDS: &[&str] = &[
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "northeastern",
+    "northwestern",
+    "southeastern",
+    "southwestern",
+    "central",
+];
+
 /// Abbreviated month names (folded).
 pub const MONTH_ABBREVIATIONS: &[&str] = &[
     "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "janv", "fevr",

@@ -1,6 +1,7 @@
 //! Event arguments without a parser: actor and recipient from the entities around the
 //! trigger, and the place where the event happened.
 
+use vigie_core::lexicon::COMPASS_WORDS;
 use vigie_core::{
     Document, Entity, EntityKind, EventType, Participant, Place, PlaceKind, Span, TextIndex,
     contains_phrase, fold_text, is_letter,
@@ -380,22 +381,9 @@ fn preceding(doc: &Document, index: &TextIndex, sentence: Span, span: Span) -> S
     )
 }
 
-/// Compass words and adjectives that may stand between a locative and its place ("in
-/// southeastern Turkey", "in the north of Iraq", "dans le sud-est de la Turquie").
+/// Besides [`COMPASS_WORDS`], words that may stand between a locative and its place ("in
+/// neighbouring Lebanon", "dans le sud-est de la Turquie").
 const REGION_WORDS: &[&str] = &[
-    "north",
-    "south",
-    "east",
-    "west",
-    "northern",
-    "southern",
-    "eastern",
-    "western",
-    "northeastern",
-    "northwestern",
-    "southeastern",
-    "southwestern",
-    "central",
     "neighboring",
     "neighbouring",
     "occupied",
@@ -414,6 +402,11 @@ const REGION_WORDS: &[&str] = &[
     "south-west",
 ];
 
+/// True for a compass word or a region adjective (folded).
+fn is_region_word(word: &str) -> bool {
+    COMPASS_WORDS.contains(&word) || REGION_WORDS.contains(&word)
+}
+
 /// The folded words before a place with what stands between it and its locative taken
 /// out, articles included: "in the town of Cizre", "in southeastern Turkey", "dans la
 /// ville de Kirkouk" all read as after "in"/"dans".
@@ -428,11 +421,11 @@ fn locative_context(doc: &Document, index: &TextIndex, sentence: Span, span: Spa
         let words: Vec<&str> = without_article(&before).split(' ').collect();
         let kept = match words.as_slice() {
             [rest @ .., noun, "of" | "de" | "du" | "d'" | "des"]
-                if PLACE_NOUNS.contains(noun) || REGION_WORDS.contains(noun) =>
+                if PLACE_NOUNS.contains(noun) || is_region_word(noun) =>
             {
                 rest
             }
-            [rest @ .., adjective] if REGION_WORDS.contains(adjective) => rest,
+            [rest @ .., adjective] if is_region_word(adjective) => rest,
             _ => return without_article(&before).to_owned(),
         };
         before = kept.join(" ");

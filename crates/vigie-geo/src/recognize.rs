@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashSet;
 
-use vigie_core::lexicon::{is_calendar_word, is_speech_verb, is_title};
+use vigie_core::lexicon::{COMPASS_WORDS, is_calendar_word, is_speech_verb, is_title};
 use vigie_core::{Span, Token, fold_text, is_letter};
 
 use crate::gazetteer::Gazetteer;
@@ -508,15 +508,6 @@ const INSTITUTION_WORDS: &[&str] = &[
 const QUALIFIERS: &[&str] = &[
     "metropolitan",
     "greater",
-    "north",
-    "south",
-    "east",
-    "west",
-    "northern",
-    "southern",
-    "eastern",
-    "western",
-    "central",
     "downtown",
     "upper",
     "lower",
@@ -796,6 +787,7 @@ pub fn find_toponyms(text: &str, tokens: &[Token], gazetteer: &Gazetteer) -> Vec
                 && !sentence_start
                 && !is_not_place(&folded)
                 && !QUALIFIERS.contains(&folded.as_str())
+                && !COMPASS_WORDS.contains(&folded.as_str())
                 && !is_calendar_word(&folded)
                 && is_space_between(&text[previous.byte_end..first.byte_start])
         };
