@@ -227,7 +227,7 @@ pub(crate) const ORGANISATION_WORDS: &[&str] = &[
 /// déclaré", "X also told".
 const SPEECH_AUXILIARIES: &[&str] = &[
     "has", "had", "have", "was", "is", "will", "would", "also", "later", "then", "a", "avait",
-    "aurait", "aussi", "ont", "avaient", "had",
+    "aurait", "aussi", "ont", "avaient",
 ];
 
 /// Articles that may open a role apposition ("Daniel Whitmore, a senior official").

@@ -27,7 +27,7 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
             .into_iter()
             .next();
         let mut in_sentence: Vec<Event> = Vec::new();
-        let mut refined_object = None;
+        let mut refined_object: Option<(usize, &ObjectRefinement)> = None;
         for trigger in triggers {
             let inside_name = doc.entities.iter().any(|e| e.span.overlaps(trigger.span));
             if inside_name || arguments::inside_speaker(doc, trigger.span) {
@@ -37,11 +37,11 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
                 index.slice(&doc.text, Span::new(trigger.span.end, sentence.end)),
             );
             // "lifted the blockade": the object that refined an act is no act of its own.
-            let folded_trigger = vigie_core::fold_text(index.slice(&doc.text, trigger.span));
-            if refined_object.is_some_and(|(end, refinement): (usize, &ObjectRefinement)| {
-                trigger.span.start <= end + OBJECT_WINDOW
-                    && refinement.names_object(&folded_trigger)
-            }) {
+            if let Some((end, refinement)) = refined_object
+                && trigger.span.start <= end + OBJECT_WINDOW
+                && refinement
+                    .names_object(&vigie_core::fold_text(index.slice(&doc.text, trigger.span)))
+            {
                 continue;
             }
             let refinement = refinement_for(&trigger, &after_trigger);
@@ -104,33 +104,35 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
                 .iter_mut()
                 .find(|e| e.event_type == event.event_type)
             {
-                Some(same) => {
-                    let adverbial = |e: &Event| {
-                        arguments::in_adverbial_phrase(doc, index, sentence, e.trigger.span)
-                    };
-                    let keep_same = match (adverbial(same), adverbial(&event)) {
-                        (false, true) => true,
-                        (true, false) => false,
-                        _ => same.confidence >= event.confidence,
-                    };
-                    let other_mode = if keep_same {
-                        event.mode
-                    } else {
-                        std::mem::replace(same, event).mode
-                    };
-                    // "wounded two soldiers in a bomb attack": one event, with the mode
-                    // the other trigger names.
-                    if same.mode.is_none() && other_mode.is_some() {
-                        same.mode = other_mode;
-                        same.acled = acled::category(same);
-                    }
-                }
+                Some(same) => merge_same_type(same, event, |e| {
+                    arguments::in_adverbial_phrase(doc, index, sentence, e.trigger.span)
+                }),
                 None => in_sentence.push(event),
             }
         }
         events.extend(in_sentence);
     }
     doc.events = events;
+}
+
+/// Keeps one of two events of the same type in a sentence: the clause's own act over one
+/// named in an adverbial phrase ("wounded two soldiers in a bomb attack"), else the
+/// better supported; the kept event takes the mode only the other names.
+fn merge_same_type(same: &mut Event, event: Event, adverbial: impl Fn(&Event) -> bool) {
+    let keep_same = match (adverbial(same), adverbial(&event)) {
+        (false, true) => true,
+        (true, false) => false,
+        _ => same.confidence >= event.confidence,
+    };
+    let other_mode = if keep_same {
+        event.mode
+    } else {
+        std::mem::replace(same, event).mode
+    };
+    if same.mode.is_none() && other_mode.is_some() {
+        same.mode = other_mode;
+        same.acled = acled::category(same);
+    }
 }
 
 /// A type CAMEO gives an act by its object ("expelled two Russian diplomats" reduces
