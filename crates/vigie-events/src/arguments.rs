@@ -132,15 +132,14 @@ const POSSESSIVES: &[&str] = &[
     "its", "their", "his", "her", "our", "son", "sa", "ses", "leur", "leurs", "notre", "nos",
 ];
 
-/// Auxiliaries that make a following participle passive (folded): "were killed", "ont été
-/// enlevés", "sont détenus".
-const PASSIVE_AUXILIARIES: &[&str] = &[
-    "was", "were", "been", "being", "is", "are", "be", "get", "got", "ete", "est", "sont", "etait",
-    "etaient", "fut", "furent", "sera", "seront",
+/// English auxiliaries that make a following participle passive (folded): "were killed".
+const ENGLISH_PASSIVE_AUXILIARIES: &[&str] = &[
+    "was", "were", "been", "being", "is", "are", "be", "get", "got",
 ];
 
-/// The French ones among [`PASSIVE_AUXILIARIES`].
-const FRENCH_AUXILIARIES: &[&str] = &[
+/// French auxiliaries that make a following participle passive (folded): "ont été
+/// enlevés", "sont détenus".
+const FRENCH_PASSIVE_AUXILIARIES: &[&str] = &[
     "ete", "est", "sont", "etait", "etaient", "fut", "furent", "sera", "seront",
 ];
 
@@ -617,13 +616,14 @@ fn is_passive(
     }
     let gap = between(doc, index, subject_end, trigger.start);
     let mut words = gap.rsplit(' ');
-    let Some(auxiliary) = words.next().filter(|w| PASSIVE_AUXILIARIES.contains(w)) else {
-        return false;
-    };
+    let auxiliary = words.next().unwrap_or_default();
     let verb = fold_text(index.slice(&doc.text, trigger));
     let verb = verb.split(' ').next().unwrap_or_default();
-    if !FRENCH_AUXILIARIES.contains(&auxiliary) {
+    if ENGLISH_PASSIVE_AUXILIARIES.contains(&auxiliary) {
         return !verb.ends_with("ing") && verb.ends_with(is_letter);
+    }
+    if !FRENCH_PASSIVE_AUXILIARIES.contains(&auxiliary) {
+        return false;
     }
     let participle = ["e", "es", "i", "is", "u", "us", "it", "its"]
         .iter()
