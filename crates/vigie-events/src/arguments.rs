@@ -582,7 +582,8 @@ fn describes_place(doc: &Document, index: &TextIndex, sentence: Span, span: Span
 /// accepté", "have rejected").
 fn after_auxiliary(doc: &Document, index: &TextIndex, sentence: Span, span: Span) -> bool {
     const AUXILIARIES: &[&str] = &[
-        "a", "ont", "avait", "avaient", "aura", "auront", "has", "have", "had", "will", "would",
+        "a", "ont", "avait", "avaient", "aura", "auront", "avoir", "has", "have", "had", "having",
+        "will", "would",
     ];
     let before = preceding(doc, index, sentence, span);
     AUXILIARIES.iter().any(|a| ends_with_word(&before, a))

@@ -115,15 +115,26 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
     doc.events = events;
 }
 
-/// Keeps one of two events of the same type in a sentence: the clause's own act over one
-/// named in an adverbial phrase ("wounded two soldiers in a bomb attack"), else the
-/// better supported; the kept event takes the mode only the other names.
+/// Keeps one of two events of the same type in a sentence: the first when the second
+/// would make its passive subject the actor, the clause's own act over one named in an
+/// adverbial phrase ("wounded two soldiers in a bomb attack"), else the better supported;
+/// the kept event takes the mode only the other names.
 fn merge_same_type(same: &mut Event, event: Event, adverbial: impl Fn(&Event) -> bool) {
-    let keep_same = match (adverbial(same), adverbial(&event)) {
-        (false, true) => true,
-        (true, false) => false,
-        _ => same.confidence >= event.confidence,
-    };
+    // "six soldats ont été tués et quatre autres blessés": a later trigger that makes the
+    // first one's passive subject its actor misreads a coordinated participle.
+    let swapped = same
+        .recipient
+        .as_ref()
+        .zip(event.actor.as_ref())
+        .is_some_and(|(recipient, actor)| {
+            recipient.span.end <= same.trigger.span.start && recipient.span.overlaps(actor.span)
+        });
+    let keep_same = swapped
+        || match (adverbial(same), adverbial(&event)) {
+            (false, true) => true,
+            (true, false) => false,
+            _ => same.confidence >= event.confidence,
+        };
     let other_mode = if keep_same {
         event.mode
     } else {

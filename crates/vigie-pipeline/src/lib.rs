@@ -67,3 +67,40 @@ impl Pipeline<'_> {
         vigie_signals::analyze(doc, &prepared, self.signals);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The events of `text` as (type, actor, recipient) texts.
+    fn events(text: &str) -> Vec<(String, Option<String>, Option<String>)> {
+        let mut doc = Document::new("t", text);
+        Pipeline::embedded(LanguageChoice::Auto).run(&mut doc);
+        doc.events
+            .iter()
+            .map(|e| {
+                (
+                    e.event_type.name().to_owned(),
+                    e.actor.as_ref().map(|p| p.text.clone()),
+                    e.recipient.as_ref().map(|p| p.text.clone()),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn coordinated_participles_keep_the_passive_subject_as_recipient() {
+        let found = events(
+            "Six soldats irakiens ont été tués et quatre autres blessés mardi soir dans une \
+             embuscade près de Mossoul, selon une source sécuritaire.",
+        );
+        let assault: Vec<_> = found.iter().filter(|(t, ..)| t == "ASSAULT").collect();
+        assert_eq!(assault.len(), 1, "{found:?}");
+        let (_, actor, recipient) = assault[0];
+        assert!(actor.is_none(), "{found:?}");
+        assert!(
+            recipient.as_deref().is_some_and(|r| r.contains("soldats")),
+            "{found:?}"
+        );
+    }
+}
