@@ -281,9 +281,7 @@ fn place_target(
                 // "des attaques de Daech, les USA ont lancé un S.O.S … en Syrie": the
                 // target lies in the trigger's own clause.
                 && !clause_between(doc, index, trigger.end, p.span.start, event_type)
-                && !index
-                    .slice(&doc.text, Span::new(trigger.end, p.span.start))
-                    .contains([',', ';', ':'])
+                && !punctuation_between(doc, index, trigger.end, p.span.start)
         })
         .filter(|p| {
             let before = locative_context(doc, index, sentence, p.span);
@@ -351,6 +349,15 @@ fn only_space(doc: &Document, index: &TextIndex, start: usize, end: usize) -> bo
         .slice(&doc.text, Span::new(start, end))
         .chars()
         .all(char::is_whitespace)
+}
+
+/// True when a comma, semicolon or colon stands between two offsets: what follows belongs
+/// to another phrase.
+fn punctuation_between(doc: &Document, index: &TextIndex, start: usize, end: usize) -> bool {
+    end > start
+        && index
+            .slice(&doc.text, Span::new(start, end))
+            .contains([',', ';', ':'])
 }
 
 /// The folded text between two offsets, trimmed.
@@ -851,9 +858,8 @@ pub fn participants(
         // Within the same phrase: "des attaques de Daech, les USA ont lancé" is another.
         let recipient = after
             .and_then(|actor| {
-                aimed_after(actor.span.end).filter(|e| {
-                    !between(doc, index, actor.span.end, e.span.start).contains([',', ';', ':'])
-                })
+                aimed_after(actor.span.end)
+                    .filter(|e| !punctuation_between(doc, index, actor.span.end, e.span.start))
             })
             .map(|e| participant_in(doc, index, e))
             .or_else(|| place_target(doc, index, sentence, trigger, event_type));
@@ -865,14 +871,13 @@ pub fn participants(
         let gap = between(doc, index, trigger.end, e.span.start);
         CONDITIONS.iter().any(|c| contains_phrase(&gap, c))
     });
-    let place = place_target(doc, index, sentence, trigger, event_type);
-    let recipient = match (after_participant, place) {
-        (Some(participant), Some(place))
-            if conditional_after && place.span.end <= participant.span.start =>
-        {
-            Some(place)
-        }
-        (participant, place) => participant.or(place),
+    let aimed_place = || place_target(doc, index, sentence, trigger, event_type);
+    let recipient = match after_participant {
+        Some(participant) if conditional_after => aimed_place()
+            .filter(|place| place.span.end <= participant.span.start)
+            .or(Some(participant)),
+        Some(participant) => Some(participant),
+        None => aimed_place(),
     };
     (before, recipient)
 }
