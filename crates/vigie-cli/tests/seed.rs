@@ -16,6 +16,15 @@ fn seed_file() -> Option<PathBuf> {
     Some(file)
 }
 
+/// The seed article analysed, or `None` (with a message) when the shared data is absent.
+fn analyzed_seed() -> Option<Value> {
+    let Some(path) = seed_file() else {
+        eprintln!("skipping: ../shared/data/seed/ is not present");
+        return None;
+    };
+    Some(analyze(&path))
+}
+
 fn analyze(path: &PathBuf) -> Value {
     let output = Command::new(env!("CARGO_BIN_EXE_vigie"))
         .arg("analyze")
@@ -41,11 +50,9 @@ fn strings<'a>(doc: &'a Value, list: &str, field: &str) -> Vec<&'a str> {
 
 #[test]
 fn seed_article_findings() {
-    let Some(path) = seed_file() else {
-        eprintln!("skipping: ../shared/data/seed/ is not present");
+    let Some(doc) = analyzed_seed() else {
         return;
     };
-    let doc = analyze(&path);
     assert_eq!(doc["schema"], "vigie/1");
     assert_eq!(doc["language"], "fr");
 
@@ -152,11 +159,9 @@ fn seed_article_findings() {
 
 #[test]
 fn seed_article_signals() {
-    let Some(path) = seed_file() else {
-        eprintln!("skipping: ../shared/data/seed/ is not present");
+    let Some(doc) = analyzed_seed() else {
         return;
     };
-    let doc = analyze(&path);
     let signals = doc["signals"].as_array().unwrap();
     let profile = signals
         .iter()
@@ -198,11 +203,9 @@ fn seed_article_signals() {
 
 #[test]
 fn seed_article_events() {
-    let Some(path) = seed_file() else {
-        eprintln!("skipping: ../shared/data/seed/ is not present");
+    let Some(doc) = analyzed_seed() else {
         return;
     };
-    let doc = analyze(&path);
     let events = doc["events"].as_array().unwrap();
     let place_name = |e: &Value| e["place"]["name"].as_str().unwrap_or_default().to_owned();
     let speaker = |e: &Value| {
