@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use clap::{Subcommand, ValueEnum};
 use vigie_ingest::Extractor;
 
+use crate::parallel::parallel_map;
+
 /// Extractor choice on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExtractorArg {
@@ -103,6 +105,9 @@ pub enum EvalCommand {
         /// A model from `vigie train persuasion`; without it, the lexicon alone.
         #[arg(long)]
         model: Option<PathBuf>,
+        /// The sentence encoder a model trained with `--encoder` reads.
+        #[arg(long, default_value = vigie_encoder::SentenceEncoder::DEFAULT_DIR)]
+        encoder: PathBuf,
     },
     /// The outlet registry against the State Media Matrix CSV: agreement on typology.
     Sources {
@@ -137,7 +142,8 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
             gold_labels,
             gold_text,
             model,
-        } => persuasion(&gold_labels, &gold_text, model.as_deref()),
+            encoder,
+        } => persuasion(&gold_labels, &gold_text, model.as_deref(), &encoder),
         EvalCommand::Sources { state_media_matrix } => sources(&state_media_matrix),
     }
 }
@@ -342,24 +348,30 @@ fn events(
     Ok(ExitCode::SUCCESS)
 }
 
-fn persuasion(labels: &Path, text: &Path, model: Option<&Path>) -> anyhow::Result<ExitCode> {
-    use vigie_signals::persuasion::{PersuasionModel, TECHNIQUES, features, lexicon_techniques};
+fn persuasion(
+    labels: &Path,
+    text: &Path,
+    model: Option<&Path>,
+    encoder: &Path,
+) -> anyhow::Result<ExitCode> {
+    use vigie_signals::persuasion::{PersuasionModel, TECHNIQUES, lexicon_techniques};
     let gold = vigie_eval::persuasion::read_gold(labels, text).map_err(anyhow::Error::msg)?;
     let lexicon = vigie_signals::LoadedLexicon::embedded();
     let model = model
-        .map(|path| {
-            let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
-            PersuasionModel::from_bytes(&bytes)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
-        })
+        .map(|path| crate::inputs::load_persuasion_model(path, encoder))
         .transpose()?;
-    let scores = vigie_eval::persuasion::evaluate(&gold, |paragraph| {
-        let language = vigie_lang::identify_language(&paragraph.text);
-        match &model {
-            Some(model) => model.predict(&features(&paragraph.text, language, lexicon)),
-            None => lexicon_techniques(&paragraph.text, language, lexicon),
-        }
-    });
+    let predict = |model: &PersuasionModel, text: &str| {
+        let language = vigie_lang::identify_language(text);
+        model.predict(&model.paragraph_features(text, language, lexicon))
+    };
+    let predictions = match &model {
+        Some(model) => parallel_map(&gold, |paragraph| predict(model, &paragraph.text)),
+        None => gold
+            .iter()
+            .map(|p| lexicon_techniques(&p.text, vigie_lang::identify_language(&p.text), lexicon))
+            .collect(),
+    };
+    let scores = vigie_eval::persuasion::evaluate(&gold, &predictions);
     println!(
         "gold       {} ({} paragraphs)",
         labels.display(),

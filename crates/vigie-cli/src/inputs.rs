@@ -1,11 +1,12 @@
 //! The input options `analyze` and `ingest` share: what to read, how, and the defaults
 //! for what the inputs do not say.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use vigie_core::Language;
+use vigie_encoder::SentenceEncoder;
 use vigie_ingest::fetch::{Fetcher, Validators, is_url, read_feed_url};
 use vigie_ingest::{InputFormat, InputItem};
 use vigie_pipeline::{Language as LanguageChoice, Pipeline};
@@ -62,6 +63,9 @@ pub struct InputArgs {
     /// `persuasion` signals.
     #[arg(long)]
     persuasion_model: Option<PathBuf>,
+    /// The sentence encoder a persuasion model trained with `--encoder` reads.
+    #[arg(long, default_value = SentenceEncoder::DEFAULT_DIR)]
+    encoder: PathBuf,
 }
 
 impl InputArgs {
@@ -83,9 +87,7 @@ impl InputArgs {
             pipeline.gazetteer = vigie_geo::Gazetteer::load(path)?;
         }
         if let Some(path) = &self.persuasion_model {
-            let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
-            let model = PersuasionModel::from_bytes(&bytes)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let model = load_persuasion_model(path, &self.encoder)?;
             // Lives as long as the command, like the embedded data.
             pipeline.signals.persuasion = Some(Box::leak(Box::new(model)));
         }
@@ -154,4 +156,15 @@ impl InputArgs {
             item
         })
     }
+}
+
+/// Reads a model from `vigie train persuasion`, with the sentence encoder in
+/// `encoder_dir` when the model was trained with one.
+pub fn load_persuasion_model(path: &Path, encoder_dir: &Path) -> anyhow::Result<PersuasionModel> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
+    PersuasionModel::from_bytes(&bytes, || {
+        SentenceEncoder::load(encoder_dir)
+            .map_err(|e| format!("{e} (build it with scripts/build-encoder)"))
+    })
+    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }

@@ -7,6 +7,7 @@ mod gazetteer;
 mod ingest;
 mod inputs;
 mod load;
+mod parallel;
 mod query;
 mod serve;
 mod summary;

@@ -9,6 +9,8 @@ use vigie_entities::ner::{to_bio, train};
 
 use vigie_pipeline::GazetteerLexicon;
 
+use crate::parallel::parallel_map;
+
 /// Training commands.
 #[derive(Debug, Subcommand)]
 pub enum TrainCommand {
@@ -36,6 +38,10 @@ pub enum TrainCommand {
         /// Passes over the data.
         #[arg(long, default_value_t = 8)]
         epochs: usize,
+        /// Also read each paragraph's vector from the sentence encoder in this folder
+        /// (built by `scripts/build-encoder`); the model then needs it to run.
+        #[arg(long)]
+        encoder: Option<PathBuf>,
         /// Where to write the model.
         #[arg(long)]
         out: PathBuf,
@@ -58,8 +64,9 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             labels,
             text,
             epochs,
+            encoder,
             out,
-        } => persuasion(&labels, &text, epochs, &out),
+        } => persuasion(&labels, &text, epochs, encoder.as_deref(), &out),
     }
 }
 
@@ -104,43 +111,58 @@ fn persuasion(
     labels: &[PathBuf],
     texts: &[PathBuf],
     epochs: usize,
+    encoder: Option<&Path>,
     out: &Path,
 ) -> anyhow::Result<ExitCode> {
-    use vigie_signals::persuasion::{Example, PersuasionModel, features};
+    use vigie_signals::persuasion::{Example, ParagraphFeatures, PersuasionModel};
     anyhow::ensure!(
         labels.len() == texts.len(),
         "give one --text file for each --labels file"
     );
+    let encoder = encoder
+        .map(vigie_encoder::SentenceEncoder::load)
+        .transpose()?;
     let lexicon = vigie_signals::LoadedLexicon::embedded();
-    let (mut training, mut tuning) = (Vec::new(), Vec::new());
+    let mut paragraphs = Vec::new();
     for (labels, text) in labels.iter().zip(texts) {
-        let paragraphs =
-            vigie_eval::persuasion::read_gold(labels, text).map_err(anyhow::Error::msg)?;
-        let mut articles: Vec<&str> = paragraphs.iter().map(|p| p.article.as_str()).collect();
+        let file = vigie_eval::persuasion::read_gold(labels, text).map_err(anyhow::Error::msg)?;
+        let mut articles: Vec<String> = file.iter().map(|p| p.article.clone()).collect();
         articles.dedup();
-        for paragraph in &paragraphs {
-            let language = vigie_lang::identify_language(&paragraph.text);
-            let example = Example {
-                features: features(&paragraph.text, language, lexicon),
-                labels: paragraph.labels.clone(),
-            };
-            let article = articles
-                .iter()
-                .position(|a| *a == paragraph.article)
-                .unwrap_or(0);
-            if article % TUNING_EVERY == TUNING_EVERY - 1 {
-                tuning.push(example);
-            } else {
-                training.push(example);
-            }
+        for paragraph in file {
+            let article = articles.iter().position(|a| *a == paragraph.article);
+            let tuning = article.unwrap_or(0) % TUNING_EVERY == TUNING_EVERY - 1;
+            paragraphs.push((paragraph, tuning));
+        }
+    }
+    if encoder.is_some() {
+        eprintln!("encoding {} paragraphs…", paragraphs.len());
+    }
+    let features = parallel_map(&paragraphs, |(paragraph, _)| {
+        let language = vigie_lang::identify_language(&paragraph.text);
+        ParagraphFeatures::new(&paragraph.text, language, lexicon, encoder.as_ref())
+    });
+    let (mut training, mut tuning) = (Vec::new(), Vec::new());
+    for ((paragraph, is_tuning), features) in paragraphs.into_iter().zip(features) {
+        let example = Example {
+            features,
+            labels: paragraph.labels,
+        };
+        match is_tuning {
+            true => tuning.push(example),
+            false => training.push(example),
         }
     }
     let files: Vec<String> = labels.iter().map(|p| p.display().to_string()).collect();
     let provenance = format!(
-        "trained on SemEval-2023 Task 3 subtask 3 ({}): research use only, not for redistribution",
-        files.join(", ")
+        "trained on SemEval-2023 Task 3 subtask 3 ({}){}: research use only, not for redistribution",
+        files.join(", "),
+        if encoder.is_some() {
+            ", with the sentence encoder"
+        } else {
+            ""
+        }
     );
-    let model = PersuasionModel::train(&training, &tuning, epochs, &provenance);
+    let model = PersuasionModel::train(&training, &tuning, epochs, &provenance, encoder);
     std::fs::write(out, model.to_bytes())
         .with_context(|| format!("{}: cannot write", out.display()))?;
     println!(

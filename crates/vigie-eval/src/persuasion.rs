@@ -97,15 +97,16 @@ impl PersuasionScores {
     }
 }
 
-/// Scores `predict` (paragraph → technique indices) on the gold paragraphs.
-pub fn evaluate(
-    gold: &[GoldParagraph],
-    predict: impl Fn(&GoldParagraph) -> BTreeSet<usize>,
-) -> PersuasionScores {
+/// Scores predicted technique indices, one set per gold paragraph in its order.
+pub fn evaluate(gold: &[GoldParagraph], predictions: &[BTreeSet<usize>]) -> PersuasionScores {
+    assert_eq!(
+        gold.len(),
+        predictions.len(),
+        "one prediction per paragraph"
+    );
     let mut micro = Counts::default();
     let mut per_technique = vec![Counts::default(); TECHNIQUES.len()];
-    for paragraph in gold {
-        let predicted = predict(paragraph);
+    for (paragraph, predicted) in gold.iter().zip(predictions) {
         micro.true_positives += predicted.intersection(&paragraph.labels).count();
         micro.predicted += predicted.len();
         micro.gold += paragraph.labels.len();
@@ -143,7 +144,7 @@ mod tests {
         assert_eq!(gold.len(), 3);
         assert_eq!(gold[1].text, "Deux.");
         let loaded = technique_index("Loaded_Language").unwrap();
-        let scores = evaluate(&gold, |_| BTreeSet::from([loaded]));
+        let scores = evaluate(&gold, &vec![BTreeSet::from([loaded]); gold.len()]);
         // 3 predicted, 3 gold, 2 right.
         assert_eq!(scores.micro.true_positives, 2);
         assert!((scores.micro.f1() - 2.0 / 3.0).abs() < 1e-9);

@@ -1,7 +1,8 @@
 //! Persuasion techniques at paragraph level: the 23 labels of SemEval-2023 Task 3
 //! (subtask 3), from the loaded-language lexicon written by us and, when a model is
-//! given, a multi-label logistic regression over hashed word features trained in pure
-//! Rust (`vigie train persuasion`).
+//! given, a multi-label logistic regression over hashed word features, and optionally
+//! the vector of a pretrained sentence encoder ([`vigie_encoder`]), trained in pure Rust
+//! (`vigie train persuasion`).
 //!
 //! The only training data for these labels is the SemEval-2023 corpus, which is for
 //! research use: a model trained on it says so in its header, is not embedded in the
@@ -10,6 +11,7 @@
 use std::collections::BTreeSet;
 
 use vigie_core::{Document, Language, Signal, SignalKind, Span, fnv1a, fold_text, is_word_char};
+use vigie_encoder::SentenceEncoder;
 
 use crate::LoadedLexicon;
 
@@ -133,14 +135,46 @@ pub fn features(
     features
 }
 
-/// A multi-label logistic-regression model over tf-idf weighted hashed features, one
-/// weight vector per technique, and one decision threshold.
+/// A paragraph as the model reads it: hashed features and, when the model uses a
+/// sentence encoder, the paragraph's vector.
 #[derive(Debug, Clone, PartialEq)]
+pub struct ParagraphFeatures {
+    /// Hashed features with counts ([`features`]).
+    pub hashed: Vec<Feature>,
+    /// The sentence encoder's unit-length vector (empty without an encoder).
+    pub embedding: Vec<f32>,
+}
+
+impl ParagraphFeatures {
+    /// The paragraph's features, with its vector when an encoder is given.
+    pub fn new(
+        paragraph: &str,
+        language: Option<Language>,
+        lexicon: &LoadedLexicon,
+        encoder: Option<&SentenceEncoder>,
+    ) -> Self {
+        Self {
+            hashed: features(paragraph, language, lexicon),
+            embedding: encoder.map(|e| e.encode(paragraph)).unwrap_or_default(),
+        }
+    }
+}
+
+/// A multi-label logistic-regression model over tf-idf weighted hashed features (and a
+/// sentence encoder's vector, when trained with one), one weight vector per technique,
+/// and one decision threshold.
+#[derive(Debug, Clone)]
 pub struct PersuasionModel {
     /// Inverse document frequency per feature bucket.
     idf: Vec<f32>,
     /// `TECHNIQUES.len() × 2^HASH_BITS` weights, technique-major.
     weights: Vec<f32>,
+    /// `TECHNIQUES.len() × embedding_dimensions` weights over the encoder's vector.
+    embedding_weights: Vec<f32>,
+    /// Length of the encoder's vectors; 0 for a model without encoder.
+    embedding_dimensions: usize,
+    /// The encoder the model was trained with (its weights are not in the model file).
+    encoder: Option<SentenceEncoder>,
     /// One bias per technique.
     biases: Vec<f32>,
     /// Probability above which a technique is predicted.
@@ -152,14 +186,14 @@ pub struct PersuasionModel {
 /// One training paragraph.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Example {
-    /// Hashed features with counts ([`features`]).
-    pub features: Vec<Feature>,
+    /// The paragraph's features.
+    pub features: ParagraphFeatures,
     /// Gold technique indices.
     pub labels: BTreeSet<usize>,
 }
 
 /// First bytes of a saved model.
-const MAGIC: &[u8] = b"VIGIE-PERSUASION2\n";
+const MAGIC: &[u8] = b"VIGIE-PERSUASION3\n";
 
 fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
@@ -189,34 +223,74 @@ impl PersuasionModel {
         weighted
     }
 
+    /// The features of a paragraph as this model reads them (with its encoder's vector
+    /// when it has one).
+    pub fn paragraph_features(
+        &self,
+        paragraph: &str,
+        language: Option<Language>,
+        lexicon: &LoadedLexicon,
+    ) -> ParagraphFeatures {
+        ParagraphFeatures::new(paragraph, language, lexicon, self.encoder.as_ref())
+    }
+
+    /// Whether the model reads a sentence encoder's vectors.
+    pub fn uses_encoder(&self) -> bool {
+        self.embedding_dimensions > 0
+    }
+
     /// Probability of each technique for a paragraph's features.
-    pub fn probabilities(&self, features: &[Feature]) -> [f32; 23] {
-        let weighted = self.weighted(features);
+    pub fn probabilities(&self, paragraph: &ParagraphFeatures) -> [f32; 23] {
+        let weighted = self.weighted(&paragraph.hashed);
+        let embedding = self.embedding_of(paragraph);
         let dims = Self::dims();
         std::array::from_fn(|t| {
             let row = &self.weights[t * dims..(t + 1) * dims];
-            sigmoid(self.biases[t] + weighted.iter().map(|&(f, v)| row[f] * v).sum::<f32>())
+            sigmoid(
+                self.biases[t]
+                    + weighted.iter().map(|&(f, v)| row[f] * v).sum::<f32>()
+                    + dot(self.embedding_row(t), embedding),
+            )
         })
     }
 
+    /// The paragraph's vector (a model with an encoder is only built or loaded with it,
+    /// and makes its paragraphs' features itself, so the lengths agree).
+    fn embedding_of<'p>(&self, paragraph: &'p ParagraphFeatures) -> &'p [f32] {
+        assert_eq!(
+            paragraph.embedding.len(),
+            self.embedding_dimensions,
+            "paragraph features made with another encoder than the model's"
+        );
+        &paragraph.embedding
+    }
+
+    /// Weights of technique `t` over the encoder's vector.
+    fn embedding_row(&self, t: usize) -> &[f32] {
+        let d = self.embedding_dimensions;
+        &self.embedding_weights[t * d..(t + 1) * d]
+    }
+
     /// Techniques predicted for a paragraph's features.
-    pub fn predict(&self, features: &[Feature]) -> BTreeSet<usize> {
-        predict_at(&self.probabilities(features), self.threshold)
+    pub fn predict(&self, paragraph: &ParagraphFeatures) -> BTreeSet<usize> {
+        predict_at(&self.probabilities(paragraph), self.threshold)
     }
 
     /// Trains by stochastic gradient descent on the class-balanced log loss (each
     /// technique's positives weighted by how rare they are), then picks the threshold
-    /// that maximises micro-F1 on `tuning` (held out from training).
+    /// that maximises micro-F1 on `tuning` (held out from training). With an encoder,
+    /// the examples carry its vectors and the model keeps it.
     pub fn train(
         examples: &[Example],
         tuning: &[Example],
         epochs: usize,
         provenance: &str,
+        encoder: Option<SentenceEncoder>,
     ) -> Self {
         let dims = Self::dims();
         let mut document_frequency = vec![0u32; dims];
         for example in examples {
-            for &(f, _) in &example.features {
+            for &(f, _) in &example.features.hashed {
                 document_frequency[f as usize] += 1;
             }
         }
@@ -225,9 +299,13 @@ impl PersuasionModel {
             .iter()
             .map(|&df| ((1.0 + n) / (1.0 + df as f32)).ln() + 1.0)
             .collect();
+        let embedding_dimensions = encoder.as_ref().map_or(0, SentenceEncoder::dimensions);
         let mut model = PersuasionModel {
             idf,
             weights: vec![0.0; TECHNIQUES.len() * dims],
+            embedding_weights: vec![0.0; TECHNIQUES.len() * embedding_dimensions],
+            embedding_dimensions,
+            encoder,
             biases: vec![0.0; TECHNIQUES.len()],
             threshold: 0.5,
             provenance: provenance.to_owned(),
@@ -241,7 +319,7 @@ impl PersuasionModel {
             .collect();
         let weighted: Vec<Vec<(usize, f32)>> = examples
             .iter()
-            .map(|e| model.weighted(&e.features))
+            .map(|e| model.weighted(&e.features.hashed))
             .collect();
         let mut order: Vec<usize> = (0..examples.len()).collect();
         for epoch in 0..epochs {
@@ -252,18 +330,23 @@ impl PersuasionModel {
             for &i in &order {
                 let example = &examples[i];
                 let features = &weighted[i];
-                let rows = model.weights.chunks_exact_mut(dims);
-                for (t, ((row, bias), positive)) in rows
-                    .zip(&mut model.biases)
-                    .zip(&positive_weight)
-                    .enumerate()
-                {
-                    let score = *bias + features.iter().map(|&(f, v)| row[f] * v).sum::<f32>();
+                let embedding = model.embedding_of(&example.features);
+                let d = embedding_dimensions;
+                for (t, &positive) in positive_weight.iter().enumerate() {
+                    let row = &mut model.weights[t * dims..(t + 1) * dims];
+                    let embedding_row = &mut model.embedding_weights[t * d..(t + 1) * d];
+                    let bias = &mut model.biases[t];
+                    let score = *bias
+                        + features.iter().map(|&(f, v)| row[f] * v).sum::<f32>()
+                        + dot(embedding_row, embedding);
                     let gold = example.labels.contains(&t);
-                    let weight = if gold { *positive } else { 1.0 };
+                    let weight = if gold { positive } else { 1.0 };
                     let gradient = weight * (f32::from(u8::from(gold)) - sigmoid(score));
                     for &(f, v) in features {
                         row[f] += rate * (gradient * v - L2 * row[f]);
+                    }
+                    for (w, v) in embedding_row.iter_mut().zip(embedding) {
+                        *w += rate * (gradient * v - L2 * *w);
                     }
                     *bias += rate * gradient * 0.1;
                 }
@@ -295,7 +378,13 @@ impl PersuasionModel {
         bytes.extend_from_slice(provenance);
         bytes.extend_from_slice(&self.threshold.to_le_bytes());
         bytes.extend_from_slice(&HASH_BITS.to_le_bytes());
-        for values in [&self.biases, &self.idf, &self.weights] {
+        bytes.extend_from_slice(&(self.embedding_dimensions as u32).to_le_bytes());
+        for values in [
+            &self.biases,
+            &self.idf,
+            &self.weights,
+            &self.embedding_weights,
+        ] {
             let nonzero: Vec<(u32, f32)> = values
                 .iter()
                 .enumerate()
@@ -311,8 +400,12 @@ impl PersuasionModel {
         bytes
     }
 
-    /// Reads a model written by [`PersuasionModel::to_bytes`].
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
+    /// Reads a model written by [`PersuasionModel::to_bytes`]; `load_encoder` is called
+    /// when the model was trained with a sentence encoder.
+    pub fn from_bytes(
+        bytes: &[u8],
+        load_encoder: impl FnOnce() -> Result<SentenceEncoder, String>,
+    ) -> Result<Self, String> {
         let mut rest = bytes
             .strip_prefix(MAGIC)
             .ok_or("not a Vigie persuasion model (or one from an older version)")?;
@@ -332,6 +425,7 @@ impl PersuasionModel {
         if u32_at(take(4)?) != HASH_BITS {
             return Err("persuasion model built with another feature hash size".to_owned());
         }
+        let embedding_dimensions = u32_at(take(4)?) as usize;
         let mut read = |len: usize| -> Result<Vec<f32>, String> {
             let mut values = vec![0.0; len];
             for _ in 0..u32_at(take(4)?) {
@@ -345,14 +439,37 @@ impl PersuasionModel {
         let biases = read(TECHNIQUES.len())?;
         let idf = read(Self::dims())?;
         let weights = read(TECHNIQUES.len() * Self::dims())?;
+        let embedding_weights = read(TECHNIQUES.len() * embedding_dimensions)?;
+        let encoder = match embedding_dimensions {
+            0 => None,
+            d => {
+                let encoder = load_encoder()
+                    .map_err(|e| format!("the model reads a sentence encoder: {e}"))?;
+                if encoder.dimensions() != d {
+                    return Err(format!(
+                        "the model reads {d}-dimension vectors, the encoder gives {}",
+                        encoder.dimensions()
+                    ));
+                }
+                Some(encoder)
+            }
+        };
         Ok(PersuasionModel {
             idf,
             weights,
+            embedding_weights,
+            embedding_dimensions,
+            encoder,
             biases,
             threshold,
             provenance,
         })
     }
+}
+
+/// Dot product.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// Techniques whose probability reaches the threshold.
@@ -372,7 +489,8 @@ pub fn signals(doc: &Document, model: &PersuasionModel, lexicon: &LoadedLexicon)
     let mut start = 0;
     for paragraph in doc.text.split("\n\n") {
         let length = paragraph.chars().count();
-        let probabilities = model.probabilities(&features(paragraph, doc.language, lexicon));
+        let probabilities =
+            model.probabilities(&model.paragraph_features(paragraph, doc.language, lexicon));
         let mut found: Vec<(usize, f32)> = predict_at(&probabilities, model.threshold)
             .into_iter()
             .map(|t| (t, probabilities[t]))
@@ -417,7 +535,12 @@ mod tests {
 
     fn example(text: &str, labels: &[&str]) -> Example {
         Example {
-            features: features(text, Some(Language::Fr), LoadedLexicon::embedded()),
+            features: ParagraphFeatures::new(
+                text,
+                Some(Language::Fr),
+                LoadedLexicon::embedded(),
+                None,
+            ),
             labels: labels.iter().filter_map(|l| technique_index(l)).collect(),
         }
     }
@@ -439,15 +562,21 @@ mod tests {
             .map(|t| example(t, &["Loaded_Language"]))
             .collect();
         examples.extend(neutral.iter().map(|t| example(t, &[])));
-        let model = PersuasionModel::train(&examples, &examples, 20, "test sentences");
+        let model = PersuasionModel::train(&examples, &examples, 20, "test sentences", None);
+        assert!(!model.uses_encoder());
         let loaded_index = technique_index("Loaded_Language").unwrap();
         let probe = example("Cette clique corrompue ment !", &[]);
         assert!(model.predict(&probe.features).contains(&loaded_index));
         let calm = example("Le conseil se réunit à la mairie.", &[]);
         assert!(!model.predict(&calm.features).contains(&loaded_index));
-        let copy = PersuasionModel::from_bytes(&model.to_bytes()).unwrap();
-        assert_eq!(copy, model);
-        assert!(PersuasionModel::from_bytes(b"nope").is_err());
+        let no_encoder = || -> Result<SentenceEncoder, String> { unreachable!("not needed") };
+        let copy = PersuasionModel::from_bytes(&model.to_bytes(), no_encoder).unwrap();
+        assert_eq!(copy.to_bytes(), model.to_bytes());
+        assert_eq!(
+            copy.probabilities(&probe.features),
+            model.probabilities(&probe.features)
+        );
+        assert!(PersuasionModel::from_bytes(b"nope", no_encoder).is_err());
 
         let calm_paragraph = "Le conseil se réunit à la mairie.";
         let text = format!("{calm_paragraph}\n\nCette clique corrompue ment encore !");

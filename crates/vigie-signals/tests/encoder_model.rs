@@ -1,0 +1,89 @@
+//! A persuasion model over the pretrained sentence encoder built by
+//! `scripts/build-encoder` (skipped, with a message, when it has not been built;
+//! `scripts/test` builds it).
+
+use std::path::Path;
+
+use vigie_core::Language;
+use vigie_encoder::SentenceEncoder;
+use vigie_signals::LoadedLexicon;
+use vigie_signals::persuasion::{Example, ParagraphFeatures, PersuasionModel, technique_index};
+
+fn encoder() -> Option<SentenceEncoder> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(SentenceEncoder::DEFAULT_DIR);
+    if !dir.exists() {
+        eprintln!(
+            "skipped: {} not built (scripts/build-encoder)",
+            dir.display()
+        );
+        return None;
+    }
+    Some(SentenceEncoder::load(&dir).expect("the built encoder loads"))
+}
+
+#[test]
+fn the_encoder_carries_a_technique_to_words_never_seen_in_training() {
+    let Some(encoder) = encoder() else { return };
+    let lexicon = LoadedLexicon::embedded();
+    let english = Some(Language::En);
+    let paragraph = |text: &str| ParagraphFeatures::new(text, english, lexicon, Some(&encoder));
+    let fearful = [
+        "If we do nothing, terrorists will flood our towns and murder our children.",
+        "Unless the border is closed, criminals will pour in and destroy our families.",
+        "Invaders are coming to kill us all, and the government will let them.",
+    ];
+    let neutral = [
+        "The committee will meet on Tuesday to discuss the budget.",
+        "Rainfall was slightly above average for the season.",
+        "The museum opens at nine and closes at five.",
+    ];
+    let loaded = technique_index("Appeal_to_Fear-Prejudice").expect("a label");
+    let examples: Vec<Example> = fearful
+        .iter()
+        .map(|t| (t, [loaded].into()))
+        .chain(neutral.iter().map(|t| (t, Default::default())))
+        .map(|(text, labels)| Example {
+            features: paragraph(text),
+            labels,
+        })
+        .collect();
+    let model = PersuasionModel::train(&examples, &examples, 30, "test", Some(encoder.clone()));
+    assert!(model.uses_encoder());
+    // No word of the probe appears in the training sentences.
+    let probe = model.paragraph_features(
+        "Gangsters shall swarm every village, slaughtering innocent kids.",
+        english,
+        lexicon,
+    );
+    let calm = model.paragraph_features("Tickets cost twelve euros per adult.", english, lexicon);
+    let gap = model.probabilities(&probe)[loaded] - model.probabilities(&calm)[loaded];
+    // The same model over the hashed features alone barely tells them apart.
+    let hashed_only: Vec<Example> = examples
+        .iter()
+        .map(|e| Example {
+            features: ParagraphFeatures {
+                embedding: Vec::new(),
+                ..e.features.clone()
+            },
+            labels: e.labels.clone(),
+        })
+        .collect();
+    let plain = PersuasionModel::train(&hashed_only, &hashed_only, 30, "test", None);
+    let plain_probability =
+        |text: &str| plain.probabilities(&plain.paragraph_features(text, english, lexicon))[loaded];
+    let plain_gap =
+        plain_probability("Gangsters shall swarm every village, slaughtering innocent kids.")
+            - plain_probability("Tickets cost twelve euros per adult.");
+    assert!(
+        gap > 0.1 && gap > plain_gap + 0.1,
+        "gap {gap}, without encoder {plain_gap}"
+    );
+
+    let bytes = model.to_bytes();
+    let copy = PersuasionModel::from_bytes(&bytes, || Ok(encoder.clone())).expect("loads");
+    assert_eq!(copy.probabilities(&probe), model.probabilities(&probe));
+    let missing = PersuasionModel::from_bytes(&bytes, || Err("no encoder here".to_owned()));
+    assert!(missing.unwrap_err().contains("no encoder here"));
+}
