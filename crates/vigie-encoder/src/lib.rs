@@ -78,6 +78,22 @@ impl SentenceEncoder {
         })
     }
 
+    /// The encoder `scripts/build-encoder` built in this source tree, for the tests and
+    /// evaluations run from it; `None`, with a message on stderr, when it is not built.
+    pub fn built_in_source_tree() -> Option<Self> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(Self::DEFAULT_DIR);
+        if !dir.exists() {
+            eprintln!(
+                "skipped: {} not built (scripts/build-encoder)",
+                dir.display()
+            );
+            return None;
+        }
+        Some(Self::load(&dir).expect("the built encoder loads"))
+    }
+
     /// Length of the vectors [`SentenceEncoder::encode`] returns.
     pub fn dimensions(&self) -> usize {
         self.model.hidden()

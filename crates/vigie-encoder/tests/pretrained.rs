@@ -1,23 +1,7 @@
 //! The pretrained encoder built by `scripts/build-encoder` (skipped, with a message, when
 //! it has not been built; `scripts/test` builds it).
 
-use std::path::Path;
-
 use vigie_encoder::SentenceEncoder;
-
-fn encoder() -> Option<SentenceEncoder> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(SentenceEncoder::DEFAULT_DIR);
-    if !dir.exists() {
-        eprintln!(
-            "skipped: {} not built (scripts/build-encoder)",
-            dir.display()
-        );
-        return None;
-    }
-    Some(SentenceEncoder::load(&dir).expect("the built encoder loads"))
-}
 
 fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
@@ -25,7 +9,9 @@ fn cosine(a: &[f32], b: &[f32]) -> f32 {
 
 #[test]
 fn paraphrases_lie_closer_than_unrelated_text() {
-    let Some(encoder) = encoder() else { return };
+    let Some(encoder) = SentenceEncoder::built_in_source_tree() else {
+        return;
+    };
     let attack = encoder.encode("The army shelled the town overnight, killing three civilians.");
     let paraphrase =
         encoder.encode("Troops bombarded the city during the night; three residents died.");
@@ -42,7 +28,9 @@ fn paraphrases_lie_closer_than_unrelated_text() {
 
 #[test]
 fn long_text_is_cut_at_the_model_length() {
-    let Some(encoder) = encoder() else { return };
+    let Some(encoder) = SentenceEncoder::built_in_source_tree() else {
+        return;
+    };
     let long = "The ceasefire collapsed again. ".repeat(400);
     let vector = encoder.encode(&long);
     assert!(vector.iter().all(|v| v.is_finite()));

@@ -2,30 +2,16 @@
 //! `scripts/build-encoder` (skipped, with a message, when it has not been built;
 //! `scripts/test` builds it).
 
-use std::path::Path;
-
 use vigie_core::Language;
 use vigie_encoder::SentenceEncoder;
 use vigie_signals::LoadedLexicon;
 use vigie_signals::persuasion::{Example, ParagraphFeatures, PersuasionModel, technique_index};
 
-fn encoder() -> Option<SentenceEncoder> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(SentenceEncoder::DEFAULT_DIR);
-    if !dir.exists() {
-        eprintln!(
-            "skipped: {} not built (scripts/build-encoder)",
-            dir.display()
-        );
-        return None;
-    }
-    Some(SentenceEncoder::load(&dir).expect("the built encoder loads"))
-}
-
 #[test]
 fn the_encoder_carries_a_technique_to_words_never_seen_in_training() {
-    let Some(encoder) = encoder() else { return };
+    let Some(encoder) = SentenceEncoder::built_in_source_tree() else {
+        return;
+    };
     let lexicon = LoadedLexicon::embedded();
     let english = Some(Language::En);
     let paragraph = |text: &str| ParagraphFeatures::new(text, english, lexicon, Some(&encoder));
