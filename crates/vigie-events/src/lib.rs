@@ -33,18 +33,17 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
             if inside_name || arguments::inside_speaker(doc, trigger.span) {
                 continue;
             }
-            let after_trigger = vigie_core::fold_text(
-                index.slice(&doc.text, Span::new(trigger.span.end, sentence.end)),
-            );
+            let after_trigger = prepared
+                .folded
+                .slice(Span::new(trigger.span.end, sentence.end));
             // "lifted the blockade": the object that refined an act is no act of its own.
             if let Some((end, refinement)) = refined_object
                 && trigger.span.start <= end + OBJECT_WINDOW
-                && refinement
-                    .names_object(&vigie_core::fold_text(index.slice(&doc.text, trigger.span)))
+                && refinement.names_object(prepared.folded.slice(trigger.span))
             {
                 continue;
             }
-            let refinement = refinement_for(&trigger, &after_trigger);
+            let refinement = refinement_for(&trigger, after_trigger);
             if let Some(refinement) = refinement {
                 refined_object = Some((trigger.span.end, refinement));
             }
