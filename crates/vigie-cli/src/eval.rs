@@ -354,18 +354,17 @@ fn persuasion(
     model: Option<&Path>,
     encoder: &Path,
 ) -> anyhow::Result<ExitCode> {
-    use vigie_signals::persuasion::{PersuasionModel, TECHNIQUES, lexicon_techniques};
+    use vigie_signals::persuasion::{TECHNIQUES, lexicon_techniques};
     let gold = vigie_eval::persuasion::read_gold(labels, text).map_err(anyhow::Error::msg)?;
     let lexicon = vigie_signals::LoadedLexicon::embedded();
     let model = model
         .map(|path| crate::inputs::load_persuasion_model(path, encoder))
         .transpose()?;
-    let predict = |model: &PersuasionModel, text: &str| {
-        let language = vigie_lang::identify_language(text);
-        model.predict(&model.paragraph_features(text, language, lexicon))
-    };
     let predictions = match &model {
-        Some(model) => parallel_map(&gold, |paragraph| predict(model, &paragraph.text)),
+        Some(model) => parallel_map(&gold, |paragraph| {
+            let language = vigie_lang::identify_language(&paragraph.text);
+            model.predict(&model.paragraph_features(&paragraph.text, language, lexicon))
+        }),
         None => gold
             .iter()
             .map(|p| lexicon_techniques(&p.text, vigie_lang::identify_language(&p.text), lexicon))

@@ -169,10 +169,8 @@ pub struct PersuasionModel {
     idf: Vec<f32>,
     /// `TECHNIQUES.len() × 2^HASH_BITS` weights, technique-major.
     weights: Vec<f32>,
-    /// `TECHNIQUES.len() × embedding_dimensions` weights over the encoder's vector.
+    /// `TECHNIQUES.len() × embedding_dimensions()` weights over the encoder's vector.
     embedding_weights: Vec<f32>,
-    /// Length of the encoder's vectors; 0 for a model without encoder.
-    embedding_dimensions: usize,
     /// The encoder the model was trained with (its weights are not in the model file).
     encoder: Option<SentenceEncoder>,
     /// One bias per technique.
@@ -236,7 +234,12 @@ impl PersuasionModel {
 
     /// Whether the model reads a sentence encoder's vectors.
     pub fn uses_encoder(&self) -> bool {
-        self.embedding_dimensions > 0
+        self.encoder.is_some()
+    }
+
+    /// Length of the encoder's vectors; 0 for a model without encoder.
+    fn embedding_dimensions(&self) -> usize {
+        self.encoder.as_ref().map_or(0, SentenceEncoder::dimensions)
     }
 
     /// Probability of each technique for a paragraph's features.
@@ -259,7 +262,7 @@ impl PersuasionModel {
     fn embedding_of<'p>(&self, paragraph: &'p ParagraphFeatures) -> &'p [f32] {
         assert_eq!(
             paragraph.embedding.len(),
-            self.embedding_dimensions,
+            self.embedding_dimensions(),
             "paragraph features made with another encoder than the model's"
         );
         &paragraph.embedding
@@ -267,7 +270,7 @@ impl PersuasionModel {
 
     /// Weights of technique `t` over the encoder's vector.
     fn embedding_row(&self, t: usize) -> &[f32] {
-        let d = self.embedding_dimensions;
+        let d = self.embedding_dimensions();
         &self.embedding_weights[t * d..(t + 1) * d]
     }
 
@@ -304,7 +307,6 @@ impl PersuasionModel {
             idf,
             weights: vec![0.0; TECHNIQUES.len() * dims],
             embedding_weights: vec![0.0; TECHNIQUES.len() * embedding_dimensions],
-            embedding_dimensions,
             encoder,
             biases: vec![0.0; TECHNIQUES.len()],
             threshold: 0.5,
@@ -378,7 +380,7 @@ impl PersuasionModel {
         bytes.extend_from_slice(provenance);
         bytes.extend_from_slice(&self.threshold.to_le_bytes());
         bytes.extend_from_slice(&HASH_BITS.to_le_bytes());
-        bytes.extend_from_slice(&(self.embedding_dimensions as u32).to_le_bytes());
+        bytes.extend_from_slice(&(self.embedding_dimensions() as u32).to_le_bytes());
         for values in [
             &self.biases,
             &self.idf,
@@ -458,7 +460,6 @@ impl PersuasionModel {
             idf,
             weights,
             embedding_weights,
-            embedding_dimensions,
             encoder,
             biases,
             threshold,
