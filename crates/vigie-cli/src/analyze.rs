@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use vigie_core::Document;
-use vigie_ingest::{Extractor, ingest};
+use vigie_ingest::Extractor;
+use vigie_pipeline::AnalysisError;
 
 use crate::inputs::InputArgs;
 use crate::summary::print_summary;
@@ -42,14 +43,12 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let mut failures = 0;
     let mut documents: Vec<Document> = Vec::new();
     for item in args.inputs.items()? {
-        match item
+        let analysed = item
             .article
-            .and_then(|raw| ingest(raw, Extractor::default()))
-        {
-            Ok(mut doc) => {
-                pipeline.run(&mut doc);
-                documents.push(doc);
-            }
+            .map_err(AnalysisError::from)
+            .and_then(|raw| pipeline.analyse(raw, Extractor::default()));
+        match analysed {
+            Ok(doc) => documents.push(doc),
             Err(error) => {
                 eprintln!("error: {error}");
                 failures += 1;

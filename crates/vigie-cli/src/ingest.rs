@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use vigie_ingest::fetch::{Fetcher, Validators, read_feed_url};
-use vigie_ingest::{Extractor, InputItem, ingest};
-use vigie_pipeline::Pipeline;
+use vigie_ingest::{Extractor, InputItem};
+use vigie_pipeline::{AnalysisError, Pipeline};
 use vigie_store::{Outcome, Store, WriteSummary};
 
 use crate::inputs::InputArgs;
@@ -63,6 +63,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let mut files = Some(args.inputs.file_items()?);
     loop {
         let (feed_items, polled) = poll_feeds(&store, &fetcher, &urls)?;
+        let feeds_failed = polled.len() < urls.len();
         let items = args
             .inputs
             .with_defaults(feed_items.into_iter())
@@ -78,6 +79,8 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         print_report(&store, &args.db, &report)?;
         match args.poll {
             Some(seconds) if !urls.is_empty() => thread::sleep(Duration::from_secs(seconds)),
+            // As `analyze` does: a run where an input failed exits with 1.
+            _ if report.written.failed > 0 || feeds_failed => return Ok(ExitCode::from(1)),
             _ => return Ok(ExitCode::SUCCESS),
         }
     }
@@ -261,17 +264,15 @@ fn analyse_items(
             Err(_) => return,
         };
         let origin = item.origin;
-        let outcome = match item
+        let analysed = item
             .article
-            .and_then(|raw| ingest(raw, Extractor::default()))
-        {
-            Ok(mut document) => {
-                pipeline.run(&mut document);
-                Outcome::Analysed {
-                    origin,
-                    document: Box::new(document),
-                }
-            }
+            .map_err(AnalysisError::from)
+            .and_then(|raw| pipeline.analyse(raw, Extractor::default()));
+        let outcome = match analysed {
+            Ok(document) => Outcome::Analysed {
+                origin,
+                document: Box::new(document),
+            },
             Err(error) => Outcome::Failed {
                 origin,
                 error: error.to_string(),

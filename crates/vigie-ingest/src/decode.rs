@@ -13,7 +13,6 @@ pub fn decode_bytes(name: &str, bytes: &[u8]) -> Result<String, IngestError> {
     if bytes.len() > MAX_ARTICLE_BYTES {
         return Err(IngestError::TooLarge {
             input: name.to_owned(),
-            size: bytes.len(),
             limit: MAX_ARTICLE_BYTES,
         });
     }

@@ -13,16 +13,37 @@ pub fn looks_like_feed(text: &str) -> bool {
     head.contains("<rss") || head.contains("<feed") || head.contains("<rdf:RDF")
 }
 
-/// Reads the items of an RSS or Atom document named `name`.
+/// Deepest element nesting read; the XML parser recurses once per level. Feeds nest a
+/// handful of levels.
+pub const MAX_XML_DEPTH: usize = 256;
+
+/// Largest size of a feed once its entity references are expanded.
+pub const MAX_EXPANDED_BYTES: u64 = crate::MAX_ARTICLE_BYTES as u64;
+
+/// Reads the items of an RSS or Atom document named `name`. Documents nested deeper than
+/// [`MAX_XML_DEPTH`] or whose entities expand past [`MAX_EXPANDED_BYTES`] are refused
+/// before they are parsed.
 pub fn read_feed(name: &str, text: &str) -> Result<Vec<InputItem>, IngestError> {
+    let bad = |reason: String| IngestError::BadRecord {
+        input: name.to_owned(),
+        reason,
+    };
+    if xml_depth(text) > MAX_XML_DEPTH {
+        return Err(bad(format!(
+            "elements nested more than {MAX_XML_DEPTH} deep: not a feed"
+        )));
+    }
+    if expanded_size(text) > MAX_EXPANDED_BYTES {
+        return Err(bad(format!(
+            "entity references expand to over {MAX_EXPANDED_BYTES} bytes"
+        )));
+    }
     let options = ParsingOptions {
         allow_dtd: true,
         ..ParsingOptions::default()
     };
-    let xml = Xml::parse_with_options(text, options).map_err(|e| IngestError::BadRecord {
-        input: name.to_owned(),
-        reason: format!("not a well-formed feed: {e}"),
-    })?;
+    let xml = Xml::parse_with_options(text, options)
+        .map_err(|e| bad(format!("not a well-formed feed: {e}")))?;
     let root = xml.root_element();
     let atom = root.tag_name().name() == "feed";
     let channel_title = if atom {
@@ -71,6 +92,146 @@ pub fn read_feed(name: &str, text: &str) -> Result<Vec<InputItem>, IngestError> 
         })
         .collect();
     Ok(items)
+}
+
+/// The deepest element nesting of an XML document, read without parsing it: start tags
+/// count one level, end tags close one; comments, CDATA sections, processing
+/// instructions and the doctype are skipped, quoted attribute values are read over.
+fn xml_depth(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
+    let skip_past = |from: usize, end: &[u8]| {
+        memchr::memmem::find(&bytes[from..], end).map_or(bytes.len(), |e| from + e + end.len())
+    };
+    while let Some(offset) = memchr::memchr(b'<', &bytes[at..]) {
+        let start = at + offset;
+        let rest = &bytes[start..];
+        at = if rest.starts_with(b"<!--") {
+            skip_past(start, b"-->")
+        } else if rest.starts_with(b"<![CDATA[") {
+            skip_past(start, b"]]>")
+        } else if rest.starts_with(b"<?") {
+            skip_past(start, b"?>")
+        } else if rest.starts_with(b"<!") {
+            doctype_end(bytes, start)
+        } else if rest.starts_with(b"</") {
+            depth = depth.saturating_sub(1);
+            skip_past(start, b">")
+        } else {
+            let end = tag_end(bytes, start);
+            if bytes[..end].ends_with(b"/>") {
+                end
+            } else {
+                depth += 1;
+                deepest = deepest.max(depth);
+                end
+            }
+        };
+    }
+    deepest
+}
+
+/// Just past the `>` that ends the tag opening at `start`, reading over quoted values.
+fn tag_end(bytes: &[u8], start: usize) -> usize {
+    let mut quote = None;
+    for (i, &b) in bytes[start..].iter().enumerate() {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if b == q => quote = None,
+            (None, b'>') => return start + i + 1,
+            _ => {}
+        }
+    }
+    bytes.len()
+}
+
+/// Just past a `<!DOCTYPE …>` (or other `<!…>` declaration), its internal subset included.
+fn doctype_end(bytes: &[u8], start: usize) -> usize {
+    let close = memchr::memchr(b'>', &bytes[start..]).map_or(bytes.len(), |e| start + e + 1);
+    match memchr::memchr(b'[', &bytes[start..close]) {
+        Some(open) => memchr::memmem::find(&bytes[start + open..], b"]")
+            .and_then(|e| {
+                memchr::memchr(b'>', &bytes[start + open + e..]).map(|g| start + open + e + g + 1)
+            })
+            .unwrap_or(bytes.len()),
+        None => close,
+    }
+}
+
+/// The size of the document once every reference to an entity of its internal DTD subset
+/// is expanded (saturating): the text's own length plus, for each reference, its
+/// entity's expanded length.
+fn expanded_size(text: &str) -> u64 {
+    let entities = declared_entities(text);
+    if entities.is_empty() {
+        return text.len() as u64;
+    }
+    let mut memo = std::collections::HashMap::new();
+    let mut total = text.len() as u64;
+    for name in references(text) {
+        if entities.contains_key(name) {
+            let size = entity_size(name, &entities, &mut memo, 0);
+            total = total.saturating_add(size);
+        }
+    }
+    total
+}
+
+/// The `<!ENTITY name "value">` declarations of the document's internal subset.
+fn declared_entities(text: &str) -> std::collections::HashMap<&str, &str> {
+    let mut entities = std::collections::HashMap::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("<!ENTITY") {
+        rest = rest[at + "<!ENTITY".len()..].trim_start();
+        let name_len = rest
+            .find(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+            .unwrap_or(rest.len());
+        let name = &rest[..name_len];
+        let after = rest[name_len..].trim_start();
+        let Some(quote) = after.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
+            continue;
+        };
+        let Some(value_len) = after[1..].find(quote) else {
+            break;
+        };
+        entities.insert(name, &after[1..1 + value_len]);
+        rest = &after[1 + value_len..];
+    }
+    entities
+}
+
+/// The names of the `&name;` references in `text` (character references excluded).
+fn references(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices('&').filter_map(move |(at, _)| {
+        let rest = &text[at + 1..];
+        let end = rest.find(';').filter(|&e| e <= 64)?;
+        let name = &rest[..end];
+        (!name.is_empty() && !name.starts_with('#')).then_some(name)
+    })
+}
+
+/// The expanded length of entity `name`; past the nesting the parser allows, unbounded.
+fn entity_size<'a>(
+    name: &'a str,
+    entities: &std::collections::HashMap<&'a str, &'a str>,
+    memo: &mut std::collections::HashMap<&'a str, u64>,
+    depth: usize,
+) -> u64 {
+    if let Some(size) = memo.get(name) {
+        return *size;
+    }
+    let Some(value) = entities.get(name) else {
+        return 0;
+    };
+    if depth > 10 {
+        return u64::MAX;
+    }
+    let mut size = value.len() as u64;
+    for inner in references(value) {
+        size = size.saturating_add(entity_size(inner, entities, memo, depth + 1));
+    }
+    memo.insert(name, size);
+    size
 }
 
 /// Text of the first child element with this local name.
@@ -150,5 +311,50 @@ mod tests {
         assert_eq!(article.published.as_deref(), Some("2026-04-02"));
         assert!(looks_like_feed(atom));
         assert!(read_feed("bad.xml", "<rss><channel>").is_err());
+    }
+
+    fn feed_with_description(description: &str) -> String {
+        format!(
+            "<rss><channel><title>T</title><item><guid>1</guid><description>{description}</description></item></channel></rss>"
+        )
+    }
+
+    #[test]
+    fn refuses_deep_nesting_before_parsing() {
+        let deep = 50 * MAX_XML_DEPTH;
+        let feed =
+            feed_with_description(&format!("{}x{}", "<a>".repeat(deep), "</a>".repeat(deep)));
+        let error = read_feed("deep.rss", &feed).unwrap_err().to_string();
+        assert!(
+            error.starts_with("deep.rss: elements nested more than"),
+            "{error}"
+        );
+        // Self-closing tags, comments, CDATA and quoted '>' do not nest.
+        let flat = feed_with_description(&format!(
+            "{}<!-- <a> --><![CDATA[<b><b>]]><c x='>'/>",
+            "<br/>".repeat(deep)
+        ));
+        assert_eq!(xml_depth(&flat), 4);
+        assert!(read_feed("flat.rss", &flat).is_ok());
+    }
+
+    #[test]
+    fn refuses_entities_that_expand_quadratically() {
+        let big = "A".repeat(100_000);
+        let feed = format!(
+            "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"{big}\"><!ENTITY b \"&a;&a;\">]>{}",
+            feed_with_description(&"&b;".repeat(200))
+        );
+        let error = read_feed("quad.rss", &feed).unwrap_err().to_string();
+        assert!(error.contains("expand to over"), "{error}");
+        // A few small entities are read as usual.
+        let small = format!(
+            "<!DOCTYPE rss [<!ENTITY org \"Nations unies\">]>{}",
+            feed_with_description("&org; &amp; &#233;")
+        );
+        let items = read_feed("small.rss", &small).unwrap();
+        assert!(
+            matches!(&items[0].article.as_ref().unwrap().content, Content::Html(h) if h == "Nations unies & é")
+        );
     }
 }

@@ -9,7 +9,7 @@ use std::net::{IpAddr, ToSocketAddrs};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use vigie_core::url_host;
+use vigie_core::{catch_panic, url_host};
 
 use crate::IngestError;
 use crate::feed::read_feed;
@@ -170,8 +170,14 @@ pub fn read_feed_url(
     match fetcher.fetch(url, previous)? {
         Fetched::NotModified => Ok((Vec::new(), previous.clone())),
         Fetched::Body { bytes, validators } => {
-            let text = crate::decode_bytes(url, &bytes)?;
-            Ok((read_feed(url, &text)?, validators))
+            let items = catch_panic(|| read_feed(url, &crate::decode_bytes(url, &bytes)?))
+                .unwrap_or_else(|message| {
+                    Err(IngestError::Internal {
+                        input: url.to_owned(),
+                        message,
+                    })
+                })?;
+            Ok((items, validators))
         }
     }
 }

@@ -6,6 +6,11 @@
 //! most of the bytes, and the HTML parser would tokenise them only for the extractor to
 //! throw them away.
 //!
+//! The same pass bounds nesting: start and end tags of container elements deeper than
+//! [`MAX_DEPTH`] are dropped (their text stays), so that a page of 100,000 nested `div`s
+//! costs what a flat page of the same size costs — the HTML parser's scope checks and the
+//! extractor's walks up the tree grow with depth.
+//!
 //! One pass over the bytes: every `<` is looked at once, and only tags that lose
 //! something are rewritten.
 
@@ -23,6 +28,17 @@ const INERT_ELEMENTS: [&str; 13] = [
 
 /// Empty elements dropped (lower-case tag names).
 const INERT_VOID_ELEMENTS: [&str; 3] = ["link", "input", "embed"];
+
+/// Deepest nesting of container elements kept; real pages stay under 60.
+pub const MAX_DEPTH: usize = 256;
+
+/// Elements that do not count towards the nesting depth: void elements, and those whose
+/// end tag may be left out (a page's unclosed `<p>` and `<li>` never nest).
+const UNCOUNTED_ELEMENTS: [&str; 33] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead",
+    "tbody", "tfoot", "rp", "rt", "colgroup", "caption", "html", "head", "body",
+];
 
 /// Attributes kept on the remaining tags (lower-case names): those the extractor reads
 /// to score, hide or clean elements and to find metadata.
@@ -59,6 +75,7 @@ pub fn strip_inert(html: &str) -> Cow<'_, str> {
     let mut kept = String::new();
     let mut copied_to = 0;
     let mut at = 0;
+    let mut depth = Depth::default();
     while let Some(offset) = memchr(b'<', &bytes[at..]) {
         let start = at + offset;
         if bytes[start + 1..].starts_with(b"!--") {
@@ -72,14 +89,19 @@ pub fn strip_inert(html: &str) -> Cow<'_, str> {
             at = start + 1;
             continue;
         };
-        if tag.closing {
-            at = tag.end;
-            continue;
-        }
-        if is_one_of(tag.name, &INERT_ELEMENTS) && !tag.is_json_ld(html) {
+        if !tag.closing && is_one_of(tag.name, &INERT_ELEMENTS) && !tag.is_json_ld(html) {
             let end = closing_tag_end(html, tag.end, tag.name);
             drop_span(html, &mut kept, &mut copied_to, start, end);
             at = end;
+            continue;
+        }
+        if !is_one_of(tag.name, &UNCOUNTED_ELEMENTS) && !depth.keeps(&tag, html) {
+            drop_span(html, &mut kept, &mut copied_to, start, tag.end);
+            at = tag.end;
+            continue;
+        }
+        if tag.closing {
+            at = tag.end;
             continue;
         }
         if is_one_of(tag.name, &INERT_VOID_ELEMENTS) {
@@ -99,6 +121,36 @@ pub fn strip_inert(html: &str) -> Cow<'_, str> {
     }
     kept.push_str(&html[copied_to..]);
     Cow::Owned(kept)
+}
+
+/// The nesting depth of container elements so far, and how many start tags past
+/// [`MAX_DEPTH`] were dropped (their end tags are dropped too).
+#[derive(Default)]
+struct Depth {
+    open: usize,
+    dropped: usize,
+}
+
+impl Depth {
+    /// Whether the container tag `tag` is kept, updating the depth.
+    fn keeps(&mut self, tag: &Tag, html: &str) -> bool {
+        if tag.closing {
+            if self.dropped > 0 {
+                self.dropped -= 1;
+                return false;
+            }
+            self.open = self.open.saturating_sub(1);
+            true
+        } else if html[..tag.end].ends_with("/>") {
+            true
+        } else if self.open >= MAX_DEPTH {
+            self.dropped += 1;
+            false
+        } else {
+            self.open += 1;
+            true
+        }
+    }
 }
 
 /// Copies what precedes `start` into `kept` and skips to `end`.
@@ -284,6 +336,23 @@ mod tests {
             strip_inert(page),
             "<div class=\"x > y\"><p>Corps</p><img src=a.jpg></div>"
         );
+    }
+
+    #[test]
+    fn flattens_nesting_past_the_depth_limit_and_keeps_the_text() {
+        let deep = 10 * MAX_DEPTH;
+        let page = format!(
+            "{}<p>Texte</p>{}<p>Après</p>",
+            "<div>".repeat(deep),
+            "</div>".repeat(deep)
+        );
+        let stripped = strip_inert(&page);
+        assert_eq!(stripped.matches("<div>").count(), MAX_DEPTH);
+        assert_eq!(stripped.matches("</div>").count(), MAX_DEPTH);
+        assert!(stripped.contains("<p>Texte</p>") && stripped.ends_with("<p>Après</p>"));
+        // Unclosed paragraphs and list items do not count as nesting.
+        let flat = "<p>a".repeat(2 * MAX_DEPTH) + "<div>b</div>";
+        assert!(strip_inert(&flat).ends_with("<div>b</div>"));
     }
 
     #[test]

@@ -6,10 +6,13 @@
 //! standard input.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
+use vigie_core::catch_panic;
+
 use crate::feed::{looks_like_feed, read_feed};
+use crate::limits::{BombGuard, Line, read_line_capped, read_to_limit};
 use crate::record::{RawArticle, parse_jsonl_line};
 use crate::warc::WarcReader;
 use crate::{IngestError, MAX_ARTICLE_BYTES, decode_bytes};
@@ -102,43 +105,99 @@ fn detect(path: &Path, format: InputFormat) -> InputFormat {
     }
 }
 
-/// Reads one input (a file, or `-` for standard input) as a stream of articles.
-pub fn read_input(path: &Path, format: InputFormat) -> Box<dyn Iterator<Item = InputItem> + Send> {
-    let name = if path == Path::new("-") {
+/// A boxed stream of input items.
+type Items = Box<dyn Iterator<Item = InputItem> + Send>;
+
+/// Reads one input (a file, or `-` for standard input) as a stream of articles. A panic
+/// while reading it becomes one error item naming the input, and ends that input only.
+pub fn read_input(path: &Path, format: InputFormat) -> Items {
+    let name = input_name(path);
+    let inner = catch_panic(|| open_input(path, format));
+    Box::new(PanicFree { name, inner })
+}
+
+/// How an input is named in origins and errors.
+fn input_name(path: &Path) -> String {
+    if path == Path::new("-") {
         "<stdin>".to_owned()
     } else {
         path.display().to_string()
-    };
-    let failed = |error: IngestError| -> Box<dyn Iterator<Item = InputItem> + Send> {
+    }
+}
+
+/// An input's items with panics caught: a panic yields one error and ends the input.
+struct PanicFree {
+    name: String,
+    /// The items still to read, or the message of the panic that ended them.
+    inner: Result<Items, String>,
+}
+
+impl Iterator for PanicFree {
+    type Item = InputItem;
+
+    fn next(&mut self) -> Option<InputItem> {
+        let message = match &mut self.inner {
+            Ok(items) => match catch_panic(|| items.next()) {
+                Ok(item) => return item,
+                Err(message) => message,
+            },
+            Err(message) => std::mem::take(message),
+        };
+        self.inner = Ok(Box::new(std::iter::empty()));
+        Some(InputItem {
+            origin: self.name.clone(),
+            article: Err(IngestError::Internal {
+                input: self.name.clone(),
+                message,
+            }),
+        })
+    }
+}
+
+/// Opens one input as a stream of articles.
+fn open_input(path: &Path, format: InputFormat) -> Items {
+    let name = input_name(path);
+    let failed = |error: IngestError| -> Items {
         Box::new(std::iter::once(InputItem {
             origin: name.clone(),
             article: Err(error),
         }))
     };
     let format = detect(path, format);
-    if format == InputFormat::Warc {
-        return match File::open(path) {
-            Ok(file) => Box::new(WarcReader::open(name.clone(), file)),
-            Err(e) => failed(unreadable(path, e)),
-        };
-    }
-    let bytes = if path == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map(|_| bytes)
+    let reader: Box<dyn Read + Send> = if path == Path::new("-") {
+        Box::new(std::io::stdin())
     } else {
-        std::fs::read(path)
-    };
-    let bytes = match bytes {
-        Ok(bytes) if name.to_ascii_lowercase().ends_with(".gz") => match gunzip(&bytes) {
-            Ok(bytes) => bytes,
+        match File::open(path) {
+            Ok(file) => Box::new(file),
             Err(e) => return failed(unreadable(path, e)),
-        },
-        Ok(bytes) => bytes,
-        Err(e) => return failed(unreadable(path, e)),
+        }
+    };
+    if format == InputFormat::Warc {
+        // WARC files decompress themselves, record by record.
+        return Box::new(WarcReader::open(name, reader));
+    }
+    let reader: Box<dyn Read + Send> = if name.to_ascii_lowercase().ends_with(".gz") {
+        Box::new(BombGuard::new(reader, flate2::read::MultiGzDecoder::new))
+    } else {
+        reader
     };
     if format == InputFormat::Jsonl {
-        return Box::new(jsonl_items(name, bytes));
+        return Box::new(JsonlItems {
+            name,
+            input: Some(BufReader::new(reader)),
+            line: 0,
+        });
     }
+    let bytes = match read_to_limit(reader, MAX_ARTICLE_BYTES) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == ErrorKind::FileTooLarge => {
+            return failed(IngestError::TooLarge {
+                input: name.clone(),
+                limit: MAX_ARTICLE_BYTES,
+            });
+        }
+        Err(e) => return failed(unreadable(path, e)),
+    };
     let text = match decode_bytes(&name, &bytes) {
         Ok(text) => text,
         Err(error) => return failed(error),
@@ -158,20 +217,57 @@ pub fn read_input(path: &Path, format: InputFormat) -> Box<dyn Iterator<Item = I
     }))
 }
 
-/// Decompresses a gzip file, refusing more than the article limit allows (a JSONL
-/// file may hold many articles: up to 64 of them).
-fn gunzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let limit = 64 * MAX_ARTICLE_BYTES as u64;
-    let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(bytes)
-        .take(limit + 1)
-        .read_to_end(&mut out)?;
-    if out.len() as u64 > limit {
-        return Err(std::io::Error::other(format!(
-            "decompresses to over {limit} bytes"
-        )));
+/// Longest JSONL line read: an article at the size limit, JSON-escaped.
+const MAX_JSONL_LINE_BYTES: usize = 4 * MAX_ARTICLE_BYTES;
+
+/// The records of a JSONL stream, read line by line (blank lines skipped); a line over
+/// [`MAX_JSONL_LINE_BYTES`] is an error for that line alone.
+struct JsonlItems {
+    name: String,
+    /// `None` once the stream ended or failed.
+    input: Option<BufReader<Box<dyn Read + Send>>>,
+    /// Number of the last line read (1-based).
+    line: usize,
+}
+
+impl Iterator for JsonlItems {
+    type Item = InputItem;
+
+    fn next(&mut self) -> Option<InputItem> {
+        let mut buf = Vec::new();
+        loop {
+            let input = self.input.as_mut()?;
+            let read = read_line_capped(input, &mut buf, MAX_JSONL_LINE_BYTES);
+            self.line += 1;
+            let origin = format!("{}:{}", self.name, self.line);
+            let bad = |reason: String| IngestError::BadRecord {
+                input: origin.clone(),
+                reason,
+            };
+            let article = match read {
+                Ok(Line::End) => {
+                    self.input = None;
+                    return None;
+                }
+                Ok(Line::TooLong(_)) => Err(bad(format!(
+                    "line over the {MAX_JSONL_LINE_BYTES}-byte limit"
+                ))),
+                Ok(Line::Whole(_)) => match std::str::from_utf8(&buf) {
+                    Ok(line) if line.trim().is_empty() => continue,
+                    Ok(line) => parse_jsonl_line(&origin, line.trim()),
+                    Err(e) => Err(bad(format!("not UTF-8: {e}"))),
+                },
+                Err(e) => {
+                    self.input = None;
+                    Err(IngestError::Unreadable {
+                        input: origin.clone(),
+                        reason: e.to_string(),
+                    })
+                }
+            };
+            return Some(InputItem { origin, article });
+        }
     }
-    Ok(out)
 }
 
 /// Every article of the files and directories `paths` (expanded as [`expand`] does), in
@@ -183,24 +279,6 @@ pub fn read_inputs(
     Ok(expand(paths)?
         .into_iter()
         .flat_map(move |file| read_input(&file, format)))
-}
-
-/// The records of a JSONL file, blank lines skipped.
-fn jsonl_items(name: String, bytes: Vec<u8>) -> impl Iterator<Item = InputItem> + Send {
-    BufReader::new(std::io::Cursor::new(bytes))
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| line.as_ref().map_or(true, |l| !l.trim().is_empty()))
-        .map(move |(number, line)| {
-            let origin = format!("{name}:{}", number + 1);
-            let article = line
-                .map_err(|e| IngestError::BadRecord {
-                    input: origin.clone(),
-                    reason: e.to_string(),
-                })
-                .and_then(|l| parse_jsonl_line(&origin, &l));
-            InputItem { origin, article }
-        })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod html;
 pub mod inert;
 pub mod inputs;
 pub mod layout;
+pub mod limits;
 pub mod record;
 pub mod warc;
 
@@ -28,13 +29,11 @@ pub enum IngestError {
         /// Name of the input.
         input: String,
     },
-    /// The input is larger than the limit.
-    #[error("{input}: {size} bytes is over the {limit}-byte limit for one article")]
+    /// The input, or the article it holds once decoded, is larger than the limit.
+    #[error("{input}: larger than the {limit}-byte limit for one article")]
     TooLarge {
         /// Name of the input.
         input: String,
-        /// Its size in bytes.
-        size: usize,
         /// The limit.
         limit: usize,
     },
@@ -54,6 +53,16 @@ pub enum IngestError {
         /// The system's reason.
         reason: String,
     },
+    /// Reading the input met a bug in Vigie; what remained of the input was skipped.
+    #[error(
+        "{input}: internal error while reading this input ({message}); the rest of it was skipped"
+    )]
+    Internal {
+        /// Name of the input.
+        input: String,
+        /// The panic's message.
+        message: String,
+    },
     /// The article has no text once extracted.
     #[error("{input}: no article text found")]
     Empty {
@@ -67,7 +76,20 @@ pub const MAX_ARTICLE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Builds a document from a raw article: extracts HTML, separates title, captions and
 /// furniture from the body, and fills the metadata.
+///
+/// Every input format ends here, so this is where the one size limit applies: content
+/// over [`MAX_ARTICLE_BYTES`] once decoded (a JSONL field, a feed item, a WARC payload, a
+/// file) is refused before any analysis.
 pub fn ingest(raw: RawArticle, extractor: Extractor) -> Result<Document, IngestError> {
+    let size = match &raw.content {
+        Content::Text(text) | Content::Html(text) => text.len(),
+    };
+    if size > MAX_ARTICLE_BYTES {
+        return Err(IngestError::TooLarge {
+            input: raw.name,
+            limit: MAX_ARTICLE_BYTES,
+        });
+    }
     let (mut layout, html_meta) = match &raw.content {
         Content::Text(text) => (layout::lay_out(text), None),
         Content::Html(html) => {
@@ -113,16 +135,19 @@ pub fn content_id(text: &str) -> String {
 
 /// The `YYYY-MM-DD` prefix of an ISO 8601 date or date-time, if it has one.
 pub fn iso_date_prefix(value: &str) -> Option<String> {
-    let value = value.trim();
-    let prefix = value.get(..10)?;
-    let bytes = prefix.as_bytes();
+    let bytes = value.trim().as_bytes().get(..10)?;
     let shape_ok = bytes.iter().enumerate().all(|(i, b)| match i {
         4 | 7 => *b == b'-',
         _ => b.is_ascii_digit(),
     });
+    if !shape_ok {
+        return None;
+    }
+    // All ASCII from here on: every byte offset is a character boundary.
+    let prefix = std::str::from_utf8(bytes).ok()?;
     let month: u32 = prefix[5..7].parse().ok()?;
     let day: u32 = prefix[8..10].parse().ok()?;
-    (shape_ok && (1..=12).contains(&month) && (1..=31).contains(&day)).then(|| prefix.to_owned())
+    ((1..=12).contains(&month) && (1..=31).contains(&day)).then(|| prefix.to_owned())
 }
 
 #[cfg(test)]
@@ -137,6 +162,11 @@ mod tests {
         );
         assert_eq!(iso_date_prefix("17/03/2025"), None);
         assert_eq!(iso_date_prefix("2025-13-01"), None);
+        // Multi-byte characters where digits belong (a panic once: slicing inside 'é').
+        assert_eq!(iso_date_prefix("2025é-01-02"), None);
+        assert_eq!(iso_date_prefix("20é5-01-02T00"), None);
+        assert_eq!(iso_date_prefix("2025-0é-02"), None);
+        assert_eq!(iso_date_prefix("ééééé"), None);
     }
 
     #[test]

@@ -14,11 +14,21 @@ use std::io::{BufRead, BufReader, Read};
 use flate2::read::{GzDecoder, MultiGzDecoder, ZlibDecoder};
 
 use crate::inputs::InputItem;
+use crate::limits::{BombGuard, Line, read_line_capped};
 use crate::record::{Content, RawArticle};
 use crate::{IngestError, MAX_ARTICLE_BYTES, decode};
 
 /// Largest WARC record read into memory; larger ones are skipped and reported.
 const MAX_RECORD_BYTES: u64 = 4 * MAX_ARTICLE_BYTES as u64;
+
+/// Longest header line kept; longer lines are not headers.
+const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// Largest WARC header block.
+const MAX_HEADER_BYTES: usize = 1024 * 1024;
+
+/// Most bytes skipped between two records before the rest of the file is given up.
+const MAX_JUNK_BYTES: u64 = MAX_ARTICLE_BYTES as u64;
 
 /// Streams the article-bearing records of a WARC file.
 pub struct WarcReader<R: Read> {
@@ -26,18 +36,22 @@ pub struct WarcReader<R: Read> {
     name: String,
     /// Uncompressed bytes consumed so far.
     offset: u64,
+    /// True after a record whose block did not end where its Content-Length said: the
+    /// next record must then prove it is one (see [`WarcReader::next_record`]).
+    desynchronised: bool,
     finished: bool,
 }
 
 impl WarcReader<Box<dyn Read + Send>> {
     /// Opens a WARC stream, gzip-compressed or not (detected from the first bytes).
+    /// Decompression stops with an error on a corrupt member or a decompression bomb.
     pub fn open(name: impl Into<String>, reader: impl Read + Send + 'static) -> Self {
         let mut buffered = BufReader::new(reader);
         let gzip = buffered
             .fill_buf()
             .is_ok_and(|head| head.starts_with(&[0x1f, 0x8b]));
         let inner: Box<dyn Read + Send> = if gzip {
-            Box::new(MultiGzDecoder::new(buffered))
+            Box::new(BombGuard::new(buffered, MultiGzDecoder::new))
         } else {
             Box::new(buffered)
         };
@@ -45,6 +59,7 @@ impl WarcReader<Box<dyn Read + Send>> {
             input: BufReader::new(inner),
             name: name.into(),
             offset: 0,
+            desynchronised: false,
             finished: false,
         }
     }
@@ -81,18 +96,20 @@ impl Headers {
 }
 
 impl<R: Read> WarcReader<R> {
-    /// Reads one line (without its line ending); `None` at the end of the input.
-    fn line(&mut self) -> std::io::Result<Option<String>> {
+    /// Reads one line (without its line ending, at most [`MAX_LINE_BYTES`] of it) and
+    /// whether it was cut; `None` at the end of the input.
+    fn line(&mut self) -> std::io::Result<Option<(String, bool)>> {
         let mut bytes = Vec::new();
-        let read = self.input.read_until(b'\n', &mut bytes)?;
-        if read == 0 {
-            return Ok(None);
-        }
-        self.offset += read as u64;
+        let (consumed, cut) = match read_line_capped(&mut self.input, &mut bytes, MAX_LINE_BYTES)? {
+            Line::End => return Ok(None),
+            Line::Whole(n) => (n as u64, false),
+            Line::TooLong(n) => (n, true),
+        };
+        self.offset += consumed;
         while bytes.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
             bytes.pop();
         }
-        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+        Ok(Some((String::from_utf8_lossy(&bytes).into_owned(), cut)))
     }
 
     fn failure(&self, at: u64, reason: impl Into<String>) -> IngestError {
@@ -102,72 +119,176 @@ impl<R: Read> WarcReader<R> {
         }
     }
 
+    /// An error that ends the file: nothing after it can be read reliably.
+    fn fatal(&mut self, at: u64, reason: impl Into<String>) -> IngestError {
+        self.finished = true;
+        self.failure(at, reason)
+    }
+
     /// Reads the next record: its WARC headers and block, or `None` at the end.
+    ///
+    /// Blank lines and junk before a version line are skipped, up to [`MAX_JUNK_BYTES`].
+    /// After junk or a record whose length was wrong, a `WARC/` line is taken as a record
+    /// only if its header block names a type, an id and a date: a body that quotes a WARC
+    /// record is not one.
     fn next_record(&mut self) -> Option<Result<Record, IngestError>> {
-        // Skip blank lines and any junk up to the next version line.
+        let skip_from = self.offset;
+        let mut strict = self.desynchronised;
+        let (start, headers) = loop {
+            let (start, headers) = match self.next_header_block(skip_from, &mut strict)? {
+                Ok(found) => found,
+                Err(error) => return Some(Err(error)),
+            };
+            let proven = ["warc-type", "warc-record-id", "warc-date"]
+                .iter()
+                .all(|h| headers.get(h).is_some());
+            if !strict || proven {
+                break (start, headers);
+            }
+            // A version line inside some body: keep looking.
+        };
+        self.desynchronised = false;
+        self.read_block(start, headers)
+    }
+
+    /// Skips to the next version line and reads the header block after it: where the
+    /// record starts and its headers. `strict` becomes true when anything but blank lines
+    /// was skipped.
+    fn next_header_block(
+        &mut self,
+        skip_from: u64,
+        strict: &mut bool,
+    ) -> Option<Result<(u64, Headers), IngestError>> {
         let start = loop {
             let at = self.offset;
+            if at - skip_from > MAX_JUNK_BYTES {
+                let reason = format!(
+                    "no WARC record in the {MAX_JUNK_BYTES} bytes after this offset; the rest of the file is skipped"
+                );
+                return Some(Err(self.fatal(skip_from, reason)));
+            }
             match self.line() {
                 Ok(None) => return None,
-                Ok(Some(line)) if line.starts_with("WARC/") => break at,
-                Ok(Some(_)) => continue,
-                Err(e) => return Some(Err(self.failure(at, format!("cannot read: {e}")))),
+                Ok(Some((line, false))) if is_version_line(&line) => break at,
+                Ok(Some((line, cut))) => *strict |= cut || !line.is_empty(),
+                Err(e) => {
+                    return Some(Err(self.fatal(
+                        at,
+                        format!("cannot read: {e}; the rest of the file is skipped"),
+                    )));
+                }
             }
         };
         let mut block = String::new();
         loop {
             match self.line() {
-                Ok(Some(line)) if !line.is_empty() => {
+                Ok(Some((line, false))) if !line.is_empty() => {
                     block.push_str(&line);
                     block.push('\n');
+                    if block.len() > MAX_HEADER_BYTES {
+                        self.desynchronised = true;
+                        return Some(Err(self.failure(
+                            start,
+                            format!("WARC headers over {MAX_HEADER_BYTES} bytes"),
+                        )));
+                    }
+                }
+                Ok(Some((_, true))) => {
+                    self.desynchronised = true;
+                    return Some(Err(self.failure(
+                        start,
+                        format!("WARC header line over {MAX_LINE_BYTES} bytes"),
+                    )));
                 }
                 Ok(_) => break,
-                Err(e) => return Some(Err(self.failure(start, format!("cannot read: {e}")))),
+                Err(e) => {
+                    return Some(Err(self.fatal(
+                        start,
+                        format!("cannot read: {e}; the rest of the file is skipped"),
+                    )));
+                }
             }
         }
-        let headers = Headers::parse(&block);
+        Some(Ok((start, Headers::parse(&block))))
+    }
+
+    /// Reads the block of the record whose headers start at `start`.
+    fn read_block(&mut self, start: u64, headers: Headers) -> Option<Result<Record, IngestError>> {
         let Some(length) = headers
             .get("content-length")
             .and_then(|v| v.parse::<u64>().ok())
         else {
+            self.desynchronised = true;
             return Some(Err(
                 self.failure(start, "record without a valid Content-Length")
             ));
         };
         if length > MAX_RECORD_BYTES {
             let skipped = std::io::copy(&mut (&mut self.input).take(length), &mut std::io::sink());
-            self.offset += skipped.as_ref().map_or(0, |n| *n);
-            return Some(Err(self.failure(
-                start,
-                format!("record of {length} bytes is over the {MAX_RECORD_BYTES}-byte limit"),
-            )));
+            return Some(Err(match skipped {
+                Ok(n) => {
+                    self.offset += n;
+                    self.failure(
+                        start,
+                        format!(
+                            "record of {length} bytes is over the {MAX_RECORD_BYTES}-byte limit"
+                        ),
+                    )
+                }
+                Err(e) => self.fatal(
+                    start,
+                    format!("cannot read: {e}; the rest of the file is skipped"),
+                ),
+            }));
         }
         let mut body = Vec::with_capacity(length as usize);
         match (&mut self.input).take(length).read_to_end(&mut body) {
             Ok(n) if n as u64 == length => {
                 self.offset += length;
+                if !self.block_ends_here() {
+                    return Some(Err(self.failure(
+                        start,
+                        "the block does not end where Content-Length says (wrong length?); the record is skipped",
+                    )));
+                }
                 Some(Ok(Record {
                     headers,
                     block: body,
                     offset: start,
                 }))
             }
-            Ok(n) => {
-                self.finished = true;
-                Some(Err(self.failure(
-                    start,
-                    format!("truncated record: {n} of {length} bytes before the end of the file"),
-                )))
-            }
-            Err(e) => {
-                self.finished = true;
-                Some(Err(self.failure(
-                    start,
-                    format!("truncated or corrupt record ({e}); the rest of the file is skipped"),
-                )))
-            }
+            Ok(n) => Some(Err(self.fatal(
+                start,
+                format!("truncated record: {n} of {length} bytes before the end of the file"),
+            ))),
+            Err(e) => Some(Err(self.fatal(
+                start,
+                format!("truncated or corrupt record ({e}); the rest of the file is skipped"),
+            ))),
         }
     }
+
+    /// After a block: true when what follows is the blank-line separator (or the end of
+    /// the file); otherwise marks the reader desynchronised. Consumes the separator.
+    fn block_ends_here(&mut self) -> bool {
+        let ends = match self.input.fill_buf() {
+            Ok(rest) => rest.is_empty() || rest.starts_with(b"\r\n") || rest.starts_with(b"\n"),
+            Err(_) => true,
+        };
+        self.desynchronised = !ends;
+        ends
+    }
+}
+
+/// True for a WARC version line: `WARC/` and a version number such as `1.0` or `0.18`.
+fn is_version_line(line: &str) -> bool {
+    line.strip_prefix("WARC/")
+        .and_then(|version| version.trim_end().split_once('.'))
+        .is_some_and(|(major, minor)| {
+            [major, minor]
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+        })
 }
 
 impl<R: Read> Iterator for WarcReader<R> {
@@ -423,5 +544,72 @@ mod tests {
         let error = items[1].article.as_ref().unwrap_err().to_string();
         assert!(error.starts_with("test.warc@"), "{error}");
         assert!(error.contains("truncated"), "{error}");
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn a_corrupt_gzip_member_ends_the_file_with_one_error() {
+        let good = record("resource", "text/plain", "Les forces ont bombardé Gao.");
+        let mut corrupt = gzip(good.repeat(3).as_bytes());
+        for byte in &mut corrupt[30..60] {
+            *byte ^= 0x55;
+        }
+        let mut file = gzip(good.as_bytes());
+        file.extend_from_slice(&corrupt);
+        let items = read(file);
+        assert!(items[0].article.is_ok());
+        let errors: Vec<_> = items.iter().filter(|i| i.article.is_err()).collect();
+        assert_eq!(errors.len(), 1, "one error, then the end of the file");
+        assert!(items.len() <= 2);
+    }
+
+    #[test]
+    fn a_line_without_end_is_capped_and_gives_up_after_the_junk_limit() {
+        // 20 MB of zeros and no newline, as a gzip bomb decompresses.
+        let items = read(vec![0u8; 20 * 1024 * 1024]);
+        assert_eq!(items.len(), 1);
+        let error = items[0].article.as_ref().unwrap_err().to_string();
+        assert!(error.contains("no WARC record in the"), "{error}");
+    }
+
+    #[test]
+    fn after_a_wrong_content_length_a_quoted_version_line_is_not_a_record() {
+        let quoted = "Un article qui cite un fichier WARC :\r\n\r\nWARC/1.0\r\nContent-Length: 5\r\n\r\nfaux!\r\n";
+        let mut short = record("resource", "text/plain", quoted);
+        // Declare a length that ends inside the body.
+        short = short.replacen(
+            &format!("Content-Length: {}", quoted.len()),
+            "Content-Length: 10",
+            1,
+        );
+        let real = "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:real>\r\n\
+             WARC-Date: 2026-03-03T00:00:00Z\r\nContent-Type: text/plain\r\nContent-Length: 24\r\n\r\n\
+             Les forces avancent. ok.\r\n\r\n";
+        let items = read((short + real).into_bytes());
+        let read_ok: Vec<&str> = items
+            .iter()
+            .filter(|i| i.article.is_ok())
+            .map(|i| i.origin.as_str())
+            .collect();
+        assert_eq!(
+            read_ok,
+            ["test.warc#urn:uuid:real"],
+            "{:?}",
+            items.iter().map(|i| &i.article).collect::<Vec<_>>()
+        );
+        assert!(
+            items[0]
+                .article
+                .as_ref()
+                .unwrap_err()
+                .to_string()
+                .contains("Content-Length")
+        );
     }
 }

@@ -3,12 +3,17 @@
 //! language → entities (dictionary, people, attribution, then the statistical tagger where
 //! a model ships for the language) → geo → events → signals. Each stage only adds
 //! annotations.
+//!
+//! [`Pipeline::analyse`] is the one entry point for a raw article: it runs the ingest stage
+//! and then every analysis stage, and turns a panic in any of them into an
+//! [`AnalysisError`] for that article alone, so that a batch goes on with the rest.
 
-use vigie_core::{Document, PreparedText};
+use vigie_core::{Document, PreparedText, catch_panic};
 use vigie_entities::ActorDictionary;
 use vigie_entities::ner::{NameLexicon, NerModel};
 use vigie_events::TriggerLexicon;
 use vigie_geo::Gazetteer;
+use vigie_ingest::{Extractor, IngestError, RawArticle};
 use vigie_lang::LanguageChoice;
 use vigie_signals::SignalData;
 
@@ -51,7 +56,40 @@ impl Pipeline<'static> {
     }
 }
 
+/// Why an article could not be analysed.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    /// The input could not be read or holds no article.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    /// A stage failed on this input (a bug in Vigie, reported rather than fatal).
+    #[error("{input}: internal error while analysing this input ({message}); it was skipped")]
+    Panicked {
+        /// Name of the input.
+        input: String,
+        /// The panic's message.
+        message: String,
+    },
+}
+
 impl Pipeline<'_> {
+    /// Ingests `raw` (HTML extraction, layout, metadata) and runs every stage over it. A
+    /// panic in any stage is caught and returned as [`AnalysisError::Panicked`] naming
+    /// the input.
+    pub fn analyse(
+        &self,
+        raw: RawArticle,
+        extractor: Extractor,
+    ) -> Result<Document, AnalysisError> {
+        let input = raw.name.clone();
+        catch_panic(|| {
+            let mut document = vigie_ingest::ingest(raw, extractor)?;
+            self.run(&mut document);
+            Ok(document)
+        })
+        .unwrap_or_else(|message| Err(AnalysisError::Panicked { input, message }))
+    }
+
     /// Runs every stage over `doc`.
     pub fn run(&self, doc: &mut Document) {
         vigie_lang::analyze(doc, self.language);

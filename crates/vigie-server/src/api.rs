@@ -9,7 +9,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use vigie_ingest::{Extractor, ingest, parse_jsonl_line};
+use vigie_ingest::{Extractor, parse_jsonl_line};
+use vigie_pipeline::AnalysisError;
 use vigie_signals::OutletRegistry;
 use vigie_store::{EventFilter, Outcome, Store, StoreError};
 
@@ -363,9 +364,15 @@ pub async fn post_document(
         let origin = format!("api#{:016x}", vigie_core::fnv1a(body.bytes()));
         let raw = parse_jsonl_line(&origin, body.trim())
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
-        let mut document =
-            ingest(raw, Extractor::default()).map_err(|e| ApiError::bad_request(e.to_string()))?;
-        state.pipeline.run(&mut document);
+        let document = state
+            .pipeline
+            .analyse(raw, Extractor::default())
+            .map_err(|e| match e {
+                AnalysisError::Ingest(e) => ApiError::bad_request(e.to_string()),
+                panicked @ AnalysisError::Panicked { .. } => {
+                    ApiError(StatusCode::INTERNAL_SERVER_ERROR, panicked.to_string())
+                }
+            })?;
         let events = document.events.len();
         let outcome = Outcome::Analysed {
             origin: origin.clone(),
