@@ -12,6 +12,7 @@ pub mod hash;
 pub mod lexicon;
 pub mod panic;
 pub mod phrases;
+pub mod shift;
 pub mod span;
 pub mod text_index;
 pub mod tokens;
@@ -24,6 +25,7 @@ pub use fold::{FoldedText, PreparedText, fold_char, fold_text, is_letter, is_wor
 pub use hash::fnv1a;
 pub use panic::catch_panic;
 pub use phrases::{PhraseSet, contains_phrase};
+pub use shift::Shift;
 pub use span::{Span, TextSpan};
 pub use text_index::TextIndex;
 pub use tokens::{Token, tokenize};

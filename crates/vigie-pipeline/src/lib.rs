@@ -8,7 +8,9 @@
 //! and then every analysis stage, and turns a panic in any of them into an
 //! [`AnalysisError`] for that article alone, so that a batch goes on with the rest.
 
-use vigie_core::{Document, PreparedText, catch_panic};
+pub mod windows;
+
+use vigie_core::{Document, PreparedText, Span, catch_panic};
 use vigie_entities::ActorDictionary;
 use vigie_entities::ner::{NameLexicon, NerModel};
 use vigie_events::TriggerLexicon;
@@ -90,19 +92,62 @@ impl Pipeline<'_> {
         .unwrap_or_else(|message| Err(AnalysisError::Panicked { input, message }))
     }
 
-    /// Runs every stage over `doc`.
+    /// Runs every stage over `doc`. A document longer than [`windows::WINDOW_BYTES`] is
+    /// analysed window by window (see [`windows`]); the signals stage always reads the
+    /// whole document.
     pub fn run(&self, doc: &mut Document) {
         vigie_lang::analyze(doc, self.language);
-        // The text is final from here on: index and fold it once for every stage.
-        let prepared = PreparedText::new(&doc.text);
-        vigie_entities::analyze(doc, &prepared, self.actors);
+        let windows = windows::windows(&doc.text, &doc.sentences, windows::WINDOW_BYTES);
+        if let [_] = windows[..] {
+            // The text is final from here on: index and fold it once for every stage.
+            let prepared = PreparedText::new(&doc.text);
+            self.analyse_window(doc, &prepared);
+            vigie_signals::analyze(doc, &prepared, self.signals);
+            return;
+        }
+        for (index, window) in windows.iter().enumerate() {
+            let mut part = self.window_document(doc, window);
+            if index == 0 {
+                part.captions = std::mem::take(&mut doc.captions);
+            }
+            let prepared = PreparedText::new(&part.text);
+            self.analyse_window(&mut part, &prepared);
+            if index == 0 {
+                doc.captions = std::mem::take(&mut part.captions);
+            }
+            doc.absorb_window(part, window.start_char);
+        }
+        vigie_signals::analyze(doc, &PreparedText::new(&doc.text), self.signals);
+    }
+
+    /// A document holding one window of `doc`: its text, its sentences and the metadata.
+    fn window_document(&self, doc: &Document, window: &windows::Window) -> Document {
+        let text = &doc.text[window.start_byte..window.end_byte];
+        let chars = window.start_char..window.start_char + text.chars().count();
+        let mut part = Document::new(doc.id.clone(), text);
+        part.url = doc.url.clone();
+        part.source = doc.source.clone();
+        part.published = doc.published.clone();
+        part.language = doc.language;
+        part.title = doc.title.clone();
+        part.sentences = doc
+            .sentences
+            .iter()
+            .filter(|s| chars.contains(&s.start))
+            .map(|s| Span::new(s.start - chars.start, s.end.min(chars.end) - chars.start))
+            .collect();
+        part
+    }
+
+    /// The stages that read one window: entities, names, places, events.
+    fn analyse_window(&self, doc: &mut Document, prepared: &PreparedText) {
+        vigie_entities::analyze(doc, prepared, self.actors);
         if let Some(model) = doc.language.and_then(NerModel::embedded) {
             let names = GazetteerLexicon(self.gazetteer);
             vigie_entities::ner::recognize(doc, &prepared.index, model, &names);
         }
-        vigie_geo::analyze(doc, &prepared, self.gazetteer);
-        vigie_events::analyze(doc, &prepared, self.triggers);
-        vigie_signals::analyze(doc, &prepared, self.signals);
+        vigie_geo::analyze(doc, prepared, self.gazetteer);
+        vigie_events::analyze(doc, prepared, self.triggers);
     }
 }
 
@@ -140,5 +185,30 @@ mod tests {
             recipient.as_deref().is_some_and(|r| r.contains("soldats")),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn a_long_document_is_analysed_in_windows_with_spans_on_their_text() {
+        let article = "Des hommes armés ont attaqué mardi un poste de l'armée malienne à Gao, \
+                       selon une source sécuritaire. Le président Assimi Goïta a condamné l'attaque.\n\n";
+        let copies = 3 * windows::WINDOW_BYTES / article.len();
+        let mut doc = Document::new("long", article.repeat(copies));
+        Pipeline::embedded(LanguageChoice::Auto).run(&mut doc);
+        let chars: Vec<char> = doc.text.chars().collect();
+        let text_at =
+            |span: vigie_core::Span| chars[span.start..span.end].iter().collect::<String>();
+        assert!(doc.entities.iter().all(|e| text_at(e.span) == e.text));
+        assert!(doc.places.iter().all(|p| text_at(p.span) == p.text));
+        assert!(
+            doc.events
+                .iter()
+                .all(|e| text_at(e.trigger.span) == e.trigger.text)
+        );
+        let mut single = Document::new("one", article);
+        Pipeline::embedded(LanguageChoice::Auto).run(&mut single);
+        assert!(!single.events.is_empty());
+        // Every copy of the article, in every window, yields its events.
+        assert_eq!(doc.events.len(), copies * single.events.len());
+        assert!(doc.events.last().unwrap().evidence.start > 2 * chars.len() / 3);
     }
 }
