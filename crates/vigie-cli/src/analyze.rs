@@ -50,7 +50,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         match analysed {
             Ok(doc) => documents.push(doc),
             Err(error) => {
-                eprintln!("error: {error}");
+                crate::terminal::report_error(&error);
                 failures += 1;
             }
         }

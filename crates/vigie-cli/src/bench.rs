@@ -118,7 +118,7 @@ fn ingest(corpus: &Path, jobs: usize) -> anyhow::Result<ExitCode> {
     }
     // Read and decompress the inputs before timing, as the trafilatura side does.
     let items: Vec<_> =
-        vigie_ingest::read_inputs(&[corpus.to_path_buf()], vigie_ingest::InputFormat::Auto)?
+        vigie_ingest::read_inputs(&[corpus.to_path_buf()], vigie_ingest::InputFormat::Auto)
             .collect();
     let mut store = vigie_store::Store::open(&db)?;
     let cpu_before = cpu_seconds();

@@ -110,7 +110,7 @@ fn poll_feeds(
                 items.extend(new);
                 polled.push((url.clone(), validators));
             }
-            Err(error) => eprintln!("error: {error}"),
+            Err(error) => crate::terminal::report_error(&error),
         }
     }
     Ok((items, polled))
@@ -214,7 +214,7 @@ pub fn ingest_into(
         let (flush, finished) = match done_rx.recv_timeout(FLUSH_AFTER) {
             Ok(outcome) => {
                 if let Outcome::Failed { error, .. } = &outcome {
-                    progress.suspend(|| eprintln!("error: {error}"));
+                    progress.suspend(|| crate::terminal::report_error(&error));
                 }
                 batch.push(outcome);
                 (batch.len() >= settings.batch.max(1), false)

@@ -139,7 +139,7 @@ impl InputArgs {
             InputArg::Warc => InputFormat::Warc,
             InputArg::Feed => InputFormat::Feed,
         };
-        Ok(self.with_defaults(vigie_ingest::read_inputs(&paths, format)?))
+        Ok(self.with_defaults(vigie_ingest::read_inputs(&paths, format)))
     }
 
     /// Fills in the publication date and outlet the items do not give.

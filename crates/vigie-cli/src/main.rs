@@ -11,6 +11,7 @@ mod parallel;
 mod query;
 mod serve;
 mod summary;
+mod terminal;
 mod train;
 
 use std::process::ExitCode;
@@ -79,7 +80,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", terminal::terminal_safe(&format!("{error:#}")));
             ExitCode::from(2)
         }
     }

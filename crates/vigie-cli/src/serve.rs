@@ -88,7 +88,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let items = vigie_ingest::read_inputs(
         std::slice::from_ref(&args.examples),
         vigie_ingest::InputFormat::Auto,
-    )?;
+    );
     let report = crate::ingest::ingest_into(
         &mut store,
         items,

@@ -5,6 +5,7 @@
 //! (or `path@offset`) for WARC records, `path#guid` for feed items, `<stdin>` for
 //! standard input.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufReader, ErrorKind, Read};
 use std::path::{Path, PathBuf};
@@ -42,13 +43,12 @@ pub enum InputFormat {
     Feed,
 }
 
-/// File names a directory walk picks up.
+/// File names a directory walk picks up (names need not be UTF-8).
 fn is_input_file(path: &Path) -> bool {
     let name = path
         .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     let name = name.strip_suffix(".gz").unwrap_or(&name);
     [
         ".txt", ".html", ".htm", ".jsonl", ".warc", ".wet", ".rss", ".atom", ".xml",
@@ -57,23 +57,62 @@ fn is_input_file(path: &Path) -> bool {
     .any(|ext| name.ends_with(ext))
 }
 
-/// Expands directories (recursively, sorted) into the input files they hold.
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
+/// Expands directories (recursively, sorted) into the input files they hold. Each
+/// directory is walked once, however many links lead to it, so symbolic-link loops end;
+/// a directory that cannot be listed is kept as an input, which then fails naming it.
+pub fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut files = Vec::new();
+    let mut walked = HashSet::new();
     for path in paths {
-        if path.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(|e| unreadable(path, e))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_dir() || is_input_file(p))
-                .collect();
-            entries.sort();
-            files.extend(expand(&entries)?);
-        } else {
-            files.push(path.clone());
-        }
+        walk(path, &mut walked, &mut files);
     }
-    Ok(files)
+    files
+}
+
+fn walk(path: &Path, walked: &mut HashSet<DirectoryKey>, files: &mut Vec<PathBuf>) {
+    if !path.is_dir() {
+        files.push(path.to_owned());
+        return;
+    }
+    let Ok(key) = directory_key(path) else {
+        files.push(path.to_owned());
+        return;
+    };
+    if !walked.insert(key) {
+        return;
+    }
+    let Ok(listing) = std::fs::read_dir(path) else {
+        files.push(path.to_owned());
+        return;
+    };
+    let mut entries: Vec<PathBuf> = listing
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir() || is_input_file(p))
+        .collect();
+    entries.sort();
+    for entry in entries {
+        walk(&entry, walked, files);
+    }
+}
+
+/// What identifies a directory whatever the path it is reached by.
+#[cfg(unix)]
+type DirectoryKey = (u64, u64);
+#[cfg(not(unix))]
+type DirectoryKey = PathBuf;
+
+/// The device and inode of a directory (its canonical path where there are no inodes).
+fn directory_key(path: &Path) -> std::io::Result<DirectoryKey> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path)?;
+        Ok((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        path.canonicalize()
+    }
 }
 
 fn unreadable(path: &Path, error: std::io::Error) -> IngestError {
@@ -275,10 +314,10 @@ impl Iterator for JsonlItems {
 pub fn read_inputs(
     paths: &[PathBuf],
     format: InputFormat,
-) -> Result<impl Iterator<Item = InputItem> + Send + use<>, IngestError> {
-    Ok(expand(paths)?
+) -> impl Iterator<Item = InputItem> + Send + use<> {
+    expand(paths)
         .into_iter()
-        .flat_map(move |file| read_input(&file, format)))
+        .flat_map(move |file| read_input(&file, format))
 }
 
 #[cfg(test)]
@@ -296,7 +335,7 @@ mod tests {
         )
         .unwrap();
         std::fs::write(dir.join("ignored.png"), [0u8, 1, 2]).unwrap();
-        let files = expand(std::slice::from_ref(&dir)).unwrap();
+        let files = expand(std::slice::from_ref(&dir));
         assert_eq!(files.len(), 2);
         let items: Vec<InputItem> = files
             .iter()
@@ -319,6 +358,23 @@ mod tests {
                 .to_string()
                 .contains("missing.txt")
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_are_walked_once_and_odd_names_are_read() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = std::env::temp_dir().join(format!("vigie-loop-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("a")).unwrap();
+        std::fs::write(dir.join("a/x.txt"), "Texte.").unwrap();
+        std::os::unix::fs::symlink(&dir, dir.join("a/loop")).unwrap();
+        std::os::unix::fs::symlink(dir.join("a"), dir.join("b")).unwrap();
+        let latin1 = std::ffi::OsStr::from_bytes(b"d\xe9p\xeache.txt");
+        std::fs::write(dir.join(latin1), "Texte.").unwrap();
+        let files = expand(std::slice::from_ref(&dir));
+        assert_eq!(files.len(), 2, "{files:?}");
+        assert!(files.iter().any(|f| f.file_name() == Some(latin1)));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
