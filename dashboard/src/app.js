@@ -16,6 +16,14 @@ function escapeHtml(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+// A document's URL comes from its input (a feed, a crawl, a POST): only http(s) URLs
+// become links; anything else (javascript:, data: …) is shown as text.
+function linkTo(url) {
+  return /^https?:\/\//i.test(url)
+    ? `<a href="${escapeHtml(url)}" rel="noreferrer noopener">${escapeHtml(url)}</a>`
+    : escapeHtml(url);
+}
+
 async function api(path) {
   const response = await fetch(path);
   const body = await response.json();
@@ -229,7 +237,7 @@ async function showDocument(id, eventId, reportId, append = false) {
   }).join("");
   const view = `<h3>${escapeHtml(doc.title || t("untitled"))}</h3>
     <p class="muted">${escapeHtml(doc.published ?? "")} · <a href="#/source/${encodeURIComponent(source ?? "")}">${escapeHtml(source ?? "")}</a>
-      ${doc.url ? ` · <a href="${escapeHtml(doc.url)}" rel="noreferrer">${escapeHtml(doc.url)}</a>` : ""}</p>
+      ${doc.url ? ` · ${linkTo(doc.url)}` : ""}</p>
     <p class="legend annotated"><span class="entity">${t("actors")}</span><span class="place">${t("places")}</span>
       <span class="trigger">${t("triggers")}</span><span class="attribution">${t("attribution")}</span>
       <span class="signal">${t("signals")}</span><span class="evidence selected">${t("evidence")}</span></p>

@@ -6,7 +6,7 @@
 // Usage: node tests/browser.mjs [path/to/vigie]   (default: ../target/release/vigie)
 
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 
 const repo = new URL("../../", import.meta.url).pathname;
@@ -23,6 +23,12 @@ function fail(message) {
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 execFileSync(vigie, ["ingest", `${repo}examples`, "--db", `${work}vigie.db`, "--quiet"], { stdio: "inherit" });
+// A record whose URL is a script: it must never become a link.
+writeFileSync(`${work}hostile.jsonl`, JSON.stringify({
+  id: "hostile-url", url: "javascript:alert(document.domain)", title: "Lien piégé", published: "2026-03-03",
+  text: "Des hommes armés ont attaqué mardi un poste de l'armée malienne à Gao, selon une source sécuritaire. Dépêche 4242.",
+}) + "\n");
+execFileSync(vigie, ["ingest", `${work}hostile.jsonl`, "--db", `${work}vigie.db`, "--quiet"], { stdio: "inherit" });
 
 const server = spawn(vigie, ["serve", "--db", `${work}vigie.db`, "--addr", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "inherit"] });
 const base = await new Promise((resolve, reject) => {
@@ -76,6 +82,16 @@ try {
   const places = await page.locator("#article .place").count();
   if (triggers === 0 || places === 0) fail(`article view lacks annotations (triggers ${triggers}, places ${places})`);
   await page.screenshot({ path: `${work}dashboard-event.png`, fullPage: true });
+
+  // A javascript: URL is shown as text, not as a link.
+  const hits = await (await fetch(`${base}api/search?q=4242`)).json();
+  if (hits.items.length !== 1) fail(`search for the hostile record found ${hits.items.length} documents`);
+  await page.goto(`${base}#/document/${hits.items[0].id}`);
+  await page.waitForSelector("#article");
+  const scriptLinks = await page.locator('a[href^="javascript:" i]').count();
+  const shown = await page.locator("#detail").textContent();
+  if (scriptLinks > 0) fail("a javascript: URL became a link");
+  if (!shown.includes("javascript:alert")) fail("the document's URL is not shown as text");
 
   // French interface.
   await page.goto(base);
