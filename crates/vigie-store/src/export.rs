@@ -144,17 +144,35 @@ pub const COLUMNS: [&str; 25] = [
     "fatalities",
 ];
 
-/// Writes the rows as CSV with a header line.
+/// Writes the rows as CSV with a header line. Text cells that a spreadsheet would run
+/// as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) are
+/// prefixed with `'`, as OWASP advises against CSV injection; numbers are written as
+/// they are.
 pub fn write_csv(rows: &[EventRow], out: impl Write) -> Result<(), csv::Error> {
     let mut writer = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(out);
     writer.write_record(COLUMNS)?;
     for row in rows {
-        writer.serialize(ExportRow::from(row))?;
+        let fields = serde_json::to_value(ExportRow::from(row)).map_err(std::io::Error::other)?;
+        let cells = COLUMNS.iter().map(|column| match &fields[*column] {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(text) => spreadsheet_safe(text),
+            other => other.to_string(),
+        });
+        writer.write_record(cells)?;
     }
     writer.flush()?;
     Ok(())
+}
+
+/// `text`, with a leading `'` when a spreadsheet would read it as a formula.
+fn spreadsheet_safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
 }
 
 /// Writes the rows as JSON Lines with the same fields as the CSV.

@@ -201,3 +201,35 @@ fn a_store_reopens_with_its_data() {
     assert!(document.text.contains("al-Omar"));
     vigie_store::remove_database(&path);
 }
+
+#[test]
+fn csv_cells_never_start_a_spreadsheet_formula() {
+    let mut store = Store::in_memory().unwrap();
+    let western = "Des hommes armés ont attaqué mardi un poste de police à Lima, au Pérou, \
+                   selon la police.";
+    store
+        .write(&[analysed(
+            "f.txt",
+            western,
+            "=HYPERLINK(\"http://x\";\"y\")",
+            "https://f.example/1",
+        )])
+        .unwrap();
+    let rows = store.events(&all()).unwrap();
+    assert!(!rows.is_empty());
+    let mut out = Vec::new();
+    export::write_csv(&rows, &mut out).unwrap();
+    let mut reader = csv::Reader::from_reader(&out[..]);
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    for record in reader.records() {
+        let record = record.unwrap();
+        assert!(
+            record[column("source")].starts_with("'=HYPERLINK"),
+            "{record:?}"
+        );
+        // Numbers keep their sign: Lima lies west of Greenwich.
+        let longitude: f64 = record[column("longitude")].parse().unwrap();
+        assert!(longitude < 0.0, "{record:?}");
+    }
+}
