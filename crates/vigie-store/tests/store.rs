@@ -225,7 +225,9 @@ fn csv_cells_never_start_a_spreadsheet_formula() {
     for record in reader.records() {
         let record = record.unwrap();
         assert!(
-            record[column("source")].starts_with("'=HYPERLINK"),
+            record[column("source")]
+                .to_lowercase()
+                .starts_with("'=hyperlink"),
             "{record:?}"
         );
         // Numbers keep their sign: Lima lies west of Greenwich.
