@@ -130,6 +130,7 @@ fn ingest(corpus: &Path, jobs: usize) -> anyhow::Result<ExitCode> {
             jobs,
             batch: 64,
             progress: false,
+            retry_failed: false,
         },
     )?;
     let cpu = cpu_seconds()

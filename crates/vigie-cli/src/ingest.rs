@@ -38,6 +38,10 @@ pub struct IngestArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Retry the inputs recorded as failed (a file that was missing, a server that was
+    /// down); without it they are skipped like every processed input.
+    #[arg(long)]
+    retry_failed: bool,
     /// Keep polling the feed URLs among the inputs every this many seconds (conditional
     /// requests: unchanged feeds cost one 304).
     #[arg(long, value_name = "SECONDS")]
@@ -57,6 +61,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get())),
         batch: args.batch,
         progress: !args.quiet,
+        retry_failed: args.retry_failed,
     };
     let fetcher = Fetcher::default();
     let urls = args.inputs.urls();
@@ -132,6 +137,13 @@ fn print_report(store: &Store, db: &Path, report: &IngestReport) -> anyhow::Resu
         counts.events,
         counts.reports
     );
+    if written.failed > 0 {
+        eprintln!(
+            "{} input(s) failed this run; their errors are in the store. Once fixed, \
+             `vigie ingest … --retry-failed` analyses them again.",
+            written.failed
+        );
+    }
     Ok(())
 }
 
@@ -144,6 +156,8 @@ pub struct Settings {
     pub batch: usize,
     /// Show a progress bar.
     pub progress: bool,
+    /// Analyse again the inputs recorded as failed.
+    pub retry_failed: bool,
 }
 
 /// What an ingest did.
@@ -174,7 +188,7 @@ pub fn ingest_into(
     settings: Settings,
 ) -> anyhow::Result<IngestReport> {
     let started = Instant::now();
-    let processed = store.processed_origins()?;
+    let processed = store.processed_origins(settings.retry_failed)?;
     let jobs = settings.jobs.max(1);
     let (work_tx, work_rx) = sync_channel::<InputItem>(jobs * 8);
     let (done_tx, done_rx) = sync_channel::<Outcome>(jobs * 8);

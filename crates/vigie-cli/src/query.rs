@@ -70,7 +70,7 @@ impl FilterArgs {
             self.db.display(),
             self.db.display()
         );
-        Ok(Store::open(&self.db)?)
+        Ok(Store::open_read_only(&self.db)?)
     }
 
     fn filter(&self, limit: usize) -> anyhow::Result<EventFilter> {

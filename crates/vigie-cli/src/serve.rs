@@ -97,6 +97,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             batch: 64,
             progress: false,
+            retry_failed: false,
         },
     )?;
     let counts = store.counts()?;

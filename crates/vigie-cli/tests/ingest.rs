@@ -200,8 +200,121 @@ fn feeds_are_polled_with_conditional_requests() {
     assert_eq!(store.counts().unwrap().documents, 1);
     assert!(
         store
-            .processed_origins()
+            .processed_origins(false)
             .unwrap()
             .contains(&format!("{url}#a1"))
     );
+}
+
+#[test]
+fn two_ingests_on_one_database_wait_for_each_other() {
+    let scratch = Scratch::new("two-writers");
+    let (a, b) = (scratch.join("a"), scratch.join("b"));
+    for dir in [&a, &b] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    write_articles(&a, 60);
+    for i in 0..60 {
+        std::fs::write(
+            b.join(format!("autre-{i:03}.txt")),
+            format!(
+                "Les forces irakiennes ont bombardé Mossoul le {} mars. Dépêche B{i}.",
+                1 + i % 28
+            ),
+        )
+        .unwrap();
+    }
+    let db = scratch.join("vigie.db");
+    let spawn = |dir: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_vigie"))
+            .args([
+                "ingest",
+                dir.to_str().unwrap(),
+                "--db",
+                db.to_str().unwrap(),
+            ])
+            .args(["--quiet", "--batch", "2", "--published", "2026-03-31"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (spawn(&a), spawn(&b));
+    for child in [first, second] {
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("locked"), "{stderr}");
+        assert!(matches!(output.status.code(), Some(0 | 1)), "{stderr}");
+    }
+    let counts = Store::open(&db).unwrap().counts().unwrap();
+    assert_eq!(counts.inputs, 122);
+    assert_eq!(counts.documents, 120);
+}
+
+#[cfg(unix)]
+#[test]
+fn failed_inputs_are_retried_on_request_once_they_can_succeed() {
+    let scratch = Scratch::new("retry");
+    let articles = scratch.join("articles");
+    std::fs::create_dir_all(&articles).unwrap();
+    let target = scratch.join("later.txt");
+    std::os::unix::fs::symlink(&target, articles.join("lien.txt")).unwrap();
+    let db = scratch.join("vigie.db");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "ingest",
+            articles.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "--quiet",
+        ];
+        args.extend(extra);
+        vigie(&args)
+    };
+    let first = run(&[]);
+    let errors = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(1), "{errors}");
+    assert!(
+        errors.contains("lien.txt: cannot read") && errors.contains("--retry-failed"),
+        "{errors}"
+    );
+    std::fs::write(&target, "Les forces irakiennes ont bombardé Mossoul mardi.").unwrap();
+    let skipped = run(&[]);
+    assert!(String::from_utf8_lossy(&skipped.stderr).contains("0 stored"));
+    let retried = run(&["--retry-failed"]);
+    assert!(
+        retried.status.success(),
+        "{}",
+        String::from_utf8_lossy(&retried.stderr)
+    );
+    let counts = Store::open(&db).unwrap().counts().unwrap();
+    assert_eq!((counts.inputs, counts.failed, counts.documents), (1, 0, 1));
+}
+
+#[test]
+fn query_reads_a_database_without_changing_it() {
+    let scratch = Scratch::new("read-only");
+    let articles = scratch.join("articles");
+    std::fs::create_dir_all(&articles).unwrap();
+    write_articles(&articles, 3);
+    let db = scratch.join("vigie.db");
+    vigie(&[
+        "ingest",
+        articles.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let before = std::fs::read(&db).unwrap();
+    let query = vigie(&["query", "--db", db.to_str().unwrap(), "--format", "json"]);
+    assert!(
+        query.status.success(),
+        "{}",
+        String::from_utf8_lossy(&query.stderr)
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    let store = Store::open_read_only(&db).unwrap();
+    assert_eq!(store.counts().unwrap().documents, 3);
+    let missing = vigie(&["query", "--db", scratch.join("none.db").to_str().unwrap()]);
+    assert!(!missing.status.success());
+    assert!(!scratch.join("none.db").exists());
 }

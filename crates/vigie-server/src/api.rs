@@ -378,7 +378,12 @@ pub async fn post_document(
             origin: origin.clone(),
             document: Box::new(document),
         };
-        let mut store = state.pool.writer();
+        let mut store = state.pool.writer().ok_or_else(|| {
+            ApiError(
+                StatusCode::FORBIDDEN,
+                "writes are disabled: start the server with --token".into(),
+            )
+        })?;
         let written = store.write(&[outcome])?;
         let status = if written.stored == 1 {
             "stored"

@@ -41,7 +41,7 @@ impl AppState {
         token: Option<String>,
     ) -> Result<Self, vigie_store::StoreError> {
         Ok(AppState {
-            pool: Pool::open(db, readers)?,
+            pool: Pool::open(db, readers, token.is_some())?,
             pipeline,
             token,
         })

@@ -9,18 +9,26 @@ use vigie_store::{Store, StoreError};
 /// Store connections shared by the handlers.
 pub struct Pool {
     readers: Vec<Mutex<Store>>,
-    writer: Mutex<Store>,
+    /// `None` when the server does not write (no token): the database may then be
+    /// read-only.
+    writer: Option<Mutex<Store>>,
     next: AtomicUsize,
 }
 
 impl Pool {
-    /// Opens `readers` read connections and one write connection to `db`.
-    pub fn open(db: &Path, readers: usize) -> Result<Self, StoreError> {
+    /// Opens `readers` read-only connections to `db`, and a write connection when
+    /// `writable`. A missing database is created (empty) first.
+    pub fn open(db: &Path, readers: usize, writable: bool) -> Result<Self, StoreError> {
+        let writer = if writable || !db.exists() {
+            Some(Store::open(db)?)
+        } else {
+            None
+        };
         Ok(Pool {
             readers: (0..readers.max(1))
-                .map(|_| Store::open(db).map(Mutex::new))
+                .map(|_| Store::open_read_only(db).map(Mutex::new))
                 .collect::<Result<_, _>>()?,
-            writer: Mutex::new(Store::open(db)?),
+            writer: writer.filter(|_| writable).map(Mutex::new),
             next: AtomicUsize::new(0),
         })
     }
@@ -38,10 +46,12 @@ impl Pool {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The write connection.
-    pub fn writer(&self) -> MutexGuard<'_, Store> {
-        self.writer
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The write connection, if the pool was opened writable.
+    pub fn writer(&self) -> Option<MutexGuard<'_, Store>> {
+        self.writer.as_ref().map(|writer| {
+            writer
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        })
     }
 }

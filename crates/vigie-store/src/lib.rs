@@ -24,6 +24,9 @@ pub use browse::{DocumentHit, ReportRow, Tally};
 pub use query::{EventFilter, EventRow, parse_point};
 pub use write::{Outcome, WriteSummary};
 
+/// How long a statement waits for another connection's write before failing.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Schema version this build writes and reads.
 pub const SCHEMA_VERSION: &str = "1";
 
@@ -75,35 +78,47 @@ impl Store {
         Self::init(Connection::open(path)?)
     }
 
+    /// Opens an existing database for reading only: nothing is created or changed, so a
+    /// database on read-only media or without write permission can be served and
+    /// queried. Writing through it fails.
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        use rusqlite::OpenFlags;
+        let connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        connection.busy_timeout(BUSY_TIMEOUT)?;
+        Self::register_functions(&connection)?;
+        let found: String = connection
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| {
+                StoreError::Invalid(format!("{}: not a Vigie database ({e})", path.display()))
+            })?;
+        if found != SCHEMA_VERSION {
+            return Err(StoreError::Version { found });
+        }
+        Ok(Store { connection })
+    }
+
     /// A store in memory, for tests and one-off runs.
     pub fn in_memory() -> Result<Self, StoreError> {
         Self::init(Connection::open_in_memory()?)
     }
 
     fn init(connection: Connection) -> Result<Self, StoreError> {
+        // First: every statement below may wait for another process's write.
+        connection.busy_timeout(BUSY_TIMEOUT)?;
         // Large pages: documents are stored whole; fewer, larger writes. Only takes
         // effect when the database is created.
         connection.pragma_update(None, "page_size", 16384)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
-        connection.busy_timeout(std::time::Duration::from_secs(30))?;
-        // Every write and query statement stays prepared.
-        connection.set_prepared_statement_cache_capacity(64);
-        connection.create_scalar_function(
-            "vigie_distance_km",
-            4,
-            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-            |context| {
-                let point = |i: usize| -> rusqlite::Result<Option<f64>> { context.get(i) };
-                Ok(match (point(0)?, point(1)?, point(2)?, point(3)?) {
-                    (Some(a), Some(b), Some(c), Some(d)) => {
-                        Some(vigie_core::haversine_km((a, b), (c, d)))
-                    }
-                    _ => None,
-                })
-            },
-        )?;
+        Self::register_functions(&connection)?;
         connection.execute_batch(include_str!("schema.sql"))?;
         let found: Option<String> = connection
             .query_row(
@@ -125,10 +140,36 @@ impl Store {
         Ok(Store { connection })
     }
 
-    /// The origins of every input already processed (stored, duplicate or failed): an
-    /// ingest skips them.
-    pub fn processed_origins(&self) -> Result<HashSet<String>, StoreError> {
-        let mut statement = self.connection.prepare("SELECT origin FROM inputs")?;
+    /// The statement cache and the SQL functions queries use.
+    fn register_functions(connection: &Connection) -> Result<(), StoreError> {
+        // Every write and query statement stays prepared.
+        connection.set_prepared_statement_cache_capacity(64);
+        connection.create_scalar_function(
+            "vigie_distance_km",
+            4,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            |context| {
+                let point = |i: usize| -> rusqlite::Result<Option<f64>> { context.get(i) };
+                Ok(match (point(0)?, point(1)?, point(2)?, point(3)?) {
+                    (Some(a), Some(b), Some(c), Some(d)) => {
+                        Some(vigie_core::haversine_km((a, b), (c, d)))
+                    }
+                    _ => None,
+                })
+            },
+        )?;
+        Ok(())
+    }
+
+    /// The origins of every input already processed (stored, duplicate, and failed
+    /// unless `retry_failed`): an ingest skips them.
+    pub fn processed_origins(&self, retry_failed: bool) -> Result<HashSet<String>, StoreError> {
+        let sql = if retry_failed {
+            "SELECT origin FROM inputs WHERE status != 'failed'"
+        } else {
+            "SELECT origin FROM inputs"
+        };
+        let mut statement = self.connection.prepare(sql)?;
         let origins = statement
             .query_map([], |row| row.get(0))?
             .collect::<Result<HashSet<String>, _>>()?;

@@ -1,6 +1,6 @@
 //! Writing analysed documents: one transaction per batch of input outcomes.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use vigie_core::{Document, Event, TextIndex, fnv1a, url_host};
 
 use crate::merge;
@@ -49,22 +49,36 @@ pub struct WriteSummary {
 
 impl Store {
     /// Writes a batch of outcomes in one transaction: all of it lands or none of it does.
+    ///
+    /// The transaction takes the write lock when it begins (`BEGIN IMMEDIATE`), so
+    /// writers on one database wait for each other instead of failing. An input recorded
+    /// as failed is replaced by a new outcome for it (a retry); other inputs already
+    /// recorded are skipped.
     pub fn write(&mut self, outcomes: &[Outcome]) -> Result<WriteSummary, StoreError> {
         let now = crate::unix_now();
-        let transaction = self.connection.transaction()?;
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut summary = WriteSummary::default();
         for outcome in outcomes {
-            let seen: bool = transaction
+            let status: Option<String> = transaction
                 .query_row(
-                    "SELECT 1 FROM inputs WHERE origin = ?1",
+                    "SELECT status FROM inputs WHERE origin = ?1",
                     [outcome.origin()],
-                    |_| Ok(()),
+                    |r| r.get(0),
                 )
-                .optional()?
-                .is_some();
-            if seen {
-                summary.skipped += 1;
-                continue;
+                .optional()?;
+            match status.as_deref() {
+                None => {}
+                Some("failed") => {
+                    transaction
+                        .prepare_cached("DELETE FROM inputs WHERE origin = ?1")?
+                        .execute([outcome.origin()])?;
+                }
+                Some(_) => {
+                    summary.skipped += 1;
+                    continue;
+                }
             }
             match outcome {
                 Outcome::Failed { origin, error } => {
