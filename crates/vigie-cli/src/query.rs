@@ -48,7 +48,8 @@ pub struct FilterArgs {
     /// Events on or before this date (YYYY-MM-DD, YYYY-MM or YYYY).
     #[arg(long)]
     to: Option<String>,
-    /// Full-text search over the reporting articles (SQLite FTS5 syntax).
+    /// Full-text search over the reporting articles: words and "quoted phrases" that must
+    /// all occur; a `*` after a word matches a prefix.
     #[arg(long)]
     text: Option<String>,
     /// A source reporting the event (outlet name or web host).

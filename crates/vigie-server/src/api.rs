@@ -49,6 +49,30 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// Turns error answers that are not JSON — axum's own rejections of a request (a body
+/// that is not UTF-8 or is too large, a malformed query string, a wrong method) — into
+/// `{"error": …}` with the same status, so that every API error has one shape.
+pub async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let message = if body.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    } else {
+        body
+    };
+    ApiError(status, message).into_response()
+}
+
 type ApiResult = Result<Json<Value>, ApiError>;
 type Params = Query<HashMap<String, String>>;
 
@@ -168,7 +192,9 @@ pub async fn events(State(state): State<Arc<AppState>>, Query(params): Params) -
     let filter = filter(&params)?;
     let (limit, offset) = (filter.limit, filter.offset);
     let rows = read(&state, move |store| Ok(store.events(&filter)?)).await?;
-    let next = (rows.len() == limit).then_some(offset + limit);
+    let next = (rows.len() == limit)
+        .then(|| offset.checked_add(limit))
+        .flatten();
     Ok(Json(
         json!({ "items": rows, "limit": limit, "offset": offset, "next_offset": next }),
     ))

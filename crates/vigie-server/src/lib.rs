@@ -11,6 +11,7 @@ mod pool;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -65,16 +66,63 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/stats", get(api::stats))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/{*rest}", get(api::not_found))
+        .route_layer(axum::middleware::map_response(api::json_errors))
         .fallback(get(assets::asset))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 
-/// Serves on a bound listener until interrupted (Ctrl-C).
+/// Longest wait for a request's headers, counted from when the server starts waiting for
+/// them (so also how long an idle keep-alive connection is kept).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Longest time for one request once its headers are in: reading its body and answering.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Serves on a bound listener until interrupted (Ctrl-C). Each connection speaks HTTP/1.1
+/// with [`HEADER_TIMEOUT`] on headers and idle keep-alive, and each request is bounded by
+/// [`REQUEST_TIMEOUT`]: a client that sends slowly, or not at all, cannot hold a socket.
 pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let app = router(state).layer(axum::middleware::from_fn(limit_request_time));
+    let service = hyper_util::service::TowerToHyperService::new(app);
+    let shutdown = tokio::signal::ctrl_c();
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors and the like: wait and go on.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => return Ok(()),
+        };
+        let service = service.clone();
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            // A client that goes away mid-request is its own business.
+            let _ = connection.await;
+        });
+    }
+}
+
+/// Answers 408 (as JSON) when a request takes longer than [`REQUEST_TIMEOUT`].
+async fn limit_request_time(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => (
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            axum::Json(serde_json::json!({ "error": "the request took too long" })),
+        )
+            .into_response(),
+    }
 }

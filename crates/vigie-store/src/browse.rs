@@ -118,13 +118,17 @@ impl Store {
             .optional()?)
     }
 
-    /// Articles matching a full-text query (FTS5 syntax), best first.
+    /// Articles matching a full-text query (see [`crate::query::fts_query`]), best first.
     pub fn search(
         &self,
         query: &str,
         limit: usize,
         offset: usize,
     ) -> Result<Vec<DocumentHit>, StoreError> {
+        let Some(query) = crate::query::fts_query(query) else {
+            return Ok(Vec::new());
+        };
+        let offset = offset.min(i64::MAX as usize);
         let mut statement = self.connection.prepare_cached(
             "SELECT d.id, d.title, d.source_key, d.published,
                     snippet(documents_fts, 1, '[', ']', '…', 24)

@@ -32,7 +32,7 @@ pub struct EventFilter {
     pub from: Option<String>,
     /// Event date (or, without one, article date) on or before, `YYYY-MM-DD`.
     pub to: Option<String>,
-    /// Full-text query (FTS5 syntax) over the reporting articles.
+    /// Full-text query over the reporting articles (see [`fts_query`]).
     pub text: Option<String>,
     /// A source reporting the event (outlet name or web host).
     pub source: Option<String>,
@@ -46,6 +46,34 @@ pub struct EventFilter {
     pub limit: usize,
     /// Rows skipped first (pagination).
     pub offset: usize,
+}
+
+/// The FTS5 query for what a user typed: its words and `"quoted phrases"`, all of which
+/// must occur; a `*` after a word matches words that start with it. Everything else is
+/// taken as text, never as FTS5 syntax (`NEAR(`, `AND`, a stray `"` or `:`), so no input
+/// is a syntax error. `None` when nothing is left to search for.
+pub fn fts_query(text: &str) -> Option<String> {
+    let mut terms = Vec::new();
+    for (index, part) in text.split('"').enumerate() {
+        if index % 2 == 1 {
+            // Inside quotes: one phrase.
+            if part.split_whitespace().next().is_some() {
+                terms.push(format!(
+                    "\"{}\"",
+                    part.split_whitespace().collect::<Vec<_>>().join(" ")
+                ));
+            }
+            continue;
+        }
+        for word in part.split_whitespace() {
+            let prefix = word.ends_with('*');
+            let word = word.trim_end_matches('*');
+            if word.chars().any(char::is_alphanumeric) {
+                terms.push(format!("\"{word}\"{}", if prefix { "*" } else { "" }));
+            }
+        }
+    }
+    (!terms.is_empty()).then(|| terms.join(" "))
 }
 
 /// A point written `LAT,LON` (as the `near` filter takes it).
@@ -139,7 +167,7 @@ impl Store {
              ORDER BY e.sources DESC, e.sort_date DESC, e.id",
             // The page is chosen first; the costlier columns are computed for it only.
             filter.limit.min(i64::MAX as usize) as i64,
-            filter.offset
+            filter.offset.min(i64::MAX as usize) as i64
         );
         let mut statement = self.connection.prepare_cached(&sql)?;
         let rows = statement.query_map(rusqlite::params_from_iter(clauses.values), |r| {
@@ -233,12 +261,16 @@ pub(crate) fn conditions(filter: &EventFilter) -> Result<Where, StoreError> {
         );
     }
     if let Some(text) = &filter.text {
-        clauses.bind(
-            "e.id IN (SELECT r.event_id FROM event_reports r
+        match fts_query(text) {
+            Some(query) => clauses.bind(
+                "e.id IN (SELECT r.event_id FROM event_reports r
                           JOIN documents_fts f ON f.rowid = r.document_id
                           WHERE documents_fts MATCH {p})",
-            Value::Text(text.clone()),
-        );
+                Value::Text(query),
+            ),
+            // Nothing to search for (only quotes or punctuation): nothing matches.
+            None => clauses.bind("{p} = 0", Value::Integer(1)),
+        }
     }
     if let Some(source) = &filter.source {
         clauses.bind(
