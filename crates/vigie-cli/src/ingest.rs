@@ -63,7 +63,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         progress: !args.quiet,
         retry_failed: args.retry_failed,
     };
-    let fetcher = Fetcher::default();
+    let fetcher = args.inputs.fetcher();
     let urls = args.inputs.urls();
     let mut files = Some(args.inputs.file_items()?);
     loop {

@@ -63,6 +63,10 @@ pub struct InputArgs {
     /// `persuasion` signals.
     #[arg(long)]
     persuasion_model: Option<PathBuf>,
+    /// Fetch feed URLs from private, loopback and link-local addresses too (a feed on
+    /// the local network); by default only public addresses are contacted.
+    #[arg(long)]
+    allow_private_addresses: bool,
     /// The sentence encoder a persuasion model trained with `--encoder` reads.
     #[arg(long, default_value = SentenceEncoder::DEFAULT_DIR)]
     encoder: PathBuf,
@@ -94,6 +98,15 @@ impl InputArgs {
         Ok(pipeline)
     }
 
+    /// The HTTP client for feed URLs, with the address policy asked for.
+    pub fn fetcher(&self) -> Fetcher {
+        Fetcher::with_address_policy(
+            Fetcher::DEFAULT_TIMEOUT,
+            Fetcher::DEFAULT_POLITENESS,
+            self.allow_private_addresses,
+        )
+    }
+
     /// Feed URLs among the inputs.
     pub fn urls(&self) -> Vec<String> {
         self.paths
@@ -107,7 +120,7 @@ impl InputArgs {
     /// Every article of every input, in order, with the defaults filled in; feed URLs
     /// are fetched once.
     pub fn items(&self) -> anyhow::Result<impl Iterator<Item = InputItem> + Send + use<>> {
-        let fetcher = Fetcher::default();
+        let fetcher = self.fetcher();
         let mut fetched = Vec::new();
         for url in self.urls() {
             match read_feed_url(&fetcher, &url, &Validators::default()) {

@@ -186,7 +186,20 @@ fn feeds_are_polled_with_conditional_requests() {
     let scratch = Scratch::new("feed");
     let db = scratch.join("vigie.db");
     let (url, server) = serve_feed(FEED, 2);
-    let ingest = || vigie(&["ingest", &url, "--db", db.to_str().unwrap(), "--quiet"]);
+    let ingest = || {
+        vigie(&[
+            "ingest",
+            &url,
+            "--db",
+            db.to_str().unwrap(),
+            "--quiet",
+            "--allow-private-addresses",
+        ])
+    };
+    let refused = vigie(&["ingest", &url, "--db", db.to_str().unwrap(), "--quiet"]);
+    let refusal = String::from_utf8_lossy(&refused.stderr);
+    assert!(refusal.contains("not a public address"), "{refusal}");
+    assert_eq!(refused.status.code(), Some(1));
     let first = ingest();
     assert!(
         first.status.success(),

@@ -54,6 +54,7 @@ pub fn read_feed(name: &str, text: &str) -> Result<Vec<InputItem>, IngestError> 
             .and_then(|c| child_text(c, "title"))
     };
     let item_tag = if atom { "entry" } else { "item" };
+    let mut keys_seen = std::collections::HashSet::new();
     let items: Vec<InputItem> = root
         .descendants()
         .filter(|n| n.is_element() && n.tag_name().name() == item_tag)
@@ -67,10 +68,18 @@ pub fn read_feed(name: &str, text: &str) -> Result<Vec<InputItem>, IngestError> 
             let key = child_text(item, if atom { "id" } else { "guid" })
                 .or_else(|| link.clone())
                 .unwrap_or_else(|| format!("item-{}", position + 1));
-            let origin = format!("{name}#{key}");
             let body = ["encoded", "content", "description", "summary"]
                 .iter()
                 .find_map(|tag| child_text(item, tag));
+            // A feed that gives two items one id: the second is told apart by its
+            // content, so that it is not taken for the first and dropped.
+            let key = if keys_seen.insert(key.clone()) {
+                key
+            } else {
+                let content = body.as_deref().unwrap_or_default();
+                format!("{key}~{:08x}", vigie_core::fnv1a(content.bytes()) as u32)
+            };
+            let origin = format!("{name}#{key}");
             let article = match body {
                 Some(body) => Ok(RawArticle {
                     name: origin.clone(),
@@ -311,6 +320,19 @@ mod tests {
         assert_eq!(article.published.as_deref(), Some("2026-04-02"));
         assert!(looks_like_feed(atom));
         assert!(read_feed("bad.xml", "<rss><channel>").is_err());
+    }
+
+    #[test]
+    fn items_sharing_an_id_are_all_read() {
+        let rss = "<rss><channel><title>T</title>\
+            <item><guid>same</guid><description>Premier article.</description></item>\
+            <item><guid>same</guid><description>Second article.</description></item>\
+            </channel></rss>";
+        let items = read_feed("f.rss", rss).unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].origin, "f.rss#same");
+        assert!(items[1].origin.starts_with("f.rss#same~"));
+        assert_ne!(items[0].origin, items[1].origin);
     }
 
     fn feed_with_description(description: &str) -> String {

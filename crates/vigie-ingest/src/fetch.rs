@@ -1,11 +1,14 @@
 //! Fetching feeds over HTTP(S), politely and safely: conditional requests (ETag,
 //! Last-Modified), at most one request per host per [`Fetcher::politeness`], a time limit
-//! per request, a size limit per response, and redirects followed by hand so that none
-//! leads to a private, loopback or link-local address.
+//! per request, a size limit per response, and no connection to a private, loopback,
+//! link-local or otherwise non-public address — for the first URL and every redirect
+//! alike. The check is made on the addresses the connection then uses (the resolver
+//! drops non-public ones), so a name that resolves once to a public address and once to
+//! a private one (DNS rebinding) cannot slip through.
 
 use std::collections::HashMap;
 use std::io::Read;
-use std::net::{IpAddr, ToSocketAddrs};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -54,7 +57,7 @@ pub struct Fetcher {
 
 impl Default for Fetcher {
     fn default() -> Self {
-        Self::new(Duration::from_secs(30), Duration::from_secs(1))
+        Self::new(Self::DEFAULT_TIMEOUT, Self::DEFAULT_POLITENESS)
     }
 }
 
@@ -65,10 +68,62 @@ fn failure(url: &str, reason: impl Into<String>) -> IngestError {
     }
 }
 
+/// Resolves host names as ureq does, then keeps only public addresses (all of them when
+/// private ones are allowed): the connector only ever sees what this returns.
+#[derive(Debug)]
+struct PublicResolver {
+    inner: ureq::unversioned::resolver::DefaultResolver,
+    allow_private: bool,
+}
+
+impl ureq::unversioned::resolver::Resolver for PublicResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let resolved = self.inner.resolve(uri, config, timeout)?;
+        if !self.allow_private {
+            let refused = resolved.first().map(|a| a.ip());
+            let mut addresses = self.empty();
+            for address in resolved.iter().filter(|a| is_public(&a.ip())) {
+                addresses.push(*address);
+            }
+            if addresses.is_empty() {
+                let host = uri.host().unwrap_or_default();
+                let shown = refused.map_or_else(String::new, |ip| format!(" ({ip})"));
+                return Err(ureq::Error::Other(
+                    format!("{host}{shown} refused: not a public address").into(),
+                ));
+            }
+            return Ok(addresses);
+        }
+        Ok(resolved)
+    }
+}
+
 impl Fetcher {
-    /// A fetcher with a time limit per request and a minimum interval per host.
+    /// Time limit of one request by default.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// Shortest time between two requests to one host by default.
+    pub const DEFAULT_POLITENESS: Duration = Duration::from_secs(1);
+
+    /// A fetcher with a time limit per request and a minimum interval per host, that
+    /// connects to public addresses only.
     pub fn new(timeout: Duration, politeness: Duration) -> Self {
-        let agent = ureq::Agent::config_builder()
+        Self::with_address_policy(timeout, politeness, false)
+    }
+
+    /// Like [`Fetcher::new`], also connecting to private and loopback addresses when
+    /// `allow_private` (a feed served on the local network, a test server).
+    pub fn with_address_policy(
+        timeout: Duration,
+        politeness: Duration,
+        allow_private: bool,
+    ) -> Self {
+        let config = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
             .max_redirects(0)
             .http_status_as_error(false)
@@ -77,8 +132,16 @@ impl Fetcher {
                 env!("CARGO_PKG_VERSION"),
                 " (news event coder; feed reader)"
             ))
-            .build()
-            .into();
+            .build();
+        let resolver = PublicResolver {
+            inner: ureq::unversioned::resolver::DefaultResolver::default(),
+            allow_private,
+        };
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            resolver,
+        );
         Fetcher {
             agent,
             politeness,
@@ -106,9 +169,6 @@ impl Fetcher {
         for hop in 0..=MAX_REDIRECTS {
             let host =
                 url_host(&current).ok_or_else(|| failure(url, format!("bad URL {current}")))?;
-            if hop > 0 {
-                refuse_private(url, &current, &host)?;
-            }
             self.wait_for(&host);
             let mut request = self.agent.get(&current);
             if let Some(etag) = &previous.etag {
@@ -117,7 +177,13 @@ impl Fetcher {
             if let Some(date) = &previous.last_modified {
                 request = request.header("If-Modified-Since", date);
             }
-            let mut response = request.call().map_err(|e| failure(url, e.to_string()))?;
+            let mut response = request.call().map_err(|e| {
+                let reason = match hop {
+                    0 => e.to_string(),
+                    _ => format!("redirect to {current}: {e}"),
+                };
+                failure(url, reason)
+            })?;
             let status = response.status().as_u16();
             let header = |name: &str| {
                 response
@@ -207,54 +273,49 @@ fn resolve_location(base: &str, location: &str) -> String {
     )
 }
 
-/// Refuses a redirect whose host resolves to a non-public address.
-fn refuse_private(url: &str, target: &str, host: &str) -> Result<(), IngestError> {
-    let port = if target.starts_with("https://") {
-        443
-    } else {
-        80
-    };
-    let addresses: Vec<IpAddr> = match host.parse::<IpAddr>() {
-        Ok(ip) => vec![ip],
-        Err(_) => (host, port)
-            .to_socket_addrs()
-            .map_err(|e| failure(url, format!("redirect to {target}: {e}")))?
-            .map(|a| a.ip())
-            .collect(),
-    };
-    match addresses.iter().find(|ip| !is_public(ip)) {
-        Some(ip) => Err(failure(
-            url,
-            format!("redirect to {target} ({ip}) refused: not a public address"),
-        )),
-        None => Ok(()),
-    }
-}
-
-/// True for globally routable addresses.
+/// True for globally routable unicast addresses. IPv6 forms that carry an IPv4 address
+/// (IPv4-mapped, IPv4-compatible, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) are judged by
+/// that address; Teredo, multicast, documentation and local ranges are not public.
 fn is_public(ip: &IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
+            let [a, b, c, _] = v4.octets();
             !(v4.is_private()
                 || v4.is_loopback()
                 || v4.is_link_local()
                 || v4.is_unspecified()
-                || v4.is_broadcast()
                 || v4.is_documentation()
+                || v4.is_multicast()
                 || a == 0
-                || (a == 100 && (64..128).contains(&b)))
+                || a >= 240 // reserved, and the broadcast address
+                || (a == 100 && (64..128).contains(&b)) // carrier-grade NAT
+                || (a == 198 && (b == 18 || b == 19)) // benchmarking
+                || (a == 192 && b == 0 && c == 0)) // IETF protocol assignments
         }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public(&IpAddr::V4(v4)),
-            None => {
-                let first = v6.segments()[0];
-                !(v6.is_loopback()
-                    || v6.is_unspecified()
-                    || (first & 0xfe00) == 0xfc00
-                    || (first & 0xffc0) == 0xfe80)
+        IpAddr::V6(v6) => {
+            let segments = v6.segments();
+            let embedded_v4 = |high: u16, low: u16| {
+                let [a, b] = high.to_be_bytes();
+                let [c, d] = low.to_be_bytes();
+                IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, d))
+            };
+            if let Some(v4) = v6.to_ipv4() {
+                // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d).
+                return !v6.is_unspecified() && !v6.is_loopback() && is_public(&IpAddr::V4(v4));
             }
-        },
+            match segments {
+                [0x64, 0xff9b, 0, 0, 0, 0, high, low] => is_public(&embedded_v4(high, low)),
+                [0x2002, high, low, ..] => is_public(&embedded_v4(high, low)),
+                [0x2001, 0, ..] => false,     // Teredo
+                [0x2001, 0xdb8, ..] => false, // documentation
+                [first, ..] => {
+                    !(v6.is_multicast()
+                        || (first & 0xfe00) == 0xfc00 // unique local
+                        || (first & 0xffc0) == 0xfe80 // link-local
+                        || (first & 0xffc0) == 0xfec0) // site-local
+                }
+            }
+        }
     }
 }
 
@@ -302,7 +363,7 @@ mod tests {
         );
         let not_modified = "HTTP/1.1 304 Not Modified\r\nConnection: close\r\n\r\n".to_owned();
         let (base, server) = serve(vec![ok, not_modified]);
-        let fetcher = Fetcher::new(Duration::from_secs(5), Duration::ZERO);
+        let fetcher = local_fetcher();
         let url = format!("{base}/feed.xml");
         let (items, validators) = read_feed_url(&fetcher, &url, &Validators::default()).unwrap();
         assert_eq!(items.len(), 1);
@@ -318,21 +379,64 @@ mod tests {
         );
     }
 
+    /// A fetcher for the loopback test server.
+    fn local_fetcher() -> Fetcher {
+        Fetcher::with_address_policy(Duration::from_secs(5), Duration::ZERO, true)
+    }
+
     #[test]
-    fn refuses_redirects_to_private_addresses() {
-        let redirect =
-            "HTTP/1.1 302 Found\r\nLocation: http://10.1.2.3/feed\r\nConnection: close\r\n\r\n";
-        let (base, server) = serve(vec![redirect.to_owned()]);
-        let fetcher = Fetcher::new(Duration::from_secs(5), Duration::ZERO);
-        let error = fetcher
-            .fetch(&format!("{base}/feed"), &Validators::default())
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("not a public address"), "{error}");
-        server.join().unwrap();
-        assert!(!is_public(&"192.168.1.1".parse().unwrap()));
-        assert!(!is_public(&"::1".parse().unwrap()));
-        assert!(is_public(&"8.8.8.8".parse().unwrap()));
+    fn refuses_private_addresses_from_the_first_url_on() {
+        let public_only = Fetcher::new(Duration::from_secs(5), Duration::ZERO);
+        for url in [
+            "http://127.0.0.1:9/feed",
+            "http://localhost:9/feed",
+            "http://[::ffff:10.0.0.1]/",
+        ] {
+            let error = public_only
+                .fetch(url, &Validators::default())
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("not a public address"), "{url}: {error}");
+        }
+        // Redirects go through the same resolver, so they meet the same refusal.
+    }
+
+    #[test]
+    fn knows_which_addresses_are_public() {
+        for private in [
+            "192.168.1.1",
+            "10.0.0.1",
+            "127.0.0.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.1.2.3",
+            "240.0.0.1",
+            "255.255.255.255",
+            "224.0.0.1",
+            "198.18.0.1",
+            "::1",
+            "::",
+            "fe80::1",
+            "fc00::1",
+            "fec0::1",
+            "ff02::1",
+            "::ffff:10.0.0.1",
+            "::127.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "2002:c0a8:0101::1",
+            "2001:0:4136:e378::1",
+            "2001:db8::1",
+        ] {
+            assert!(!is_public(&private.parse().unwrap()), "{private}");
+        }
+        for public in [
+            "8.8.8.8",
+            "2a00:1450:4007::200e",
+            "64:ff9b::808:808",
+            "2002:0808:0808::1",
+        ] {
+            assert!(is_public(&public.parse().unwrap()), "{public}");
+        }
     }
 
     #[test]
