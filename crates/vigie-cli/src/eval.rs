@@ -50,6 +50,20 @@ pub enum EvalCommand {
         #[arg(long, value_enum, default_value = "dom-smoothie")]
         extractor: ExtractorArg,
     },
+    /// Main-content extraction on real pages checked by expected snippets (text that
+    /// must and must not be extracted), per language: the set `scripts/fetch-extraction-pages`
+    /// builds from the trafilatura project's test pages.
+    ExtractSnippets {
+        /// Directory with `cases.json` and `pages/`.
+        #[arg(long, default_value = "target/extraction-eval")]
+        cases: PathBuf,
+        /// Extractor to measure.
+        #[arg(long, value_enum, default_value = "dom-smoothie")]
+        extractor: ExtractorArg,
+        /// List the pages with a failed check.
+        #[arg(long)]
+        failures: bool,
+    },
     /// Toponym recognition and resolution on LGL, GeoWebNews or TR-News XML: P/R/F1,
     /// Acc@161, AUC, mean and median error, exact GeoNames-id accuracy.
     Geoparse {
@@ -121,6 +135,11 @@ pub enum EvalCommand {
 pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
     match command {
         EvalCommand::Extract { gold, extractor } => extract(&gold, extractor),
+        EvalCommand::ExtractSnippets {
+            cases,
+            extractor,
+            failures,
+        } => extract_snippets(&cases, extractor, failures),
         EvalCommand::Geoparse {
             gold,
             given_toponyms,
@@ -148,12 +167,47 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+impl From<ExtractorArg> for Extractor {
+    fn from(choice: ExtractorArg) -> Self {
+        match choice {
+            ExtractorArg::DomSmoothie => Extractor::DomSmoothie,
+            #[cfg(feature = "trafilatura")]
+            ExtractorArg::Trafilatura => Extractor::Trafilatura,
+        }
+    }
+}
+
+fn extract_snippets(
+    cases: &Path,
+    extractor: ExtractorArg,
+    failures: bool,
+) -> anyhow::Result<ExitCode> {
+    let (scores, failed) =
+        vigie_eval::snippets::evaluate(cases, extractor.into()).map_err(anyhow::Error::msg)?;
+    println!(
+        "{:<6} {:>5} {:>9} {:>7} {:>6} {:>9}",
+        "lang", "pages", "precision", "recall", "F1", "accuracy"
+    );
+    for (language, s) in &scores {
+        println!(
+            "{language:<6} {:>5} {:>9.3} {:>7.3} {:>6.3} {:>9.3}",
+            s.pages,
+            s.precision(),
+            s.recall(),
+            s.f1(),
+            s.accuracy()
+        );
+    }
+    if failures {
+        for line in failed {
+            println!("{line}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn extract(gold: &Path, extractor: ExtractorArg) -> anyhow::Result<ExitCode> {
-    let extractor = match extractor {
-        ExtractorArg::DomSmoothie => Extractor::DomSmoothie,
-        #[cfg(feature = "trafilatura")]
-        ExtractorArg::Trafilatura => Extractor::Trafilatura,
-    };
+    let extractor = Extractor::from(extractor);
     let scores = vigie_eval::extract::evaluate(gold, extractor).map_err(anyhow::Error::msg)?;
     println!("extractor  {extractor:?}");
     println!("pages      {}", scores.pages);

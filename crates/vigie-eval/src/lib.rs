@@ -7,5 +7,6 @@ pub mod geoparse;
 pub mod metrics;
 pub mod ner;
 pub mod persuasion;
+pub mod snippets;
 pub mod sources;
 pub mod synthetic;
