@@ -235,6 +235,8 @@ fn text_queries_are_never_syntax_and_pages_never_overflow() {
             "a:b",
             "*",
             "%22Gao%22%20NEAR(%22Mali%22",
+            // Found by `cargo fuzz` (fuzz/fuzz_targets/api_query.rs): a NUL in a term.
+            "rig+5(=+(=JJ%00+;;;;;;+22%%22%-:=(5(=+++2fuzz+5,(;;g",
         ] {
             let (status, body) = get(base, &format!("{path}?q={q}"));
             assert_eq!(status, 200, "{path}?q={q}: {body}");

@@ -53,6 +53,11 @@ pub struct EventFilter {
 /// taken as text, never as FTS5 syntax (`NEAR(`, `AND`, a stray `"` or `:`), so no input
 /// is a syntax error. `None` when nothing is left to search for.
 pub fn fts_query(text: &str) -> Option<String> {
+    // Control characters (a NUL from `%00`) are not text: FTS5 refuses them.
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let mut terms = Vec::new();
     for (index, part) in text.split('"').enumerate() {
         if index % 2 == 1 {
