@@ -44,6 +44,9 @@ pub enum BenchCommand {
         /// Keep the store here (reused when it exists) instead of a temporary file.
         #[arg(long)]
         db: Option<PathBuf>,
+        /// Compute every answer (the server's answer cache off).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Inputs (e.g. the ScrapingHub HTML pages) → stored events, through `vigie ingest`
     /// into a fresh temporary SQLite store: documents/s, CPU time and peak memory.
@@ -66,12 +69,14 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             connections,
             seconds,
             db,
+            no_cache,
         } => {
             return crate::load::api(
                 events,
                 connections,
                 Duration::from_secs_f64(seconds),
                 db.as_deref(),
+                !no_cache,
             );
         }
         BenchCommand::Geo { corpus, seconds } => {

@@ -13,8 +13,16 @@ use vigie_store::{Outcome, Store};
 /// Events per synthetic document.
 const EVENTS_PER_DOCUMENT: usize = 10;
 
-/// The filtered queries the clients cycle through: what a dashboard asks.
-const QUERIES: [&str; 12] = [
+/// The queries the clients cycle through: what a dashboard asks — event lists under
+/// filters, counts per day and country, actors and places, and full-text search (over
+/// every article, and for one).
+const QUERIES: [&str; 18] = [
+    "/api/search?q=evidence%20sentence",
+    "/api/aggregates/countries",
+    "/api/actors?type=ASSAULT",
+    "/api/places?country=IQ",
+    "/api/events?q=benchmark&type=ASSAULT&limit=50",
+    "/api/search?q=00004242",
     "/api/events?limit=50",
     "/api/events?type=ASSAULT&limit=50",
     "/api/events?country=IQ&limit=50",
@@ -35,6 +43,7 @@ pub fn api(
     connections: usize,
     duration: Duration,
     keep: Option<&Path>,
+    cache: bool,
 ) -> anyhow::Result<ExitCode> {
     let db = keep.map_or_else(
         || std::env::temp_dir().join(format!("vigie-bench-api-{}.db", std::process::id())),
@@ -59,7 +68,7 @@ pub fn api(
         counts.documents,
         started.elapsed().as_secs_f64()
     );
-    let latencies = load(&db, connections, duration)?;
+    let latencies = load(&db, connections, duration, cache)?;
     if keep.is_none() {
         remove();
     }
@@ -84,15 +93,24 @@ fn fill(store: &mut Store, events: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Serves the store and sends it queries from `connections` clients for `duration`;
-/// returns every request's latency.
-fn load(db: &Path, connections: usize, duration: Duration) -> anyhow::Result<Vec<Duration>> {
-    let state = Arc::new(AppState::open(
+/// Serves the store (with its answer cache when `cache`) and sends it queries from
+/// `connections` clients for `duration`; returns every request's latency.
+fn load(
+    db: &Path,
+    connections: usize,
+    duration: Duration,
+    cache: bool,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut state = AppState::open(
         db,
         connections.max(2),
         Pipeline::embedded(Language::Auto),
         None,
-    )?);
+    )?;
+    if !cache {
+        state.cache = None;
+    }
+    let state = Arc::new(state);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -137,7 +155,7 @@ fn report(mut latencies: Vec<Duration>, connections: usize, duration: Duration) 
         latencies[index].as_secs_f64() * 1000.0
     };
     println!(
-        "load            {} connections for {:.0} s, {} filtered queries in rotation",
+        "load            {} connections for {:.0} s, {} queries in rotation",
         connections,
         duration.as_secs_f64(),
         QUERIES.len()

@@ -7,6 +7,7 @@
 
 mod api;
 mod assets;
+pub mod cache;
 mod pool;
 
 use std::path::Path;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub pipeline: Pipeline<'static>,
     /// Bearer token for write endpoints; writes are refused without one.
     pub token: Option<String>,
+    /// Answers kept until the store changes; `None` computes every answer.
+    pub cache: Option<cache::AnswerCache>,
 }
 
 impl AppState {
@@ -41,10 +44,12 @@ impl AppState {
         pipeline: Pipeline<'static>,
         token: Option<String>,
     ) -> Result<Self, vigie_store::StoreError> {
+        let pool = Pool::open(db, readers, token.is_some())?;
         Ok(AppState {
-            pool: Pool::open(db, readers, token.is_some())?,
+            pool,
             pipeline,
             token,
+            cache: Some(cache::AnswerCache::open(db)?),
         })
     }
 }
@@ -67,6 +72,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/{*rest}", get(api::not_found))
         .route_layer(axum::middleware::map_response(api::json_errors))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            cache::cached,
+        ))
         .fallback(get(assets::asset))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

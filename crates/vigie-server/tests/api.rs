@@ -309,3 +309,39 @@ fn a_client_that_never_finishes_its_headers_is_disconnected() {
     assert!(waited >= vigie_server::HEADER_TIMEOUT / 2, "{waited:?}");
     assert!(waited < vigie_server::HEADER_TIMEOUT * 2, "{waited:?}");
 }
+
+#[test]
+fn cached_answers_follow_the_store_when_it_changes() {
+    let server = start("cache");
+    let base = &server.base;
+    let documents = || get(base, "/api/stats").1["documents"].as_u64().unwrap();
+    assert_eq!(documents(), 0);
+    assert_eq!(documents(), 0, "served again, from the cache");
+    // A write through this server…
+    assert_eq!(post(base, Some("secret"), ARTICLE).0, 201);
+    assert_eq!(documents(), 1);
+    // …and one by another process's connection (an ingest running beside the server).
+    let mut raw = vigie_ingest::RawArticle::text(
+        "other",
+        "Les forces irakiennes ont bombardé Mossoul mardi, selon l'armée.",
+    );
+    raw.published = Some("2026-03-04".into());
+    let document = Pipeline::embedded(Language::Auto)
+        .analyse(raw, vigie_ingest::Extractor::default())
+        .unwrap();
+    vigie_store::Store::open(&server.db)
+        .unwrap()
+        .write(&[vigie_store::Outcome::Analysed {
+            origin: "other".into(),
+            document: Box::new(document),
+        }])
+        .unwrap();
+    assert_eq!(documents(), 2);
+    assert_eq!(
+        get(base, "/api/search?q=Mossoul").1["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

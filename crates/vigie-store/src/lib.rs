@@ -176,6 +176,14 @@ impl Store {
         Ok(origins)
     }
 
+    /// SQLite's `data_version` of this connection: it changes when another connection
+    /// (in this process or another) commits.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .connection
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// How much the store holds.
     pub fn counts(&self) -> Result<Counts, StoreError> {
         let count = |sql: &str| -> Result<u64, StoreError> {
