@@ -5,10 +5,11 @@
 //! transaction with the origins it covers. Killing the process loses at most the batch
 //! in flight, which the next run redoes.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -181,6 +182,11 @@ impl IngestReport {
 
 /// Analyses `items` on `settings.jobs` threads and writes them into `store`, skipping
 /// what it already holds.
+///
+/// Outcomes are written in the order of the items, whichever worker finishes first: the
+/// store then merges reports into events the same way on every run of one corpus, with any
+/// number of workers. The reader stays at most [`MAX_AHEAD`] items ahead of the writer, so
+/// one slow article holds back a bounded number of finished ones.
 pub fn ingest_into(
     store: &mut Store,
     items: impl Iterator<Item = InputItem> + Send + 'static,
@@ -190,19 +196,28 @@ pub fn ingest_into(
     let started = Instant::now();
     let processed = store.processed_origins(settings.retry_failed)?;
     let jobs = settings.jobs.max(1);
-    let (work_tx, work_rx) = sync_channel::<InputItem>(jobs * 8);
-    let (done_tx, done_rx) = sync_channel::<Outcome>(jobs * 8);
-    let reader = thread::spawn(move || {
-        let mut skipped = 0usize;
-        for item in items {
-            if processed.contains(&item.origin) {
-                skipped += 1;
-            } else if work_tx.send(item).is_err() {
-                break;
+    let (work_tx, work_rx) = sync_channel::<(usize, InputItem)>(jobs * 8);
+    let (done_tx, done_rx) = sync_channel::<(usize, Outcome)>(jobs * 8);
+    let written_up_to = Arc::new(Progress::default());
+    let reader = {
+        let written_up_to = Arc::clone(&written_up_to);
+        thread::spawn(move || {
+            let mut skipped = 0usize;
+            let mut sequence = 0usize;
+            for item in items {
+                if processed.contains(&item.origin) {
+                    skipped += 1;
+                    continue;
+                }
+                written_up_to.wait_until_within(sequence, MAX_AHEAD);
+                if work_tx.send((sequence, item)).is_err() {
+                    break;
+                }
+                sequence += 1;
             }
-        }
-        skipped
-    });
+            skipped
+        })
+    };
     let work_rx = Arc::new(Mutex::new(work_rx));
     let workers: Vec<_> = (0..jobs)
         .map(|_| {
@@ -224,13 +239,20 @@ pub fn ingest_into(
     progress.enable_steady_tick(Duration::from_millis(200));
     let mut written = WriteSummary::default();
     let mut batch: Vec<Outcome> = Vec::with_capacity(settings.batch);
+    // Finished outcomes waiting for those before them, by sequence number.
+    let mut waiting: BTreeMap<usize, Outcome> = BTreeMap::new();
+    let mut next = 0usize;
     loop {
         let (flush, finished) = match done_rx.recv_timeout(FLUSH_AFTER) {
-            Ok(outcome) => {
+            Ok((sequence, outcome)) => {
                 if let Outcome::Failed { error, .. } = &outcome {
                     progress.suspend(|| crate::terminal::report_error(&error));
                 }
-                batch.push(outcome);
+                waiting.insert(sequence, outcome);
+                while let Some(outcome) = waiting.remove(&next) {
+                    batch.push(outcome);
+                    next += 1;
+                }
                 (batch.len() >= settings.batch.max(1), false)
             }
             Err(RecvTimeoutError::Timeout) => (true, false),
@@ -240,11 +262,14 @@ pub fn ingest_into(
             written = add(written, store.write(&batch)?);
             progress.inc(batch.len() as u64);
             batch.clear();
+            written_up_to.advance_to(next);
         }
         if finished {
             break;
         }
     }
+    // Unblocks the reader if the workers stopped early.
+    written_up_to.advance_to(usize::MAX);
     for worker in workers {
         worker.join().expect("worker thread panicked");
     }
@@ -255,6 +280,32 @@ pub fn ingest_into(
         skipped,
         elapsed: started.elapsed(),
     })
+}
+
+/// Most items the reader hands out beyond the last one written.
+const MAX_AHEAD: usize = 1024;
+
+/// How far the writer has got, for the reader to wait on.
+#[derive(Default)]
+struct Progress {
+    written: Mutex<usize>,
+    changed: Condvar,
+}
+
+impl Progress {
+    /// Blocks until item `sequence` is within `ahead` items of the last one written.
+    fn wait_until_within(&self, sequence: usize, ahead: usize) {
+        let mut written = self.written.lock().expect("progress lock");
+        while sequence >= written.saturating_add(ahead) {
+            written = self.changed.wait(written).expect("progress lock");
+        }
+    }
+
+    /// Records that every item before `next` is written.
+    fn advance_to(&self, next: usize) {
+        *self.written.lock().expect("progress lock") = next;
+        self.changed.notify_all();
+    }
 }
 
 fn add(a: WriteSummary, b: WriteSummary) -> WriteSummary {
@@ -268,12 +319,12 @@ fn add(a: WriteSummary, b: WriteSummary) -> WriteSummary {
 
 /// A worker: analyses items until the reader is done.
 fn analyse_items(
-    work: &Mutex<Receiver<InputItem>>,
-    done: &SyncSender<Outcome>,
+    work: &Mutex<Receiver<(usize, InputItem)>>,
+    done: &SyncSender<(usize, Outcome)>,
     pipeline: Pipeline<'static>,
 ) {
     loop {
-        let item = match work.lock().expect("work queue lock").recv() {
+        let (sequence, item) = match work.lock().expect("work queue lock").recv() {
             Ok(item) => item,
             Err(_) => return,
         };
@@ -292,7 +343,7 @@ fn analyse_items(
                 error: error.to_string(),
             },
         };
-        if done.send(outcome).is_err() {
+        if done.send((sequence, outcome)).is_err() {
             return;
         }
     }

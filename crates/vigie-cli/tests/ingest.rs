@@ -331,3 +331,40 @@ fn query_reads_a_database_without_changing_it() {
     assert!(!missing.status.success());
     assert!(!scratch.join("none.db").exists());
 }
+
+#[test]
+fn parallel_ingests_of_one_corpus_store_the_same_events() {
+    let scratch = Scratch::new("order");
+    let articles = scratch.join("articles");
+    std::fs::create_dir_all(&articles).unwrap();
+    // Towns repeat every six articles and days every 28: many reports to merge.
+    write_articles(&articles, 90);
+    let export = |name: &str, jobs: &str| {
+        let db = scratch.join(name);
+        let output = vigie(&[
+            "ingest",
+            articles.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "--published",
+            "2026-03-31",
+            "--jobs",
+            jobs,
+            "--batch",
+            "3",
+            "--quiet",
+        ]);
+        assert!(matches!(output.status.code(), Some(0 | 1)));
+        let csv = vigie(&["export", "--db", db.to_str().unwrap(), "--format", "csv"]);
+        String::from_utf8(csv.stdout).unwrap()
+    };
+    let one = export("one.db", "1");
+    assert!(one.lines().count() > 10);
+    for run in 0..3 {
+        assert_eq!(
+            export(&format!("two-{run}.db"), "2"),
+            one,
+            "run {run} with 2 workers"
+        );
+    }
+}
