@@ -49,36 +49,79 @@ pub struct EventFilter {
 }
 
 /// The FTS5 query for what a user typed: its words and `"quoted phrases"`, all of which
-/// must occur; a `*` after a word matches words that start with it. Everything else is
-/// taken as text, never as FTS5 syntax (`NEAR(`, `AND`, a stray `"` or `:`), so no input
-/// is a syntax error. `None` when nothing is left to search for.
+/// must occur, or either side of an `OR` (in capitals); a `*` after a word matches words
+/// that start with it. Everything else is taken as text, never as FTS5 syntax (`NEAR(`,
+/// `AND`, a stray `"` or `:`), so no input is a syntax error. `None` when nothing is left
+/// to search for.
 pub fn fts_query(text: &str) -> Option<String> {
     // Control characters (a NUL from `%00`) are not text: FTS5 refuses them.
     let text: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let mut terms = Vec::new();
+    let mut query = String::new();
+    let mut or_pending = false;
+    let mut push = |term: String, query: &mut String, or_pending: &mut bool| {
+        if !query.is_empty() {
+            query.push_str(if std::mem::take(or_pending) {
+                " OR "
+            } else {
+                " "
+            });
+        }
+        query.push_str(&term);
+    };
     for (index, part) in text.split('"').enumerate() {
         if index % 2 == 1 {
             // Inside quotes: one phrase.
-            if part.split_whitespace().next().is_some() {
-                terms.push(format!(
-                    "\"{}\"",
-                    part.split_whitespace().collect::<Vec<_>>().join(" ")
-                ));
+            let words: Vec<&str> = part.split_whitespace().collect();
+            if words.iter().any(|w| w.chars().any(char::is_alphanumeric)) {
+                push(
+                    format!("\"{}\"", words.join(" ")),
+                    &mut query,
+                    &mut or_pending,
+                );
             }
             continue;
         }
         for word in part.split_whitespace() {
+            if word == "OR" {
+                or_pending = !query.is_empty();
+                continue;
+            }
             let prefix = word.ends_with('*');
             let word = word.trim_end_matches('*');
             if word.chars().any(char::is_alphanumeric) {
-                terms.push(format!("\"{word}\"{}", if prefix { "*" } else { "" }));
+                let star = if prefix { "*" } else { "" };
+                push(format!("\"{word}\"{star}"), &mut query, &mut or_pending);
             }
         }
     }
-    (!terms.is_empty()).then(|| terms.join(" "))
+    (!query.is_empty()).then_some(query)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn user_text_becomes_quoted_terms() {
+        assert_eq!(
+            fts_query("Gao attaque").as_deref(),
+            Some("\"Gao\" \"attaque\"")
+        );
+        assert_eq!(
+            fts_query("enlèvement OR kidnapping").as_deref(),
+            Some("\"enlèvement\" OR \"kidnapping\"")
+        );
+        assert_eq!(fts_query("OR x OR").as_deref(), Some("\"x\""));
+        assert_eq!(
+            fts_query("\"poste de l'armée\" malien*").as_deref(),
+            Some("\"poste de l'armée\" \"malien\"*")
+        );
+        assert_eq!(fts_query("NEAR( a:b").as_deref(), Some("\"NEAR(\" \"a:b\""));
+        assert_eq!(fts_query("\" * ( \u{0}"), None);
+    }
 }
 
 /// A point written `LAT,LON` (as the `near` filter takes it).
