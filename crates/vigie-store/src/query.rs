@@ -61,7 +61,7 @@ pub fn fts_query(text: &str) -> Option<String> {
         .collect();
     let mut query = String::new();
     let mut or_pending = false;
-    let mut push = |term: String, query: &mut String, or_pending: &mut bool| {
+    let push = |term: String, query: &mut String, or_pending: &mut bool| {
         if !query.is_empty() {
             query.push_str(if std::mem::take(or_pending) {
                 " OR "
