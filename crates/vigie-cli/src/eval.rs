@@ -189,12 +189,13 @@ fn extract_snippets(
         "lang", "pages", "precision", "recall", "F1", "accuracy"
     );
     for (language, s) in &scores {
+        let counts = s.counts();
         println!(
             "{language:<6} {:>5} {:>9.3} {:>7.3} {:>6.3} {:>9.3}",
             s.pages,
-            s.precision(),
-            s.recall(),
-            s.f1(),
+            counts.precision(),
+            counts.recall(),
+            counts.f1(),
             s.accuracy()
         );
     }

@@ -14,6 +14,8 @@ use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 use vigie_ingest::{Extractor, decode_bytes, extract_html};
 
+use crate::metrics::Counts;
+
 /// One page and its expected snippets.
 #[derive(Debug, Deserialize)]
 struct Case {
@@ -41,37 +43,20 @@ pub struct SnippetScores {
 }
 
 impl SnippetScores {
-    /// Share of the checked boilerplate that was left out, with the content kept:
-    /// TP / (TP + FP).
-    pub fn precision(&self) -> f64 {
-        ratio(
-            self.true_positives,
-            self.true_positives + self.false_positives,
-        )
-    }
-
-    /// Share of the expected content found: TP / (TP + FN).
-    pub fn recall(&self) -> f64 {
-        ratio(
-            self.true_positives,
-            self.true_positives + self.false_negatives,
-        )
-    }
-
-    /// Harmonic mean of precision and recall.
-    pub fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
+    /// As precision and recall counts: an expected snippet found is a right prediction,
+    /// a boilerplate snippet present a wrong one, an expected snippet a gold item.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            true_positives: self.true_positives,
+            predicted: self.true_positives + self.false_positives,
+            gold: self.true_positives + self.false_negatives,
         }
     }
 
     /// Share of all checks passed.
     pub fn accuracy(&self) -> f64 {
         let passed = self.true_positives + self.true_negatives;
-        ratio(passed, passed + self.false_positives + self.false_negatives)
+        passed as f64 / (passed + self.false_positives + self.false_negatives).max(1) as f64
     }
 
     fn add(&mut self, other: &SnippetScores) {
@@ -81,10 +66,6 @@ impl SnippetScores {
         self.true_negatives += other.true_negatives;
         self.false_positives += other.false_positives;
     }
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
 /// Text as compared: NFC, no soft hyphens, white space collapsed.
@@ -177,7 +158,7 @@ mod tests {
             ),
             (1, 1, 1, 1)
         );
-        assert!((scores.precision() - 0.5).abs() < 1e-9);
+        assert!((scores.counts().precision() - 0.5).abs() < 1e-9);
         assert!((scores.accuracy() - 0.5).abs() < 1e-9);
     }
 }
