@@ -12,6 +12,7 @@ pub mod export;
 pub mod merge;
 pub mod query;
 pub mod simhash;
+mod upgrade;
 mod write;
 
 use std::collections::HashSet;
@@ -28,7 +29,11 @@ pub use write::{Outcome, WriteSummary};
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Schema version this build writes and reads.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
+
+/// Oldest schema version this build opens: older stores are upgraded when opened for
+/// writing, and read as they are.
+pub const OLDEST_SCHEMA_VERSION: &str = "1";
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +42,9 @@ pub enum StoreError {
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// The database was written by an incompatible version.
-    #[error("database schema version {found}, this build reads version {SCHEMA_VERSION}")]
+    #[error(
+        "database schema version {found}, this build reads versions {OLDEST_SCHEMA_VERSION} to {SCHEMA_VERSION}"
+    )]
     Version {
         /// The version found.
         found: String,
@@ -98,7 +105,7 @@ impl Store {
             .map_err(|e| {
                 StoreError::Invalid(format!("{}: not a Vigie database ({e})", path.display()))
             })?;
-        if found != SCHEMA_VERSION {
+        if ![OLDEST_SCHEMA_VERSION, SCHEMA_VERSION].contains(&found.as_str()) {
             return Err(StoreError::Version { found });
         }
         Ok(Store { connection })
@@ -109,7 +116,7 @@ impl Store {
         Self::init(Connection::open_in_memory()?)
     }
 
-    fn init(connection: Connection) -> Result<Self, StoreError> {
+    fn init(mut connection: Connection) -> Result<Self, StoreError> {
         // First: every statement below may wait for another process's write.
         connection.busy_timeout(BUSY_TIMEOUT)?;
         // Large pages: documents are stored whole; fewer, larger writes. Only takes
@@ -127,16 +134,22 @@ impl Store {
                 |r| r.get(0),
             )
             .ok();
-        match found {
+        match found.as_deref() {
             None => {
                 connection.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
                     [SCHEMA_VERSION],
                 )?;
             }
-            Some(found) if found != SCHEMA_VERSION => return Err(StoreError::Version { found }),
-            Some(_) => {}
+            Some(SCHEMA_VERSION) => {}
+            Some(OLDEST_SCHEMA_VERSION) => upgrade::to_version_2(&mut connection)?,
+            Some(_) => {
+                return Err(StoreError::Version {
+                    found: found.unwrap_or_default(),
+                });
+            }
         }
+        connection.execute_batch(upgrade::INDEXES)?;
         Ok(Store { connection })
     }
 

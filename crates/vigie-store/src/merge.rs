@@ -1,7 +1,7 @@
 //! Merging reports of the same real-world event, so that a kidnapping reported by 300
 //! articles is one event with 300 reports and its list of distinct sources.
 //!
-//! A new report joins an existing event when all of these hold:
+//! Two reports are of one event when all of these hold:
 //! - the same PLOVER type, and the same modality group (asserted and claimed reports
 //!   form one group, "happened"; planned, threatened, hypothetical and denied reports
 //!   each form their own);
@@ -9,17 +9,27 @@
 //!   event's own date at day precision, else its article's publication date); a place
 //!   is the same when it has the same GeoNames id, or when one report names a
 //!   first-level division ("à Deir ez-Zor") and the other a place inside it ("près du
-//!   champ d'al-Omar"); two different towns of one province stay apart. Or the report
-//!   comes from a near-duplicate of an article that already reported the event with the
-//!   same trigger word;
+//!   champ d'al-Omar"); two different towns of one province stay apart;
 //! - no conflicting actors: when both name an actor code they are equal, and likewise
 //!   for the recipient;
-//! - the event has no report from the same article yet (two events of one type and place
-//!   in one article are kept apart).
+//! - they come from different articles.
+//!
+//! Or they come from near-duplicate articles and have the same type, modality group and
+//! trigger word.
+//!
+//! An event is a connected group of reports under this relation: a new report joins the
+//! event of every report it matches, and when those are several events they become one.
+//! Events therefore depend on the set of reports stored, not on the order in which they
+//! arrive (the event keeps the smallest of the merged ids). Each event is described by
+//! its representative report — the one that says most (place, actor, recipient, a date
+//! to the day, a death toll), then the first by its article's content hash and its
+//! position in the article, an order that does not depend on arrival either; its counts
+//! (reports, distinct sources) and its death toll (the highest) are over all its
+//! reports.
 
 use chrono::NaiveDate;
 use rusqlite::{Transaction, params};
-use vigie_core::{DatePrecision, Document, Event, Modality, Place, fold_text};
+use vigie_core::{DatePrecision, Event, Modality, Place, fold_text};
 
 use crate::{StoreError, serde_name};
 
@@ -50,6 +60,9 @@ pub struct Report {
     pub recipient_code: Option<String>,
     /// Folded trigger text.
     pub trigger: String,
+    /// Sort key of the report among the reports of its event: the representative is the
+    /// smallest (see the module docs).
+    pub rank: String,
 }
 
 fn days(date: &str) -> Option<i64> {
@@ -58,8 +71,9 @@ fn days(date: &str) -> Option<i64> {
 }
 
 impl Report {
-    /// The merge facts of `event`, coded in `document`.
-    pub fn new(document: &Document, event: &Event) -> Self {
+    /// The merge facts of `event`, coded in an article published on `published` whose
+    /// text has the content hash `content_hash`.
+    pub fn new(event: &Event, published: Option<&str>, content_hash: &str) -> Self {
         let modality = serde_name(event.modality);
         let modality_group = match event.modality {
             Modality::Asserted | Modality::Claimed => "happened".to_owned(),
@@ -71,7 +85,7 @@ impl Report {
             .filter(|d| d.precision == DatePrecision::Day)
             .and_then(|d| d.value.as_deref())
             .and_then(days);
-        let anchor_day = event_day.or_else(|| document.published.as_deref().and_then(days));
+        let anchor_day = event_day.or_else(|| published.and_then(days));
         let place = event.place.as_ref();
         let breadth = place.map_or(0, Place::breadth);
         let region = place.and_then(|p| match breadth {
@@ -90,35 +104,59 @@ impl Report {
             actor_code: event.actor.as_ref().and_then(|a| a.code.clone()),
             recipient_code: event.recipient.as_ref().and_then(|r| r.code.clone()),
             trigger: fold_text(&event.trigger.text),
+            rank: rank(event, content_hash),
         }
     }
 }
 
-/// The stored event this report belongs to, if any (see the module docs).
-pub fn find_event(
+/// The sort key of a report: what it leaves unsaid first (fewer is better), then its
+/// article's content hash and the trigger's position.
+fn rank(event: &Event, content_hash: &str) -> String {
+    let day_precise = event
+        .date
+        .as_ref()
+        .is_some_and(|d| d.precision == DatePrecision::Day && d.value.is_some());
+    let said = [
+        event.place.is_some(),
+        event.actor.is_some(),
+        event.recipient.is_some(),
+        day_precise,
+        event.fatalities.is_some(),
+    ];
+    let unsaid = said.iter().filter(|s| !**s).count();
+    format!("{unsaid}:{content_hash}:{:010}", event.trigger.span.start)
+}
+
+/// The events (ascending ids) of the stored reports that `report`, from document
+/// `document_id` (a near-duplicate of `duplicate_of`), is of one event with (see the
+/// module docs).
+pub fn matching_events(
     transaction: &Transaction,
     report: &Report,
     document_id: i64,
     duplicate_of: Option<i64>,
-) -> Result<Option<i64>, StoreError> {
+) -> Result<Vec<i64>, StoreError> {
     // Three indexed lookups: same place, the division holding it (or held by it), and
-    // the original of a near-duplicate article; each within the type and modality group
-    // and, for places, within the days allowed.
+    // the original of a near-duplicate article.
     let mut statement = transaction.prepare_cached(
-        "SELECT e.id, e.actor_code, e.recipient_code, 0 AS in_original FROM events e
-         WHERE e.geonameid = ?3 AND e.type = ?1 AND e.modality_group = ?2
-           AND e.anchor_day BETWEEN ?9 - ?10 AND ?9 + ?10
-         UNION ALL
-         SELECT e.id, e.actor_code, e.recipient_code, 0 FROM events e
-         WHERE e.region = ?7 AND e.type = ?1 AND e.modality_group = ?2 AND (e.broad OR ?8)
-           AND e.anchor_day BETWEEN ?9 - ?10 AND ?9 + ?10
-         UNION ALL
-         SELECT e.id, e.actor_code, e.recipient_code, 1 FROM event_reports r
-         JOIN events e ON e.id = r.event_id
+        "SELECT r.event_id FROM event_reports r
+         WHERE r.geonameid = ?3 AND r.type = ?1 AND r.modality_group = ?2
+           AND r.anchor_day BETWEEN ?9 - ?10 AND ?9 + ?10 AND r.document_id != ?6
+           AND (?11 IS NULL OR r.actor_code IS NULL OR r.actor_code = ?11)
+           AND (?12 IS NULL OR r.recipient_code IS NULL OR r.recipient_code = ?12)
+         UNION
+         SELECT r.event_id FROM event_reports r
+         WHERE r.region = ?7 AND r.type = ?1 AND r.modality_group = ?2 AND (r.broad OR ?8)
+           AND r.anchor_day BETWEEN ?9 - ?10 AND ?9 + ?10 AND r.document_id != ?6
+           AND (?11 IS NULL OR r.actor_code IS NULL OR r.actor_code = ?11)
+           AND (?12 IS NULL OR r.recipient_code IS NULL OR r.recipient_code = ?12)
+         UNION
+         SELECT r.event_id FROM event_reports r
          WHERE r.document_id = ?4 AND lower(r.trigger) = lower(?5)
-           AND e.type = ?1 AND e.modality_group = ?2",
+           AND r.type = ?1 AND r.modality_group = ?2
+         ORDER BY 1",
     )?;
-    let mut candidates: Vec<(i64, Option<String>, Option<String>)> = statement
+    let events = statement
         .query_map(
             params![
                 report.event_type,
@@ -130,45 +168,106 @@ pub fn find_event(
                 report.region,
                 report.broad,
                 report.anchor_day,
-                MAX_DAYS_APART
+                MAX_DAYS_APART,
+                report.actor_code,
+                report.recipient_code,
             ],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| r.get(0),
         )?
         .collect::<Result<_, _>>()?;
-    candidates.sort_by_key(|(id, _, _)| *id);
-    let mut same_article = transaction.prepare_cached(
-        "SELECT 1 FROM event_reports WHERE event_id = ?1 AND document_id = ?2 LIMIT 1",
-    )?;
-    let compatible = |ours: &Option<String>, theirs: &Option<String>| match (ours, theirs) {
-        (Some(a), Some(b)) => a == b,
-        _ => true,
-    };
-    for (id, actor, recipient) in candidates {
-        if compatible(&report.actor_code, &actor)
-            && compatible(&report.recipient_code, &recipient)
-            && !same_article.exists(params![id, document_id])?
-        {
-            return Ok(Some(id));
-        }
-    }
-    Ok(None)
+    Ok(events)
 }
 
-/// Creates a new event from its first report, coded in an article published on
-/// `published`; returns its id.
-pub fn create_event(
+/// Creates an empty event of the report's type and modality group; its report is then
+/// stored and [`settle`] describes it.
+pub fn create_event(transaction: &Transaction, report: &Report) -> Result<i64, StoreError> {
+    transaction
+        .prepare_cached(
+            "INSERT INTO events (type, modality, modality_group, reports, sources)
+             VALUES (?1, ?2, ?3, 0, 0)",
+        )?
+        .execute(params![
+            report.event_type,
+            report.modality,
+            report.modality_group
+        ])?;
+    Ok(transaction.last_insert_rowid())
+}
+
+/// After a report is stored in event `event_id`: the events in `absorbed` (that the
+/// report also matched) become part of it, and the event is described again from its
+/// representative report and counted.
+pub fn settle(
     transaction: &Transaction,
+    event_id: i64,
+    absorbed: &[i64],
+) -> Result<(), StoreError> {
+    for other in absorbed {
+        transaction
+            .prepare_cached("UPDATE event_reports SET event_id = ?1 WHERE event_id = ?2")?
+            .execute(params![event_id, other])?;
+        transaction
+            .prepare_cached("DELETE FROM events WHERE id = ?1")?
+            .execute([other])?;
+    }
+    let (report_id, json, published, content_hash): (i64, String, Option<String>, String) =
+        transaction
+            .prepare_cached(
+                "SELECT r.id, r.json, d.published, d.content_hash FROM event_reports r
+                 JOIN documents d ON d.id = r.document_id
+                 WHERE r.event_id = ?1 ORDER BY r.rank LIMIT 1",
+            )?
+            .query_row([event_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
+    let event: Event = serde_json::from_str(&json)?;
+    let report = Report::new(&event, published.as_deref(), &content_hash);
+    describe(
+        transaction,
+        event_id,
+        report_id,
+        &report,
+        &event,
+        published.as_deref(),
+    )?;
+    transaction
+        .prepare_cached(
+            "UPDATE events SET
+             reports = (SELECT count(*) FROM event_reports WHERE event_id = ?1),
+             sources = (SELECT count(DISTINCT d.source_key) FROM event_reports r
+                        JOIN documents d ON d.id = r.document_id WHERE r.event_id = ?1),
+             fatalities = (SELECT max(json_extract(json, '$.fatalities')) FROM event_reports
+                           WHERE event_id = ?1)
+             WHERE id = ?1",
+        )?
+        .execute([event_id])?;
+    Ok(())
+}
+
+/// Writes what the event shows (type, mode, modality, date, actors, place …) from its
+/// representative report `report_id`, coded as `event` in an article published on
+/// `published`.
+fn describe(
+    transaction: &Transaction,
+    event_id: i64,
+    report_id: i64,
     report: &Report,
     event: &Event,
     published: Option<&str>,
-) -> Result<i64, StoreError> {
+) -> Result<(), StoreError> {
     let place = event.place.as_ref();
-    transaction.prepare_cached("INSERT INTO events (type, mode, modality, modality_group, anchor_day, acled_event_type,
-             acled_sub_event_type, date, date_precision, actor, actor_code, recipient,
-             recipient_code, geonameid, place, country_code, admin1, feature_code, lat, lon,
-             region, broad, sort_date, fatalities, reports, sources)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, coalesce(?8, ?23), ?24, 1, 1)")?.execute(params![
+    transaction
+        .prepare_cached(
+            "UPDATE events SET type = ?2, mode = ?3, modality = ?4, modality_group = ?5,
+             anchor_day = ?6, acled_event_type = ?7, acled_sub_event_type = ?8, date = ?9,
+             date_precision = ?10, actor = ?11, actor_code = ?12, recipient = ?13,
+             recipient_code = ?14, geonameid = ?15, place = ?16, country_code = ?17, admin1 = ?18,
+             feature_code = ?19, lat = ?20, lon = ?21, region = ?22, broad = ?23,
+             sort_date = coalesce(?9, ?24), first_report_id = ?25
+         WHERE id = ?1",
+        )?
+        .execute(params![
+            event_id,
             report.event_type,
             event.mode,
             report.modality,
@@ -192,60 +291,7 @@ pub fn create_event(
             report.region,
             report.broad,
             published,
-            event.fatalities,
-        ])?;
-    Ok(transaction.last_insert_rowid())
-}
-
-/// After the first report of an event [`create_event`] made: links it as the event's
-/// reference (the counts, one report from one source, are already right).
-pub fn set_first_report(
-    transaction: &Transaction,
-    event_id: i64,
-    report_id: i64,
-) -> Result<(), StoreError> {
-    transaction
-        .prepare_cached("UPDATE events SET first_report_id = ?2 WHERE id = ?1")?
-        .execute(params![event_id, report_id])?;
-    Ok(())
-}
-
-/// After a report joins an existing event: recounts its reports and distinct sources, keeps the
-/// first report as its reference, and fills what the earlier reports left unknown.
-pub fn update_counts(
-    transaction: &Transaction,
-    event_id: i64,
-    report_id: i64,
-    event: &Event,
-) -> Result<(), StoreError> {
-    transaction
-        .prepare_cached(
-            "UPDATE events SET
-             reports = (SELECT count(*) FROM event_reports WHERE event_id = ?1),
-             sources = (SELECT count(DISTINCT d.source_key) FROM event_reports r
-                        JOIN documents d ON d.id = r.document_id WHERE r.event_id = ?1),
-             first_report_id = coalesce(first_report_id, ?2),
-             fatalities = CASE WHEN ?3 IS NULL THEN fatalities
-                               ELSE max(coalesce(fatalities, 0), ?3) END,
-             date = coalesce(date, ?4),
-             sort_date = coalesce(date, ?4, sort_date),
-             date_precision = coalesce(date_precision, ?5),
-             actor = coalesce(actor, ?6),
-             actor_code = coalesce(actor_code, ?7),
-             recipient = coalesce(recipient, ?8),
-             recipient_code = coalesce(recipient_code, ?9)
-         WHERE id = ?1",
-        )?
-        .execute(params![
-            event_id,
             report_id,
-            event.fatalities,
-            event.date.as_ref().and_then(|d| d.value.clone()),
-            event.date.as_ref().map(|d| serde_name(d.precision)),
-            event.actor.as_ref().map(|a| &a.text),
-            event.actor.as_ref().and_then(|a| a.code.clone()),
-            event.recipient.as_ref().map(|r| &r.text),
-            event.recipient.as_ref().and_then(|r| r.code.clone()),
         ])?;
     Ok(())
 }

@@ -248,8 +248,13 @@ impl Store {
                 trigger: r.get(24)?,
                 evidence: r.get(25)?,
                 document_id: r.get(26)?,
+                // In name order: the order of arrival is not the event's.
                 sources: sources
-                    .map(|s| s.split(',').map(str::to_owned).collect())
+                    .map(|s| {
+                        let mut names: Vec<String> = s.split(',').map(str::to_owned).collect();
+                        names.sort_unstable();
+                        names
+                    })
                     .unwrap_or_default(),
             })
         })?;

@@ -1,4 +1,4 @@
--- Vigie store, schema version 1. Documented in docs/STORE.md.
+-- Vigie store, schema version 2. Documented in docs/STORE.md.
 
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -151,7 +151,16 @@ CREATE TABLE IF NOT EXISTS event_reports (
     evidence_start      INTEGER NOT NULL,
     evidence_end        INTEGER NOT NULL,
     confidence          REAL NOT NULL,
-    json                TEXT NOT NULL
+    json                TEXT NOT NULL,
+    -- What decides which reports are of one event (see merge.rs), added in version 2.
+    modality_group      TEXT,
+    anchor_day          INTEGER, -- days since 1970-01-01
+    geonameid           INTEGER,
+    region              TEXT,
+    broad               INTEGER NOT NULL DEFAULT 0,
+    actor_code          TEXT,
+    recipient_code      TEXT,
+    rank                TEXT NOT NULL DEFAULT '' -- the event's representative has the smallest
 );
 CREATE INDEX IF NOT EXISTS event_reports_event ON event_reports (event_id);
 CREATE INDEX IF NOT EXISTS event_reports_document ON event_reports (document_id);

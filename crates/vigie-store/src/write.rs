@@ -177,8 +177,13 @@ fn store_document(
     }
     store_annotations(transaction, id, document)?;
     let index = TextIndex::new(&document.text);
+    let stored = StoredDocument {
+        id,
+        duplicate_of,
+        content_hash: &content_hash,
+    };
     for event in &document.events {
-        store_event(transaction, id, duplicate_of, document, &index, event)?;
+        store_event(transaction, stored, document, &index, event)?;
     }
     Ok(("stored", id))
 }
@@ -278,33 +283,34 @@ fn store_annotations(
     Ok(())
 }
 
-/// Stores one coded event as a report, merged into an existing event when one matches
-/// (see [`merge`]), else as a new event.
+/// Stores one coded event as a report, in the event of the reports it matches (merging
+/// them when they are several), else in a new event (see [`merge`]).
 fn store_event(
     transaction: &Transaction,
-    document_id: i64,
-    duplicate_of: Option<i64>,
+    stored: StoredDocument,
     document: &Document,
     index: &TextIndex,
     event: &Event,
 ) -> Result<(), StoreError> {
-    let report = merge::Report::new(document, event);
-    let joined = merge::find_event(transaction, &report, document_id, duplicate_of)?;
-    let event_id = match joined {
-        Some(id) => id,
-        None => merge::create_event(transaction, &report, event, document.published.as_deref())?,
+    let report = merge::Report::new(event, document.published.as_deref(), stored.content_hash);
+    let matches = merge::matching_events(transaction, &report, stored.id, stored.duplicate_of)?;
+    let (event_id, absorbed) = match matches.split_first() {
+        Some((first, others)) => (*first, others),
+        None => (merge::create_event(transaction, &report)?, &[][..]),
     };
     let evidence = index.slice(&document.text, event.evidence);
     transaction
         .prepare_cached(
             "INSERT INTO event_reports (event_id, document_id, type, trigger, trigger_start,
              trigger_end, modality, attribution_kind, attribution_speaker, evidence,
-             evidence_start, evidence_end, confidence, json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             evidence_start, evidence_end, confidence, json, modality_group, anchor_day,
+             geonameid, region, broad, actor_code, recipient_code, rank)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                 ?18, ?19, ?20, ?21, ?22)",
         )?
         .execute(params![
             event_id,
-            document_id,
+            stored.id,
             event.event_type.name(),
             event.trigger.text,
             event.trigger.span.start as i64,
@@ -317,10 +323,22 @@ fn store_event(
             event.evidence.end as i64,
             f64::from(event.confidence),
             serde_json::to_string(event)?,
+            report.modality_group,
+            report.anchor_day,
+            report.geonameid,
+            report.region,
+            report.broad,
+            report.actor_code,
+            report.recipient_code,
+            report.rank,
         ])?;
-    let report_id = transaction.last_insert_rowid();
-    match joined {
-        Some(_) => merge::update_counts(transaction, event_id, report_id, event),
-        None => merge::set_first_report(transaction, event_id, report_id),
-    }
+    merge::settle(transaction, event_id, absorbed)
+}
+
+/// A document just stored, as its events' reports need it.
+#[derive(Clone, Copy)]
+struct StoredDocument<'a> {
+    id: i64,
+    duplicate_of: Option<i64>,
+    content_hash: &'a str,
 }

@@ -235,3 +235,129 @@ fn csv_cells_never_start_a_spreadsheet_formula() {
         assert!(longitude < 0.0, "{record:?}");
     }
 }
+
+/// Articles on attacks at Gao on 1, 2 and 3 March (a chain: the 1st and the 3rd are
+/// further apart than two days, the 2nd is close to both), and one elsewhere.
+fn chain() -> Vec<Outcome> {
+    let attack = |day: u32, outlet: &str| {
+        analysed(
+            &format!("{outlet}.txt"),
+            &format!(
+                "Des hommes armés ont attaqué le {day} mars un poste de l'armée malienne à Gao, \
+                 au Mali, selon une source sécuritaire. L'armée a déployé des renforts."
+            ),
+            outlet,
+            &format!("https://{outlet}.example/{day}"),
+        )
+    };
+    vec![
+        attack(1, "un"),
+        attack(3, "trois"),
+        attack(2, "deux"),
+        analysed("p.txt", PARLIAMENT, "Agence P", "https://p.example/1"),
+    ]
+}
+
+/// The events of a store as comparable JSON, without row ids (of the event and of its
+/// representative's article), which number things in the order they were stored.
+fn described(store: &Store) -> Vec<String> {
+    let mut rows: Vec<String> = store
+        .events(&all())
+        .unwrap()
+        .into_iter()
+        .map(|row| {
+            let mut value = serde_json::to_value(row).unwrap();
+            let fields = value.as_object_mut().unwrap();
+            fields.remove("id");
+            fields.remove("document_id");
+            value.to_string()
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn events_do_not_depend_on_the_order_reports_arrive_in() {
+    let outcomes = chain();
+    let orders: [&[usize]; 4] = [&[0, 1, 2, 3], &[0, 2, 1, 3], &[3, 2, 1, 0], &[1, 0, 3, 2]];
+    let stores: Vec<Vec<String>> = orders
+        .iter()
+        .map(|order| {
+            let mut store = Store::in_memory().unwrap();
+            for &i in *order {
+                // One article per batch: the order of arrival is the order given.
+                store.write(std::slice::from_ref(&outcomes[i])).unwrap();
+            }
+            described(&store)
+        })
+        .collect();
+    for (order, events) in orders.iter().zip(&stores).skip(1) {
+        assert_eq!(events, &stores[0], "order {order:?}");
+    }
+    let mut store = Store::in_memory().unwrap();
+    store.write(&outcomes).unwrap();
+    let attacks = EventFilter {
+        event_type: Some("ASSAULT".into()),
+        ..all()
+    };
+    let rows = store.events(&attacks).unwrap();
+    assert_eq!(
+        rows.len(),
+        1,
+        "the 1st and the 3rd join through the 2nd: {rows:?}"
+    );
+    assert_eq!(rows[0].source_count, 3);
+}
+
+#[test]
+fn a_version_1_store_is_upgraded_and_merges_on() {
+    let path = std::env::temp_dir().join(format!("vigie-upgrade-{}.db", std::process::id()));
+    vigie_store::remove_database(&path);
+    let outcomes = chain();
+    {
+        let mut store = Store::open(&path).unwrap();
+        store.write(&outcomes[..1]).unwrap();
+    }
+    // Make it what version 1 wrote: reports without the merge columns.
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    connection
+        .execute_batch(
+            "DROP INDEX event_reports_place; DROP INDEX event_reports_region;
+             DROP INDEX event_reports_rank;
+             ALTER TABLE event_reports DROP COLUMN modality_group;
+             ALTER TABLE event_reports DROP COLUMN anchor_day;
+             ALTER TABLE event_reports DROP COLUMN geonameid;
+             ALTER TABLE event_reports DROP COLUMN region;
+             ALTER TABLE event_reports DROP COLUMN broad;
+             ALTER TABLE event_reports DROP COLUMN actor_code;
+             ALTER TABLE event_reports DROP COLUMN recipient_code;
+             ALTER TABLE event_reports DROP COLUMN rank;
+             UPDATE meta SET value = '1' WHERE key = 'schema_version';",
+        )
+        .unwrap();
+    drop(connection);
+    assert_eq!(
+        Store::open_read_only(&path)
+            .unwrap()
+            .counts()
+            .unwrap()
+            .documents,
+        1
+    );
+    let mut store = Store::open(&path).unwrap();
+    store.write(&outcomes[1..]).unwrap();
+    let attacks = EventFilter {
+        event_type: Some("ASSAULT".into()),
+        ..all()
+    };
+    let rows = store.events(&attacks).unwrap();
+    assert_eq!(
+        rows.len(),
+        1,
+        "the new reports join the upgraded one: {rows:?}"
+    );
+    assert_eq!(rows[0].source_count, 3);
+    drop(store);
+    vigie_store::remove_database(&path);
+}

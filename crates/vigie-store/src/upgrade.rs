@@ -1,0 +1,80 @@
+//! Upgrading a store written by an earlier version of the schema, in place.
+//!
+//! Version 1 → 2: reports carry what decides which reports are of one event (type group,
+//! day, place, actor codes, rank), so that events are groups of matching reports rather
+//! than of reports matching an event's first one (see [`crate::merge`]). The columns are
+//! added and filled from each report's stored event and its article; the events already
+//! stored keep their reports.
+
+use rusqlite::{Connection, params};
+use vigie_core::Event;
+
+use crate::StoreError;
+use crate::merge::Report;
+
+/// The columns version 2 adds to `event_reports`.
+const ADDED_COLUMNS: [&str; 8] = [
+    "modality_group TEXT",
+    "anchor_day INTEGER",
+    "geonameid INTEGER",
+    "region TEXT",
+    "broad INTEGER NOT NULL DEFAULT 0",
+    "actor_code TEXT",
+    "recipient_code TEXT",
+    "rank TEXT NOT NULL DEFAULT ''",
+];
+
+/// The indexes of version 2 over the added columns (created on every opening).
+pub const INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS event_reports_place
+    ON event_reports (geonameid, type, modality_group, anchor_day);
+CREATE INDEX IF NOT EXISTS event_reports_region
+    ON event_reports (region, type, modality_group, anchor_day);
+CREATE INDEX IF NOT EXISTS event_reports_rank ON event_reports (event_id, rank);
+";
+
+/// Upgrades a version-1 store to version 2, in one transaction.
+pub fn to_version_2(connection: &mut Connection) -> Result<(), StoreError> {
+    let transaction = connection.transaction()?;
+    for column in ADDED_COLUMNS {
+        transaction.execute(
+            &format!("ALTER TABLE event_reports ADD COLUMN {column}"),
+            [],
+        )?;
+    }
+    let reports: Vec<(i64, String, Option<String>, String)> = transaction
+        .prepare(
+            "SELECT r.id, r.json, d.published, d.content_hash FROM event_reports r
+             JOIN documents d ON d.id = r.document_id",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    {
+        let mut update = transaction.prepare(
+            "UPDATE event_reports SET modality_group = ?2, anchor_day = ?3, geonameid = ?4,
+             region = ?5, broad = ?6, actor_code = ?7, recipient_code = ?8, rank = ?9
+             WHERE id = ?1",
+        )?;
+        for (id, json, published, content_hash) in reports {
+            let event: Event = serde_json::from_str(&json)?;
+            let report = Report::new(&event, published.as_deref(), &content_hash);
+            update.execute(params![
+                id,
+                report.modality_group,
+                report.anchor_day,
+                report.geonameid,
+                report.region,
+                report.broad,
+                report.actor_code,
+                report.recipient_code,
+                report.rank
+            ])?;
+        }
+    }
+    transaction.execute(
+        "UPDATE meta SET value = '2' WHERE key = 'schema_version'",
+        [],
+    )?;
+    transaction.commit()?;
+    Ok(())
+}
