@@ -5,6 +5,7 @@
 //! [`SentenceEncoder::DEFAULT_DIR`]. The persuasion model uses the vectors as features.
 
 mod bert;
+pub mod e5;
 pub mod safetensors;
 pub mod wordpiece;
 

