@@ -29,6 +29,20 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5.0)]
         seconds: f64,
     },
+    /// The multilingual encoder (multilingual-e5-small) over every sentence of the
+    /// plain texts of a geoparsing gold file; one core when run with
+    /// `RAYON_NUM_THREADS=1`.
+    Encoder {
+        /// Gold XML file whose article texts are the corpus.
+        #[arg(long)]
+        corpus: PathBuf,
+        /// How long to run, in seconds.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// The encoder's folder.
+        #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
+        encoder: PathBuf,
+    },
     /// The HTTP API under load: a store of synthetic events, `vigie serve` on loopback, and
     /// concurrent clients sending filtered event queries; latency percentiles.
     Api {
@@ -87,6 +101,20 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
                 vigie_entities::ActorDictionary::embedded(),
                 Duration::from_secs_f64(seconds),
             );
+            (corpus, articles, result)
+        }
+        BenchCommand::Encoder {
+            corpus,
+            seconds,
+            encoder,
+        } => {
+            let articles = vigie_eval::geoparse::read_gold(&corpus).map_err(anyhow::Error::msg)?;
+            let encoder = vigie_encoder::e5::MultilingualEncoder::load(&encoder)?;
+            let result =
+                vigie_eval::bench::encoder(&articles, &encoder, Duration::from_secs_f64(seconds));
+            if let Some(peak) = peak_memory_mib() {
+                println!("peak memory {peak:.0} MiB");
+            }
             (corpus, articles, result)
         }
         BenchCommand::Pipeline { corpus, seconds } => {

@@ -78,6 +78,31 @@ pub fn pipeline(
     })
 }
 
+/// Runs the multilingual encoder over every sentence of the articles (the language
+/// stage splits them; each is a `passage`), again and again for at least `duration`.
+pub fn encoder(
+    articles: &[GoldArticle],
+    encoder: &vigie_encoder::e5::MultilingualEncoder,
+    duration: Duration,
+) -> Throughput {
+    let split: Vec<Document> = articles
+        .iter()
+        .map(|article| {
+            let mut doc = Document::new(article.id.clone(), article.text.clone());
+            vigie_lang::analyze(&mut doc, vigie_lang::LanguageChoice::Auto);
+            doc
+        })
+        .collect();
+    repeat(&split, duration, |doc| {
+        let chars: Vec<char> = doc.text.chars().collect();
+        for sentence in &doc.sentences {
+            let text: String = chars[sentence.start..sentence.end].iter().collect();
+            let encoded = encoder.token_vectors(&text, vigie_encoder::e5::Role::Passage);
+            std::hint::black_box(encoded.ok());
+        }
+    })
+}
+
 /// Calls `process` on every document, round after round, until `duration` has passed
 /// (at least one round).
 fn repeat(documents: &[Document], duration: Duration, process: impl Fn(&Document)) -> Throughput {

@@ -88,6 +88,25 @@ impl MultilingualEncoder {
         tokens
     }
 
+    /// The tokens of `text` read as `role` and the last layer's vector of each, as
+    /// \[tokens, width\] floats, row by row. The prefix's tokens come first; they cover
+    /// no span of `text`.
+    pub fn token_vectors(&self, text: &str, role: Role) -> Result<(Tokens, Vec<f32>), String> {
+        let prefix = role.prefix();
+        let mut tokens = self.tokens(&format!("{prefix}{text}"));
+        let shift = prefix.chars().count();
+        for span in &mut tokens.spans {
+            *span = span
+                .and_then(|(start, end)| (start >= shift).then(|| (start - shift, end - shift)));
+        }
+        let vectors = self
+            .model
+            .forward(&tokens.ids)
+            .and_then(|t| t.flatten_all()?.to_vec1::<f32>())
+            .map_err(|e| e.to_string())?;
+        Ok((tokens, vectors))
+    }
+
     /// The unit-length sentence vector of `text` read as `role`.
     pub fn sentence_vector(&self, text: &str, role: Role) -> Result<Vec<f32>, String> {
         let tokens = self.tokens(&format!("{}{text}", role.prefix()));
