@@ -178,6 +178,33 @@ pub fn matching_events(
     Ok(events)
 }
 
+/// Stores on the report row `report_id` what decides which reports it is of one event
+/// with.
+pub fn record_facts(
+    transaction: &Transaction,
+    report_id: i64,
+    report: &Report,
+) -> Result<(), StoreError> {
+    transaction
+        .prepare_cached(
+            "UPDATE event_reports SET modality_group = ?2, anchor_day = ?3, geonameid = ?4,
+             region = ?5, broad = ?6, actor_code = ?7, recipient_code = ?8, rank = ?9
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            report_id,
+            report.modality_group,
+            report.anchor_day,
+            report.geonameid,
+            report.region,
+            report.broad,
+            report.actor_code,
+            report.recipient_code,
+            report.rank
+        ])?;
+    Ok(())
+}
+
 /// Creates an empty event of the report's type and modality group; its report is then
 /// stored and [`settle`] describes it.
 pub fn create_event(transaction: &Transaction, report: &Report) -> Result<i64, StoreError> {

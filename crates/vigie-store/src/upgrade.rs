@@ -6,11 +6,11 @@
 //! added and filled from each report's stored event and its article; the events already
 //! stored keep their reports.
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use vigie_core::Event;
 
 use crate::StoreError;
-use crate::merge::Report;
+use crate::merge::{self, Report};
 
 /// The columns version 2 adds to `event_reports`.
 const ADDED_COLUMNS: [&str; 8] = [
@@ -49,27 +49,10 @@ pub fn to_version_2(connection: &mut Connection) -> Result<(), StoreError> {
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<Result<_, _>>()?;
-    {
-        let mut update = transaction.prepare(
-            "UPDATE event_reports SET modality_group = ?2, anchor_day = ?3, geonameid = ?4,
-             region = ?5, broad = ?6, actor_code = ?7, recipient_code = ?8, rank = ?9
-             WHERE id = ?1",
-        )?;
-        for (id, json, published, content_hash) in reports {
-            let event: Event = serde_json::from_str(&json)?;
-            let report = Report::new(&event, published.as_deref(), &content_hash);
-            update.execute(params![
-                id,
-                report.modality_group,
-                report.anchor_day,
-                report.geonameid,
-                report.region,
-                report.broad,
-                report.actor_code,
-                report.recipient_code,
-                report.rank
-            ])?;
-        }
+    for (id, json, published, content_hash) in reports {
+        let event: Event = serde_json::from_str(&json)?;
+        let report = Report::new(&event, published.as_deref(), &content_hash);
+        merge::record_facts(&transaction, id, &report)?;
     }
     transaction.execute(
         "UPDATE meta SET value = '2' WHERE key = 'schema_version'",

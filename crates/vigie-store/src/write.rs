@@ -303,10 +303,8 @@ fn store_event(
         .prepare_cached(
             "INSERT INTO event_reports (event_id, document_id, type, trigger, trigger_start,
              trigger_end, modality, attribution_kind, attribution_speaker, evidence,
-             evidence_start, evidence_end, confidence, json, modality_group, anchor_day,
-             geonameid, region, broad, actor_code, recipient_code, rank)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22)",
+             evidence_start, evidence_end, confidence, json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?
         .execute(params![
             event_id,
@@ -323,15 +321,8 @@ fn store_event(
             event.evidence.end as i64,
             f64::from(event.confidence),
             serde_json::to_string(event)?,
-            report.modality_group,
-            report.anchor_day,
-            report.geonameid,
-            report.region,
-            report.broad,
-            report.actor_code,
-            report.recipient_code,
-            report.rank,
         ])?;
+    merge::record_facts(transaction, transaction.last_insert_rowid(), &report)?;
     merge::settle(transaction, event_id, absorbed)
 }
 
