@@ -198,7 +198,7 @@ def main():
                 counts[f"items {lang}"] += 1
                 for name in out["names"]:
                     counts[f"name {lang} {name['type']}"] += 1
-                for event in out.get("events", []):
+                for event in out.get("events") or []:
                     counts[f"plover {event.get('plover')}"] += 1
                     counts[f"mode {event.get('plover')}/{event.get('mode')}"] += 1
                     counts[f"modality {event.get('modality')}"] += 1
