@@ -89,10 +89,16 @@ pub enum EvalCommand {
         /// Language of the gold text.
         #[arg(long, value_enum, default_value = "en")]
         lang: NerLanguage,
-        /// Score this statistical model (from `vigie train ner`) alone instead of the
+        /// Score this fast-path tagger (from `vigie train ner-fast`) alone instead of the
         /// rule-based entity and geo stages.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "head")]
         model: Option<PathBuf>,
+        /// Score this name head (from `vigie train ner`) alone, over the encoder.
+        #[arg(long)]
+        head: Option<PathBuf>,
+        /// The encoder's folder, for `--head`.
+        #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
+        encoder: PathBuf,
     },
     /// PLOVER event coding on the gold-standard records: type accuracy, actor and
     /// recipient, type + actor + recipient, extra events, confusion table.
@@ -151,7 +157,13 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
             predictions_out.as_deref(),
             gazetteer.as_deref(),
         ),
-        EvalCommand::Ner { gold, lang, model } => ner(&gold, lang, model.as_deref()),
+        EvalCommand::Ner {
+            gold,
+            lang,
+            model,
+            head,
+            encoder,
+        } => ner(&gold, lang, model.as_deref(), head.as_deref(), &encoder),
         EvalCommand::Events {
             gold,
             lang,
@@ -293,11 +305,49 @@ fn geoparse(
     Ok(ExitCode::SUCCESS)
 }
 
-fn ner(gold: &Path, lang: NerLanguage, model: Option<&Path>) -> anyhow::Result<ExitCode> {
+fn ner(
+    gold: &Path,
+    lang: NerLanguage,
+    model: Option<&Path>,
+    head: Option<&Path>,
+    encoder: &Path,
+) -> anyhow::Result<ExitCode> {
     let sentences = vigie_eval::ner::read_gold(gold).map_err(anyhow::Error::msg)?;
     let language = vigie_core::Language::from(lang);
-    let scores = match model {
-        Some(path) => {
+    let scores = match (model, head) {
+        (_, Some(path)) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+            let head = vigie_heads::names::NameTagger::from_bytes(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let encoder = vigie_encoder::e5::MultilingualEncoder::load(encoder)?;
+            vigie_eval::ner::evaluate_with(&sentences, |tokens| {
+                let sentence = vigie_eval::names_data::NamedSentence::from_tokens(
+                    String::new(),
+                    String::new(),
+                    tokens,
+                    Vec::new(),
+                );
+                let tags = vigie_heads::words::word_vectors(
+                    &encoder,
+                    &sentence.text,
+                    &sentence.words,
+                    head.layers(),
+                )
+                .and_then(|vectors| head.tags(&vectors));
+                match tags {
+                    Ok(tags) => tags
+                        .into_iter()
+                        .map(|t| vigie_heads::names::TAGS[t].to_owned())
+                        .collect(),
+                    Err(error) => {
+                        eprintln!("{error}");
+                        vec!["O".to_owned(); tokens.len()]
+                    }
+                }
+            })
+        }
+        (Some(path), None) => {
             let bytes =
                 std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
             let model = vigie_entities::ner::NerModel::from_bytes(&bytes)
@@ -311,7 +361,7 @@ fn ner(gold: &Path, lang: NerLanguage, model: Option<&Path>) -> anyhow::Result<E
                     .collect()
             })
         }
-        None => vigie_eval::ner::evaluate(
+        (None, None) => vigie_eval::ner::evaluate(
             &sentences,
             language,
             vigie_geo::Gazetteer::embedded(),
@@ -339,10 +389,10 @@ fn ner(gold: &Path, lang: NerLanguage, model: Option<&Path>) -> anyhow::Result<E
             counts.predicted
         );
     }
-    let stages = if model.is_some() {
-        "tagger alone"
-    } else {
-        "entity and geo stages"
+    let stages = match (model, head) {
+        (_, Some(_)) => "encoder and name head",
+        (Some(_), None) => "tagger alone",
+        (None, None) => "entity and geo stages",
     };
     let rate = scores.tokens as f64 / scores.elapsed.as_secs_f64().max(f64::EPSILON);
     println!("tokens/s   {rate:.0}  ({stages}, one core)");

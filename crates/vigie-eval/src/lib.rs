@@ -5,6 +5,7 @@ pub mod events;
 pub mod extract;
 pub mod geoparse;
 pub mod metrics;
+pub mod names_data;
 pub mod ner;
 pub mod persuasion;
 pub mod snippets;

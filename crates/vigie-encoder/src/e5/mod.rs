@@ -92,6 +92,19 @@ impl MultilingualEncoder {
     /// \[tokens, width\] floats, row by row. The prefix's tokens come first; they cover
     /// no span of `text`.
     pub fn token_vectors(&self, text: &str, role: Role) -> Result<(Tokens, Vec<f32>), String> {
+        let (tokens, mut layers) = self.token_layers(text, role, &[self.model.depth()])?;
+        Ok((tokens, layers.remove(0)))
+    }
+
+    /// Like [`token_vectors`](Self::token_vectors), with the vectors after each of
+    /// `layers` (0 = embeddings, [`depth`](Self::depth) = last); the encoder runs only as
+    /// deep as the deepest layer asked.
+    pub fn token_layers(
+        &self,
+        text: &str,
+        role: Role,
+        layers: &[usize],
+    ) -> Result<(Tokens, Vec<Vec<f32>>), String> {
         let prefix = role.prefix();
         let mut tokens = self.tokens(&format!("{prefix}{text}"));
         let shift = prefix.chars().count();
@@ -99,12 +112,22 @@ impl MultilingualEncoder {
             *span = span
                 .and_then(|(start, end)| (start >= shift).then(|| (start - shift, end - shift)));
         }
-        let vectors = self
+        let states = self
             .model
-            .forward(&tokens.ids)
-            .and_then(|t| t.flatten_all()?.to_vec1::<f32>())
+            .hidden_states(&tokens.ids, layers)
+            .and_then(|states| {
+                states
+                    .iter()
+                    .map(|t| t.flatten_all()?.to_vec1::<f32>())
+                    .collect::<candle_core::Result<Vec<_>>>()
+            })
             .map_err(|e| e.to_string())?;
-        Ok((tokens, vectors))
+        Ok((tokens, states))
+    }
+
+    /// Number of transformer layers.
+    pub fn depth(&self) -> usize {
+        self.model.depth()
     }
 
     /// The unit-length sentence vector of `text` read as `role`.

@@ -232,16 +232,40 @@ impl Encoder {
 
     /// The last layer's vector of each token, as \[tokens, width\].
     pub fn forward(&self, ids: &[u32]) -> candle_core::Result<Tensor> {
+        let last = self.header.layers;
+        Ok(self.hidden_states(ids, &[last])?.remove(0))
+    }
+
+    /// Number of transformer layers.
+    pub fn depth(&self) -> usize {
+        self.header.layers
+    }
+
+    /// The token vectors after each of `layers` (1 = after the first transformer layer,
+    /// 0 = the embeddings), as \[tokens, width\] each, in the order asked. Layers above the
+    /// deepest one asked are not run.
+    pub fn hidden_states(&self, ids: &[u32], layers: &[usize]) -> candle_core::Result<Vec<Tensor>> {
+        let depth = layers.iter().copied().max().unwrap_or(0);
+        if depth > self.header.layers {
+            candle_core::bail!("layer {depth} asked of a {}-layer encoder", self.header.layers);
+        }
         let (n, h) = (ids.len(), self.header.hidden);
         let words = Tensor::from_vec(self.words.rows(ids), (n, h), &Device::Cpu)?;
         let positions = self.positions.narrow(0, 0, n)?;
         let mut x = self
             .embedding_norm
             .forward(&words.add(&positions)?.broadcast_add(&self.token_type)?)?;
+        let mut states = vec![None; layers.len()];
+        let mut keep = |depth: usize, x: &Tensor| {
+            for (state, _) in states.iter_mut().zip(layers).filter(|(_, l)| **l == depth) {
+                *state = Some(x.clone());
+            }
+        };
+        keep(0, &x);
         let heads = self.header.heads;
         let head_width = h / heads;
         let scale = 1.0 / (head_width as f64).sqrt();
-        for layer in &self.layers {
+        for (index, layer) in self.layers.iter().take(depth).enumerate() {
             let split = |t: Tensor| {
                 t.reshape((n, heads, head_width))?
                     .transpose(0, 1)?
@@ -258,8 +282,9 @@ impl Encoder {
             let inner = layer.feed_forward_in.forward(&x)?.gelu_erf()?;
             let out = layer.feed_forward_out.forward(&inner)?;
             x = layer.output_norm.forward(&x.add(&out)?)?;
+            keep(index + 1, &x);
         }
-        Ok(x)
+        Ok(states.into_iter().flatten().collect())
     }
 
     /// The mean of the token vectors of `ids`, at unit length (E5's sentence vector).
