@@ -22,7 +22,7 @@ pub enum TrainCommand {
         /// Training files (JSONL: tokens and tags, or the corpus format). Items of the
         /// corpus's development part and one open-data sentence in ten are kept out of
         /// training to choose the epoch.
-        #[arg(long, required = true)]
+        #[arg(long, required = true, num_args = 1..)]
         train: Vec<PathBuf>,
         /// The encoder's folder (built by `scripts/build-encoder`).
         #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
