@@ -96,9 +96,15 @@ pub enum EvalCommand {
         /// Score this name head (from `vigie train ner`) alone, over the encoder.
         #[arg(long)]
         head: Option<PathBuf>,
-        /// The encoder's folder, for `--head`.
+        /// The multilingual encoder's folder.
         #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
         encoder: PathBuf,
+        /// The name head the pipeline uses.
+        #[arg(long, default_value = vigie_heads::names::NameFinder::DEFAULT_HEAD)]
+        names_head: PathBuf,
+        /// Score the pipeline's fast path (no encoder).
+        #[arg(long)]
+        fast: bool,
     },
     /// PLOVER event coding on the gold-standard records: type accuracy, actor and
     /// recipient, type + actor + recipient, extra events, confusion table.
@@ -163,7 +169,15 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
             model,
             head,
             encoder,
-        } => ner(&gold, lang, model.as_deref(), head.as_deref(), &encoder),
+            names_head,
+            fast,
+        } => {
+            let names = (!fast)
+                .then(|| vigie_heads::names::NameFinder::load(&encoder, &names_head))
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            ner(&gold, lang, model.as_deref(), head.as_deref(), &encoder, names.as_ref())
+        }
         EvalCommand::Events {
             gold,
             lang,
@@ -311,6 +325,7 @@ fn ner(
     model: Option<&Path>,
     head: Option<&Path>,
     encoder: &Path,
+    names: Option<&vigie_heads::names::NameFinder>,
 ) -> anyhow::Result<ExitCode> {
     let sentences = vigie_eval::ner::read_gold(gold).map_err(anyhow::Error::msg)?;
     let language = vigie_core::Language::from(lang);
@@ -361,12 +376,14 @@ fn ner(
                     .collect()
             })
         }
-        (None, None) => vigie_eval::ner::evaluate(
-            &sentences,
-            language,
-            vigie_geo::Gazetteer::embedded(),
-            vigie_entities::ActorDictionary::embedded(),
-        ),
+        (None, None) => {
+            let pipeline = vigie_pipeline::Pipeline::embedded(vigie_pipeline::Language::Auto);
+            let pipeline = match names {
+                Some(finder) => pipeline.with_names(finder),
+                None => pipeline,
+            };
+            vigie_eval::ner::evaluate(&sentences, language, &pipeline)
+        }
     };
     println!(
         "gold       {} ({} sentences, {} tokens)",
@@ -392,7 +409,8 @@ fn ner(
     let stages = match (model, head) {
         (_, Some(_)) => "encoder and name head",
         (Some(_), None) => "tagger alone",
-        (None, None) => "entity and geo stages",
+        (None, None) if names.is_some() => "entity, encoder names and geo stages",
+        (None, None) => "entity, fast names and geo stages",
     };
     let rate = scores.tokens as f64 / scores.elapsed.as_secs_f64().max(f64::EPSILON);
     println!("tokens/s   {rate:.0}  ({stages}, one core)");

@@ -7,6 +7,8 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use vigie_core::Language;
 use vigie_encoder::SentenceEncoder;
+use vigie_encoder::e5::MultilingualEncoder;
+use vigie_heads::names::NameFinder;
 use vigie_ingest::fetch::{Fetcher, Validators, is_url, read_feed_url};
 use vigie_ingest::{InputFormat, InputItem};
 use vigie_pipeline::{Language as LanguageChoice, Pipeline};
@@ -70,6 +72,15 @@ pub struct InputArgs {
     /// The sentence encoder a persuasion model trained with `--encoder` reads.
     #[arg(long, default_value = SentenceEncoder::DEFAULT_DIR)]
     encoder: PathBuf,
+    /// The fast path: names from the statistical tagger, without the multilingual encoder.
+    #[arg(long)]
+    fast: bool,
+    /// The multilingual encoder's folder (built by `scripts/build-encoder`).
+    #[arg(long, default_value = MultilingualEncoder::DEFAULT_DIR)]
+    multilingual_encoder: PathBuf,
+    /// The name head over the multilingual encoder (from `vigie train ner`).
+    #[arg(long, default_value = NameFinder::DEFAULT_HEAD)]
+    names_head: PathBuf,
 }
 
 impl InputArgs {
@@ -94,6 +105,14 @@ impl InputArgs {
             let model = load_persuasion_model(path, &self.encoder)?;
             // Lives as long as the command, like the embedded data.
             pipeline.signals.persuasion = Some(Box::leak(Box::new(model)));
+        }
+        if !self.fast {
+            match NameFinder::load(&self.multilingual_encoder, &self.names_head) {
+                Ok(finder) => pipeline = pipeline.with_names(Box::leak(Box::new(finder))),
+                Err(error) => eprintln!(
+                    "names: fast path ({error}; build the encoder with scripts/build-encoder, or pass --fast)"
+                ),
+            }
         }
         Ok(pipeline)
     }

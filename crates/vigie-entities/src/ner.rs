@@ -352,9 +352,8 @@ impl NerModel {
     }
 }
 
-/// Adds the people, organisations and other names the tagger finds in each sentence,
-/// where no dictionary or rule-based entity is already and the name is not a known place;
-/// places are left to the geo stage.
+/// Adds the people, organisations and other names the tagger finds in each sentence
+/// (see [`add_names`]).
 ///
 /// `index` is the code-point index of `doc.text`.
 pub fn recognize(
@@ -384,26 +383,45 @@ pub fn recognize(
                 sentence.start + tokens[start].span.start,
                 sentence.start + tokens[end - 1].span.end,
             );
-            let text = index.slice(&doc.text, span);
-            // The dictionaries know better: spans they cover, and names of known places.
-            if doc.entities.iter().any(|e| e.span.overlaps(span))
-                || lexicon.is_place(&vigie_core::fold_text(text))
-            {
-                continue;
-            }
-            found.push(Entity {
-                text: index.slice(&doc.text, span).to_owned(),
-                span,
-                kind,
-                actor: None,
-                country: None,
-                role: None,
-                loaded: false,
-                antecedent: None,
-            });
+            found.push((span, kind));
         }
     }
-    doc.entities.extend(found);
+    add_names(doc, index, found, lexicon);
+}
+
+/// Adds names a tagger found (code-point spans of `doc.text` and kinds) as entities,
+/// where no dictionary or rule-based entity is already and the name is not a known place;
+/// places are left to the geo stage.
+pub fn add_names(
+    doc: &mut Document,
+    index: &TextIndex,
+    found: Vec<(Span, EntityKind)>,
+    lexicon: &dyn NameLexicon,
+) {
+    let mut added: Vec<Entity> = Vec::new();
+    for (span, kind) in found {
+        if matches!(kind, EntityKind::Loc | EntityKind::State) {
+            continue;
+        }
+        let text = index.slice(&doc.text, span);
+        // The dictionaries know better: spans they cover, and names of known places.
+        if doc.entities.iter().any(|e| e.span.overlaps(span))
+            || lexicon.is_place(&vigie_core::fold_text(text))
+        {
+            continue;
+        }
+        added.push(Entity {
+            text: text.to_owned(),
+            span,
+            kind,
+            actor: None,
+            country: None,
+            role: None,
+            loaded: false,
+            antecedent: None,
+        });
+    }
+    doc.entities.extend(added);
     doc.entities.sort_by_key(|e| (e.span.start, e.span.end));
 }
 

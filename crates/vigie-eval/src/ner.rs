@@ -7,8 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use vigie_core::{Document, EntityKind, Language, PlaceKind, PreparedText, Span};
-use vigie_entities::ActorDictionary;
-use vigie_geo::Gazetteer;
+use vigie_pipeline::Pipeline;
 
 pub use crate::metrics::Counts;
 
@@ -102,15 +101,12 @@ pub struct NerScores {
     pub elapsed: Duration,
 }
 
-/// Predicted tags for one sentence: the entity stage (with the shipped statistical tagger
-/// for the language, if any) and the geo stage run over the tokens joined by spaces; people → PER, organisations, groups, media and international bodies → ORG,
-/// toponyms and states named by a place → LOC, capitalised demonyms → MISC.
-pub fn predict(
-    tokens: &[String],
-    language: Language,
-    gazetteer: &Gazetteer,
-    actors: &ActorDictionary,
-) -> Vec<String> {
+/// Predicted tags for one sentence: the pipeline's entity, names and geo stages run over
+/// the tokens joined by spaces (names from the encoder's head when `pipeline` has one,
+/// else the fast tagger for the language, if any); people → PER, organisations, groups,
+/// media and international bodies → ORG, toponyms and states named by a place → LOC,
+/// capitalised demonyms → MISC.
+pub fn predict(tokens: &[String], language: Language, pipeline: &Pipeline) -> Vec<String> {
     let text = tokens.join(" ");
     let mut starts = Vec::with_capacity(tokens.len());
     let mut at = 0;
@@ -122,12 +118,9 @@ pub fn predict(
     doc.language = Some(language);
     doc.sentences = vec![Span::new(0, at.saturating_sub(1))];
     let prepared = PreparedText::new(&doc.text);
-    vigie_entities::analyze(&mut doc, &prepared, actors);
-    if let Some(model) = vigie_entities::ner::NerModel::embedded(language) {
-        let names = vigie_pipeline::GazetteerLexicon(gazetteer);
-        vigie_entities::ner::recognize(&mut doc, &prepared.index, model, &names);
-    }
-    vigie_geo::analyze(&mut doc, &prepared, gazetteer);
+    vigie_entities::analyze(&mut doc, &prepared, pipeline.actors);
+    pipeline.find_names(&mut doc, &prepared);
+    vigie_geo::analyze(&mut doc, &prepared, pipeline.gazetteer);
     let mut spans: Vec<(Span, &str)> = Vec::new();
     for place in &doc.places {
         match place.kind {
@@ -171,16 +164,9 @@ pub fn predict(
     tags
 }
 
-/// Runs the entity and geo stages over every gold sentence and scores them.
-pub fn evaluate(
-    sentences: &[GoldSentence],
-    language: Language,
-    gazetteer: &Gazetteer,
-    actors: &ActorDictionary,
-) -> NerScores {
-    evaluate_with(sentences, |tokens| {
-        predict(tokens, language, gazetteer, actors)
-    })
+/// Runs the entity, names and geo stages over every gold sentence and scores them.
+pub fn evaluate(sentences: &[GoldSentence], language: Language, pipeline: &Pipeline) -> NerScores {
+    evaluate_with(sentences, |tokens| predict(tokens, language, pipeline))
 }
 
 /// Scores a tagger (tokens → BIO tags) on every gold sentence.

@@ -1,8 +1,8 @@
 //! The Vigie pipeline: runs every analysis stage, in order, over one [`Document`].
 //!
-//! language → entities (dictionary, people, attribution, then the statistical tagger where
-//! a model ships for the language) → geo → events → signals. Each stage only adds
-//! annotations.
+//! language → entities (dictionary, people, attribution, then names: the encoder's name
+//! head when the pipeline has one, else the fast statistical tagger where a model ships
+//! for the language) → geo → events → signals. Each stage only adds annotations.
 //!
 //! [`Pipeline::analyse`] is the one entry point for a raw article: it runs the ingest stage
 //! and then every analysis stage, and turns a panic in any of them into an
@@ -12,7 +12,9 @@ pub mod windows;
 
 use vigie_core::{Document, PreparedText, Span, catch_panic};
 use vigie_entities::ActorDictionary;
+use vigie_core::EntityKind;
 use vigie_entities::ner::{NameLexicon, NerModel};
+use vigie_heads::names::{NameFinder, NameKind};
 use vigie_events::TriggerLexicon;
 use vigie_geo::Gazetteer;
 use vigie_ingest::{Extractor, IngestError, RawArticle};
@@ -34,6 +36,9 @@ pub struct Pipeline<'a> {
     pub triggers: &'a TriggerLexicon,
     /// Reference data for the signals stage.
     pub signals: SignalData<'a>,
+    /// The encoder and its name head; without them (the fast path) names come from the
+    /// statistical tagger.
+    pub names: Option<&'a NameFinder>,
 }
 
 /// The gazetteer as a name lexicon for the NER tagger's features.
@@ -54,6 +59,17 @@ impl Pipeline<'static> {
             actors: ActorDictionary::embedded(),
             triggers: TriggerLexicon::embedded(),
             signals: SignalData::embedded(),
+            names: None,
+        }
+    }
+}
+
+impl<'a> Pipeline<'a> {
+    /// This pipeline, finding names with the encoder and `finder`'s head.
+    pub fn with_names(self, finder: &'a NameFinder) -> Self {
+        Pipeline {
+            names: Some(finder),
+            ..self
         }
     }
 }
@@ -142,12 +158,41 @@ impl Pipeline<'_> {
     /// The stages that read one window: entities, names, places, events.
     fn analyse_window(&self, doc: &mut Document, prepared: &PreparedText) {
         vigie_entities::analyze(doc, prepared, self.actors);
-        if let Some(model) = doc.language.and_then(NerModel::embedded) {
-            let names = GazetteerLexicon(self.gazetteer);
-            vigie_entities::ner::recognize(doc, &prepared.index, model, &names);
-        }
+        self.find_names(doc, prepared);
         vigie_geo::analyze(doc, prepared, self.gazetteer);
         vigie_events::analyze(doc, prepared, self.triggers);
+    }
+}
+
+impl Pipeline<'_> {
+    /// The names stage (after the entities stage): the encoder's head, sentence by
+    /// sentence, or the fast tagger.
+    pub fn find_names(&self, doc: &mut Document, prepared: &PreparedText) {
+        let places = GazetteerLexicon(self.gazetteer);
+        let Some(finder) = self.names else {
+            if let Some(model) = doc.language.and_then(NerModel::embedded) {
+                vigie_entities::ner::recognize(doc, &prepared.index, model, &places);
+            }
+            return;
+        };
+        let mut found = Vec::new();
+        for &sentence in &doc.sentences {
+            let text = prepared.index.slice(&doc.text, sentence);
+            // An encoder failure loses this sentence's names, never the article.
+            let Ok(names) = finder.find(text) else {
+                continue;
+            };
+            for (span, kind) in names {
+                let kind = match kind {
+                    NameKind::Per => EntityKind::Per,
+                    NameKind::Org => EntityKind::Org,
+                    NameKind::Loc => EntityKind::Loc,
+                    NameKind::Misc => EntityKind::Misc,
+                };
+                found.push((Span::new(sentence.start + span.start, sentence.start + span.end), kind));
+            }
+        }
+        vigie_entities::ner::add_names(doc, &prepared.index, found, &places);
     }
 }
 
