@@ -131,8 +131,8 @@ pub enum EvalCommand {
         /// A model from `vigie train persuasion`; without it, the lexicon alone.
         #[arg(long)]
         model: Option<PathBuf>,
-        /// The sentence encoder a model trained with `--encoder` reads.
-        #[arg(long, default_value = vigie_encoder::SentenceEncoder::DEFAULT_DIR)]
+        /// The multilingual encoder a model trained with `--encoder` reads.
+        #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
         encoder: PathBuf,
     },
     /// The outlet registry against the State Media Matrix CSV: agreement on typology.

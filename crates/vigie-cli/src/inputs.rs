@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use vigie_core::Language;
-use vigie_encoder::SentenceEncoder;
 use vigie_encoder::e5::MultilingualEncoder;
 use vigie_heads::names::NameFinder;
 use vigie_ingest::fetch::{Fetcher, Validators, is_url, read_feed_url};
@@ -69,15 +68,13 @@ pub struct InputArgs {
     /// the local network); by default only public addresses are contacted.
     #[arg(long)]
     allow_private_addresses: bool,
-    /// The sentence encoder a persuasion model trained with `--encoder` reads.
-    #[arg(long, default_value = SentenceEncoder::DEFAULT_DIR)]
+    /// The multilingual encoder's folder (built by `scripts/build-encoder`): it finds
+    /// names, and a persuasion model trained with `--encoder` reads it.
+    #[arg(long, default_value = MultilingualEncoder::DEFAULT_DIR)]
     encoder: PathBuf,
     /// The fast path: names from the statistical tagger, without the multilingual encoder.
     #[arg(long)]
     fast: bool,
-    /// The multilingual encoder's folder (built by `scripts/build-encoder`).
-    #[arg(long, default_value = MultilingualEncoder::DEFAULT_DIR)]
-    multilingual_encoder: PathBuf,
     /// The name head over the multilingual encoder (from `vigie train ner`).
     #[arg(long, default_value = NameFinder::DEFAULT_HEAD)]
     names_head: PathBuf,
@@ -107,7 +104,7 @@ impl InputArgs {
             pipeline.signals.persuasion = Some(Box::leak(Box::new(model)));
         }
         if !self.fast {
-            match NameFinder::load(&self.multilingual_encoder, &self.names_head) {
+            match NameFinder::load(&self.encoder, &self.names_head) {
                 Ok(finder) => pipeline = pipeline.with_names(Box::leak(Box::new(finder))),
                 Err(error) => eprintln!(
                     "names: fast path ({error}; build the encoder with scripts/build-encoder, or pass --fast)"
@@ -190,12 +187,12 @@ impl InputArgs {
     }
 }
 
-/// Reads a model from `vigie train persuasion`, with the sentence encoder in
+/// Reads a model from `vigie train persuasion`, with the multilingual encoder in
 /// `encoder_dir` when the model was trained with one.
 pub fn load_persuasion_model(path: &Path, encoder_dir: &Path) -> anyhow::Result<PersuasionModel> {
     let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
     PersuasionModel::from_bytes(&bytes, || {
-        SentenceEncoder::load(encoder_dir)
+        MultilingualEncoder::load(encoder_dir)
             .map_err(|e| format!("{e} (build it with scripts/build-encoder)"))
     })
     .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))

@@ -65,7 +65,7 @@ pub enum TrainCommand {
         /// Passes over the data.
         #[arg(long, default_value_t = 8)]
         epochs: usize,
-        /// Also read each paragraph's vector from the sentence encoder in this folder
+        /// Also read each paragraph's vector from the multilingual encoder in this folder
         /// (built by `scripts/build-encoder`); the model then needs it to run.
         #[arg(long)]
         encoder: Option<PathBuf>,
@@ -155,7 +155,7 @@ fn persuasion(
         "give one --text file for each --labels file"
     );
     let encoder = encoder
-        .map(vigie_encoder::SentenceEncoder::load)
+        .map(vigie_encoder::e5::MultilingualEncoder::load)
         .transpose()?;
     let lexicon = vigie_signals::LoadedLexicon::embedded();
     let mut paragraphs = Vec::new();
@@ -192,7 +192,7 @@ fn persuasion(
         "trained on SemEval-2023 Task 3 subtask 3 ({}){}: research use only, not for redistribution",
         files.join(", "),
         if encoder.is_some() {
-            ", with the sentence encoder"
+            ", with the multilingual encoder (multilingual-e5-small)"
         } else {
             ""
         }

@@ -390,8 +390,9 @@ pub fn recognize(
 }
 
 /// Adds names a tagger found (code-point spans of `doc.text` and kinds) as entities,
-/// where no dictionary or rule-based entity is already and the name is not a known place;
-/// places are left to the geo stage.
+/// where no dictionary or rule-based entity is already and the name is not a known place:
+/// the geo stage resolves those. Locations the gazetteer does not know stay `loc`
+/// entities (names, not actors).
 pub fn add_names(
     doc: &mut Document,
     index: &TextIndex,
@@ -400,9 +401,6 @@ pub fn add_names(
 ) {
     let mut added: Vec<Entity> = Vec::new();
     for (span, kind) in found {
-        if matches!(kind, EntityKind::Loc | EntityKind::State) {
-            continue;
-        }
         let text = index.slice(&doc.text, span);
         // The dictionaries know better: spans they cover, and names of known places.
         if doc.entities.iter().any(|e| e.span.overlaps(span))

@@ -1,7 +1,7 @@
 //! Persuasion techniques at paragraph level: the 23 labels of SemEval-2023 Task 3
 //! (subtask 3), from the loaded-language lexicon written by us and, when a model is
 //! given, a multi-label logistic regression over hashed word features, and optionally
-//! the vector of a pretrained sentence encoder ([`vigie_encoder`]), trained in pure Rust
+//! the multilingual encoder's sentence vector ([`vigie_encoder::e5`]), trained in pure Rust
 //! (`vigie train persuasion`).
 //!
 //! The only training data for these labels is the SemEval-2023 corpus, which is for
@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use vigie_core::{Document, Language, Signal, SignalKind, Span, fnv1a, fold_text, is_word_char};
-use vigie_encoder::SentenceEncoder;
+use vigie_encoder::e5::{MultilingualEncoder, Role};
 
 use crate::LoadedLexicon;
 
@@ -151,11 +151,16 @@ impl ParagraphFeatures {
         paragraph: &str,
         language: Option<Language>,
         lexicon: &LoadedLexicon,
-        encoder: Option<&SentenceEncoder>,
+        encoder: Option<&MultilingualEncoder>,
     ) -> Self {
         Self {
             hashed: features(paragraph, language, lexicon),
-            embedding: encoder.map(|e| e.encode(paragraph)).unwrap_or_default(),
+            embedding: encoder
+                .map(|e| {
+                    e.sentence_vector(paragraph, Role::Query)
+                        .unwrap_or_else(|_| vec![0.0; e.width()])
+                })
+                .unwrap_or_default(),
         }
     }
 }
@@ -163,7 +168,7 @@ impl ParagraphFeatures {
 /// A multi-label logistic-regression model over tf-idf weighted hashed features (and a
 /// sentence encoder's vector, when trained with one), one weight vector per technique,
 /// and one decision threshold.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct PersuasionModel {
     /// Inverse document frequency per feature bucket.
     idf: Vec<f32>,
@@ -172,7 +177,7 @@ pub struct PersuasionModel {
     /// `TECHNIQUES.len() × embedding_dimensions()` weights over the encoder's vector.
     embedding_weights: Vec<f32>,
     /// The encoder the model was trained with (its weights are not in the model file).
-    encoder: Option<SentenceEncoder>,
+    encoder: Option<MultilingualEncoder>,
     /// One bias per technique.
     biases: Vec<f32>,
     /// Probability above which a technique is predicted.
@@ -191,7 +196,7 @@ pub struct Example {
 }
 
 /// First bytes of a saved model.
-const MAGIC: &[u8] = b"VIGIE-PERSUASION3\n";
+const MAGIC: &[u8] = b"VIGIE-PERSUASION4\n";
 
 fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
@@ -239,7 +244,7 @@ impl PersuasionModel {
 
     /// Length of the encoder's vectors; 0 for a model without encoder.
     fn embedding_dimensions(&self) -> usize {
-        self.encoder.as_ref().map_or(0, SentenceEncoder::dimensions)
+        self.encoder.as_ref().map_or(0, MultilingualEncoder::width)
     }
 
     /// Probability of each technique for a paragraph's features.
@@ -288,7 +293,7 @@ impl PersuasionModel {
         tuning: &[Example],
         epochs: usize,
         provenance: &str,
-        encoder: Option<SentenceEncoder>,
+        encoder: Option<MultilingualEncoder>,
     ) -> Self {
         let dims = Self::dims();
         let mut document_frequency = vec![0u32; dims];
@@ -302,7 +307,7 @@ impl PersuasionModel {
             .iter()
             .map(|&df| ((1.0 + n) / (1.0 + df as f32)).ln() + 1.0)
             .collect();
-        let embedding_dimensions = encoder.as_ref().map_or(0, SentenceEncoder::dimensions);
+        let embedding_dimensions = encoder.as_ref().map_or(0, MultilingualEncoder::width);
         let mut model = PersuasionModel {
             idf,
             weights: vec![0.0; TECHNIQUES.len() * dims],
@@ -406,7 +411,7 @@ impl PersuasionModel {
     /// when the model was trained with a sentence encoder.
     pub fn from_bytes(
         bytes: &[u8],
-        load_encoder: impl FnOnce() -> Result<SentenceEncoder, String>,
+        load_encoder: impl FnOnce() -> Result<MultilingualEncoder, String>,
     ) -> Result<Self, String> {
         let mut rest = bytes
             .strip_prefix(MAGIC)
@@ -447,10 +452,10 @@ impl PersuasionModel {
             d => {
                 let encoder = load_encoder()
                     .map_err(|e| format!("the model reads a sentence encoder: {e}"))?;
-                if encoder.dimensions() != d {
+                if encoder.width() != d {
                     return Err(format!(
                         "the model reads {d}-dimension vectors, the encoder gives {}",
-                        encoder.dimensions()
+                        encoder.width()
                     ));
                 }
                 Some(encoder)
@@ -570,7 +575,7 @@ mod tests {
         assert!(model.predict(&probe.features).contains(&loaded_index));
         let calm = example("Le conseil se réunit à la mairie.", &[]);
         assert!(!model.predict(&calm.features).contains(&loaded_index));
-        let no_encoder = || -> Result<SentenceEncoder, String> { unreachable!("not needed") };
+        let no_encoder = || -> Result<MultilingualEncoder, String> { unreachable!("not needed") };
         let copy = PersuasionModel::from_bytes(&model.to_bytes(), no_encoder).unwrap();
         assert_eq!(copy.to_bytes(), model.to_bytes());
         assert_eq!(

@@ -1,15 +1,16 @@
-//! A persuasion model over the pretrained sentence encoder built by
-//! `scripts/build-encoder` (skipped, with a message, when it has not been built;
-//! `scripts/test` builds it).
+//! A persuasion model over the multilingual encoder built by `scripts/build-encoder`
+//! (skipped when it has not been built; `scripts/test` builds it).
 
 use vigie_core::Language;
-use vigie_encoder::SentenceEncoder;
+use vigie_encoder::e5::MultilingualEncoder;
 use vigie_signals::LoadedLexicon;
 use vigie_signals::persuasion::{Example, ParagraphFeatures, PersuasionModel, technique_index};
 
 #[test]
 fn the_encoder_carries_a_technique_to_words_never_seen_in_training() {
-    let Some(encoder) = SentenceEncoder::built_in_source_tree() else {
+    let load = || MultilingualEncoder::built_in_source_tree().ok_or("no encoder".to_owned());
+    let Ok(encoder) = load() else {
+        eprintln!("skipped: the encoder is not built (scripts/build-encoder)");
         return;
     };
     let lexicon = LoadedLexicon::embedded();
@@ -35,7 +36,7 @@ fn the_encoder_carries_a_technique_to_words_never_seen_in_training() {
             labels,
         })
         .collect();
-    let model = PersuasionModel::train(&examples, &examples, 30, "test", Some(encoder.clone()));
+    let model = PersuasionModel::train(&examples, &examples, 30, "test", load().ok());
     assert!(model.uses_encoder());
     // No word of the probe appears in the training sentences.
     let probe = model.paragraph_features(
@@ -67,8 +68,17 @@ fn the_encoder_carries_a_technique_to_words_never_seen_in_training() {
         "gap {gap}, without encoder {plain_gap}"
     );
 
+    // The encoder is multilingual: trained on English, the model reads French too.
+    let french = |text: &str| {
+        let features = model.paragraph_features(text, Some(Language::Fr), lexicon);
+        model.probabilities(&features)[loaded]
+    };
+    let french_gap = french("Des gangsters vont envahir chaque village et massacrer des enfants innocents.")
+        - french("Le billet coûte douze euros par adulte.");
+    assert!(french_gap > 0.1, "French gap {french_gap}");
+
     let bytes = model.to_bytes();
-    let copy = PersuasionModel::from_bytes(&bytes, || Ok(encoder.clone())).expect("loads");
+    let copy = PersuasionModel::from_bytes(&bytes, load).expect("loads");
     assert_eq!(copy.probabilities(&probe), model.probabilities(&probe));
     let missing = PersuasionModel::from_bytes(&bytes, || Err("no encoder here".to_owned()));
     assert!(missing.unwrap_err().contains("no encoder here"));

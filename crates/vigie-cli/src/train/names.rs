@@ -1,0 +1,133 @@
+//! `vigie train ner`: the name head over the multilingual encoder.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use vigie_encoder::e5::MultilingualEncoder;
+use vigie_eval::names_data::{NamedSentence, read_named_sentences};
+use vigie_heads::names::{Example, NameKind, TrainingOptions, train};
+use vigie_heads::words::word_vectors;
+
+use crate::parallel::parallel_map;
+
+/// Sentences longer than this many words are cut (files without sentence breaks).
+const MAX_WORDS: usize = 100;
+
+/// The word vectors of a sentence and its training example.
+pub fn example(
+    encoder: &MultilingualEncoder,
+    sentence: &NamedSentence,
+    layers: &[usize],
+) -> Result<Example, String> {
+    let vectors = word_vectors(encoder, &sentence.text, &sentence.words, layers)?;
+    let tags: Vec<&str> = sentence.tags.iter().map(String::as_str).collect();
+    let marked: Vec<NameKind> = sentence
+        .marked
+        .iter()
+        .filter_map(|k| NameKind::from_code(k))
+        .collect();
+    Example::new(&vectors, &tags, &marked)
+}
+
+/// Cuts a sentence into pieces of at most [`MAX_WORDS`] words, never inside a name.
+fn cut(sentence: NamedSentence) -> Vec<NamedSentence> {
+    if sentence.words.len() <= MAX_WORDS {
+        return vec![sentence];
+    }
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while start < sentence.words.len() {
+        let mut end = (start + MAX_WORDS).min(sentence.words.len());
+        while end < sentence.words.len() && end > start + 1 && sentence.tags[end].starts_with("I-")
+        {
+            end -= 1;
+        }
+        let offset = sentence.words[start].0;
+        let text_end = sentence.words[end - 1].1;
+        pieces.push(NamedSentence {
+            id: format!("{}#{}", sentence.id, pieces.len()),
+            lang: sentence.lang.clone(),
+            text: sentence.text.chars().skip(offset).take(text_end - offset).collect(),
+            words: sentence.words[start..end]
+                .iter()
+                .map(|&(s, e)| (s - offset, e - offset))
+                .collect(),
+            tags: sentence.tags[start..end].to_vec(),
+            marked: sentence.marked.clone(),
+            from_corpus: sentence.from_corpus,
+        });
+        start = end;
+    }
+    pieces
+}
+
+/// Trains the name head and writes it to `out`.
+pub fn train_head(
+    files: &[PathBuf],
+    encoder_dir: &Path,
+    layers: Vec<usize>,
+    hidden: usize,
+    epochs: usize,
+    out: &Path,
+) -> anyhow::Result<ExitCode> {
+    let encoder = MultilingualEncoder::load(encoder_dir)?;
+    let (mut training, mut development) = (Vec::new(), Vec::new());
+    let mut sources = Vec::new();
+    for file in files {
+        let sentences = read_named_sentences(file).map_err(anyhow::Error::msg)?;
+        sources.push(format!(
+            "{} ({} sentences)",
+            file.file_name().unwrap_or_default().to_string_lossy(),
+            sentences.len()
+        ));
+        for sentence in sentences.into_iter().flat_map(cut) {
+            // The corpus keeps its own development part; open data gives one in ten.
+            let held_out = sentence.held_out(if sentence.from_corpus { 5 } else { 10 });
+            match held_out {
+                true => development.push(sentence),
+                false => training.push(sentence),
+            }
+        }
+    }
+    eprintln!(
+        "encoding {} training and {} development sentences (layers {layers:?})…",
+        training.len(),
+        development.len()
+    );
+    let started = Instant::now();
+    let encode = |sentences: &[NamedSentence]| -> anyhow::Result<Vec<Example>> {
+        parallel_map(sentences, |s| {
+            example(&encoder, s, &layers).map_err(|e| anyhow::anyhow!("{}: {e}", s.id))
+        })
+        .into_iter()
+        .collect()
+    };
+    let training = encode(&training)?;
+    let development = encode(&development)?;
+    eprintln!("encoded in {:.0} s", started.elapsed().as_secs_f64());
+    let options = TrainingOptions {
+        layers: layers.clone(),
+        hidden,
+        epochs,
+        ..TrainingOptions::default()
+    };
+    let provenance = format!(
+        "vigie train ner: multilingual-e5-small layers {layers:?}, hidden {hidden}, {epochs} epochs, \
+         seed {}; trained on {}",
+        options.seed,
+        sources.join(", ")
+    );
+    let started = Instant::now();
+    let tagger = train(&training, &development, &options, &provenance, |epoch, loss, f1| {
+        eprintln!(
+            "epoch {epoch}: loss {loss:.4}, development entity F1 {f1:.3} ({:.0} s)",
+            started.elapsed().as_secs_f64()
+        );
+    })?;
+    std::fs::write(out, tagger.to_bytes())
+        .with_context(|| format!("{}: cannot write", out.display()))?;
+    println!("{}: {provenance}", out.display());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,120 @@
+//! The file format of a head: a magic line, a JSON header (what the head is, how it was
+//! made, the shape of each tensor), then the tensors as little-endian half floats.
+
+use serde::{Deserialize, Serialize};
+
+/// First bytes of a head file.
+const MAGIC: &[u8] = b"VIGIE-HEAD1\n";
+
+/// One named tensor.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct NamedTensor {
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub values: Vec<f32>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TensorEntry {
+    name: String,
+    shape: Vec<usize>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header<M> {
+    head: M,
+    tensors: Vec<TensorEntry>,
+}
+
+/// Writes a head: its description `head` and its tensors.
+pub(crate) fn to_bytes<M: Serialize>(head: &M, tensors: &[NamedTensor]) -> Vec<u8> {
+    let header = Header {
+        head,
+        tensors: tensors
+            .iter()
+            .map(|t| TensorEntry {
+                name: t.name.clone(),
+                shape: t.shape.clone(),
+            })
+            .collect(),
+    };
+    let json = serde_json::to_vec(&header).expect("a head header serialises");
+    let mut out = MAGIC.to_vec();
+    out.extend((json.len() as u32).to_le_bytes());
+    out.extend(json);
+    for tensor in tensors {
+        for value in &tensor.values {
+            out.extend(half::f16::from_f32(*value).to_le_bytes());
+        }
+    }
+    out
+}
+
+/// Reads a head written by [`to_bytes`].
+pub(crate) fn from_bytes<M: for<'de> Deserialize<'de>>(
+    bytes: &[u8],
+) -> Result<(M, Vec<NamedTensor>), String> {
+    let rest = bytes
+        .strip_prefix(MAGIC)
+        .ok_or("not a Vigie head (bad magic)")?;
+    let (length, rest) = rest.split_at_checked(4).ok_or("truncated header")?;
+    let length = u32::from_le_bytes(length.try_into().expect("4 bytes")) as usize;
+    let (json, mut data) = rest.split_at_checked(length).ok_or("truncated header")?;
+    let header: Header<M> =
+        serde_json::from_slice(json).map_err(|e| format!("bad header: {e}"))?;
+    let mut tensors = Vec::with_capacity(header.tensors.len());
+    for entry in header.tensors {
+        let count: usize = entry.shape.iter().product();
+        let (raw, rest) = data
+            .split_at_checked(count * 2)
+            .ok_or_else(|| format!("tensor {} truncated", entry.name))?;
+        data = rest;
+        let values = raw
+            .chunks_exact(2)
+            .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect();
+        tensors.push(NamedTensor {
+            name: entry.name,
+            shape: entry.shape,
+            values,
+        });
+    }
+    if !data.is_empty() {
+        return Err(format!("{} bytes after the last tensor", data.len()));
+    }
+    Ok((header.head, tensors))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_at_half_precision_and_rejects_damage() {
+        let tensors = vec![
+            NamedTensor {
+                name: "w".into(),
+                shape: vec![2, 3],
+                values: vec![0.5, -1.25, 3.0, 0.1, 1e-3, -7.5],
+            },
+            NamedTensor {
+                name: "b".into(),
+                shape: vec![1],
+                values: vec![2.0],
+            },
+        ];
+        let bytes = to_bytes(&"names", &tensors);
+        let (head, read): (String, _) = from_bytes(&bytes).unwrap();
+        assert_eq!(head, "names");
+        assert_eq!(read.len(), 2);
+        for (a, b) in tensors.iter().zip(&read) {
+            assert_eq!((&a.name, &a.shape), (&b.name, &b.shape));
+            for (x, y) in a.values.iter().zip(&b.values) {
+                assert!((x - y).abs() <= x.abs() * 1e-3, "{x} vs {y}");
+            }
+        }
+        assert!(from_bytes::<String>(&bytes[..bytes.len() - 1]).is_err());
+        assert!(from_bytes::<String>(&[bytes.as_slice(), &[0, 0]].concat()).is_err());
+        assert!(from_bytes::<String>(b"VIGIE-NER1").is_err());
+    }
+}
