@@ -19,8 +19,9 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5.0)]
         seconds: f64,
     },
-    /// The whole pipeline (language → entities → places → events → signals) on the
-    /// plain texts of a geoparsing gold file, one core.
+    /// The whole pipeline (language → entities → names → places → events → signals) on
+    /// the plain texts of a geoparsing gold file; one core when run with
+    /// `RAYON_NUM_THREADS=1`.
     Pipeline {
         /// Gold XML file whose article texts are the corpus.
         #[arg(long)]
@@ -28,6 +29,15 @@ pub enum BenchCommand {
         /// How long to run, in seconds.
         #[arg(long, default_value_t = 5.0)]
         seconds: f64,
+        /// The fast path: no multilingual encoder.
+        #[arg(long)]
+        fast: bool,
+        /// The multilingual encoder's folder.
+        #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
+        encoder: PathBuf,
+        /// The name head over the encoder.
+        #[arg(long, default_value = vigie_heads::names::NameFinder::DEFAULT_HEAD)]
+        names_head: PathBuf,
     },
     /// The multilingual encoder (multilingual-e5-small) over every sentence of the
     /// plain texts of a geoparsing gold file; one core when run with
@@ -117,11 +127,28 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             }
             (corpus, articles, result)
         }
-        BenchCommand::Pipeline { corpus, seconds } => {
+        BenchCommand::Pipeline {
+            corpus,
+            seconds,
+            fast,
+            encoder,
+            names_head,
+        } => {
             let articles = vigie_eval::geoparse::read_gold(&corpus).map_err(anyhow::Error::msg)?;
+            let names = (!fast)
+                .then(|| vigie_heads::names::NameFinder::load(&encoder, &names_head))
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
             let pipeline = vigie_pipeline::Pipeline::embedded(vigie_pipeline::Language::Auto);
+            let pipeline = match &names {
+                Some(finder) => pipeline.with_names(finder),
+                None => pipeline,
+            };
             let result =
                 vigie_eval::bench::pipeline(&articles, &pipeline, Duration::from_secs_f64(seconds));
+            if let Some(peak) = peak_memory_mib() {
+                println!("peak memory {peak:.0} MiB");
+            }
             (corpus, articles, result)
         }
     };
