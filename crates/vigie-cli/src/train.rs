@@ -34,8 +34,11 @@ pub enum TrainCommand {
         #[arg(long, default_value_t = 256)]
         hidden: usize,
         /// Passes over the data.
-        #[arg(long, default_value_t = 6)]
+        #[arg(long, default_value_t = 10)]
         epochs: usize,
+        /// Where encoded sentences are cached between runs.
+        #[arg(long, default_value = "target/names-cache")]
+        cache: PathBuf,
         /// Where to write the head.
         #[arg(long)]
         out: PathBuf,
@@ -88,8 +91,9 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             layers,
             hidden,
             epochs,
+            cache,
             out,
-        } => names::train_head(&train, &encoder, layers, hidden, epochs, &out),
+        } => names::train_head(&train, &encoder, layers, hidden, epochs, &cache, &out),
         TrainCommand::NerFast {
             train: files,
             iterations,

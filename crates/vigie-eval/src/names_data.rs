@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use serde::Deserialize;
-use vigie_core::tokenize;
+use vigie_core::{fnv1a, tokenize};
 
 /// One sentence: its text, its words and their gold tags.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,21 +48,14 @@ impl NamedSentence {
         }
     }
 
-    /// True for the corpus's development part (the FNV-1a 32-bit hash of the id divisible
+    /// True for the corpus's development part (the FNV-1a 64-bit hash of the id divisible
     /// by `parts`; `data/corpus/README.md` uses 5).
-    pub fn held_out(&self, parts: u32) -> bool {
-        fnv1a(&self.id) % parts == 0
+    pub fn held_out(&self, parts: u64) -> bool {
+        fnv1a(self.id.bytes()) % parts == 0
     }
 }
 
 const ALL_KINDS: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
-
-/// FNV-1a, 32 bits.
-fn fnv1a(text: &str) -> u32 {
-    text.bytes().fold(0x811c_9dc5, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
-}
 
 /// A line of `scripts/ner-open-data.py`'s output.
 #[derive(Deserialize)]

@@ -16,7 +16,7 @@ use crate::parallel::parallel_map;
 const MAX_WORDS: usize = 100;
 
 /// The word vectors of a sentence and its training example.
-pub fn example(
+fn example(
     encoder: &MultilingualEncoder,
     sentence: &NamedSentence,
     layers: &[usize],
@@ -63,16 +63,72 @@ fn cut(sentence: NamedSentence) -> Vec<NamedSentence> {
     pieces
 }
 
-/// Trains the name head and writes it to `out`.
+/// The examples of `sentences` (the contents of `file`, cut), from the cache in
+/// `cache_dir` when it holds them for this file, these layers and this encoder; encoded
+/// (on every core) and cached otherwise.
+fn examples(
+    file: &Path,
+    sentences: &[NamedSentence],
+    encoder: &MultilingualEncoder,
+    encoder_identity: u64,
+    layers: &[usize],
+    cache_dir: &Path,
+) -> anyhow::Result<Vec<Example>> {
+    let content = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
+    let key = vigie_core::fnv1a(
+        content
+            .into_iter()
+            .chain(layers.iter().flat_map(|l| (*l as u64).to_le_bytes()))
+            .chain(encoder_identity.to_le_bytes()),
+    );
+    let name = file.file_name().unwrap_or_default().to_string_lossy();
+    let cached = cache_dir.join(format!("{name}.{key:016x}.bin"));
+    if let Ok(bytes) = std::fs::read(&cached) {
+        let mut rest = bytes.as_slice();
+        let read: Result<Vec<Example>, String> =
+            sentences.iter().map(|_| Example::read(&mut rest)).collect();
+        if let Ok(examples) = read.map_err(|e| eprintln!("{}: {e}; encoding again", cached.display())) {
+            if rest.is_empty() {
+                return Ok(examples);
+            }
+        }
+    }
+    let started = Instant::now();
+    let examples: Vec<Example> = parallel_map(sentences, |s| {
+        example(encoder, s, layers).map_err(|e| anyhow::anyhow!("{}: {e}", s.id))
+    })
+    .into_iter()
+    .collect::<anyhow::Result<_>>()?;
+    eprintln!(
+        "{name}: {} sentences encoded in {:.0} s",
+        sentences.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let mut bytes = Vec::new();
+    for example in &examples {
+        example.write(&mut bytes);
+    }
+    std::fs::create_dir_all(cache_dir)
+        .and_then(|()| std::fs::write(&cached, bytes))
+        .with_context(|| format!("{}: cannot write", cached.display()))?;
+    Ok(examples)
+}
+
+/// Trains the name head and writes it to `out`; encoded sentences are cached in
+/// `cache_dir`, so training again after a file changes encodes only that file.
 pub fn train_head(
     files: &[PathBuf],
     encoder_dir: &Path,
     layers: Vec<usize>,
     hidden: usize,
     epochs: usize,
+    cache_dir: &Path,
     out: &Path,
 ) -> anyhow::Result<ExitCode> {
     let encoder = MultilingualEncoder::load(encoder_dir)?;
+    let encoder_identity = std::fs::metadata(encoder_dir.join(MultilingualEncoder::FILE))
+        .map(|m| m.len())
+        .unwrap_or_default();
     let (mut training, mut development) = (Vec::new(), Vec::new());
     let mut sources = Vec::new();
     for file in files {
@@ -82,31 +138,21 @@ pub fn train_head(
             file.file_name().unwrap_or_default().to_string_lossy(),
             sentences.len()
         ));
-        for sentence in sentences.into_iter().flat_map(cut) {
+        let pieces: Vec<NamedSentence> = sentences.into_iter().flat_map(cut).collect();
+        let examples = examples(file, &pieces, &encoder, encoder_identity, &layers, cache_dir)?;
+        for (sentence, example) in pieces.iter().zip(examples) {
             // The corpus keeps its own development part; open data gives one in ten.
-            let held_out = sentence.held_out(if sentence.from_corpus { 5 } else { 10 });
-            match held_out {
-                true => development.push(sentence),
-                false => training.push(sentence),
+            match sentence.held_out(if sentence.from_corpus { 5 } else { 10 }) {
+                true => development.push(example),
+                false => training.push(example),
             }
         }
     }
     eprintln!(
-        "encoding {} training and {} development sentences (layers {layers:?})…",
+        "{} training and {} development sentences (layers {layers:?})",
         training.len(),
         development.len()
     );
-    let started = Instant::now();
-    let encode = |sentences: &[NamedSentence]| -> anyhow::Result<Vec<Example>> {
-        parallel_map(sentences, |s| {
-            example(&encoder, s, &layers).map_err(|e| anyhow::anyhow!("{}: {e}", s.id))
-        })
-        .into_iter()
-        .collect()
-    };
-    let training = encode(&training)?;
-    let development = encode(&development)?;
-    eprintln!("encoded in {:.0} s", started.elapsed().as_secs_f64());
     let options = TrainingOptions {
         layers: layers.clone(),
         hidden,

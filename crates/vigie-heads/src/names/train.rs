@@ -47,6 +47,49 @@ impl Example {
         self.tags.len()
     }
 
+    /// Appends the example to `out` (for a cache of encoded sentences).
+    pub fn write(&self, out: &mut Vec<u8>) {
+        let marked = self
+            .marked
+            .iter()
+            .enumerate()
+            .fold(0u8, |bits, (i, &m)| bits | (u8::from(m) << i));
+        out.extend((self.width as u32).to_le_bytes());
+        out.extend((self.tags.len() as u32).to_le_bytes());
+        out.push(marked);
+        out.extend(self.tags.iter().map(|&t| t as u8));
+        for value in &self.vectors {
+            out.extend(value.to_le_bytes());
+        }
+    }
+
+    /// Reads an example written by [`write`](Self::write) from the front of `bytes`.
+    pub fn read(bytes: &mut &[u8]) -> Result<Self, String> {
+        let mut take = |n: usize| -> Result<&[u8], String> {
+            let (head, tail) = bytes.split_at_checked(n).ok_or("truncated example")?;
+            *bytes = tail;
+            Ok(head)
+        };
+        let u32_at = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize;
+        let width = u32_at(take(4)?);
+        let words = u32_at(take(4)?);
+        let marked = take(1)?[0];
+        let tags: Vec<usize> = take(words)?.iter().map(|&t| usize::from(t)).collect();
+        if tags.iter().any(|&t| t >= TAGS.len()) {
+            return Err("unknown tag in example".into());
+        }
+        let vectors = take(words * width * 2)?
+            .chunks_exact(2)
+            .map(|b| half::f16::from_le_bytes([b[0], b[1]]))
+            .collect();
+        Ok(Example {
+            width,
+            vectors,
+            tags,
+            marked: [0, 1, 2, 3].map(|i| marked & (1 << i) != 0),
+        })
+    }
+
     /// 0 for each tag allowed at each word, a large negative number otherwise.
     fn allowed_penalties(&self) -> Vec<f32> {
         let mut penalties = vec![-1e4f32; self.len() * TAGS.len()];
@@ -88,7 +131,7 @@ impl Default for TrainingOptions {
         TrainingOptions {
             layers: vec![12],
             hidden: 256,
-            epochs: 6,
+            epochs: 10,
             batch: 32,
             learning_rate: 1e-3,
             dropout: 0.25,
@@ -327,6 +370,16 @@ mod tests {
         assert!(losses.last().unwrap() < &(losses[0] * 0.5), "{losses:?}");
         let tags: Vec<&str> = tagger.tags(&vectors).unwrap().iter().map(|&t| TAGS[t]).collect();
         assert_eq!(tags, expected);
+        let mut bytes = Vec::new();
+        training[1].write(&mut bytes);
+        let mut rest = bytes.as_slice();
+        let copy = Example::read(&mut rest).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(
+            (copy.tags, copy.marked, copy.vectors),
+            (training[1].tags.clone(), training[1].marked, training[1].vectors.clone())
+        );
+        assert!(Example::read(&mut &bytes[..bytes.len() - 1]).is_err());
         let read = NameTagger::from_bytes(&tagger.to_bytes()).unwrap();
         assert_eq!(read.tags(&vectors).unwrap(), tagger.tags(&vectors).unwrap());
         assert_eq!(read.provenance(), "test");
