@@ -104,12 +104,7 @@ impl InputArgs {
             pipeline.signals.persuasion = Some(Box::leak(Box::new(model)));
         }
         if !self.fast {
-            match NameFinder::load(&self.encoder, &self.names_head) {
-                Ok(finder) => pipeline = pipeline.with_names(Box::leak(Box::new(finder))),
-                Err(error) => eprintln!(
-                    "names: fast path ({error}; build the encoder with scripts/build-encoder, or pass --fast)"
-                ),
-            }
+            pipeline = with_names(pipeline, &self.encoder, &self.names_head);
         }
         Ok(pipeline)
     }
@@ -184,6 +179,22 @@ impl InputArgs {
             }
             item
         })
+    }
+}
+
+/// `pipeline` finding names with the encoder in `encoder_dir` and the name head `head`;
+/// when they cannot be loaded, the fast path, after a one-line message saying why and
+/// what to run.
+pub fn with_names(pipeline: Pipeline<'static>, encoder_dir: &Path, head: &Path) -> Pipeline<'static> {
+    match NameFinder::load(encoder_dir, head) {
+        // Lives as long as the command, like the embedded data.
+        Ok(finder) => pipeline.with_names(Box::leak(Box::new(finder))),
+        Err(error) => {
+            eprintln!(
+                "names: fast path ({error}; build the encoder with scripts/build-encoder, or pass --fast)"
+            );
+            pipeline
+        }
     }
 }
 

@@ -47,7 +47,11 @@ fn serve(
     token: Option<String>,
     readers: usize,
 ) -> anyhow::Result<ExitCode> {
-    let pipeline = Pipeline::embedded(Language::Auto);
+    // Only a server that accepts documents (with a token) analyses them.
+    let pipeline = match token {
+        Some(_) => pipeline_with_default_names(),
+        None => Pipeline::embedded(Language::Auto),
+    };
     let state = Arc::new(AppState::open(db, readers, pipeline, token)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -92,7 +96,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let report = crate::ingest::ingest_into(
         &mut store,
         items,
-        Pipeline::embedded(Language::Auto),
+        pipeline_with_default_names(),
         crate::ingest::Settings {
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             batch: 64,
@@ -111,4 +115,14 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         report.written.failed
     );
     serve(&args.db, args.addr, None, 4)
+}
+
+/// The pipeline with names from the encoder and head at their default places (the fast
+/// path, with a one-line message, when they are missing).
+fn pipeline_with_default_names() -> Pipeline<'static> {
+    crate::inputs::with_names(
+        Pipeline::embedded(Language::Auto),
+        Path::new(vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR),
+        Path::new(vigie_heads::names::NameFinder::DEFAULT_HEAD),
+    )
 }

@@ -256,4 +256,36 @@ mod tests {
         assert_eq!(doc.events.len(), copies * single.events.len());
         assert!(doc.events.last().unwrap().evidence.start > 2 * chars.len() / 3);
     }
+
+    #[test]
+    fn the_encoder_finds_names_the_fast_path_misses_and_dictionaries_keep_their_codes() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let Ok(finder) = NameFinder::load(
+            &root.join(vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR),
+            &root.join(NameFinder::DEFAULT_HEAD),
+        ) else {
+            eprintln!("skipped: the encoder is not built (scripts/build-encoder)");
+            return;
+        };
+        let text = "Kwabena Ofori-Atta, a spokesman for the Volta Farmers Alliance, said Iraqi \
+                    forces had shelled the village.";
+        let run = |pipeline: Pipeline| {
+            let mut doc = Document::new("t", text);
+            pipeline.run(&mut doc);
+            doc
+        };
+        let fast = run(Pipeline::embedded(LanguageChoice::Auto));
+        let full = run(Pipeline::embedded(LanguageChoice::Auto).with_names(&finder));
+        let person = |doc: &Document| {
+            doc.entities
+                .iter()
+                .any(|e| e.kind == EntityKind::Per && e.text == "Kwabena Ofori-Atta")
+        };
+        assert!(person(&full), "{:?}", full.entities);
+        assert!(!person(&fast), "{:?}", fast.entities);
+        // The dictionary's actor keeps its code; the model adds no second entity over it.
+        let iraqi: Vec<_> = full.entities.iter().filter(|e| e.text.contains("Iraqi")).collect();
+        assert_eq!(iraqi.len(), 1, "{:?}", full.entities);
+        assert!(iraqi[0].actor.is_some(), "{:?}", iraqi[0]);
+    }
 }

@@ -10,7 +10,7 @@ mod train;
 
 use std::ops::Range;
 
-use candle_core::{Device, Tensor};
+use candle_core::{DType, Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 use crate::model_file::{self, NamedTensor};
@@ -170,7 +170,8 @@ impl Weights {
             None => x.clone(),
         };
         let shares = x.matmul(&self.context)?;
-        let padded = Tensor::cat(&[&shares, &shares.zeros_like()?.narrow(0, 0, 1)?], 0)?;
+        let none = Tensor::zeros((1, 3 * hidden), DType::F32, x.device())?;
+        let padded = Tensor::cat(&[&shares, &none], 0)?;
         let (before, after) = neighbours(lengths);
         let n = before.len();
         let before = Tensor::from_vec(before, n, x.device())?;
