@@ -176,7 +176,14 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
                 .then(|| vigie_heads::names::NameFinder::load(&encoder, &names_head))
                 .transpose()
                 .map_err(anyhow::Error::msg)?;
-            ner(&gold, lang, model.as_deref(), head.as_deref(), &encoder, names.as_ref())
+            ner(
+                &gold,
+                lang,
+                model.as_deref(),
+                head.as_deref(),
+                &encoder,
+                names.as_ref(),
+            )
         }
         EvalCommand::Events {
             gold,

@@ -185,7 +185,11 @@ impl InputArgs {
 /// `pipeline` finding names with the encoder in `encoder_dir` and the name head `head`;
 /// when they cannot be loaded, the fast path, after a one-line message saying why and
 /// what to run.
-pub fn with_names(pipeline: Pipeline<'static>, encoder_dir: &Path, head: &Path) -> Pipeline<'static> {
+pub fn with_names(
+    pipeline: Pipeline<'static>,
+    encoder_dir: &Path,
+    head: &Path,
+) -> Pipeline<'static> {
     match NameFinder::load(encoder_dir, head) {
         // Lives as long as the command, like the embedded data.
         Ok(finder) => pipeline.with_names(Box::leak(Box::new(finder))),

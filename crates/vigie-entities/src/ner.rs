@@ -383,16 +383,21 @@ pub fn recognize(
                 sentence.start + tokens[start].span.start,
                 sentence.start + tokens[end - 1].span.end,
             );
-            found.push((span, kind));
+            // This tagger reads no context beyond its window: names of known places are
+            // left to the geo stage.
+            if !lexicon.is_place(&vigie_core::fold_text(index.slice(&doc.text, span))) {
+                found.push((span, kind));
+            }
         }
     }
     add_names(doc, index, found, lexicon);
 }
 
 /// Adds names a tagger found (code-point spans of `doc.text` and kinds) as entities,
-/// where no dictionary or rule-based entity is already and the name is not a known place:
-/// the geo stage resolves those. Locations the gazetteer does not know stay `loc`
-/// entities (names, not actors).
+/// where no dictionary or rule-based entity is already. A location the gazetteer knows is
+/// left to the geo stage, which resolves it; one it does not know stays a `loc` entity
+/// (a name, not an actor). A person or organisation keeps its kind even when its name is
+/// also a place's ("Leeds" the club): the tagger read the context.
 pub fn add_names(
     doc: &mut Document,
     index: &TextIndex,
@@ -402,9 +407,9 @@ pub fn add_names(
     let mut added: Vec<Entity> = Vec::new();
     for (span, kind) in found {
         let text = index.slice(&doc.text, span);
-        // The dictionaries know better: spans they cover, and names of known places.
+        // The dictionaries know better: spans they cover keep their entities.
         if doc.entities.iter().any(|e| e.span.overlaps(span))
-            || lexicon.is_place(&vigie_core::fold_text(text))
+            || (kind == EntityKind::Loc && lexicon.is_place(&vigie_core::fold_text(text)))
         {
             continue;
         }

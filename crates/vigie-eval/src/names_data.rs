@@ -93,15 +93,15 @@ struct CorpusLine {
 
 /// Reads a file of either format, line by line; errors name the file and line.
 pub fn read_named_sentences(path: &Path) -> Result<Vec<NamedSentence>, String> {
-    let content =
-        std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let content = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut sentences = Vec::new();
     for (number, line) in content.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         let fail = |e: String| format!("{}:{}: {e}", path.display(), number + 1);
-        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| fail(e.to_string()))?;
+        let value: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| fail(e.to_string()))?;
         let sentence = if value.get("tokens").is_some() {
             let line: TokenLine = serde_json::from_value(value).map_err(|e| fail(e.to_string()))?;
             if line.tokens.len() != line.tags.len() {
@@ -112,7 +112,8 @@ pub fn read_named_sentences(path: &Path) -> Result<Vec<NamedSentence>, String> {
             sentence.marked = line.annotated_types;
             sentence
         } else {
-            let line: CorpusLine = serde_json::from_value(value).map_err(|e| fail(e.to_string()))?;
+            let line: CorpusLine =
+                serde_json::from_value(value).map_err(|e| fail(e.to_string()))?;
             corpus_sentence(line).map_err(fail)?
         };
         sentences.push(sentence);
@@ -181,12 +182,21 @@ mod tests {
             .words
             .iter()
             .zip(&french.tags)
-            .map(|(&(s, e), t)| (french.text.chars().skip(s).take(e - s).collect(), t.as_str()))
+            .map(|(&(s, e), t)| {
+                (
+                    french.text.chars().skip(s).take(e - s).collect(),
+                    t.as_str(),
+                )
+            })
             .filter(|(_, t)| *t != "O")
             .collect();
         assert_eq!(
             tagged,
-            [("ONU".into(), "B-ORG"), ("Kofi".into(), "B-PER"), ("Annan".into(), "I-PER")]
+            [
+                ("ONU".into(), "B-ORG"),
+                ("Kofi".into(), "B-PER"),
+                ("Annan".into(), "I-PER")
+            ]
         );
         std::fs::write(&path, "{\"id\": \"c\", \"lang\": \"en\", \"tokens\": [\"x\"], \"tags\": [], \"annotated_types\": []}\n").unwrap();
         let error = read_named_sentences(&path).unwrap_err();

@@ -60,8 +60,7 @@ pub(crate) fn from_bytes<M: for<'de> Deserialize<'de>>(
     let (length, rest) = rest.split_at_checked(4).ok_or("truncated header")?;
     let length = u32::from_le_bytes(length.try_into().expect("4 bytes")) as usize;
     let (json, mut data) = rest.split_at_checked(length).ok_or("truncated header")?;
-    let header: Header<M> =
-        serde_json::from_slice(json).map_err(|e| format!("bad header: {e}"))?;
+    let header: Header<M> = serde_json::from_slice(json).map_err(|e| format!("bad header: {e}"))?;
     let mut tensors = Vec::with_capacity(header.tensors.len());
     for entry in header.tensors {
         let count: usize = entry.shape.iter().product();

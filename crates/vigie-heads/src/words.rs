@@ -40,7 +40,11 @@ pub fn word_vectors(
     let mut first_token = 0;
     for (word, &(start, end)) in words.iter().enumerate() {
         // Tokens are in text order: skip those that end before this word.
-        while tokens.spans.get(first_token).is_some_and(|span| span.is_none_or(|(_, e)| e <= start)) {
+        while tokens
+            .spans
+            .get(first_token)
+            .is_some_and(|span| span.is_none_or(|(_, e)| e <= start))
+        {
             first_token += 1;
         }
         let covering: Vec<usize> = (first_token..tokens.spans.len())
@@ -75,14 +79,20 @@ mod tests {
             return;
         };
         let text = "Les forces irakiennes ont repris Mossoul.";
-        let words = [(0, 3), (4, 10), (11, 21), (22, 25), (26, 32), (33, 40), (40, 41)];
+        let words = [
+            (0, 3),
+            (4, 10),
+            (11, 21),
+            (22, 25),
+            (26, 32),
+            (33, 40),
+            (40, 41),
+        ];
         let vectors = word_vectors(&encoder, text, &words, &[4, 12]).unwrap();
         assert_eq!(vectors.width, 2 * encoder.width());
         assert_eq!(vectors.len(), words.len());
         // Recompute "irakiennes" (third word) from the token vectors themselves.
-        let (tokens, states) = encoder
-            .token_layers(text, Role::Passage, &[4, 12])
-            .unwrap();
+        let (tokens, states) = encoder.token_layers(text, Role::Passage, &[4, 12]).unwrap();
         let hidden = encoder.width();
         let inside: Vec<usize> = (0..tokens.ids.len())
             .filter(|&t| tokens.spans[t].is_some_and(|(s, e)| s < 21 && e > 11))
@@ -93,7 +103,10 @@ mod tests {
                 let mean: f32 = inside.iter().map(|&t| state[t * hidden + d]).sum::<f32>()
                     / inside.len() as f32;
                 let got = vectors.values[2 * vectors.width + layer * hidden + d];
-                assert!((mean - got).abs() < 1e-5, "layer {layer} dim {d}: {mean} vs {got}");
+                assert!(
+                    (mean - got).abs() < 1e-5,
+                    "layer {layer} dim {d}: {mean} vs {got}"
+                );
             }
         }
         // Different words, different vectors.

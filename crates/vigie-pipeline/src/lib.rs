@@ -10,13 +10,13 @@
 
 pub mod windows;
 
+use vigie_core::EntityKind;
 use vigie_core::{Document, PreparedText, Span, catch_panic};
 use vigie_entities::ActorDictionary;
-use vigie_core::EntityKind;
 use vigie_entities::ner::{NameLexicon, NerModel};
-use vigie_heads::names::{NameFinder, NameKind};
 use vigie_events::TriggerLexicon;
 use vigie_geo::Gazetteer;
+use vigie_heads::names::{NameFinder, NameKind};
 use vigie_ingest::{Extractor, IngestError, RawArticle};
 use vigie_lang::LanguageChoice;
 use vigie_signals::SignalData;
@@ -189,7 +189,10 @@ impl Pipeline<'_> {
                     NameKind::Loc => EntityKind::Loc,
                     NameKind::Misc => EntityKind::Misc,
                 };
-                found.push((Span::new(sentence.start + span.start, sentence.start + span.end), kind));
+                found.push((
+                    Span::new(sentence.start + span.start, sentence.start + span.end),
+                    kind,
+                ));
             }
         }
         vigie_entities::ner::add_names(doc, &prepared.index, found, &places);
@@ -284,7 +287,11 @@ mod tests {
         assert!(person(&full), "{:?}", full.entities);
         assert!(!person(&fast), "{:?}", fast.entities);
         // The dictionary's actor keeps its code; the model adds no second entity over it.
-        let iraqi: Vec<_> = full.entities.iter().filter(|e| e.text.contains("Iraqi")).collect();
+        let iraqi: Vec<_> = full
+            .entities
+            .iter()
+            .filter(|e| e.text.contains("Iraqi"))
+            .collect();
         assert_eq!(iraqi.len(), 1, "{:?}", full.entities);
         assert!(iraqi[0].actor.is_some(), "{:?}", iraqi[0]);
     }

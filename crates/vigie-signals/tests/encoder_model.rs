@@ -73,8 +73,9 @@ fn the_encoder_carries_a_technique_to_words_never_seen_in_training() {
         let features = model.paragraph_features(text, Some(Language::Fr), lexicon);
         model.probabilities(&features)[loaded]
     };
-    let french_gap = french("Des gangsters vont envahir chaque village et massacrer des enfants innocents.")
-        - french("Le billet coûte douze euros par adulte.");
+    let french_gap =
+        french("Des gangsters vont envahir chaque village et massacrer des enfants innocents.")
+            - french("Le billet coûte douze euros par adulte.");
     assert!(french_gap > 0.1, "French gap {french_gap}");
 
     let bytes = model.to_bytes();

@@ -49,7 +49,12 @@ fn cut(sentence: NamedSentence) -> Vec<NamedSentence> {
         pieces.push(NamedSentence {
             id: format!("{}#{}", sentence.id, pieces.len()),
             lang: sentence.lang.clone(),
-            text: sentence.text.chars().skip(offset).take(text_end - offset).collect(),
+            text: sentence
+                .text
+                .chars()
+                .skip(offset)
+                .take(text_end - offset)
+                .collect(),
             words: sentence.words[start..end]
                 .iter()
                 .map(|&(s, e)| (s - offset, e - offset))
@@ -74,7 +79,8 @@ fn examples(
     layers: &[usize],
     cache_dir: &Path,
 ) -> anyhow::Result<Vec<Example>> {
-    let content = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
+    let content =
+        std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
     let key = vigie_core::fnv1a(
         content
             .into_iter()
@@ -87,7 +93,9 @@ fn examples(
         let mut rest = bytes.as_slice();
         let read: Result<Vec<Example>, String> =
             sentences.iter().map(|_| Example::read(&mut rest)).collect();
-        if let Ok(examples) = read.map_err(|e| eprintln!("{}: {e}; encoding again", cached.display())) {
+        if let Ok(examples) =
+            read.map_err(|e| eprintln!("{}: {e}; encoding again", cached.display()))
+        {
             if rest.is_empty() {
                 return Ok(examples);
             }
@@ -139,7 +147,14 @@ pub fn train_head(
             sentences.len()
         ));
         let pieces: Vec<NamedSentence> = sentences.into_iter().flat_map(cut).collect();
-        let examples = examples(file, &pieces, &encoder, encoder_identity, &layers, cache_dir)?;
+        let examples = examples(
+            file,
+            &pieces,
+            &encoder,
+            encoder_identity,
+            &layers,
+            cache_dir,
+        )?;
         for (sentence, example) in pieces.iter().zip(examples) {
             // The corpus keeps its own development part; open data gives one in ten.
             match sentence.held_out(if sentence.from_corpus { 5 } else { 10 }) {
@@ -166,12 +181,18 @@ pub fn train_head(
         sources.join(", ")
     );
     let started = Instant::now();
-    let tagger = train(&training, &development, &options, &provenance, |epoch, loss, f1| {
-        eprintln!(
-            "epoch {epoch}: loss {loss:.4}, development entity F1 {f1:.3} ({:.0} s)",
-            started.elapsed().as_secs_f64()
-        );
-    })?;
+    let tagger = train(
+        &training,
+        &development,
+        &options,
+        &provenance,
+        |epoch, loss, f1| {
+            eprintln!(
+                "epoch {epoch}: loss {loss:.4}, development entity F1 {f1:.3} ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+        },
+    )?;
     std::fs::write(out, tagger.to_bytes())
         .with_context(|| format!("{}: cannot write", out.display()))?;
     println!("{}: {provenance}", out.display());

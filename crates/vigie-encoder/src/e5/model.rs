@@ -247,7 +247,10 @@ impl Encoder {
     pub fn hidden_states(&self, ids: &[u32], layers: &[usize]) -> candle_core::Result<Vec<Tensor>> {
         let depth = layers.iter().copied().max().unwrap_or(0);
         if depth > self.header.layers {
-            candle_core::bail!("layer {depth} asked of a {}-layer encoder", self.header.layers);
+            candle_core::bail!(
+                "layer {depth} asked of a {}-layer encoder",
+                self.header.layers
+            );
         }
         let (n, h) = (ids.len(), self.header.hidden);
         let words = Tensor::from_vec(self.words.rows(ids), (n, h), &Device::Cpu)?;

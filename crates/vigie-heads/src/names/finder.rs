@@ -74,7 +74,9 @@ mod tests {
 
     #[test]
     fn finds_names_the_dictionaries_do_not_know_in_both_languages() {
-        let head = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(NameFinder::DEFAULT_HEAD);
+        let head = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(NameFinder::DEFAULT_HEAD);
         let Some(encoder) = MultilingualEncoder::built_in_source_tree() else {
             eprintln!("skipped: the encoder is not built (scripts/build-encoder)");
             return;
@@ -87,7 +89,13 @@ mod tests {
                 .unwrap()
                 .into_iter()
                 .map(|(span, kind)| {
-                    (text.chars().skip(span.start).take(span.end - span.start).collect(), kind)
+                    (
+                        text.chars()
+                            .skip(span.start)
+                            .take(span.end - span.start)
+                            .collect(),
+                        kind,
+                    )
                 })
                 .collect()
         };
@@ -95,17 +103,35 @@ mod tests {
             "Le porte-parole de l'Union des forces de progrès, Ousmane Diarrassouba, a démenti \
              lundi à Bouaké toute participation aux violences.",
         );
-        assert!(french.contains(&("Ousmane Diarrassouba".into(), NameKind::Per)), "{french:?}");
-        assert!(french.contains(&("Bouaké".into(), NameKind::Loc)), "{french:?}");
+        assert!(
+            french.contains(&("Ousmane Diarrassouba".into(), NameKind::Per)),
+            "{french:?}"
+        );
+        assert!(
+            french.contains(&("Bouaké".into(), NameKind::Loc)),
+            "{french:?}"
+        );
         let english = names(
             "Kwame Asante-Boateng, a spokesman for the Northern Farmers Union, said the \
              talks in Tamale had failed.",
         );
-        assert!(english.contains(&("Kwame Asante-Boateng".into(), NameKind::Per)), "{english:?}");
-        assert!(english.iter().any(|(_, k)| *k == NameKind::Org), "{english:?}");
+        assert!(
+            english.contains(&("Kwame Asante-Boateng".into(), NameKind::Per)),
+            "{english:?}"
+        );
+        assert!(
+            english.iter().any(|(_, k)| *k == NameKind::Org),
+            "{english:?}"
+        );
         // A sentence longer than one run: names in every run, spans on the whole text.
-        let long = format!("{} Fatoumata Keïta a parlé.", "Il pleut beaucoup . ".repeat(80));
+        let long = format!(
+            "{} Fatoumata Keïta a parlé.",
+            "Il pleut beaucoup . ".repeat(80)
+        );
         let found = names(&long);
-        assert!(found.contains(&("Fatoumata Keïta".into(), NameKind::Per)), "{found:?}");
+        assert!(
+            found.contains(&("Fatoumata Keïta".into(), NameKind::Per)),
+            "{found:?}"
+        );
     }
 }

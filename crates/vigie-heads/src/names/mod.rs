@@ -98,13 +98,19 @@ pub fn names_of_tags(tags: &[usize]) -> Vec<Name> {
         let continues = !is_begin(tag) && kind.is_some() && open.map(|(_, k)| k) == kind;
         if !continues {
             if let Some((start, kind)) = open.take() {
-                names.push(Name { words: start..i, kind });
+                names.push(Name {
+                    words: start..i,
+                    kind,
+                });
             }
             open = kind.map(|k| (i, k));
         }
     }
     if let Some((start, kind)) = open {
-        names.push(Name { words: start..tags.len(), kind });
+        names.push(Name {
+            words: start..tags.len(),
+            kind,
+        });
     }
     names
 }
@@ -148,7 +154,11 @@ fn neighbours(lengths: &[usize]) -> (Vec<u32>, Vec<u32>) {
     for &length in lengths {
         for i in 0..length {
             before.push(if i == 0 { total } else { offset + i - 1 } as u32);
-            after.push(if i + 1 == length { total } else { offset + i + 1 } as u32);
+            after.push(if i + 1 == length {
+                total
+            } else {
+                offset + i + 1
+            } as u32);
         }
         offset += length;
     }
@@ -178,7 +188,11 @@ impl Weights {
         let after = Tensor::from_vec(after, n, x.device())?;
         let summed = (padded.index_select(&before, 0)?.narrow(1, 0, hidden)?
             + shares.narrow(1, hidden, hidden)?)?
-            .add(&padded.index_select(&after, 0)?.narrow(1, 2 * hidden, hidden)?)?;
+        .add(
+            &padded
+                .index_select(&after, 0)?
+                .narrow(1, 2 * hidden, hidden)?,
+        )?;
         let mut h = summed.broadcast_add(&self.hidden_bias)?.gelu_erf()?;
         if let Some((_, mask)) = dropout {
             h = h.mul(mask)?;
@@ -289,7 +303,10 @@ impl NameTagger {
             output: next(),
             output_bias: next(),
         };
-        Ok(NameTagger { description, weights })
+        Ok(NameTagger {
+            description,
+            weights,
+        })
     }
 }
 
@@ -305,16 +322,22 @@ fn may_follow(from: Option<usize>, to: usize) -> bool {
 fn decode(scores: &[Vec<f32>]) -> Vec<usize> {
     let n = TAGS.len();
     let mut best: Vec<f32> = (0..n)
-        .map(|t| if may_follow(None, t) { scores[0][t] } else { f32::NEG_INFINITY })
+        .map(|t| {
+            if may_follow(None, t) {
+                scores[0][t]
+            } else {
+                f32::NEG_INFINITY
+            }
+        })
         .collect();
     let mut back: Vec<Vec<usize>> = Vec::with_capacity(scores.len());
     for row in &scores[1..] {
         let mut next = vec![f32::NEG_INFINITY; n];
         let mut from = vec![OUTSIDE; n];
         for to in 0..n {
-            for f in 0..n {
-                if may_follow(Some(f), to) && best[f] + row[to] > next[to] {
-                    next[to] = best[f] + row[to];
+            for (f, &score) in best.iter().enumerate() {
+                if may_follow(Some(f), to) && score + row[to] > next[to] {
+                    next[to] = score + row[to];
                     from[to] = f;
                 }
             }
@@ -349,10 +372,22 @@ mod tests {
         assert_eq!(
             names,
             [
-                Name { words: 0..2, kind: NameKind::Per },
-                Name { words: 3..4, kind: NameKind::Loc },
-                Name { words: 4..6, kind: NameKind::Loc },
-                Name { words: 6..7, kind: NameKind::Org },
+                Name {
+                    words: 0..2,
+                    kind: NameKind::Per
+                },
+                Name {
+                    words: 3..4,
+                    kind: NameKind::Loc
+                },
+                Name {
+                    words: 4..6,
+                    kind: NameKind::Loc
+                },
+                Name {
+                    words: 6..7,
+                    kind: NameKind::Org
+                },
             ]
         );
     }

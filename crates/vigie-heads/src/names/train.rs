@@ -30,11 +30,19 @@ impl Example {
     /// as `O`) and the kinds its corpus marks.
     pub fn new(vectors: &WordVectors, tags: &[&str], marked: &[NameKind]) -> Result<Self, String> {
         if vectors.len() != tags.len() {
-            return Err(format!("{} word vectors for {} tags", vectors.len(), tags.len()));
+            return Err(format!(
+                "{} word vectors for {} tags",
+                vectors.len(),
+                tags.len()
+            ));
         }
         Ok(Example {
             width: vectors.width,
-            vectors: vectors.values.iter().map(|&v| half::f16::from_f32(v)).collect(),
+            vectors: vectors
+                .values
+                .iter()
+                .map(|&v| half::f16::from_f32(v))
+                .collect(),
             tags: tags
                 .iter()
                 .map(|t| TAGS.iter().position(|known| known == t).unwrap_or(OUTSIDE))
@@ -97,7 +105,10 @@ impl Example {
             let row = &mut penalties[word * TAGS.len()..(word + 1) * TAGS.len()];
             row[gold] = 0.0;
             if gold == OUTSIDE {
-                for kind in NameKind::ALL.into_iter().filter(|k| !self.marked[k.index()]) {
+                for kind in NameKind::ALL
+                    .into_iter()
+                    .filter(|k| !self.marked[k.index()])
+                {
                     row[kind.begin_tag()] = 0.0;
                     row[kind.begin_tag() + 1] = 0.0;
                 }
@@ -159,7 +170,9 @@ impl Random {
 
     /// `count` values uniform in [-bound, bound].
     fn uniform(&mut self, count: usize, bound: f32) -> Vec<f32> {
-        (0..count).map(|_| (self.unit() * 2.0 - 1.0) * bound).collect()
+        (0..count)
+            .map(|_| (self.unit() * 2.0 - 1.0) * bound)
+            .collect()
     }
 
     /// A dropout mask of `count` values: 0 with probability `p`, else 1 / (1 − p).
@@ -272,12 +285,21 @@ pub fn train(
                 .flat_map(|e| e.vectors.iter().map(|v| v.to_f32()))
                 .collect();
             let x = Tensor::from_vec(values, (words, width), &device)?;
-            let penalties: Vec<f32> = examples.iter().flat_map(|e| e.allowed_penalties()).collect();
+            let penalties: Vec<f32> = examples
+                .iter()
+                .flat_map(|e| e.allowed_penalties())
+                .collect();
             let penalties = Tensor::from_vec(penalties, (words, tags), &device)?;
-            let input_mask =
-                Tensor::from_vec(random.mask(words * width, options.dropout), (words, width), &device)?;
-            let hidden_mask =
-                Tensor::from_vec(random.mask(words * hidden, options.dropout), (words, hidden), &device)?;
+            let input_mask = Tensor::from_vec(
+                random.mask(words * width, options.dropout),
+                (words, width),
+                &device,
+            )?;
+            let hidden_mask = Tensor::from_vec(
+                random.mask(words * hidden, options.dropout),
+                (words, hidden),
+                &device,
+            )?;
             let weights = Weights {
                 context: context.as_tensor().clone(),
                 hidden_bias: hidden_bias.as_tensor().clone(),
@@ -348,7 +370,13 @@ mod tests {
             };
             let tags: Vec<&str> = tags
                 .iter()
-                .map(|t| if marked.len() == 1 && t.ends_with("ORG") { "O" } else { t })
+                .map(|t| {
+                    if marked.len() == 1 && t.ends_with("ORG") {
+                        "O"
+                    } else {
+                        t
+                    }
+                })
                 .collect();
             training.push(Example::new(&vectors, &tags, marked).unwrap());
         }
@@ -368,7 +396,12 @@ mod tests {
         })
         .unwrap();
         assert!(losses.last().unwrap() < &(losses[0] * 0.5), "{losses:?}");
-        let tags: Vec<&str> = tagger.tags(&vectors).unwrap().iter().map(|&t| TAGS[t]).collect();
+        let tags: Vec<&str> = tagger
+            .tags(&vectors)
+            .unwrap()
+            .iter()
+            .map(|&t| TAGS[t])
+            .collect();
         assert_eq!(tags, expected);
         let mut bytes = Vec::new();
         training[1].write(&mut bytes);
@@ -377,7 +410,11 @@ mod tests {
         assert!(rest.is_empty());
         assert_eq!(
             (copy.tags, copy.marked, copy.vectors),
-            (training[1].tags.clone(), training[1].marked, training[1].vectors.clone())
+            (
+                training[1].tags.clone(),
+                training[1].marked,
+                training[1].vectors.clone()
+            )
         );
         assert!(Example::read(&mut &bytes[..bytes.len() - 1]).is_err());
         let read = NameTagger::from_bytes(&tagger.to_bytes()).unwrap();
