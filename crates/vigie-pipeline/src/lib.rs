@@ -270,8 +270,9 @@ mod tests {
             eprintln!("skipped: the encoder is not built (scripts/build-encoder)");
             return;
         };
-        let text = "Kwabena Ofori-Atta, a spokesman for the Volta Farmers Alliance, said Iraqi \
-                    forces had shelled the village.";
+        // No title, role or speech verb marks the name: only the model can read it.
+        let text = "Iraqi forces shelled the village where Kwabena Ofori-Atta and his family \
+                    lived, residents said.";
         let run = |pipeline: Pipeline| {
             let mut doc = Document::new("t", text);
             pipeline.run(&mut doc);

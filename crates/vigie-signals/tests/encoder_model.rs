@@ -63,8 +63,11 @@ fn the_encoder_carries_a_technique_to_words_never_seen_in_training() {
     let plain_gap =
         plain_probability("Gangsters shall swarm every village, slaughtering innocent kids.")
             - plain_probability("Tickets cost twelve euros per adult.");
+    // E5's vectors are close to one another (cosines of 0.7 to 0.9 between unrelated
+    // sentences), so a linear model moves less on them than on MiniLM's (gap 0.20): what
+    // must hold is that the vector, not the words, carries the technique.
     assert!(
-        gap > 0.1 && gap > plain_gap + 0.1,
+        gap > 0.05 && gap > 4.0 * plain_gap,
         "gap {gap}, without encoder {plain_gap}"
     );
 
@@ -76,7 +79,7 @@ fn the_encoder_carries_a_technique_to_words_never_seen_in_training() {
     let french_gap =
         french("Des gangsters vont envahir chaque village et massacrer des enfants innocents.")
             - french("Le billet coûte douze euros par adulte.");
-    assert!(french_gap > 0.1, "French gap {french_gap}");
+    assert!(french_gap > 0.05, "French gap {french_gap}");
 
     let bytes = model.to_bytes();
     let copy = PersuasionModel::from_bytes(&bytes, load).expect("loads");
