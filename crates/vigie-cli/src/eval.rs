@@ -338,10 +338,7 @@ fn ner(
     let language = vigie_core::Language::from(lang);
     let scores = match (model, head) {
         (_, Some(path)) => {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-            let head = vigie_heads::names::NameTagger::from_bytes(&bytes)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let head = vigie_heads::names::NameTagger::load(path).map_err(anyhow::Error::msg)?;
             let encoder = vigie_encoder::e5::MultilingualEncoder::load(encoder)?;
             vigie_eval::ner::evaluate_with(&sentences, |tokens| {
                 let sentence = vigie_eval::names_data::NamedSentence::from_tokens(

@@ -28,15 +28,10 @@ impl NameFinder {
     /// file and say how to build what is missing.
     pub fn load(encoder_dir: &Path, head: &Path) -> Result<Self, String> {
         let encoder = MultilingualEncoder::load(encoder_dir).map_err(|e| e.to_string())?;
-        let bytes = std::fs::read(head).map_err(|e| format!("{}: {e}", head.display()))?;
-        let tagger =
-            NameTagger::from_bytes(&bytes).map_err(|e| format!("{}: {e}", head.display()))?;
-        Ok(NameFinder { encoder, tagger })
-    }
-
-    /// The head.
-    pub fn tagger(&self) -> &NameTagger {
-        &self.tagger
+        Ok(NameFinder {
+            encoder,
+            tagger: NameTagger::load(head)?,
+        })
     }
 
     /// The names of `sentence`, as code-point spans of it and kinds. A sentence longer

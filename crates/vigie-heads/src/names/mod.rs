@@ -267,6 +267,14 @@ impl NameTagger {
         )
     }
 
+    /// Reads a head file; errors name it.
+    pub fn load(path: &std::path::Path) -> Result<Self, String> {
+        std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| Self::from_bytes(&bytes))
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
     /// Reads a head written by [`to_bytes`](Self::to_bytes).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
         let (description, tensors): (Description, _) = model_file::from_bytes(bytes)?;
