@@ -29,15 +29,9 @@ pub enum BenchCommand {
         /// How long to run, in seconds.
         #[arg(long, default_value_t = 5.0)]
         seconds: f64,
-        /// The fast path: no multilingual encoder.
-        #[arg(long)]
-        fast: bool,
-        /// The multilingual encoder's folder.
-        #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
-        encoder: PathBuf,
-        /// The name head over the encoder.
-        #[arg(long, default_value = vigie_heads::names::NameFinder::DEFAULT_HEAD)]
-        names_head: PathBuf,
+        /// The encoder and its heads.
+        #[command(flatten)]
+        heads: crate::heads::HeadArgs,
     },
     /// The multilingual encoder (multilingual-e5-small) over every sentence of the
     /// plain texts of a geoparsing gold file; one core when run with
@@ -130,18 +124,13 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Pipeline {
             corpus,
             seconds,
-            fast,
-            encoder,
-            names_head,
+            heads,
         } => {
             let articles = vigie_eval::geoparse::read_gold(&corpus).map_err(anyhow::Error::msg)?;
-            let names = (!fast)
-                .then(|| vigie_heads::names::NameFinder::load(&encoder, &names_head))
-                .transpose()
-                .map_err(anyhow::Error::msg)?;
+            let reader = heads.reader().map_err(anyhow::Error::msg)?;
             let pipeline = vigie_pipeline::Pipeline::embedded(vigie_pipeline::Language::Auto);
-            let pipeline = match &names {
-                Some(finder) => pipeline.with_names(finder),
+            let pipeline = match &reader {
+                Some(reader) => pipeline.with_reader(reader),
                 None => pipeline,
             };
             let result =

@@ -20,6 +20,17 @@ pub enum ExtractorArg {
     Trafilatura,
 }
 
+/// A part of Vigie's corpus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CorpusSplit {
+    /// The development fifth.
+    Dev,
+    /// The other four fifths.
+    Train,
+    /// Every item.
+    All,
+}
+
 /// Language of gold data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum NerLanguage {
@@ -96,15 +107,9 @@ pub enum EvalCommand {
         /// Score this name head (from `vigie train ner`) alone, over the encoder.
         #[arg(long)]
         head: Option<PathBuf>,
-        /// The multilingual encoder's folder.
-        #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
-        encoder: PathBuf,
-        /// The name head the pipeline uses.
-        #[arg(long, default_value = vigie_heads::names::NameFinder::DEFAULT_HEAD)]
-        names_head: PathBuf,
-        /// Score the pipeline's fast path (no encoder).
-        #[arg(long)]
-        fast: bool,
+        /// The encoder and its heads.
+        #[command(flatten)]
+        heads: crate::heads::HeadArgs,
     },
     /// PLOVER event coding on the gold-standard records: type accuracy, actor and
     /// recipient, type + actor + recipient, extra events, confusion table.
@@ -118,6 +123,38 @@ pub enum EvalCommand {
         /// Write every record's outcome as JSONL to this file.
         #[arg(long)]
         predictions_out: Option<PathBuf>,
+        /// The encoder and its heads.
+        #[command(flatten)]
+        heads: crate::heads::HeadArgs,
+    },
+    /// ACLED sub-event types of news snippets (JSONL: `id`, `text`, `sub_event_type`,
+    /// optionally `lang`): F1 per sub-event type and weighted F1 (`scripts/corpus-acled.py`
+    /// writes the corpus's development fifth in this format).
+    Acled {
+        /// Gold JSONL file.
+        #[arg(long)]
+        gold: PathBuf,
+        /// The encoder and its heads.
+        #[command(flatten)]
+        heads: crate::heads::HeadArgs,
+    },
+    /// Events of Vigie's corpus (`data/corpus/events-*.jsonl`): each item's first event
+    /// scored as the PLOVER records are, and every event's modality and attribution
+    /// kind where the pipeline finds it.
+    Corpus {
+        /// Corpus files.
+        #[arg(long, required = true, num_args = 1..)]
+        gold: Vec<PathBuf>,
+        /// Which items: the development fifth (never trains anything but the choice of
+        /// epoch), the training part, or all.
+        #[arg(long, value_enum, default_value = "dev")]
+        split: CorpusSplit,
+        /// Only items in this language.
+        #[arg(long, value_enum)]
+        lang: Option<NerLanguage>,
+        /// The encoder and its heads.
+        #[command(flatten)]
+        heads: crate::heads::HeadArgs,
     },
     /// Persuasion techniques per paragraph (SemEval-2023 Task 3 subtask 3): micro and
     /// macro F1, and F1 per technique.
@@ -168,28 +205,34 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
             lang,
             model,
             head,
-            encoder,
-            names_head,
-            fast,
+            heads,
         } => {
-            let names = (!fast)
-                .then(|| vigie_heads::names::NameFinder::load(&encoder, &names_head))
-                .transpose()
-                .map_err(anyhow::Error::msg)?;
+            let reader = match (&model, &head) {
+                (None, None) => heads.reader().map_err(anyhow::Error::msg)?,
+                _ => None,
+            };
             ner(
                 &gold,
                 lang,
                 model.as_deref(),
                 head.as_deref(),
-                &encoder,
-                names.as_ref(),
+                &heads.encoder,
+                reader.as_ref(),
             )
         }
         EvalCommand::Events {
             gold,
             lang,
             predictions_out,
-        } => events(&gold, lang, predictions_out.as_deref()),
+            heads,
+        } => events(&gold, lang, predictions_out.as_deref(), &heads),
+        EvalCommand::Acled { gold, heads } => acled(&gold, &heads),
+        EvalCommand::Corpus {
+            gold,
+            split,
+            lang,
+            heads,
+        } => corpus(&gold, split, lang, &heads),
         EvalCommand::Persuasion {
             gold_labels,
             gold_text,
@@ -332,7 +375,7 @@ fn ner(
     model: Option<&Path>,
     head: Option<&Path>,
     encoder: &Path,
-    names: Option<&vigie_heads::names::NameFinder>,
+    reader: Option<&vigie_heads::reader::SentenceReader>,
 ) -> anyhow::Result<ExitCode> {
     let sentences = vigie_eval::ner::read_gold(gold).map_err(anyhow::Error::msg)?;
     let language = vigie_core::Language::from(lang);
@@ -340,6 +383,7 @@ fn ner(
         (_, Some(path)) => {
             let head = vigie_heads::names::NameTagger::load(path).map_err(anyhow::Error::msg)?;
             let encoder = vigie_encoder::e5::MultilingualEncoder::load(encoder)?;
+            let tag_names = vigie_heads::names::NameTagger::tag_names();
             vigie_eval::ner::evaluate_with(&sentences, |tokens| {
                 let sentence = vigie_eval::names_data::NamedSentence::from_tokens(
                     String::new(),
@@ -355,10 +399,7 @@ fn ner(
                 )
                 .and_then(|vectors| head.tags(&vectors));
                 match tags {
-                    Ok(tags) => tags
-                        .into_iter()
-                        .map(|t| vigie_heads::names::TAGS[t].to_owned())
-                        .collect(),
+                    Ok(tags) => tags.into_iter().map(|t| tag_names[t].clone()).collect(),
                     Err(error) => {
                         eprintln!("{error}");
                         vec!["O".to_owned(); tokens.len()]
@@ -382,8 +423,8 @@ fn ner(
         }
         (None, None) => {
             let pipeline = vigie_pipeline::Pipeline::embedded(vigie_pipeline::Language::Auto);
-            let pipeline = match names {
-                Some(finder) => pipeline.with_names(finder),
+            let pipeline = match reader {
+                Some(reader) => pipeline.with_reader(reader),
                 None => pipeline,
             };
             vigie_eval::ner::evaluate(&sentences, language, &pipeline)
@@ -413,7 +454,7 @@ fn ner(
     let stages = match (model, head) {
         (_, Some(_)) => "encoder and name head",
         (Some(_), None) => "tagger alone",
-        (None, None) if names.is_some() => "entity, encoder names and geo stages",
+        (None, None) if reader.is_some() => "entity, encoder names and geo stages",
         (None, None) => "entity, fast names and geo stages",
     };
     let rate = scores.tokens as f64 / scores.elapsed.as_secs_f64().max(f64::EPSILON);
@@ -425,10 +466,15 @@ fn events(
     gold: &Path,
     lang: NerLanguage,
     predictions_out: Option<&Path>,
+    heads: &crate::heads::HeadArgs,
 ) -> anyhow::Result<ExitCode> {
     let records = vigie_eval::events::read_gold(gold).map_err(anyhow::Error::msg)?;
     let language = vigie_core::Language::from(lang);
-    let scores = vigie_eval::events::evaluate(&records, language);
+    let reader = heads.reader().map_err(anyhow::Error::msg)?;
+    let mut pipeline =
+        vigie_pipeline::Pipeline::embedded(vigie_pipeline::Language::Fixed(language));
+    pipeline.reader = reader.as_ref();
+    let scores = vigie_eval::events::evaluate(&records, |_| &pipeline);
     if let Some(path) = predictions_out {
         let mut out = String::new();
         for prediction in &scores.predictions {
@@ -472,6 +518,150 @@ fn events(
         let cells: Vec<String> = row.iter().map(|(p, n)| format!("{p}:{n}")).collect();
         println!("  {gold_type:<10} {}", cells.join(" "));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A pipeline per language (French, English, detected), with the heads asked for.
+struct Pipelines<'a> {
+    french: vigie_pipeline::Pipeline<'a>,
+    english: vigie_pipeline::Pipeline<'a>,
+    detected: vigie_pipeline::Pipeline<'a>,
+}
+
+impl<'a> Pipelines<'a> {
+    fn new(reader: Option<&'a vigie_heads::reader::SentenceReader>) -> Self {
+        use vigie_pipeline::{Language as Choice, Pipeline};
+        let with = |choice| {
+            let mut pipeline = Pipeline::embedded(choice);
+            pipeline.reader = reader;
+            pipeline
+        };
+        Pipelines {
+            french: with(Choice::Fixed(vigie_core::Language::Fr)),
+            english: with(Choice::Fixed(vigie_core::Language::En)),
+            detected: with(Choice::Auto),
+        }
+    }
+
+    /// The pipeline for a language code (`fr`, `en`; anything else: detected).
+    fn for_code(&self, code: Option<&str>) -> &vigie_pipeline::Pipeline<'a> {
+        match code {
+            Some("fr") => &self.french,
+            Some("en") => &self.english,
+            _ => &self.detected,
+        }
+    }
+}
+
+fn acled(gold: &Path, heads: &crate::heads::HeadArgs) -> anyhow::Result<ExitCode> {
+    let snippets = vigie_eval::acled::read_snippets(gold).map_err(anyhow::Error::msg)?;
+    let reader = heads.reader().map_err(anyhow::Error::msg)?;
+    let pipelines = Pipelines::new(reader.as_ref());
+    let scores = vigie_eval::acled::evaluate(&snippets, |s| pipelines.for_code(s.lang.as_deref()));
+    println!(
+        "gold          {} ({} snippets)",
+        gold.display(),
+        scores.snippets
+    );
+    println!(
+        "accuracy      {:.1}% ({} with no ACLED event)",
+        100.0 * scores.right as f64 / scores.snippets.max(1) as f64,
+        scores.none
+    );
+    println!("weighted F1   {:.3}", scores.weighted_f1());
+    println!(
+        "{:<36} {:>5} {:>5} {:>6}",
+        "sub-event type", "gold", "pred", "F1"
+    );
+    for (name, counts) in &scores.per_type {
+        println!(
+            "{name:<36} {:>5} {:>5} {:>6.3}",
+            counts.gold,
+            counts.predicted,
+            counts.f1()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn corpus(
+    files: &[PathBuf],
+    split: CorpusSplit,
+    lang: Option<NerLanguage>,
+    heads: &crate::heads::HeadArgs,
+) -> anyhow::Result<ExitCode> {
+    let mut items = Vec::new();
+    for file in files {
+        items.extend(vigie_eval::event_corpus::read_event_items(file).map_err(anyhow::Error::msg)?);
+    }
+    let code = lang.map(|l| match l {
+        NerLanguage::En => "en",
+        NerLanguage::Fr => "fr",
+    });
+    items.retain(|item| {
+        let in_split = match split {
+            CorpusSplit::Dev => item.held_out(),
+            CorpusSplit::Train => !item.held_out(),
+            CorpusSplit::All => true,
+        };
+        in_split && code.is_none_or(|c| item.lang == c)
+    });
+    let reader = heads.reader().map_err(anyhow::Error::msg)?;
+    let pipelines = Pipelines::new(reader.as_ref());
+    let records: Vec<_> = items
+        .iter()
+        .filter_map(vigie_eval::event_corpus::EventItem::gold_record)
+        .collect();
+    let languages: std::collections::HashMap<&str, &str> = items
+        .iter()
+        .map(|i| (i.id.as_str(), i.lang.as_str()))
+        .collect();
+    let scores = vigie_eval::events::evaluate(&records, |r| {
+        pipelines.for_code(languages.get(r.id.as_str()).copied())
+    });
+    let share = |n: usize, of: usize| 100.0 * n as f64 / of.max(1) as f64;
+    println!(
+        "items                {} ({} events)",
+        items.len(),
+        items.iter().map(|i| i.events.len()).sum::<usize>()
+    );
+    println!("first event of each item, as PLOVER records are scored:");
+    println!(
+        "  type accuracy        {:.1}%",
+        share(scores.type_right, scores.records)
+    );
+    println!(
+        "  type+actor+recipient {:.1}%",
+        share(scores.all_right, scores.records)
+    );
+    println!(
+        "  mode accuracy        {:.1}% (of {} with a gold mode and the right type)",
+        share(scores.mode_right, scores.mode_records),
+        scores.mode_records
+    );
+    println!(
+        "  actor F1 {:.3}, recipient F1 {:.3}",
+        scores.actor.f1(),
+        scores.recipient.f1()
+    );
+    let attributes = vigie_eval::event_corpus::evaluate_attributes(&items, |i| {
+        pipelines.for_code(Some(i.lang.as_str()))
+    });
+    println!("every event:");
+    println!(
+        "  found (type and trigger) {:.1}% of {} gold events; {} predicted",
+        share(attributes.found, attributes.events),
+        attributes.events,
+        attributes.predicted
+    );
+    println!(
+        "  modality right           {:.1}% of those found",
+        share(attributes.modality_right, attributes.found)
+    );
+    println!(
+        "  attribution kind right   {:.1}% of those found",
+        share(attributes.attribution_right, attributes.found)
+    );
     Ok(ExitCode::SUCCESS)
 }
 

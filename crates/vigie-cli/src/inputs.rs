@@ -7,7 +7,6 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use vigie_core::Language;
 use vigie_encoder::e5::MultilingualEncoder;
-use vigie_heads::names::NameFinder;
 use vigie_ingest::fetch::{Fetcher, Validators, is_url, read_feed_url};
 use vigie_ingest::{InputFormat, InputItem};
 use vigie_pipeline::{Language as LanguageChoice, Pipeline};
@@ -68,16 +67,9 @@ pub struct InputArgs {
     /// the local network); by default only public addresses are contacted.
     #[arg(long)]
     allow_private_addresses: bool,
-    /// The multilingual encoder's folder (built by `scripts/build-encoder`): it finds
-    /// names, and a persuasion model trained with `--encoder` reads it.
-    #[arg(long, default_value = MultilingualEncoder::DEFAULT_DIR)]
-    encoder: PathBuf,
-    /// The fast path: names from the statistical tagger, without the multilingual encoder.
-    #[arg(long)]
-    fast: bool,
-    /// The name head over the multilingual encoder (from `vigie train ner`).
-    #[arg(long, default_value = NameFinder::DEFAULT_HEAD)]
-    names_head: PathBuf,
+    /// The encoder and its heads.
+    #[command(flatten)]
+    heads: crate::heads::HeadArgs,
 }
 
 impl InputArgs {
@@ -99,14 +91,11 @@ impl InputArgs {
             pipeline.gazetteer = vigie_geo::Gazetteer::load(path)?;
         }
         if let Some(path) = &self.persuasion_model {
-            let model = load_persuasion_model(path, &self.encoder)?;
+            let model = load_persuasion_model(path, &self.heads.encoder)?;
             // Lives as long as the command, like the embedded data.
             pipeline.signals.persuasion = Some(Box::leak(Box::new(model)));
         }
-        if !self.fast {
-            pipeline = with_names(pipeline, &self.encoder, &self.names_head);
-        }
-        Ok(pipeline)
+        Ok(self.heads.apply(pipeline))
     }
 
     /// The HTTP client for feed URLs, with the address policy asked for.
@@ -179,26 +168,6 @@ impl InputArgs {
             }
             item
         })
-    }
-}
-
-/// `pipeline` finding names with the encoder in `encoder_dir` and the name head `head`;
-/// when they cannot be loaded, the fast path, after a one-line message saying why and
-/// what to run.
-pub fn with_names(
-    pipeline: Pipeline<'static>,
-    encoder_dir: &Path,
-    head: &Path,
-) -> Pipeline<'static> {
-    match NameFinder::load(encoder_dir, head) {
-        // Lives as long as the command, like the embedded data.
-        Ok(finder) => pipeline.with_names(Box::leak(Box::new(finder))),
-        Err(error) => {
-            eprintln!(
-                "names: fast path ({error}; build the encoder with scripts/build-encoder, or pass --fast)"
-            );
-            pipeline
-        }
     }
 }
 

@@ -4,6 +4,7 @@ mod analyze;
 mod bench;
 mod eval;
 mod gazetteer;
+mod heads;
 mod ingest;
 mod inputs;
 mod load;

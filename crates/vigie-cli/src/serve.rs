@@ -49,7 +49,7 @@ fn serve(
 ) -> anyhow::Result<ExitCode> {
     // Only a server that accepts documents (with a token) analyses them.
     let pipeline = match token {
-        Some(_) => pipeline_with_default_names(),
+        Some(_) => pipeline_with_default_heads(),
         None => Pipeline::embedded(Language::Auto),
     };
     let state = Arc::new(AppState::open(db, readers, pipeline, token)?);
@@ -96,7 +96,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let report = crate::ingest::ingest_into(
         &mut store,
         items,
-        pipeline_with_default_names(),
+        pipeline_with_default_heads(),
         crate::ingest::Settings {
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             batch: 64,
@@ -117,12 +117,8 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     serve(&args.db, args.addr, None, 4)
 }
 
-/// The pipeline with names from the encoder and head at their default places (the fast
-/// path, with a one-line message, when they are missing).
-fn pipeline_with_default_names() -> Pipeline<'static> {
-    crate::inputs::with_names(
-        Pipeline::embedded(Language::Auto),
-        Path::new(vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR),
-        Path::new(vigie_heads::names::NameFinder::DEFAULT_HEAD),
-    )
+/// The pipeline with the encoder and heads at their default places (the fast path, with
+/// a one-line message, when they are missing).
+fn pipeline_with_default_heads() -> Pipeline<'static> {
+    crate::heads::HeadArgs::default().apply(Pipeline::embedded(Language::Auto))
 }

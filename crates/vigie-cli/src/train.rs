@@ -11,6 +11,8 @@ use vigie_pipeline::GazetteerLexicon;
 
 use crate::parallel::parallel_map;
 
+mod encoded;
+mod events;
 mod names;
 
 /// Training commands.
@@ -37,11 +39,40 @@ pub enum TrainCommand {
         #[arg(long, default_value_t = 10)]
         epochs: usize,
         /// Where encoded sentences are cached between runs.
-        #[arg(long, default_value = "target/names-cache")]
+        #[arg(long, default_value = "target/encoded-cache")]
         cache: PathBuf,
         /// Where to write the head.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// The event heads over the multilingual encoder (triggers with their PLOVER type;
+    /// mode, ACLED sub-event type and modality), from Vigie's corpus (`data/corpus/`).
+    /// Items of the corpus's development fifth choose the epoch.
+    Events {
+        /// Corpus files (`data/corpus/events-*.jsonl`; items without events are skipped).
+        #[arg(long, required = true, num_args = 1..)]
+        train: Vec<PathBuf>,
+        /// The encoder's folder (built by `scripts/build-encoder`).
+        #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
+        encoder: PathBuf,
+        /// Encoder layers the heads read (their vectors are concatenated).
+        #[arg(long, value_delimiter = ',', default_value = "4,8,12")]
+        layers: Vec<usize>,
+        /// Units of each head's hidden layer.
+        #[arg(long, default_value_t = 256)]
+        hidden: usize,
+        /// Passes of the trigger tagger over the data.
+        #[arg(long, default_value_t = 30)]
+        epochs: usize,
+        /// Where encoded sentences are cached between runs.
+        #[arg(long, default_value = "target/encoded-cache")]
+        cache: PathBuf,
+        /// Where to write the trigger tagger.
+        #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_TRIGGERS)]
+        triggers_out: PathBuf,
+        /// Where to write the attribute classifier.
+        #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_ATTRIBUTES)]
+        attributes_out: PathBuf,
     },
     /// The encoder-free tagger of the fast path (averaged perceptron), from CoNLL-style
     /// files (BIO or IO tags).
@@ -94,6 +125,25 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             cache,
             out,
         } => names::train_head(&train, &encoder, layers, hidden, epochs, &cache, &out),
+        TrainCommand::Events {
+            train,
+            encoder,
+            layers,
+            hidden,
+            epochs,
+            cache,
+            triggers_out,
+            attributes_out,
+        } => events::train_heads(&events::EventTraining {
+            files: &train,
+            encoder_dir: &encoder,
+            layers,
+            hidden,
+            epochs,
+            cache_dir: &cache,
+            triggers_out: &triggers_out,
+            attributes_out: &attributes_out,
+        }),
         TrainCommand::NerFast {
             train: files,
             iterations,

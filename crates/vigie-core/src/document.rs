@@ -355,6 +355,74 @@ impl EventType {
             .into_iter()
             .find(|t| t.name().eq_ignore_ascii_case(name.trim()))
     }
+
+    /// The PLOVER modes of this type (the codebook's; types without modes have none).
+    pub fn modes(self) -> &'static [&'static str] {
+        match self {
+            EventType::Consult => &["visit", "third-party", "multilateral", "phone"],
+            EventType::Retreat => &[
+                "withdraw",
+                "release",
+                "return",
+                "disarm",
+                "ceasefire",
+                "access",
+                "resign",
+            ],
+            EventType::Request | EventType::Reject => &["assist", "change", "yield", "meet"],
+            EventType::Accuse => &["disapprove", "investigate", "allege"],
+            EventType::Threaten => &[
+                "restrict",
+                "ban",
+                "arrest",
+                "relations",
+                "rights",
+                "expel",
+                "territory",
+                "violence",
+            ],
+            EventType::Protest => &["demo", "riot", "strike", "hunger", "boycott", "obstruct"],
+            EventType::Sanction => &["convict", "expel", "withdraw", "discontinue"],
+            EventType::Mobilize => &["troops", "weapons", "police", "militia"],
+            EventType::Coerce => &[
+                "seize",
+                "restrict",
+                "ban",
+                "censor",
+                "curfew",
+                "arrest",
+                "deport",
+                "withhold",
+                "misinformation",
+                "cyber",
+            ],
+            EventType::Assault => &[
+                "abduct",
+                "beat",
+                "torture",
+                "execute",
+                "sexual",
+                "assassinate",
+                "destroy",
+                "primitive",
+                "firearms",
+                "explosives",
+                "suicide-attack",
+                "aerial",
+                "drone",
+                "heavy-weapons",
+                "crowd-control",
+                "cleansing",
+                "massacre",
+                "unconventional",
+            ],
+            EventType::Agree
+            | EventType::Support
+            | EventType::Concede
+            | EventType::Cooperate
+            | EventType::Aid => &[],
+        }
+    }
 }
 
 /// Whether an event happened according to the text.
@@ -373,6 +441,35 @@ pub enum Modality {
     Denied,
     /// Conditional or speculative.
     Hypothetical,
+}
+
+impl Modality {
+    /// Every modality.
+    pub const ALL: [Modality; 6] = [
+        Modality::Asserted,
+        Modality::Claimed,
+        Modality::Planned,
+        Modality::Threatened,
+        Modality::Denied,
+        Modality::Hypothetical,
+    ];
+
+    /// The name used in documents (`claimed`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Modality::Asserted => "asserted",
+            Modality::Claimed => "claimed",
+            Modality::Planned => "planned",
+            Modality::Threatened => "threatened",
+            Modality::Denied => "denied",
+            Modality::Hypothetical => "hypothetical",
+        }
+    }
+
+    /// Parses a name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.name() == name)
+    }
 }
 
 /// A participant of an event (actor or recipient).
@@ -477,25 +574,77 @@ codebook_names! {
 }
 
 codebook_names! {
-    /// ACLED sub-event types that Vigie assigns, each belonging to one [`AcledEventType`].
+    /// ACLED sub-event types (all 25 of the codebook), each belonging to one
+    /// [`AcledEventType`] (see [`AcledSubEventType::event_type`]).
     #[allow(missing_docs)]
     AcledSubEventType {
         ArmedClash => "Armed clash",
+        GovernmentRegainsTerritory => "Government regains territory",
+        NonStateActorOvertakesTerritory => "Non-state actor overtakes territory",
+        ChemicalWeapon => "Chemical weapon",
         AirDroneStrike => "Air/drone strike",
         SuicideBomb => "Suicide bomb",
         ShellingArtilleryMissileAttack => "Shelling/artillery/missile attack",
         RemoteExplosive => "Remote explosive/landmine/IED",
+        Grenade => "Grenade",
+        SexualViolence => "Sexual violence",
         Attack => "Attack",
         AbductionForcedDisappearance => "Abduction/forced disappearance",
-        SexualViolence => "Sexual violence",
         PeacefulProtest => "Peaceful protest",
+        ProtestWithIntervention => "Protest with intervention",
+        ExcessiveForceAgainstProtesters => "Excessive force against protesters",
         ViolentDemonstration => "Violent demonstration",
+        MobViolence => "Mob violence",
         Agreement => "Agreement",
         Arrests => "Arrests",
         ChangeToGroupActivity => "Change to group/activity",
+        DisruptedWeaponsUse => "Disrupted weapons use",
+        HeadquartersOrBaseEstablished => "Headquarters or base established",
         LootingPropertyDestruction => "Looting/property destruction",
         NonViolentTransferOfTerritory => "Non-violent transfer of territory",
         Other => "Other",
+    }
+}
+
+impl AcledSubEventType {
+    /// The event type this sub-event type belongs to.
+    pub fn event_type(self) -> AcledEventType {
+        use AcledEventType as T;
+        use AcledSubEventType as S;
+        match self {
+            S::ArmedClash | S::GovernmentRegainsTerritory | S::NonStateActorOvertakesTerritory => {
+                T::Battles
+            }
+            S::ChemicalWeapon
+            | S::AirDroneStrike
+            | S::SuicideBomb
+            | S::ShellingArtilleryMissileAttack
+            | S::RemoteExplosive
+            | S::Grenade => T::ExplosionsRemoteViolence,
+            S::SexualViolence | S::Attack | S::AbductionForcedDisappearance => {
+                T::ViolenceAgainstCivilians
+            }
+            S::PeacefulProtest
+            | S::ProtestWithIntervention
+            | S::ExcessiveForceAgainstProtesters => T::Protests,
+            S::ViolentDemonstration | S::MobViolence => T::Riots,
+            S::Agreement
+            | S::Arrests
+            | S::ChangeToGroupActivity
+            | S::DisruptedWeaponsUse
+            | S::HeadquartersOrBaseEstablished
+            | S::LootingPropertyDestruction
+            | S::NonViolentTransferOfTerritory
+            | S::Other => T::StrategicDevelopments,
+        }
+    }
+
+    /// The category (event type and this sub-event type).
+    pub fn category(self) -> AcledCategory {
+        AcledCategory {
+            event_type: self.event_type(),
+            sub_event_type: self,
+        }
     }
 }
 

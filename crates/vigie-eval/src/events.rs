@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use vigie_core::{Document, EventType, Language};
-use vigie_pipeline::{Language as LanguageChoice, Pipeline};
+use vigie_core::{Document, EventType};
+use vigie_pipeline::Pipeline;
 
 use crate::metrics::Counts;
 
@@ -163,13 +163,15 @@ fn matches_any(predicted: Option<&str>, gold: &[String]) -> bool {
         .any(|g| !g.is_empty() && (g.contains(&predicted) || predicted.contains(&g)))
 }
 
-/// Codes every record's sentence with the pipeline and scores it.
-pub fn evaluate(records: &[GoldEvent], language: Language) -> EventScores {
-    let pipeline = Pipeline::embedded(LanguageChoice::Fixed(language));
+/// Codes every record's sentence with `pipeline_for` the record and scores it.
+pub fn evaluate<'p>(
+    records: &[GoldEvent],
+    pipeline_for: impl Fn(&GoldEvent) -> &'p Pipeline<'p>,
+) -> EventScores {
     let mut scores = EventScores::default();
     for record in records {
         let mut doc = Document::new(record.id.clone(), record.text.clone());
-        pipeline.run(&mut doc);
+        pipeline_for(record).run(&mut doc);
         let best = doc.events.iter().min_by_key(|e| e.trigger.span.start);
         let predicted_type = best.map(|e| e.event_type);
         let actor = best.and_then(|e| e.actor.as_ref()).map(|p| p.text.clone());
@@ -263,7 +265,9 @@ mod tests {
             targets: vec!["police".into()],
             mode: None,
         }];
-        let scores = evaluate(&records, Language::En);
+        let pipeline =
+            Pipeline::embedded(vigie_pipeline::Language::Fixed(vigie_core::Language::En));
+        let scores = evaluate(&records, |_| &pipeline);
         assert_eq!(scores.records, 1);
         assert_eq!(scores.type_right, 1);
         assert_eq!(scores.confusion["ASSAULT"]["ASSAULT"], 1);

@@ -1,6 +1,8 @@
 //! Evaluation: scorers that measure each stage against gold data.
 
+pub mod acled;
 pub mod bench;
+pub mod event_corpus;
 pub mod events;
 pub mod extract;
 pub mod geoparse;

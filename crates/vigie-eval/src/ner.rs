@@ -119,7 +119,8 @@ pub fn predict(tokens: &[String], language: Language, pipeline: &Pipeline) -> Ve
     doc.sentences = vec![Span::new(0, at.saturating_sub(1))];
     let prepared = PreparedText::new(&doc.text);
     vigie_entities::analyze(&mut doc, &prepared, pipeline.actors);
-    pipeline.find_names(&mut doc, &prepared);
+    let readings = pipeline.read_sentences(&doc, &prepared);
+    pipeline.find_names(&mut doc, &prepared, readings.as_deref());
     vigie_geo::analyze(&mut doc, &prepared, pipeline.gazetteer);
     let mut spans: Vec<(Span, &str)> = Vec::new();
     for place in &doc.places {

@@ -10,16 +10,67 @@ pub mod triggers;
 
 pub use triggers::{Trigger, TriggerLexicon};
 
-use vigie_core::{Attribution, Document, Event, EventType, Modality, PreparedText, Span, TextSpan};
+use vigie_core::{
+    AcledSubEventType, Attribution, Document, Event, EventType, Modality, PreparedText, Span,
+    TextSpan,
+};
+
+/// A trigger a trained head read (see `vigie-heads`), with the ACLED sub-event type it
+/// gives the event (`None`: ACLED would not code it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadTrigger {
+    /// The trigger, its PLOVER type and mode.
+    pub trigger: Trigger,
+    /// The ACLED sub-event type.
+    pub acled: Option<AcledSubEventType>,
+}
+
+/// The triggers of one sentence: those the heads read, then the lexicon's that overlap
+/// none of them; each with the ACLED sub-event type a head gave it.
+fn sentence_triggers(
+    doc: &Document,
+    prepared: &PreparedText,
+    sentence: Span,
+    lexicon: &TriggerLexicon,
+    read: Option<&[ReadTrigger]>,
+) -> Vec<(Trigger, Option<Option<AcledSubEventType>>)> {
+    let from_lexicon = lexicon.find_in_sentence(prepared, sentence, doc.language);
+    let Some(read) = read else {
+        return from_lexicon.into_iter().map(|t| (t, None)).collect();
+    };
+    let in_sentence: Vec<&ReadTrigger> = read
+        .iter()
+        .filter(|r| sentence.start <= r.trigger.span.start && r.trigger.span.end <= sentence.end)
+        .collect();
+    let mut triggers: Vec<(Trigger, Option<Option<AcledSubEventType>>)> = in_sentence
+        .iter()
+        .map(|r| (r.trigger.clone(), Some(r.acled)))
+        .collect();
+    triggers.extend(
+        from_lexicon
+            .into_iter()
+            .filter(|t| !in_sentence.iter().any(|r| r.trigger.span.overlaps(t.span)))
+            .map(|t| (t, None)),
+    );
+    triggers.sort_by_key(|(t, _)| t.span.start);
+    triggers
+}
 
 /// Runs the stage: fills `doc.events`. Needs sentences, entities, places and
-/// attributions from the earlier stages; `prepared` is `doc.text` prepared.
-pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLexicon) {
+/// attributions from the earlier stages; `prepared` is `doc.text` prepared. Triggers come
+/// from `lexicon`, and from the heads' `read` triggers where given (the lexicon then
+/// adds only triggers the heads did not read).
+pub fn analyze(
+    doc: &mut Document,
+    prepared: &PreparedText,
+    lexicon: &TriggerLexicon,
+    read: Option<&[ReadTrigger]>,
+) {
     let index = &prepared.index;
     let published = doc.published.as_deref().and_then(dates::parse_iso_date);
     let mut events: Vec<Event> = Vec::new();
     for &sentence in &doc.sentences {
-        let triggers = lexicon.find_in_sentence(prepared, sentence, doc.language);
+        let triggers = sentence_triggers(doc, prepared, sentence, lexicon, read);
         if triggers.is_empty() {
             continue;
         }
@@ -28,7 +79,7 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
             .next();
         let mut in_sentence: Vec<Event> = Vec::new();
         let mut refined_object: Option<(usize, &ObjectRefinement)> = None;
-        for trigger in triggers {
+        for (trigger, read_acled) in triggers {
             let inside_name = doc.entities.iter().any(|e| e.span.overlaps(trigger.span));
             if inside_name || arguments::inside_speaker(doc, trigger.span) {
                 continue;
@@ -43,7 +94,11 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
             {
                 continue;
             }
-            let refinement = refinement_for(&trigger, after_trigger);
+            // A head's type already reads the object; the lexicon's may need it.
+            let refinement = read_acled
+                .is_none()
+                .then(|| refinement_for(&trigger, after_trigger))
+                .flatten();
             if let Some(refinement) = refinement {
                 refined_object = Some((trigger.span.end, refinement));
             }
@@ -95,7 +150,13 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, lexicon: &TriggerLex
                 fatalities: None,
             };
             event.confidence = confidence(&event);
-            event.acled = acled::category(&event);
+            event.acled = match read_acled {
+                // ACLED codes what happened, as the rules do.
+                Some(sub_type) => sub_type
+                    .filter(|_| matches!(event.modality, Modality::Asserted | Modality::Claimed))
+                    .map(AcledSubEventType::category),
+                None => acled::category(&event),
+            };
             if event.event_type == EventType::Assault {
                 event.fatalities = fatalities::fatalities(index.slice(&doc.text, sentence));
             }
@@ -288,7 +349,7 @@ mod tests {
         doc.language = Some(vigie_core::Language::En);
         doc.sentences = vec![Span::new(0, text.chars().count())];
         let prepared = PreparedText::new(&doc.text);
-        analyze(&mut doc, &prepared, TriggerLexicon::embedded());
+        analyze(&mut doc, &prepared, TriggerLexicon::embedded(), None);
         doc.events
             .into_iter()
             .map(|e| (e.event_type, e.mode, e.modality))

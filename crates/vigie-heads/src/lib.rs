@@ -5,10 +5,20 @@
 //! into its answer. The heads are small (a few megabytes, in git); the encoder is not
 //! shipped but built by `scripts/build-encoder`.
 //!
-//! - [`names`]: named entities (PER, ORG, LOC, MISC) as BIO tags, decoded so that every
-//!   entity is well formed.
+//! - [`tagger`]: spans as BIO tags over the words, decoded so that every span is well
+//!   formed; trained with candle.
+//! - [`classifier`]: several labels for a span of words at once; trained with candle.
+//! - [`names`]: named entities (PER, ORG, LOC, MISC), a span tagger.
+//! - [`events`]: event triggers (a span tagger of PLOVER types) and their mode, ACLED
+//!   sub-event type and modality (a span classifier).
+//! - [`reader`]: one encoder pass per sentence feeding every head.
 
+pub mod classifier;
+pub mod events;
 pub mod names;
+pub mod reader;
+pub mod tagger;
 pub mod words;
 
 mod model_file;
+mod random;

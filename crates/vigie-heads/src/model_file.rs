@@ -84,6 +84,53 @@ pub(crate) fn from_bytes<M: for<'de> Deserialize<'de>>(
     Ok((header.head, tensors))
 }
 
+impl NamedTensor {
+    /// A copy of `tensor` (f32) under `name`.
+    pub(crate) fn of(name: &str, tensor: &candle_core::Tensor) -> Self {
+        NamedTensor {
+            name: name.into(),
+            shape: tensor.dims().to_vec(),
+            values: tensor
+                .flatten_all()
+                .and_then(|t| t.to_vec1::<f32>())
+                .expect("head weights are f32"),
+        }
+    }
+}
+
+/// The tensors of a head file as candle tensors, checked against the names and shapes
+/// the head expects, in that order.
+pub(crate) fn expect_tensors(
+    tensors: Vec<NamedTensor>,
+    expected: &[(&str, Vec<usize>)],
+) -> Result<Vec<candle_core::Tensor>, String> {
+    if tensors.len() != expected.len() {
+        return Err(format!(
+            "{} tensors, expected {}",
+            tensors.len(),
+            expected.len()
+        ));
+    }
+    tensors
+        .into_iter()
+        .zip(expected)
+        .map(|(tensor, (name, shape))| {
+            if tensor.name != *name || tensor.shape != *shape {
+                return Err(format!(
+                    "tensor {} {:?}, expected {name} {shape:?}",
+                    tensor.name, tensor.shape
+                ));
+            }
+            candle_core::Tensor::from_vec(
+                tensor.values,
+                shape.as_slice(),
+                &candle_core::Device::Cpu,
+            )
+            .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,75 @@ impl WordVectors {
     }
 }
 
+/// Word vectors at half precision: how training keeps sentences in memory and caches
+/// them on disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HalfVectors {
+    /// Floats per word.
+    pub width: usize,
+    /// \[words, width\], row by row.
+    pub values: Vec<half::f16>,
+}
+
+impl HalfVectors {
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.values.len().checked_div(self.width).unwrap_or(0)
+    }
+
+    /// True when there is no word.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Back to single precision.
+    pub fn to_f32(&self) -> WordVectors {
+        WordVectors {
+            width: self.width,
+            values: self.values.iter().map(|v| v.to_f32()).collect(),
+        }
+    }
+
+    /// Appends the vectors to `out`: width and word count (u32), then the values.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        out.extend((self.width as u32).to_le_bytes());
+        out.extend((self.len() as u32).to_le_bytes());
+        for value in &self.values {
+            out.extend(value.to_le_bytes());
+        }
+    }
+
+    /// Reads vectors written by [`write`](Self::write) from the front of `bytes`.
+    pub fn read(bytes: &mut &[u8]) -> Result<Self, String> {
+        let mut take = |n: usize| -> Result<&[u8], String> {
+            let (head, tail) = bytes.split_at_checked(n).ok_or("truncated word vectors")?;
+            *bytes = tail;
+            Ok(head)
+        };
+        let u32_at = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize;
+        let width = u32_at(take(4)?);
+        let words = u32_at(take(4)?);
+        let values = take(words * width * 2)?
+            .chunks_exact(2)
+            .map(|b| half::f16::from_le_bytes([b[0], b[1]]))
+            .collect();
+        Ok(HalfVectors { width, values })
+    }
+}
+
+impl From<&WordVectors> for HalfVectors {
+    fn from(vectors: &WordVectors) -> Self {
+        HalfVectors {
+            width: vectors.width,
+            values: vectors
+                .values
+                .iter()
+                .map(|&v| half::f16::from_f32(v))
+                .collect(),
+        }
+    }
+}
+
 /// The vectors of `words` (code-point spans of `text`) after each of `layers`.
 ///
 /// A word covered by no token (past the encoder's longest input) gets zeros.

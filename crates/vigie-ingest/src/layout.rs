@@ -170,8 +170,36 @@ pub fn lay_out(text: &str) -> Layout {
         }
         block_open = true;
     }
+    if paragraphs.is_empty() {
+        // A text that is one paragraph ending in a photo credit ("… Pic/AFP", "(Photo
+        // courtesy of the Army)") is a story, not a caption: only the credit is.
+        for caption in std::mem::take(&mut layout.captions) {
+            match split_credit(&caption.text) {
+                Some((story, credit)) => {
+                    paragraphs.push(story.to_owned());
+                    layout.captions.push(self::caption(credit));
+                }
+                None => layout.captions.push(caption),
+            }
+        }
+    }
     layout.body = paragraphs.join("\n\n");
     layout
+}
+
+/// A line that is a story followed by a photo credit, cut into the two: the credit is
+/// the last sentence or the closing parenthesis, and the story holds no credit.
+fn split_credit(line: &str) -> Option<(&str, &str)> {
+    let cuts = line
+        .match_indices(['.', '!', '?', '»', '"'])
+        .map(|(at, mark)| at + mark.len())
+        .chain(line.match_indices(" (").map(|(at, _)| at));
+    cuts.filter(|&at| at < line.len())
+        .map(|at| (line[..at].trim(), line[at..].trim()))
+        .filter(|(story, credit_part)| {
+            word_count(story) >= 3 && credit(story).is_none() && credit(credit_part).is_some()
+        })
+        .last()
 }
 
 #[cfg(test)]
@@ -200,6 +228,27 @@ mod tests {
                 FurnitureKind::Share,
                 FurnitureKind::SourceLine
             ]
+        );
+    }
+
+    #[test]
+    fn a_story_ending_in_a_photo_credit_keeps_its_body() {
+        let story = "Warplanes pounded rebel positions near Idlib on Tuesday, killing 12 \
+                     fighters, a monitor said.";
+        for credit in ["Pic/AFP", "(Photo courtesy of the Army Public Affairs)"] {
+            let layout = lay_out(&format!("{story} {credit}"));
+            assert_eq!(layout.body, story, "{credit}");
+            assert_eq!(layout.captions.len(), 1);
+            assert_eq!(layout.captions[0].text, credit);
+        }
+        // A caption line among paragraphs stays a caption.
+        let layout = lay_out(&format!(
+            "Soldiers stand guard in Baghdad. (AFP photo)\n\n{story}"
+        ));
+        assert_eq!(layout.body, story);
+        assert_eq!(
+            layout.captions[0].text,
+            "Soldiers stand guard in Baghdad. (AFP photo)"
         );
     }
 

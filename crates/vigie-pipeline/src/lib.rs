@@ -16,7 +16,8 @@ use vigie_entities::ActorDictionary;
 use vigie_entities::ner::{NameLexicon, NerModel};
 use vigie_events::TriggerLexicon;
 use vigie_geo::Gazetteer;
-use vigie_heads::names::{NameFinder, NameKind};
+use vigie_heads::names::NameKind;
+use vigie_heads::reader::{Reading, SentenceReader};
 use vigie_ingest::{Extractor, IngestError, RawArticle};
 use vigie_lang::LanguageChoice;
 use vigie_signals::SignalData;
@@ -36,9 +37,9 @@ pub struct Pipeline<'a> {
     pub triggers: &'a TriggerLexicon,
     /// Reference data for the signals stage.
     pub signals: SignalData<'a>,
-    /// The encoder and its name head; without them (the fast path) names come from the
-    /// statistical tagger.
-    pub names: Option<&'a NameFinder>,
+    /// The encoder and its heads; without them (the fast path) names come from the
+    /// statistical tagger and event triggers from the lexicon alone.
+    pub reader: Option<&'a SentenceReader>,
 }
 
 /// The gazetteer as a name lexicon for the NER tagger's features.
@@ -59,16 +60,16 @@ impl Pipeline<'static> {
             actors: ActorDictionary::embedded(),
             triggers: TriggerLexicon::embedded(),
             signals: SignalData::embedded(),
-            names: None,
+            reader: None,
         }
     }
 }
 
 impl<'a> Pipeline<'a> {
-    /// This pipeline, finding names with the encoder and `finder`'s head.
-    pub fn with_names(self, finder: &'a NameFinder) -> Self {
+    /// This pipeline, reading sentences with the encoder and `reader`'s heads.
+    pub fn with_reader(self, reader: &'a SentenceReader) -> Self {
         Pipeline {
-            names: Some(finder),
+            reader: Some(reader),
             ..self
         }
     }
@@ -158,31 +159,73 @@ impl Pipeline<'_> {
     /// The stages that read one window: entities, names, places, events.
     fn analyse_window(&self, doc: &mut Document, prepared: &PreparedText) {
         vigie_entities::analyze(doc, prepared, self.actors);
-        self.find_names(doc, prepared);
+        let readings = self.read_sentences(doc, prepared);
+        self.find_names(doc, prepared, readings.as_deref());
         vigie_geo::analyze(doc, prepared, self.gazetteer);
-        vigie_events::analyze(doc, prepared, self.triggers);
+        let read_triggers = readings
+            .as_deref()
+            .filter(|_| self.reader.is_some_and(SentenceReader::reads_events))
+            .map(|readings| read_triggers(doc, readings));
+        vigie_events::analyze(doc, prepared, self.triggers, read_triggers.as_deref());
+    }
+
+    /// What the encoder's heads read in each sentence of `doc` (none without a reader).
+    /// An encoder failure loses one sentence's reading, never the article.
+    pub fn read_sentences(&self, doc: &Document, prepared: &PreparedText) -> Option<Vec<Reading>> {
+        let reader = self.reader?;
+        Some(
+            doc.sentences
+                .iter()
+                .map(|&sentence| {
+                    reader
+                        .read(prepared.index.slice(&doc.text, sentence))
+                        .unwrap_or_default()
+                })
+                .collect(),
+        )
     }
 }
 
+/// The event triggers of `readings` (one per sentence of `doc`), on the document's text.
+fn read_triggers(doc: &Document, readings: &[Reading]) -> Vec<vigie_events::ReadTrigger> {
+    doc.sentences
+        .iter()
+        .zip(readings)
+        .flat_map(|(sentence, reading)| {
+            reading
+                .events
+                .iter()
+                .map(|(span, cue)| vigie_events::ReadTrigger {
+                    trigger: vigie_events::Trigger {
+                        span: Span::new(sentence.start + span.start, sentence.start + span.end),
+                        event_type: cue.event_type,
+                        mode: cue.mode.map(str::to_owned),
+                    },
+                    acled: cue.acled,
+                })
+        })
+        .collect()
+}
+
 impl Pipeline<'_> {
-    /// The names stage (after the entities stage): the encoder's head, sentence by
-    /// sentence, or the fast tagger.
-    pub fn find_names(&self, doc: &mut Document, prepared: &PreparedText) {
+    /// The names stage (after the entities stage): the names the encoder's head read in
+    /// each sentence (`readings`), or the fast tagger.
+    pub fn find_names(
+        &self,
+        doc: &mut Document,
+        prepared: &PreparedText,
+        readings: Option<&[Reading]>,
+    ) {
         let places = GazetteerLexicon(self.gazetteer);
-        let Some(finder) = self.names else {
+        let Some(readings) = readings else {
             if let Some(model) = doc.language.and_then(NerModel::embedded) {
                 vigie_entities::ner::recognize(doc, &prepared.index, model, &places);
             }
             return;
         };
         let mut found = Vec::new();
-        for &sentence in &doc.sentences {
-            let text = prepared.index.slice(&doc.text, sentence);
-            // An encoder failure loses this sentence's names, never the article.
-            let Ok(names) = finder.find(text) else {
-                continue;
-            };
-            for (span, kind) in names {
+        for (&sentence, reading) in doc.sentences.iter().zip(readings) {
+            for &(span, kind) in &reading.names {
                 let kind = match kind {
                     NameKind::Per => EntityKind::Per,
                     NameKind::Org => EntityKind::Org,
@@ -261,11 +304,55 @@ mod tests {
     }
 
     #[test]
+    fn the_event_heads_code_acled_sub_types_the_rules_cannot() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let [names, triggers, attributes] = [
+            vigie_heads::names::NameTagger::DEFAULT_FILE,
+            vigie_heads::events::EventReader::DEFAULT_TRIGGERS,
+            vigie_heads::events::EventReader::DEFAULT_ATTRIBUTES,
+        ]
+        .map(|file| root.join(file));
+        let Ok(reader) = SentenceReader::load(
+            &root.join(vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR),
+            vigie_heads::reader::HeadFiles {
+                names: &names,
+                events: Some((&triggers, &attributes)),
+            },
+        ) else {
+            eprintln!("skipped: the encoder is not built (scripts/build-encoder)");
+            return;
+        };
+        let regains = vigie_core::AcledSubEventType::GovernmentRegainsTerritory;
+        for text in [
+            "Government troops recaptured the town of Kidal from the rebels on Thursday.",
+            "Les forces gouvernementales ont repris jeudi le contrôle de la ville de Kidal aux \
+             rebelles.",
+        ] {
+            let sub_types = |pipeline: Pipeline| {
+                let mut doc = Document::new("t", text);
+                pipeline.run(&mut doc);
+                doc.events
+                    .iter()
+                    .filter_map(|e| e.acled.map(|a| a.sub_event_type))
+                    .collect::<Vec<_>>()
+            };
+            let heads = sub_types(Pipeline::embedded(LanguageChoice::Auto).with_reader(&reader));
+            assert!(heads.contains(&regains), "{text}: {heads:?}");
+            let fast = sub_types(Pipeline::embedded(LanguageChoice::Auto));
+            assert!(!fast.contains(&regains), "{text}: {fast:?}");
+        }
+    }
+
+    #[test]
     fn the_encoder_finds_names_the_fast_path_misses_and_dictionaries_keep_their_codes() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let Ok(finder) = NameFinder::load(
+        let names_head = root.join(vigie_heads::names::NameTagger::DEFAULT_FILE);
+        let Ok(reader) = SentenceReader::load(
             &root.join(vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR),
-            &root.join(NameFinder::DEFAULT_HEAD),
+            vigie_heads::reader::HeadFiles {
+                names: &names_head,
+                events: None,
+            },
         ) else {
             eprintln!("skipped: the encoder is not built (scripts/build-encoder)");
             return;
@@ -279,7 +366,7 @@ mod tests {
             doc
         };
         let fast = run(Pipeline::embedded(LanguageChoice::Auto));
-        let full = run(Pipeline::embedded(LanguageChoice::Auto).with_names(&finder));
+        let full = run(Pipeline::embedded(LanguageChoice::Auto).with_reader(&reader));
         let person = |doc: &Document| {
             doc.entities
                 .iter()

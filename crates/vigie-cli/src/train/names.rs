@@ -7,28 +7,26 @@ use std::time::Instant;
 use anyhow::Context;
 use vigie_encoder::e5::MultilingualEncoder;
 use vigie_eval::names_data::{NamedSentence, read_named_sentences};
-use vigie_heads::names::{Example, NameKind, TrainingOptions, train};
-use vigie_heads::words::word_vectors;
+use vigie_heads::names::{NameKind, NameTagger};
+use vigie_heads::tagger::{Example, TrainingOptions};
 
-use crate::parallel::parallel_map;
+use super::encoded::encoded_sentences;
 
 /// Sentences longer than this many words are cut (files without sentence breaks).
 const MAX_WORDS: usize = 100;
 
-/// The word vectors of a sentence and its training example.
+/// The training example of a sentence whose word vectors are `vectors`.
 fn example(
-    encoder: &MultilingualEncoder,
     sentence: &NamedSentence,
-    layers: &[usize],
+    vectors: vigie_heads::words::HalfVectors,
 ) -> Result<Example, String> {
-    let vectors = word_vectors(encoder, &sentence.text, &sentence.words, layers)?;
     let tags: Vec<&str> = sentence.tags.iter().map(String::as_str).collect();
     let marked: Vec<NameKind> = sentence
         .marked
         .iter()
         .filter_map(|k| NameKind::from_code(k))
         .collect();
-    Example::new(&vectors, &tags, &marked)
+    NameTagger::example(vectors, &tags, &marked).map_err(|e| format!("{}: {e}", sentence.id))
 }
 
 /// Cuts a sentence into pieces of at most [`MAX_WORDS`] words, never inside a name.
@@ -68,60 +66,6 @@ fn cut(sentence: NamedSentence) -> Vec<NamedSentence> {
     pieces
 }
 
-/// The examples of `sentences` (the contents of `file`, cut), from the cache in
-/// `cache_dir` when it holds them for this file, these layers and this encoder; encoded
-/// (on every core) and cached otherwise.
-fn examples(
-    file: &Path,
-    sentences: &[NamedSentence],
-    encoder: &MultilingualEncoder,
-    encoder_identity: u64,
-    layers: &[usize],
-    cache_dir: &Path,
-) -> anyhow::Result<Vec<Example>> {
-    let content =
-        std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
-    let key = vigie_core::fnv1a(
-        content
-            .into_iter()
-            .chain(layers.iter().flat_map(|l| (*l as u64).to_le_bytes()))
-            .chain(encoder_identity.to_le_bytes()),
-    );
-    let name = file.file_name().unwrap_or_default().to_string_lossy();
-    let cached = cache_dir.join(format!("{name}.{key:016x}.bin"));
-    if let Ok(bytes) = std::fs::read(&cached) {
-        let mut rest = bytes.as_slice();
-        let read: Result<Vec<Example>, String> =
-            sentences.iter().map(|_| Example::read(&mut rest)).collect();
-        if let Ok(examples) =
-            read.map_err(|e| eprintln!("{}: {e}; encoding again", cached.display()))
-        {
-            if rest.is_empty() {
-                return Ok(examples);
-            }
-        }
-    }
-    let started = Instant::now();
-    let examples: Vec<Example> = parallel_map(sentences, |s| {
-        example(encoder, s, layers).map_err(|e| anyhow::anyhow!("{}: {e}", s.id))
-    })
-    .into_iter()
-    .collect::<anyhow::Result<_>>()?;
-    eprintln!(
-        "{name}: {} sentences encoded in {:.0} s",
-        sentences.len(),
-        started.elapsed().as_secs_f64()
-    );
-    let mut bytes = Vec::new();
-    for example in &examples {
-        example.write(&mut bytes);
-    }
-    std::fs::create_dir_all(cache_dir)
-        .and_then(|()| std::fs::write(&cached, bytes))
-        .with_context(|| format!("{}: cannot write", cached.display()))?;
-    Ok(examples)
-}
-
 /// Trains the name head and writes it to `out`; encoded sentences are cached in
 /// `cache_dir`, so training again after a file changes encodes only that file.
 pub fn train_head(
@@ -134,9 +78,6 @@ pub fn train_head(
     out: &Path,
 ) -> anyhow::Result<ExitCode> {
     let encoder = MultilingualEncoder::load(encoder_dir)?;
-    let encoder_identity = std::fs::metadata(encoder_dir.join(MultilingualEncoder::FILE))
-        .map(|m| m.len())
-        .unwrap_or_default();
     let (mut training, mut development) = (Vec::new(), Vec::new());
     let mut sources = Vec::new();
     for file in files {
@@ -147,15 +88,13 @@ pub fn train_head(
             sentences.len()
         ));
         let pieces: Vec<NamedSentence> = sentences.into_iter().flat_map(cut).collect();
-        let examples = examples(
-            file,
-            &pieces,
-            &encoder,
-            encoder_identity,
-            &layers,
-            cache_dir,
-        )?;
-        for (sentence, example) in pieces.iter().zip(examples) {
+        let texts: Vec<(&str, &[(usize, usize)])> = pieces
+            .iter()
+            .map(|s| (s.text.as_str(), s.words.as_slice()))
+            .collect();
+        let vectors = encoded_sentences(file, &texts, &encoder, &layers, cache_dir)?;
+        for (sentence, vectors) in pieces.iter().zip(vectors) {
+            let example = example(sentence, vectors).map_err(anyhow::Error::msg)?;
             // The corpus keeps its own development part; open data gives one in ten.
             match sentence.held_out(if sentence.from_corpus { 5 } else { 10 }) {
                 true => development.push(example),
@@ -181,7 +120,7 @@ pub fn train_head(
         sources.join(", ")
     );
     let started = Instant::now();
-    let tagger = train(
+    let tagger = NameTagger::train(
         &training,
         &development,
         &options,

@@ -39,6 +39,7 @@ impl Role {
 pub struct MultilingualEncoder {
     tokenizer: unigram::Unigram,
     model: model::Encoder,
+    identity: u64,
 }
 
 impl MultilingualEncoder {
@@ -59,10 +60,24 @@ impl MultilingualEncoder {
             .map_err(|e| fail(format!("{e} (build it with scripts/build-encoder)")))?;
         let file = file::ModelFile::parse(&bytes).map_err(fail)?;
         let model = model::Encoder::new(&file, &bytes).map_err(fail)?;
+        // FNV-1a over the size and every 4,096th byte: cheap, and any other model differs.
+        let identity = bytes
+            .iter()
+            .step_by(4096)
+            .chain(&bytes.len().to_le_bytes())
+            .fold(0xcbf2_9ce4_8422_2325u64, |hash, &b| {
+                (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
         Ok(MultilingualEncoder {
             tokenizer: unigram::Unigram::new(file.vocabulary),
             model,
+            identity,
         })
+    }
+
+    /// A fingerprint of the model file, for caches of its outputs.
+    pub fn identity(&self) -> u64 {
+        self.identity
     }
 
     /// The model in the repository's data folder, when `scripts/build-encoder` has run

@@ -1,0 +1,79 @@
+//! Options choosing the multilingual encoder and its heads, shared by every command that
+//! runs the pipeline.
+
+use std::path::PathBuf;
+
+use vigie_encoder::e5::MultilingualEncoder;
+use vigie_heads::events::EventReader;
+use vigie_heads::names::NameTagger;
+use vigie_heads::reader::{HeadFiles, SentenceReader};
+use vigie_pipeline::Pipeline;
+
+/// Where the encoder and its heads are, or the fast path without them.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HeadArgs {
+    /// The multilingual encoder's folder (built by `scripts/build-encoder`): its heads
+    /// find names and events, and a persuasion model trained with `--encoder` reads it.
+    #[arg(long, default_value = MultilingualEncoder::DEFAULT_DIR)]
+    pub encoder: PathBuf,
+    /// The fast path: names from the statistical tagger and event triggers from the
+    /// lexicon, without the multilingual encoder.
+    #[arg(long)]
+    pub fast: bool,
+    /// The name head over the encoder (from `vigie train ner`).
+    #[arg(long, default_value = NameTagger::DEFAULT_FILE)]
+    pub names_head: PathBuf,
+    /// The event trigger head over the encoder (from `vigie train events`).
+    #[arg(long, default_value = EventReader::DEFAULT_TRIGGERS)]
+    pub triggers_head: PathBuf,
+    /// The event attribute head over the encoder (from `vigie train events`).
+    #[arg(long, default_value = EventReader::DEFAULT_ATTRIBUTES)]
+    pub event_attributes_head: PathBuf,
+    /// Event triggers from the lexicon alone (names still from the encoder).
+    #[arg(long)]
+    pub lexicon_triggers: bool,
+}
+
+impl Default for HeadArgs {
+    fn default() -> Self {
+        HeadArgs {
+            encoder: MultilingualEncoder::DEFAULT_DIR.into(),
+            fast: false,
+            names_head: NameTagger::DEFAULT_FILE.into(),
+            triggers_head: EventReader::DEFAULT_TRIGGERS.into(),
+            event_attributes_head: EventReader::DEFAULT_ATTRIBUTES.into(),
+            lexicon_triggers: false,
+        }
+    }
+}
+
+impl HeadArgs {
+    /// The encoder and heads asked for (`None` on the fast path).
+    pub fn reader(&self) -> Result<Option<SentenceReader>, String> {
+        if self.fast {
+            return Ok(None);
+        }
+        let files = HeadFiles {
+            names: &self.names_head,
+            events: (!self.lexicon_triggers)
+                .then_some((&*self.triggers_head, &*self.event_attributes_head)),
+        };
+        SentenceReader::load(&self.encoder, files).map(Some)
+    }
+
+    /// `pipeline` with the encoder and heads asked for; when they cannot be loaded, the
+    /// fast path with a one-line message saying why and what to run.
+    pub fn apply(&self, pipeline: Pipeline<'static>) -> Pipeline<'static> {
+        match self.reader() {
+            // Lives as long as the command, like the embedded data.
+            Ok(Some(reader)) => pipeline.with_reader(Box::leak(Box::new(reader))),
+            Ok(None) => pipeline,
+            Err(error) => {
+                eprintln!(
+                    "fast path ({error}; build the encoder with scripts/build-encoder, or pass --fast)"
+                );
+                pipeline
+            }
+        }
+    }
+}

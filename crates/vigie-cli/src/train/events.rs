@@ -1,0 +1,178 @@
+//! `vigie train events`: the event heads over the multilingual encoder — the trigger
+//! tagger (PLOVER types) and the attribute classifier (mode, ACLED sub-event type,
+//! modality) — from Vigie's annotated corpus.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use vigie_core::EventType;
+use vigie_encoder::e5::MultilingualEncoder;
+use vigie_eval::event_corpus::{EventItem, read_event_items};
+use vigie_heads::classifier::{ClassifierOptions, SpanExample, train_classifier};
+use vigie_heads::events::{
+    ATTRIBUTES_HEAD, GoldAttributes, TRIGGERS_HEAD, attribute_example, attribute_outputs,
+};
+use vigie_heads::tagger::{self, Example, TrainingOptions, begin_tag};
+use vigie_heads::words::HalfVectors;
+
+use super::encoded::encoded_sentences;
+
+/// Settings of `vigie train events`.
+pub struct EventTraining<'a> {
+    /// Corpus files (`data/corpus/events-*.jsonl`).
+    pub files: &'a [PathBuf],
+    /// The encoder's folder.
+    pub encoder_dir: &'a Path,
+    /// Encoder layers the heads read.
+    pub layers: Vec<usize>,
+    /// Units of each head's hidden layer.
+    pub hidden: usize,
+    /// Passes of the trigger tagger over the data.
+    pub epochs: usize,
+    /// Where encoded sentences are cached between runs.
+    pub cache_dir: &'a Path,
+    /// Where to write the trigger tagger.
+    pub triggers_out: &'a Path,
+    /// Where to write the attribute classifier.
+    pub attributes_out: &'a Path,
+}
+
+/// The trigger tags of an item: `B-`/`I-` of the event's PLOVER type over each trigger's
+/// words (the first event wins where triggers overlap).
+fn trigger_tags(item: &EventItem) -> Result<Vec<usize>, String> {
+    let mut tags = vec![tagger::OUTSIDE; item.words.len()];
+    for event in &item.events {
+        let kind = EventType::from_name(&event.plover)
+            .and_then(|t| EventType::ALL.iter().position(|x| *x == t))
+            .ok_or_else(|| format!("{}: unknown PLOVER type {}", item.id, event.plover))?;
+        let words = item.words_of(event.trigger);
+        if words.clone().any(|w| tags[w] != tagger::OUTSIDE) {
+            continue;
+        }
+        for (n, word) in words.enumerate() {
+            tags[word] = begin_tag(kind) + usize::from(n > 0);
+        }
+    }
+    Ok(tags)
+}
+
+/// Trains both heads and writes them.
+pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
+    let encoder = MultilingualEncoder::load(settings.encoder_dir)?;
+    let layers = &settings.layers;
+    let mut trigger_sets = (Vec::new(), Vec::new());
+    let mut attribute_sets: (Vec<SpanExample>, Vec<SpanExample>) = (Vec::new(), Vec::new());
+    let mut sources = Vec::new();
+    for file in settings.files {
+        let items = read_event_items(file).map_err(anyhow::Error::msg)?;
+        sources.push(format!(
+            "{} ({} items)",
+            file.file_name().unwrap_or_default().to_string_lossy(),
+            items.len()
+        ));
+        let texts: Vec<(&str, &[(usize, usize)])> = items
+            .iter()
+            .map(|i| (i.text.as_str(), i.words.as_slice()))
+            .collect();
+        let vectors = encoded_sentences(file, &texts, &encoder, layers, settings.cache_dir)?;
+        for (item, vectors) in items.iter().zip(vectors) {
+            let words = vectors.to_f32();
+            let (triggers, attributes) = if item.held_out() {
+                (&mut trigger_sets.1, &mut attribute_sets.1)
+            } else {
+                (&mut trigger_sets.0, &mut attribute_sets.0)
+            };
+            for event in &item.events {
+                let span = item.words_of(event.trigger);
+                if span.is_empty() {
+                    continue;
+                }
+                attributes.push(attribute_example(
+                    &words,
+                    span,
+                    GoldAttributes {
+                        mode: event.mode.as_deref(),
+                        acled: event.acled.as_ref().map(|a| a.sub_event_type.as_str()),
+                        modality: &event.modality,
+                    },
+                ));
+            }
+            let tags = trigger_tags(item).map_err(anyhow::Error::msg)?;
+            triggers.push(
+                Example::new(HalfVectors::from(&words), tags, Vec::new())
+                    .map_err(anyhow::Error::msg)?,
+            );
+        }
+    }
+    eprintln!(
+        "{} training and {} development items; {} and {} events (layers {layers:?})",
+        trigger_sets.0.len(),
+        trigger_sets.1.len(),
+        attribute_sets.0.len(),
+        attribute_sets.1.len()
+    );
+    let started = Instant::now();
+    let kinds = EventType::ALL.map(EventType::name);
+    let options = TrainingOptions {
+        layers: layers.clone(),
+        hidden: settings.hidden,
+        epochs: settings.epochs,
+        batch: 16,
+        ..TrainingOptions::default()
+    };
+    let provenance = |what: &str, seed: u64, epochs: usize| {
+        format!(
+            "vigie train events ({what}): multilingual-e5-small layers {layers:?}, hidden {}, \
+             {epochs} epochs, seed {seed}; trained on {}",
+            settings.hidden,
+            sources.join(", ")
+        )
+    };
+    let triggers = tagger::train(
+        TRIGGERS_HEAD,
+        &kinds,
+        &trigger_sets.0,
+        &trigger_sets.1,
+        &options,
+        &provenance("triggers", options.seed, options.epochs),
+        |epoch, loss, f1| {
+            eprintln!(
+                "triggers, epoch {epoch}: loss {loss:.4}, development trigger F1 {f1:.3} ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+        },
+    )?;
+    let classifier_options = ClassifierOptions {
+        layers: layers.clone(),
+        hidden: settings.hidden,
+        ..ClassifierOptions::default()
+    };
+    let attributes = train_classifier(
+        ATTRIBUTES_HEAD,
+        attribute_outputs(),
+        &attribute_sets.0,
+        &attribute_sets.1,
+        &classifier_options,
+        &provenance(
+            "attributes",
+            classifier_options.seed,
+            classifier_options.epochs,
+        ),
+        |epoch, loss, accuracy| {
+            eprintln!(
+                "attributes, epoch {epoch}: loss {loss:.4}, development accuracy {accuracy:.3} ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+        },
+    )?;
+    for (out, bytes) in [
+        (settings.triggers_out, triggers.to_bytes()),
+        (settings.attributes_out, attributes.to_bytes()),
+    ] {
+        std::fs::write(out, bytes).with_context(|| format!("{}: cannot write", out.display()))?;
+        println!("{}", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,408 @@
+//! A span tagger: one BIO tag per word from the word vectors, for any set of span kinds
+//! (names: PER, LOC, ORG, MISC; event triggers: the PLOVER types).
+//!
+//! Each word's tag scores come from its own vector and its neighbours' (a window of
+//! three words, one hidden layer), and the sequence is decoded with the BIO constraint
+//! (no `I-X` unless the word before is `B-X` or `I-X`), so every span is well formed.
+//! [`train`] fits the head with candle.
+
+mod train;
+
+use std::ops::Range;
+use std::path::Path;
+
+use candle_core::{DType, Device, Tensor};
+use serde::{Deserialize, Serialize};
+
+use crate::model_file::{self, NamedTensor};
+use crate::words::WordVectors;
+
+pub use train::{Example, TrainingOptions, train};
+
+/// Index of the outside tag.
+pub const OUTSIDE: usize = 0;
+
+/// The tags of `kinds`: `O`, then `B-` and `I-` of each kind in order.
+pub fn tags_of_kinds<S: AsRef<str>>(kinds: &[S]) -> Vec<String> {
+    let mut tags = vec!["O".to_owned()];
+    for kind in kinds {
+        tags.push(format!("B-{}", kind.as_ref()));
+        tags.push(format!("I-{}", kind.as_ref()));
+    }
+    tags
+}
+
+/// The kind of a tag index (none for `O`), as an index into the kinds.
+pub fn kind_of_tag(tag: usize) -> Option<usize> {
+    (tag != OUTSIDE).then(|| (tag - 1) / 2)
+}
+
+/// Index of the `B-` tag of kind `kind`.
+pub fn begin_tag(kind: usize) -> usize {
+    1 + 2 * kind
+}
+
+/// True when `tag` opens a span (`B-`).
+fn is_begin(tag: usize) -> bool {
+    tag != OUTSIDE && tag % 2 == 1
+}
+
+/// A span found: a range of words and its kind (an index into the tagger's kinds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaggedSpan {
+    /// The words, as indexes.
+    pub words: Range<usize>,
+    /// Index of its kind.
+    pub kind: usize,
+}
+
+/// The spans of a well-formed tag sequence.
+pub fn spans_of_tags(tags: &[usize]) -> Vec<TaggedSpan> {
+    let mut spans = Vec::new();
+    let mut open: Option<(usize, usize)> = None;
+    for (i, &tag) in tags.iter().enumerate() {
+        let kind = kind_of_tag(tag);
+        let continues = !is_begin(tag) && kind.is_some() && open.map(|(_, k)| k) == kind;
+        if !continues {
+            if let Some((start, kind)) = open.take() {
+                spans.push(TaggedSpan {
+                    words: start..i,
+                    kind,
+                });
+            }
+            open = kind.map(|k| (i, k));
+        }
+    }
+    if let Some((start, kind)) = open {
+        spans.push(TaggedSpan {
+            words: start..tags.len(),
+            kind,
+        });
+    }
+    spans
+}
+
+/// What a tagger file says about itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Description {
+    /// What the tagger finds ("names", "triggers").
+    head: String,
+    /// Encoder layers read, in order.
+    layers: Vec<usize>,
+    /// Floats per word vector.
+    width: usize,
+    /// Units of the hidden layer.
+    hidden: usize,
+    /// The output tags: `O`, then `B-`/`I-` per kind.
+    tags: Vec<String>,
+    /// How the head was made: data and settings.
+    provenance: String,
+}
+
+/// The tagger's weights.
+#[derive(Debug, Clone)]
+struct Weights {
+    /// \[width, 3 × hidden\]: the previous word's, this word's and the next word's share.
+    context: Tensor,
+    /// \[hidden\].
+    hidden_bias: Tensor,
+    /// \[hidden, tags\].
+    output: Tensor,
+    /// \[tags\].
+    output_bias: Tensor,
+}
+
+/// Positions of each word's neighbours in a batch of `lengths` sentences laid end to end;
+/// `total` (one past the last word) stands for "no neighbour".
+fn neighbours(lengths: &[usize]) -> (Vec<u32>, Vec<u32>) {
+    let total: usize = lengths.iter().sum();
+    let (mut before, mut after) = (Vec::with_capacity(total), Vec::with_capacity(total));
+    let mut offset = 0;
+    for &length in lengths {
+        for i in 0..length {
+            before.push(if i == 0 { total } else { offset + i - 1 } as u32);
+            after.push(if i + 1 == length {
+                total
+            } else {
+                offset + i + 1
+            } as u32);
+        }
+        offset += length;
+    }
+    (before, after)
+}
+
+impl Weights {
+    /// Tag scores of a batch: `x` is \[words, width\] for sentences of `lengths`;
+    /// `dropout` masks (already scaled) apply to the input and the hidden layer.
+    fn logits(
+        &self,
+        x: &Tensor,
+        lengths: &[usize],
+        dropout: Option<(&Tensor, &Tensor)>,
+    ) -> candle_core::Result<Tensor> {
+        let hidden = self.hidden_bias.dim(0)?;
+        let x = match dropout {
+            Some((input, _)) => x.mul(input)?,
+            None => x.clone(),
+        };
+        let shares = x.matmul(&self.context)?;
+        let none = Tensor::zeros((1, 3 * hidden), DType::F32, x.device())?;
+        let padded = Tensor::cat(&[&shares, &none], 0)?;
+        let (before, after) = neighbours(lengths);
+        let n = before.len();
+        let before = Tensor::from_vec(before, n, x.device())?;
+        let after = Tensor::from_vec(after, n, x.device())?;
+        let summed = (padded.index_select(&before, 0)?.narrow(1, 0, hidden)?
+            + shares.narrow(1, hidden, hidden)?)?
+        .add(
+            &padded
+                .index_select(&after, 0)?
+                .narrow(1, 2 * hidden, hidden)?,
+        )?;
+        let mut h = summed.broadcast_add(&self.hidden_bias)?.gelu_erf()?;
+        if let Some((_, mask)) = dropout {
+            h = h.mul(mask)?;
+        }
+        h.matmul(&self.output)?.broadcast_add(&self.output_bias)
+    }
+}
+
+/// A trained span tagger.
+#[derive(Debug, Clone)]
+pub struct SpanTagger {
+    description: Description,
+    weights: Weights,
+}
+
+impl SpanTagger {
+    /// What the tagger finds ("names", "triggers").
+    pub fn head(&self) -> &str {
+        &self.description.head
+    }
+
+    /// The encoder layers whose vectors the tagger reads (pass them to
+    /// [`word_vectors`](crate::words::word_vectors)).
+    pub fn layers(&self) -> &[usize] {
+        &self.description.layers
+    }
+
+    /// How the tagger was made.
+    pub fn provenance(&self) -> &str {
+        &self.description.provenance
+    }
+
+    /// The kinds of spans, in tag order (the names after `B-`).
+    pub fn kinds(&self) -> Vec<&str> {
+        self.description
+            .tags
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .map(|tag| tag.trim_start_matches("B-"))
+            .collect()
+    }
+
+    /// The tag of each word (indexes into the tags), decoded under the BIO constraint.
+    pub fn tags(&self, words: &WordVectors) -> Result<Vec<usize>, String> {
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        if words.width != self.description.width {
+            return Err(format!(
+                "word vectors of width {}, the {} head reads {}",
+                words.width, self.description.head, self.description.width
+            ));
+        }
+        let scores = (|| {
+            let x = Tensor::from_slice(&words.values, (words.len(), words.width), &Device::Cpu)?;
+            let logits = self.weights.logits(&x, &[words.len()], None)?;
+            candle_nn::ops::log_softmax(&logits, 1)?.to_vec2::<f32>()
+        })()
+        .map_err(|e| e.to_string())?;
+        Ok(decode(&scores))
+    }
+
+    /// The spans among `words`.
+    pub fn spans(&self, words: &WordVectors) -> Result<Vec<TaggedSpan>, String> {
+        Ok(spans_of_tags(&self.tags(words)?))
+    }
+
+    /// The tagger as bytes (format `VIGIE-HEAD1`, half-precision weights).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let w = &self.weights;
+        model_file::to_bytes(
+            &self.description,
+            &[
+                NamedTensor::of("context", &w.context),
+                NamedTensor::of("hidden_bias", &w.hidden_bias),
+                NamedTensor::of("output", &w.output),
+                NamedTensor::of("output_bias", &w.output_bias),
+            ],
+        )
+    }
+
+    /// Reads the `head` tagger file at `path`; errors name it.
+    pub fn load(path: &Path, head: &str) -> Result<Self, String> {
+        std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| Self::from_bytes(&bytes, head))
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Reads a tagger written by [`to_bytes`](Self::to_bytes), which must find `head`.
+    pub fn from_bytes(bytes: &[u8], head: &str) -> Result<Self, String> {
+        let (description, tensors): (Description, _) = model_file::from_bytes(bytes)?;
+        if description.head != head {
+            return Err(format!("a {} head, not a {head} head", description.head));
+        }
+        let kinds: Vec<&str> = description
+            .tags
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .map(|t| t.trim_start_matches("B-"))
+            .collect();
+        if description.tags != tags_of_kinds(&kinds) {
+            return Err(format!("malformed tags {:?}", description.tags));
+        }
+        let (width, hidden, tags) = (
+            description.width,
+            description.hidden,
+            description.tags.len(),
+        );
+        let mut loaded = model_file::expect_tensors(
+            tensors,
+            &[
+                ("context", vec![width, 3 * hidden]),
+                ("hidden_bias", vec![hidden]),
+                ("output", vec![hidden, tags]),
+                ("output_bias", vec![tags]),
+            ],
+        )?
+        .into_iter();
+        let mut next = || loaded.next().expect("four tensors");
+        let weights = Weights {
+            context: next(),
+            hidden_bias: next(),
+            output: next(),
+            output_bias: next(),
+        };
+        Ok(SpanTagger {
+            description,
+            weights,
+        })
+    }
+}
+
+/// Whether tag `to` may follow tag `from` (`None`: the sentence's first word).
+fn may_follow(from: Option<usize>, to: usize) -> bool {
+    if to == OUTSIDE || is_begin(to) {
+        return true;
+    }
+    from.is_some_and(|f| kind_of_tag(f) == kind_of_tag(to))
+}
+
+/// The best-scoring well-formed tag sequence (Viterbi over per-word log-probabilities).
+fn decode(scores: &[Vec<f32>]) -> Vec<usize> {
+    let n = scores[0].len();
+    let mut best: Vec<f32> = (0..n)
+        .map(|t| {
+            if may_follow(None, t) {
+                scores[0][t]
+            } else {
+                f32::NEG_INFINITY
+            }
+        })
+        .collect();
+    let mut back: Vec<Vec<usize>> = Vec::with_capacity(scores.len());
+    for row in &scores[1..] {
+        let mut next = vec![f32::NEG_INFINITY; n];
+        let mut from = vec![OUTSIDE; n];
+        for to in 0..n {
+            for (f, &score) in best.iter().enumerate() {
+                if may_follow(Some(f), to) && score + row[to] > next[to] {
+                    next[to] = score + row[to];
+                    from[to] = f;
+                }
+            }
+        }
+        back.push(from);
+        best = next;
+    }
+    let mut tag = (0..n)
+        .max_by(|&a, &b| best[a].total_cmp(&best[b]))
+        .expect("at least the outside tag");
+    let mut tags = vec![tag];
+    for from in back.iter().rev() {
+        tag = from[tag];
+        tags.push(tag);
+    }
+    tags.reverse();
+    tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KINDS: [&str; 4] = ["PER", "LOC", "ORG", "MISC"];
+
+    fn tag(name: &str) -> usize {
+        tags_of_kinds(&KINDS)
+            .iter()
+            .position(|t| t == name)
+            .unwrap()
+    }
+
+    #[test]
+    fn spans_are_read_from_tags() {
+        let tags = ["B-PER", "I-PER", "O", "B-LOC", "B-LOC", "I-LOC", "B-ORG"].map(tag);
+        let kind = |k: &str| KINDS.iter().position(|x| *x == k).unwrap();
+        assert_eq!(
+            spans_of_tags(&tags),
+            [
+                TaggedSpan {
+                    words: 0..2,
+                    kind: kind("PER")
+                },
+                TaggedSpan {
+                    words: 3..4,
+                    kind: kind("LOC")
+                },
+                TaggedSpan {
+                    words: 4..6,
+                    kind: kind("LOC")
+                },
+                TaggedSpan {
+                    words: 6..7,
+                    kind: kind("ORG")
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn decoding_never_opens_a_span_with_i() {
+        // Word by word, "I-ORG" then "I-ORG" would win; the constraint makes the best
+        // well-formed sequence "B-ORG I-ORG".
+        let mut first = vec![-5.0; 9];
+        first[tag("I-ORG")] = -0.1;
+        first[tag("B-ORG")] = -0.5;
+        let mut second = vec![-5.0; 9];
+        second[tag("I-ORG")] = -0.1;
+        let mut third = vec![-5.0; 9];
+        third[tag("O")] = -0.1;
+        third[tag("I-PER")] = -0.05;
+        let tags = decode(&[first, second, third]);
+        assert_eq!(tags, ["B-ORG", "I-ORG", "O"].map(tag));
+        assert_eq!(decode(&[vec![0.0; 9]]).len(), 1);
+    }
+
+    #[test]
+    fn neighbours_stop_at_sentence_edges() {
+        let (before, after) = neighbours(&[2, 1]);
+        assert_eq!(before, [3, 0, 3]);
+        assert_eq!(after, [1, 3, 3]);
+    }
+}
