@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use vigie_encoder::e5::MultilingualEncoder;
-use vigie_heads::events::EventReader;
+use vigie_heads::events::{EventHeadFiles, EventReader};
 use vigie_heads::names::NameTagger;
 use vigie_heads::reader::{HeadFiles, SentenceReader};
 use vigie_pipeline::Pipeline;
@@ -29,6 +29,9 @@ pub struct HeadArgs {
     /// The event attribute head over the encoder (from `vigie train events`).
     #[arg(long, default_value = EventReader::DEFAULT_ATTRIBUTES)]
     pub event_attributes_head: PathBuf,
+    /// The event argument head over the encoder (from `vigie train events`).
+    #[arg(long, default_value = EventReader::DEFAULT_ARGUMENTS)]
+    pub event_arguments_head: PathBuf,
     /// Event triggers from the lexicon alone (names still from the encoder).
     #[arg(long)]
     pub lexicon_triggers: bool,
@@ -42,6 +45,7 @@ impl Default for HeadArgs {
             names_head: NameTagger::DEFAULT_FILE.into(),
             triggers_head: EventReader::DEFAULT_TRIGGERS.into(),
             event_attributes_head: EventReader::DEFAULT_ATTRIBUTES.into(),
+            event_arguments_head: EventReader::DEFAULT_ARGUMENTS.into(),
             lexicon_triggers: false,
         }
     }
@@ -55,8 +59,11 @@ impl HeadArgs {
         }
         let files = HeadFiles {
             names: &self.names_head,
-            events: (!self.lexicon_triggers)
-                .then_some((&*self.triggers_head, &*self.event_attributes_head)),
+            events: (!self.lexicon_triggers).then_some(EventHeadFiles {
+                triggers: &self.triggers_head,
+                attributes: &self.event_attributes_head,
+                arguments: &self.event_arguments_head,
+            }),
         };
         SentenceReader::load(&self.encoder, files).map(Some)
     }

@@ -64,6 +64,9 @@ pub enum TrainCommand {
         /// Passes of the trigger tagger over the data.
         #[arg(long, default_value_t = 30)]
         epochs: usize,
+        /// Passes of the argument tagger over the data.
+        #[arg(long, default_value_t = 12)]
+        argument_epochs: usize,
         /// Where encoded sentences are cached between runs.
         #[arg(long, default_value = "target/encoded-cache")]
         cache: PathBuf,
@@ -73,6 +76,9 @@ pub enum TrainCommand {
         /// Where to write the attribute classifier.
         #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_ATTRIBUTES)]
         attributes_out: PathBuf,
+        /// Where to write the argument tagger.
+        #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_ARGUMENTS)]
+        arguments_out: PathBuf,
     },
     /// The encoder-free tagger of the fast path (averaged perceptron), from CoNLL-style
     /// files (BIO or IO tags).
@@ -131,18 +137,22 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             layers,
             hidden,
             epochs,
+            argument_epochs,
             cache,
             triggers_out,
             attributes_out,
+            arguments_out,
         } => events::train_heads(&events::EventTraining {
             files: &train,
             encoder_dir: &encoder,
             layers,
             hidden,
             epochs,
+            argument_epochs,
             cache_dir: &cache,
             triggers_out: &triggers_out,
             attributes_out: &attributes_out,
+            arguments_out: &arguments_out,
         }),
         TrainCommand::NerFast {
             train: files,

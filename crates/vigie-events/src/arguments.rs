@@ -211,6 +211,29 @@ fn participant_in(doc: &Document, index: &TextIndex, entity: &Entity) -> Partici
     participant
 }
 
+/// The participant a trained head marks at `span`: its text, with the code and country of
+/// the first entity inside it that can act (or of a state the geo stage names there).
+pub fn participant_at(doc: &Document, index: &TextIndex, span: Span) -> Participant {
+    let from_places = states_named_by_places(doc, span);
+    let inside = doc
+        .entities
+        .iter()
+        .filter(|e| can_act(e))
+        .chain(from_places.iter().map(|(e, _)| e))
+        .filter(|e| span.contains(e.span))
+        .min_by_key(|e| e.span.start);
+    let (code, country) = inside.map_or((None, None), |entity| {
+        let linked = participant_in(doc, index, entity);
+        (linked.code, linked.country)
+    });
+    Participant {
+        text: index.slice(&doc.text, span).to_owned(),
+        span,
+        code,
+        country,
+    }
+}
+
 /// The named actor a common group noun belongs to, right before it ("Red Cross
 /// officials", "Hamas fighters").
 fn owner_of_group_noun<'d>(

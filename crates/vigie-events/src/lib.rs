@@ -15,25 +15,29 @@ use vigie_core::{
     TextSpan,
 };
 
-/// A trigger a trained head read (see `vigie-heads`), with the ACLED sub-event type it
-/// gives the event (`None`: ACLED would not code it).
+/// A trigger trained heads read (see `vigie-heads`), with the ACLED sub-event type and
+/// the participants they give the event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReadTrigger {
     /// The trigger, its PLOVER type and mode.
     pub trigger: Trigger,
-    /// The ACLED sub-event type.
+    /// The ACLED sub-event type (`None`: ACLED would not code it).
     pub acled: Option<AcledSubEventType>,
+    /// The actor's span, when a head marks one.
+    pub actor: Option<Span>,
+    /// The recipient's span, when a head marks one.
+    pub recipient: Option<Span>,
 }
 
 /// The triggers of one sentence: those the heads read, then the lexicon's that overlap
-/// none of them; each with the ACLED sub-event type a head gave it.
+/// none of them (as read triggers with nothing read but the trigger).
 fn sentence_triggers(
     doc: &Document,
     prepared: &PreparedText,
     sentence: Span,
     lexicon: &TriggerLexicon,
     read: Option<&[ReadTrigger]>,
-) -> Vec<(Trigger, Option<Option<AcledSubEventType>>)> {
+) -> Vec<(Trigger, Option<ReadTrigger>)> {
     let from_lexicon = lexicon.find_in_sentence(prepared, sentence, doc.language);
     let Some(read) = read else {
         return from_lexicon.into_iter().map(|t| (t, None)).collect();
@@ -42,9 +46,9 @@ fn sentence_triggers(
         .iter()
         .filter(|r| sentence.start <= r.trigger.span.start && r.trigger.span.end <= sentence.end)
         .collect();
-    let mut triggers: Vec<(Trigger, Option<Option<AcledSubEventType>>)> = in_sentence
+    let mut triggers: Vec<(Trigger, Option<ReadTrigger>)> = in_sentence
         .iter()
-        .map(|r| (r.trigger.clone(), Some(r.acled)))
+        .map(|r| (r.trigger.clone(), Some((*r).clone())))
         .collect();
     triggers.extend(
         from_lexicon
@@ -79,7 +83,7 @@ pub fn analyze(
             .next();
         let mut in_sentence: Vec<Event> = Vec::new();
         let mut refined_object: Option<(usize, &ObjectRefinement)> = None;
-        for (trigger, read_acled) in triggers {
+        for (trigger, read) in triggers {
             let inside_name = doc.entities.iter().any(|e| e.span.overlaps(trigger.span));
             if inside_name || arguments::inside_speaker(doc, trigger.span) {
                 continue;
@@ -95,7 +99,7 @@ pub fn analyze(
                 continue;
             }
             // A head's type already reads the object; the lexicon's may need it.
-            let refinement = read_acled
+            let refinement = read
                 .is_none()
                 .then(|| refinement_for(&trigger, after_trigger))
                 .flatten();
@@ -109,7 +113,7 @@ pub fn analyze(
                 }) => (*event_type, Some((*mode).to_owned())),
                 None => (trigger.event_type, trigger.mode.clone()),
             };
-            let (actor, recipient) = arguments::participants(
+            let (mut actor, mut recipient) = arguments::participants(
                 doc,
                 index,
                 sentence,
@@ -117,6 +121,15 @@ pub fn analyze(
                 trigger_type,
                 trigger_mode.as_deref(),
             );
+            // The argument head's participants, where it marks them, over the rules'.
+            if let Some(read) = &read {
+                if let Some(span) = read.actor {
+                    actor = Some(arguments::participant_at(doc, index, span));
+                }
+                if let Some(span) = read.recipient {
+                    recipient = Some(arguments::participant_at(doc, index, span));
+                }
+            }
             let place = arguments::place(doc, index, sentence, trigger.span);
             let attribution = attribution_for(doc, sentence, trigger.span);
             let modality =
@@ -150,9 +163,10 @@ pub fn analyze(
                 fatalities: None,
             };
             event.confidence = confidence(&event);
-            event.acled = match read_acled {
+            event.acled = match &read {
                 // ACLED codes what happened, as the rules do.
-                Some(sub_type) => sub_type
+                Some(read) => read
+                    .acled
                     .filter(|_| matches!(event.modality, Modality::Asserted | Modality::Claimed))
                     .map(AcledSubEventType::category),
                 None => acled::category(&event),

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model_file::{self, NamedTensor};
 use crate::random::Random;
+use crate::training::TrainingOptions;
 use crate::words::WordVectors;
 
 /// One output of a classifier: its name and its labels.
@@ -157,10 +158,7 @@ impl SpanClassifier {
 
     /// Reads the `head` classifier file at `path`; errors name it.
     pub fn load(path: &Path, head: &str) -> Result<Self, String> {
-        std::fs::read(path)
-            .map_err(|e| e.to_string())
-            .and_then(|bytes| Self::from_bytes(&bytes, head))
-            .map_err(|e| format!("{}: {e}", path.display()))
+        model_file::load(path, |bytes| Self::from_bytes(bytes, head))
     }
 
     /// Reads a classifier written by [`to_bytes`](Self::to_bytes), which must label `head`.
@@ -210,39 +208,6 @@ pub struct SpanExample {
     pub labels: Vec<Option<usize>>,
 }
 
-/// Settings of a training run.
-#[derive(Debug, Clone)]
-pub struct ClassifierOptions {
-    /// Encoder layers the word vectors were taken from.
-    pub layers: Vec<usize>,
-    /// Units of the hidden layer.
-    pub hidden: usize,
-    /// Passes over the training spans.
-    pub epochs: usize,
-    /// Spans per update.
-    pub batch: usize,
-    /// AdamW learning rate.
-    pub learning_rate: f64,
-    /// Share of inputs and hidden units dropped while training.
-    pub dropout: f32,
-    /// Seed of the initial weights, the order of the spans and the dropout masks.
-    pub seed: u64,
-}
-
-impl Default for ClassifierOptions {
-    fn default() -> Self {
-        ClassifierOptions {
-            layers: vec![12],
-            hidden: 256,
-            epochs: 40,
-            batch: 32,
-            learning_rate: 1e-3,
-            dropout: 0.3,
-            seed: 29,
-        }
-    }
-}
-
 /// Share of the development spans each output labels right (outputs with no gold
 /// label there are left out of the mean).
 fn accuracy(weights: &Weights, examples: &[SpanExample], width: usize) -> candle_core::Result<f64> {
@@ -279,7 +244,7 @@ pub fn train_classifier(
     outputs: Vec<Output>,
     training: &[SpanExample],
     development: &[SpanExample],
-    options: &ClassifierOptions,
+    options: &TrainingOptions,
     provenance: &str,
     mut progress: impl FnMut(usize, f64, f64),
 ) -> candle_core::Result<SpanClassifier> {
@@ -437,13 +402,13 @@ mod tests {
                 labels: vec![Some(colour), size_label],
             });
         }
-        let options = ClassifierOptions {
+        let options = TrainingOptions {
             hidden: 16,
             epochs: 40,
             batch: 8,
             learning_rate: 1e-2,
             dropout: 0.1,
-            ..ClassifierOptions::default()
+            ..TrainingOptions::default()
         };
         let classifier = train_classifier(
             "test-spans",

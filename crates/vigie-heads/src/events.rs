@@ -1,6 +1,7 @@
 //! Events from the word vectors: a [`SpanTagger`] whose kinds are the PLOVER types finds
-//! the triggers, and a [`SpanClassifier`] gives each trigger its PLOVER mode, its ACLED
-//! sub-event type and its modality.
+//! the triggers, a [`SpanClassifier`] gives each trigger its PLOVER mode, its ACLED
+//! sub-event type and its modality, and a second span tagger, reading the words with the
+//! trigger's vector and their position from it, marks the trigger's actor and recipient.
 
 use std::ops::Range;
 use std::path::Path;
@@ -16,6 +17,65 @@ pub const TRIGGERS_HEAD: &str = "triggers";
 
 /// What an event attribute classifier file says it labels.
 pub const ATTRIBUTES_HEAD: &str = "event-attributes";
+
+/// What an argument tagger file says it finds.
+pub const ARGUMENTS_HEAD: &str = "arguments";
+
+/// The argument roles the argument tagger marks.
+pub const ROLES: [&str; 2] = ["ACTOR", "RECIPIENT"];
+
+/// Floats describing where a word stands relative to the trigger: inside, before, after,
+/// then its distance in words as one of six buckets (1, 2, 3–4, 5–8, 9–16, 17 and more).
+const POSITION_FEATURES: usize = 9;
+
+/// The argument tagger's input for one trigger: each word's vector, then the trigger's
+/// mean vector, then where the word stands relative to the trigger.
+pub fn argument_inputs(words: &WordVectors, trigger: Range<usize>) -> WordVectors {
+    let width = words.width;
+    let mut trigger_mean = vec![0.0f32; width];
+    let share = 1.0 / trigger.len().max(1) as f32;
+    for word in trigger.clone() {
+        for (m, v) in trigger_mean
+            .iter_mut()
+            .zip(&words.values[word * width..(word + 1) * width])
+        {
+            *m += v * share;
+        }
+    }
+    let out_width = 2 * width + POSITION_FEATURES;
+    let mut values = Vec::with_capacity(words.len() * out_width);
+    for word in 0..words.len() {
+        values.extend_from_slice(&words.values[word * width..(word + 1) * width]);
+        values.extend_from_slice(&trigger_mean);
+        let mut position = [0.0f32; POSITION_FEATURES];
+        let distance = if trigger.contains(&word) {
+            position[0] = 1.0;
+            0
+        } else if word < trigger.start {
+            position[1] = 1.0;
+            trigger.start - word
+        } else {
+            position[2] = 1.0;
+            word + 1 - trigger.end
+        };
+        if distance > 0 {
+            let bucket = match distance {
+                1 => 0,
+                2 => 1,
+                3..=4 => 2,
+                5..=8 => 3,
+                9..=16 => 4,
+                _ => 5,
+            };
+            position[3 + bucket] = 1.0;
+        }
+        values.extend_from_slice(&position);
+    }
+    WordVectors {
+        width: out_width,
+        values,
+    }
+}
 
 /// The label standing for "no mode" or "not an ACLED event".
 const NONE: &str = "none";
@@ -33,6 +93,10 @@ pub struct EventCue {
     pub acled: Option<AcledSubEventType>,
     /// Whether the event happened according to the text.
     pub modality: Modality,
+    /// The actor's words, when the argument tagger marks one.
+    pub actor: Option<Range<usize>>,
+    /// The recipient's words, when the argument tagger marks one.
+    pub recipient: Option<Range<usize>>,
 }
 
 /// The outputs of the event attribute classifier: mode, ACLED sub-event type, modality.
@@ -62,12 +126,18 @@ pub fn attribute_outputs() -> Vec<Output> {
             name: "modality".into(),
             labels: Modality::ALL.iter().map(|m| m.name().to_owned()).collect(),
         },
+        Output {
+            name: "type".into(),
+            labels: EventType::ALL.iter().map(|t| t.name().to_owned()).collect(),
+        },
     ]
 }
 
 /// The gold attributes of one annotated event.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GoldAttributes<'a> {
+    /// PLOVER type.
+    pub plover: &'a str,
     /// PLOVER mode (`None`: the type's generic act).
     pub mode: Option<&'a str>,
     /// ACLED sub-event type (`None`: ACLED would not code it).
@@ -94,6 +164,7 @@ pub fn attribute_example(
             index(0, gold.mode.unwrap_or(NONE)),
             index(1, gold.acled.unwrap_or(NONE)),
             index(2, gold.modality),
+            index(3, gold.plover),
         ],
     }
 }
@@ -103,6 +174,18 @@ pub fn attribute_example(
 pub struct EventReader {
     triggers: SpanTagger,
     attributes: SpanClassifier,
+    arguments: SpanTagger,
+}
+
+/// Files of the event heads.
+#[derive(Debug, Clone, Copy)]
+pub struct EventHeadFiles<'a> {
+    /// The trigger tagger.
+    pub triggers: &'a Path,
+    /// The attribute classifier.
+    pub attributes: &'a Path,
+    /// The argument tagger.
+    pub arguments: &'a Path,
 }
 
 impl EventReader {
@@ -112,9 +195,16 @@ impl EventReader {
     /// Where the shipped attribute classifier is, relative to the repository root.
     pub const DEFAULT_ATTRIBUTES: &'static str = "data/models/event-attributes-head.bin";
 
-    /// Pairs a trigger tagger with an attribute classifier; they must read the same
-    /// layers and know the PLOVER types and the attribute labels.
-    pub fn new(triggers: SpanTagger, attributes: SpanClassifier) -> Result<Self, String> {
+    /// Where the shipped argument tagger is, relative to the repository root.
+    pub const DEFAULT_ARGUMENTS: &'static str = "data/models/event-arguments-head.bin";
+
+    /// Brings the three heads together; they must read the same layers and know the
+    /// PLOVER types, the attribute labels and the argument roles.
+    pub fn new(
+        triggers: SpanTagger,
+        attributes: SpanClassifier,
+        arguments: SpanTagger,
+    ) -> Result<Self, String> {
         if triggers.head() != TRIGGERS_HEAD
             || triggers.kinds() != EventType::ALL.map(EventType::name)
         {
@@ -127,24 +217,34 @@ impl EventReader {
         if attributes.outputs() != attribute_outputs().as_slice() {
             return Err("the attribute classifier's labels are not Vigie's".into());
         }
-        if triggers.layers() != attributes.layers() {
+        if arguments.head() != ARGUMENTS_HEAD || arguments.kinds() != ROLES {
             return Err(format!(
-                "the trigger tagger reads layers {:?}, the attribute classifier {:?}",
+                "the argument tagger finds {} of kinds {:?}, not {ROLES:?}",
+                arguments.head(),
+                arguments.kinds()
+            ));
+        }
+        if triggers.layers() != attributes.layers() || triggers.layers() != arguments.layers() {
+            return Err(format!(
+                "the event heads read different layers: {:?}, {:?}, {:?}",
                 triggers.layers(),
-                attributes.layers()
+                attributes.layers(),
+                arguments.layers()
             ));
         }
         Ok(EventReader {
             triggers,
             attributes,
+            arguments,
         })
     }
 
-    /// Loads both heads from their files; errors name the file.
-    pub fn load(triggers: &Path, attributes: &Path) -> Result<Self, String> {
+    /// Loads the heads from their files; errors name the file.
+    pub fn load(files: EventHeadFiles<'_>) -> Result<Self, String> {
         Self::new(
-            SpanTagger::load(triggers, TRIGGERS_HEAD)?,
-            SpanClassifier::load(attributes, ATTRIBUTES_HEAD)?,
+            SpanTagger::load(files.triggers, TRIGGERS_HEAD)?,
+            SpanClassifier::load(files.attributes, ATTRIBUTES_HEAD)?,
+            SpanTagger::load(files.arguments, ARGUMENTS_HEAD)?,
         )
     }
 
@@ -156,9 +256,10 @@ impl EventReader {
     /// How the heads were made.
     pub fn provenance(&self) -> String {
         format!(
-            "triggers: {}; attributes: {}",
+            "triggers: {}; attributes: {}; arguments: {}",
             self.triggers.provenance(),
-            self.attributes.provenance()
+            self.attributes.provenance(),
+            self.arguments.provenance()
         )
     }
 
@@ -167,8 +268,12 @@ impl EventReader {
         let outputs = attribute_outputs();
         let mut cues = Vec::new();
         for span in self.triggers.spans(words)? {
-            let event_type = EventType::ALL[span.kind];
             let scores = self.attributes.scores(words, span.words.clone())?;
+            // The trigger tagger finds the span; the classifier, which also reads the
+            // whole sentence, gives the type.
+            let event_type = (0..EventType::ALL.len())
+                .max_by(|&a, &b| scores[3][a].total_cmp(&scores[3][b]))
+                .map_or(EventType::ALL[span.kind], |t| EventType::ALL[t]);
             let best = |output: usize, allowed: &dyn Fn(&str) -> bool| {
                 outputs[output]
                     .labels
@@ -191,7 +296,25 @@ impl EventReader {
             let modality = best(2, &|_| true)
                 .and_then(Modality::from_name)
                 .unwrap_or(Modality::Asserted);
+            let roles = self
+                .arguments
+                .spans(&argument_inputs(words, span.words.clone()))?;
+            // Of several spans of a role, the one nearest the trigger.
+            let nearest = |role: usize| {
+                roles
+                    .iter()
+                    .filter(|r| r.kind == role)
+                    .min_by_key(|r| {
+                        r.words
+                            .start
+                            .abs_diff(span.words.start)
+                            .min(r.words.end.abs_diff(span.words.end))
+                    })
+                    .map(|r| r.words.clone())
+            };
             cues.push(EventCue {
+                actor: nearest(0),
+                recipient: nearest(1),
                 words: span.words,
                 event_type,
                 mode,
@@ -208,12 +331,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn argument_inputs_carry_the_trigger_and_each_words_position() {
+        let words = WordVectors {
+            width: 1,
+            values: (0..20).map(|v| v as f32).collect(),
+        };
+        let inputs = argument_inputs(&words, 2..4);
+        assert_eq!(inputs.width, 2 + POSITION_FEATURES);
+        let row = |w: usize| &inputs.values[w * inputs.width..(w + 1) * inputs.width];
+        // Word 0: its value, the trigger's mean (2.5), before it, two words away.
+        assert_eq!(
+            row(0),
+            [0.0, 2.5, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+        );
+        assert_eq!(
+            row(3),
+            [3.0, 2.5, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        );
+        assert_eq!(row(4)[2..6], [0.0, 0.0, 1.0, 1.0]);
+        assert_eq!(row(19)[4..], [1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
+    }
+
+    #[test]
     fn outputs_cover_every_mode_acled_sub_type_and_modality() {
         let outputs = attribute_outputs();
         assert_eq!(outputs[0].labels[0], "none");
         assert!(outputs[0].labels.iter().any(|l| l == "aerial"));
         assert_eq!(outputs[1].labels.len(), 26);
         assert_eq!(outputs[2].labels.len(), 6);
+        assert_eq!(outputs[3].labels.len(), 16);
         let words = WordVectors {
             width: 2,
             values: vec![1.0, 0.0, 0.0, 1.0],
@@ -222,6 +368,7 @@ mod tests {
             &words,
             1..2,
             GoldAttributes {
+                plover: "ASSAULT",
                 mode: Some("aerial"),
                 acled: Some("Grenade"),
                 modality: "claimed",
@@ -239,6 +386,7 @@ mod tests {
             &words,
             0..1,
             GoldAttributes {
+                plover: "PROTEST",
                 mode: None,
                 acled: Some("Battle royale"),
                 modality: "asserted",

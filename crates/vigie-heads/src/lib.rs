@@ -18,6 +18,7 @@ pub mod events;
 pub mod names;
 pub mod reader;
 pub mod tagger;
+pub mod training;
 pub mod words;
 
 mod model_file;

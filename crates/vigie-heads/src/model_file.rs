@@ -84,6 +84,17 @@ pub(crate) fn from_bytes<M: for<'de> Deserialize<'de>>(
     Ok((header.head, tensors))
 }
 
+/// Reads the head file at `path` with `parse`; errors name the file.
+pub(crate) fn load<T>(
+    path: &std::path::Path,
+    parse: impl FnOnce(&[u8]) -> Result<T, String>,
+) -> Result<T, String> {
+    std::fs::read(path)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| parse(&bytes))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
 impl NamedTensor {
     /// A copy of `tensor` (f32) under `name`.
     pub(crate) fn of(name: &str, tensor: &candle_core::Tensor) -> Self {

@@ -6,7 +6,7 @@ use std::path::Path;
 use vigie_core::{Span, tokenize};
 use vigie_encoder::e5::MultilingualEncoder;
 
-use crate::events::{EventCue, EventReader};
+use crate::events::{EventCue, EventHeadFiles, EventReader};
 use crate::names::{NameKind, NameTagger};
 use crate::words::{WordVectors, word_vectors};
 
@@ -15,8 +15,22 @@ use crate::words::{WordVectors, word_vectors};
 pub struct Reading {
     /// Names and their kinds.
     pub names: Vec<(Span, NameKind)>,
-    /// Event triggers and what the event heads say of them.
-    pub events: Vec<(Span, EventCue)>,
+    /// Events the event heads read.
+    pub events: Vec<ReadEvent>,
+}
+
+/// An event the heads read in a sentence; spans are code points of the sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadEvent {
+    /// The trigger.
+    pub trigger: Span,
+    /// The actor, when the argument head marks one.
+    pub actor: Option<Span>,
+    /// The recipient, when the argument head marks one.
+    pub recipient: Option<Span>,
+    /// What the heads say of it (type, mode, ACLED sub-event type, modality); its word
+    /// ranges are those of the run it was read in.
+    pub cue: EventCue,
 }
 
 /// The encoder and the heads, ready to read sentences.
@@ -34,21 +48,8 @@ pub struct SentenceReader {
 pub struct HeadFiles<'a> {
     /// The name head.
     pub names: &'a Path,
-    /// The trigger tagger and the event attribute classifier; `None`: names only.
-    pub events: Option<(&'a Path, &'a Path)>,
-}
-
-impl HeadFiles<'static> {
-    /// The shipped heads, relative to the repository root.
-    pub fn shipped() -> Self {
-        HeadFiles {
-            names: Path::new(NameTagger::DEFAULT_FILE),
-            events: Some((
-                Path::new(EventReader::DEFAULT_TRIGGERS),
-                Path::new(EventReader::DEFAULT_ATTRIBUTES),
-            )),
-        }
-    }
+    /// The event heads; `None`: names only.
+    pub events: Option<EventHeadFiles<'a>>,
 }
 
 impl SentenceReader {
@@ -77,10 +78,7 @@ impl SentenceReader {
     pub fn load(encoder_dir: &Path, heads: HeadFiles<'_>) -> Result<Self, String> {
         let encoder = MultilingualEncoder::load(encoder_dir).map_err(|e| e.to_string())?;
         let names = NameTagger::load(heads.names)?;
-        let events = heads
-            .events
-            .map(|(triggers, attributes)| EventReader::load(triggers, attributes))
-            .transpose()?;
+        let events = heads.events.map(EventReader::load).transpose()?;
         Ok(Self::new(encoder, names, events))
     }
 
@@ -114,9 +112,12 @@ impl SentenceReader {
                 .extend(names.into_iter().map(|n| (span_of(&n.words), n.kind)));
             if let Some(events) = &self.events {
                 let cues = events.read(&self.select(&vectors, events.layers()))?;
-                reading
-                    .events
-                    .extend(cues.into_iter().map(|c| (span_of(&c.words), c)));
+                reading.events.extend(cues.into_iter().map(|cue| ReadEvent {
+                    trigger: span_of(&cue.words),
+                    actor: cue.actor.as_ref().map(span_of),
+                    recipient: cue.recipient.as_ref().map(span_of),
+                    cue,
+                }));
             }
         }
         Ok(reading)

@@ -192,16 +192,20 @@ fn read_triggers(doc: &Document, readings: &[Reading]) -> Vec<vigie_events::Read
         .iter()
         .zip(readings)
         .flat_map(|(sentence, reading)| {
+            let on_document =
+                |span: Span| Span::new(sentence.start + span.start, sentence.start + span.end);
             reading
                 .events
                 .iter()
-                .map(|(span, cue)| vigie_events::ReadTrigger {
+                .map(move |event| vigie_events::ReadTrigger {
                     trigger: vigie_events::Trigger {
-                        span: Span::new(sentence.start + span.start, sentence.start + span.end),
-                        event_type: cue.event_type,
-                        mode: cue.mode.map(str::to_owned),
+                        span: on_document(event.trigger),
+                        event_type: event.cue.event_type,
+                        mode: event.cue.mode.map(str::to_owned),
                     },
-                    acled: cue.acled,
+                    acled: event.cue.acled,
+                    actor: event.actor.map(on_document),
+                    recipient: event.recipient.map(on_document),
                 })
         })
         .collect()
@@ -306,17 +310,22 @@ mod tests {
     #[test]
     fn the_event_heads_code_acled_sub_types_the_rules_cannot() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let [names, triggers, attributes] = [
+        let [names, triggers, attributes, arguments] = [
             vigie_heads::names::NameTagger::DEFAULT_FILE,
             vigie_heads::events::EventReader::DEFAULT_TRIGGERS,
             vigie_heads::events::EventReader::DEFAULT_ATTRIBUTES,
+            vigie_heads::events::EventReader::DEFAULT_ARGUMENTS,
         ]
         .map(|file| root.join(file));
         let Ok(reader) = SentenceReader::load(
             &root.join(vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR),
             vigie_heads::reader::HeadFiles {
                 names: &names,
-                events: Some((&triggers, &attributes)),
+                events: Some(vigie_heads::events::EventHeadFiles {
+                    triggers: &triggers,
+                    attributes: &attributes,
+                    arguments: &arguments,
+                }),
             },
         ) else {
             eprintln!("skipped: the encoder is not built (scripts/build-encoder)");

@@ -1,6 +1,6 @@
 //! `vigie train events`: the event heads over the multilingual encoder — the trigger
-//! tagger (PLOVER types) and the attribute classifier (mode, ACLED sub-event type,
-//! modality) — from Vigie's annotated corpus.
+//! tagger (PLOVER types), the attribute classifier (mode, ACLED sub-event type, modality)
+//! and the argument tagger (actor, recipient) — from Vigie's annotated corpus.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,12 +9,14 @@ use std::time::Instant;
 use anyhow::Context;
 use vigie_core::EventType;
 use vigie_encoder::e5::MultilingualEncoder;
-use vigie_eval::event_corpus::{EventItem, read_event_items};
-use vigie_heads::classifier::{ClassifierOptions, SpanExample, train_classifier};
+use vigie_eval::event_corpus::{AnnotatedEvent, EventItem, read_event_items};
+use vigie_heads::classifier::{SpanExample, train_classifier};
 use vigie_heads::events::{
-    ATTRIBUTES_HEAD, GoldAttributes, TRIGGERS_HEAD, attribute_example, attribute_outputs,
+    ARGUMENTS_HEAD, ATTRIBUTES_HEAD, GoldAttributes, ROLES, TRIGGERS_HEAD, argument_inputs,
+    attribute_example, attribute_outputs,
 };
-use vigie_heads::tagger::{self, Example, TrainingOptions, begin_tag};
+use vigie_heads::tagger::{self, Example, begin_tag};
+use vigie_heads::training::TrainingOptions;
 use vigie_heads::words::HalfVectors;
 
 use super::encoded::encoded_sentences;
@@ -31,12 +33,32 @@ pub struct EventTraining<'a> {
     pub hidden: usize,
     /// Passes of the trigger tagger over the data.
     pub epochs: usize,
+    /// Passes of the argument tagger over the data.
+    pub argument_epochs: usize,
     /// Where encoded sentences are cached between runs.
     pub cache_dir: &'a Path,
     /// Where to write the trigger tagger.
     pub triggers_out: &'a Path,
     /// Where to write the attribute classifier.
     pub attributes_out: &'a Path,
+    /// Where to write the argument tagger.
+    pub arguments_out: &'a Path,
+}
+
+/// The argument tags of one event: `B-`/`I-` of each role over the words of its span.
+fn argument_tags(item: &EventItem, event: &AnnotatedEvent) -> Vec<usize> {
+    let mut tags = vec![tagger::OUTSIDE; item.words.len()];
+    for (role, span) in [event.actor, event.recipient].into_iter().enumerate() {
+        let Some(span) = span else { continue };
+        let words = item.words_of(span);
+        if words.clone().any(|w| tags[w] != tagger::OUTSIDE) {
+            continue;
+        }
+        for (n, word) in words.enumerate() {
+            tags[word] = begin_tag(role) + usize::from(n > 0);
+        }
+    }
+    tags
 }
 
 /// The trigger tags of an item: `B-`/`I-` of the event's PLOVER type over each trigger's
@@ -64,6 +86,7 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
     let layers = &settings.layers;
     let mut trigger_sets = (Vec::new(), Vec::new());
     let mut attribute_sets: (Vec<SpanExample>, Vec<SpanExample>) = (Vec::new(), Vec::new());
+    let mut argument_sets = (Vec::new(), Vec::new());
     let mut sources = Vec::new();
     for file in settings.files {
         let items = read_event_items(file).map_err(anyhow::Error::msg)?;
@@ -79,20 +102,37 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         let vectors = encoded_sentences(file, &texts, &encoder, layers, settings.cache_dir)?;
         for (item, vectors) in items.iter().zip(vectors) {
             let words = vectors.to_f32();
-            let (triggers, attributes) = if item.held_out() {
-                (&mut trigger_sets.1, &mut attribute_sets.1)
+            let (triggers, attributes, arguments) = if item.held_out() {
+                (
+                    &mut trigger_sets.1,
+                    &mut attribute_sets.1,
+                    &mut argument_sets.1,
+                )
             } else {
-                (&mut trigger_sets.0, &mut attribute_sets.0)
+                (
+                    &mut trigger_sets.0,
+                    &mut attribute_sets.0,
+                    &mut argument_sets.0,
+                )
             };
             for event in &item.events {
                 let span = item.words_of(event.trigger);
                 if span.is_empty() {
                     continue;
                 }
+                arguments.push(
+                    Example::new(
+                        HalfVectors::from(&argument_inputs(&words, span.clone())),
+                        argument_tags(item, event),
+                        Vec::new(),
+                    )
+                    .map_err(anyhow::Error::msg)?,
+                );
                 attributes.push(attribute_example(
                     &words,
                     span,
                     GoldAttributes {
+                        plover: &event.plover,
                         mode: event.mode.as_deref(),
                         acled: event.acled.as_ref().map(|a| a.sub_event_type.as_str()),
                         modality: &event.modality,
@@ -144,10 +184,14 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
             );
         },
     )?;
-    let classifier_options = ClassifierOptions {
+    let classifier_options = TrainingOptions {
         layers: layers.clone(),
         hidden: settings.hidden,
-        ..ClassifierOptions::default()
+        epochs: 40,
+        batch: 32,
+        dropout: 0.3,
+        seed: 29,
+        ..TrainingOptions::default()
     };
     let attributes = train_classifier(
         ATTRIBUTES_HEAD,
@@ -167,9 +211,28 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
             );
         },
     )?;
+    let argument_options = TrainingOptions {
+        epochs: settings.argument_epochs,
+        ..options.clone()
+    };
+    let arguments = tagger::train(
+        ARGUMENTS_HEAD,
+        &ROLES,
+        &argument_sets.0,
+        &argument_sets.1,
+        &argument_options,
+        &provenance("arguments", argument_options.seed, argument_options.epochs),
+        |epoch, loss, f1| {
+            eprintln!(
+                "arguments, epoch {epoch}: loss {loss:.4}, development argument F1 {f1:.3} ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+        },
+    )?;
     for (out, bytes) in [
         (settings.triggers_out, triggers.to_bytes()),
         (settings.attributes_out, attributes.to_bytes()),
+        (settings.arguments_out, arguments.to_bytes()),
     ] {
         std::fs::write(out, bytes).with_context(|| format!("{}: cannot write", out.display()))?;
         println!("{}", out.display());

@@ -8,7 +8,8 @@ use anyhow::Context;
 use vigie_encoder::e5::MultilingualEncoder;
 use vigie_eval::names_data::{NamedSentence, read_named_sentences};
 use vigie_heads::names::{NameKind, NameTagger};
-use vigie_heads::tagger::{Example, TrainingOptions};
+use vigie_heads::tagger::Example;
+use vigie_heads::training::TrainingOptions;
 
 use super::encoded::encoded_sentences;
 

@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use crate::tagger::{self, Example, SpanTagger, TrainingOptions};
+use crate::model_file;
+use crate::tagger::{self, Example, SpanTagger};
+use crate::training::TrainingOptions;
 use crate::words::WordVectors;
 
 /// What a name tagger file says it finds.
@@ -139,10 +141,7 @@ impl NameTagger {
 
     /// Reads a head file; errors name it.
     pub fn load(path: &Path) -> Result<Self, String> {
-        std::fs::read(path)
-            .map_err(|e| e.to_string())
-            .and_then(|bytes| Self::from_bytes(&bytes))
-            .map_err(|e| format!("{}: {e}", path.display()))
+        model_file::load(path, Self::from_bytes)
     }
 
     /// Reads a head written by [`to_bytes`](Self::to_bytes).

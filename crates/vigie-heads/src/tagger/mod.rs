@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::model_file::{self, NamedTensor};
 use crate::words::WordVectors;
 
-pub use train::{Example, TrainingOptions, train};
+pub use train::{Example, train};
 
 /// Index of the outside tag.
 pub const OUTSIDE: usize = 0;
@@ -244,10 +244,7 @@ impl SpanTagger {
 
     /// Reads the `head` tagger file at `path`; errors name it.
     pub fn load(path: &Path, head: &str) -> Result<Self, String> {
-        std::fs::read(path)
-            .map_err(|e| e.to_string())
-            .and_then(|bytes| Self::from_bytes(&bytes, head))
-            .map_err(|e| format!("{}: {e}", path.display()))
+        model_file::load(path, |bytes| Self::from_bytes(bytes, head))
     }
 
     /// Reads a tagger written by [`to_bytes`](Self::to_bytes), which must find `head`.

@@ -11,6 +11,7 @@ use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 
 use super::{Description, OUTSIDE, SpanTagger, Weights, begin_tag, spans_of_tags, tags_of_kinds};
 use crate::random::Random;
+use crate::training::TrainingOptions;
 use crate::words::HalfVectors;
 
 /// One training sentence: its word vectors and its gold tags.
@@ -65,39 +66,6 @@ impl Example {
             }
         }
         penalties
-    }
-}
-
-/// Settings of a training run.
-#[derive(Debug, Clone)]
-pub struct TrainingOptions {
-    /// Encoder layers the word vectors were taken from.
-    pub layers: Vec<usize>,
-    /// Units of the hidden layer.
-    pub hidden: usize,
-    /// Passes over the training sentences.
-    pub epochs: usize,
-    /// Sentences per update.
-    pub batch: usize,
-    /// AdamW learning rate.
-    pub learning_rate: f64,
-    /// Share of inputs and hidden units dropped while training.
-    pub dropout: f32,
-    /// Seed of the initial weights, the order of the sentences and the dropout masks.
-    pub seed: u64,
-}
-
-impl Default for TrainingOptions {
-    fn default() -> Self {
-        TrainingOptions {
-            layers: vec![12],
-            hidden: 256,
-            epochs: 10,
-            batch: 32,
-            learning_rate: 1e-3,
-            dropout: 0.25,
-            seed: 17,
-        }
     }
 }
 
