@@ -1,7 +1,7 @@
 //! The reference article (`../shared/data/seed/`): `vigie analyze` must find its places,
 //! actors, speaker, events and caption. Skips with a message when the shared data is absent.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
@@ -25,8 +25,12 @@ fn analyzed_seed() -> Option<Value> {
     Some(analyze(&path))
 }
 
+/// `vigie analyze` as shipped: run from the repository root, it finds the encoder and its
+/// heads when `scripts/build-encoder` has run (else it takes the fast path).
 fn analyze(path: &PathBuf) -> Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let output = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .current_dir(root)
         .arg("analyze")
         .arg(path)
         .output()
