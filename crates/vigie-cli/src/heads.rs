@@ -76,9 +76,7 @@ impl HeadArgs {
             Ok(Some(reader)) => pipeline.with_reader(Box::leak(Box::new(reader))),
             Ok(None) => pipeline,
             Err(error) => {
-                eprintln!(
-                    "fast path ({error}; build the encoder with scripts/build-encoder, or pass --fast)"
-                );
+                eprintln!("fast path: {error} (or pass --fast to choose it)");
                 pipeline
             }
         }
