@@ -265,7 +265,8 @@ impl EventReader {
 
     /// The events of a sentence whose word vectors are `words`.
     pub fn read(&self, words: &WordVectors) -> Result<Vec<EventCue>, String> {
-        let outputs = attribute_outputs();
+        // Checked equal to `attribute_outputs()` when the reader was made.
+        let outputs = self.attributes.outputs();
         let mut cues = Vec::new();
         for span in self.triggers.spans(words)? {
             let scores = self.attributes.scores(words, span.words.clone())?;

@@ -1,6 +1,7 @@
 //! Reading sentences with the encoder and the heads: one encoder pass per sentence feeds
 //! the name head and the event heads.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use vigie_core::{Span, tokenize};
@@ -124,9 +125,9 @@ impl SentenceReader {
     }
 
     /// The part of `vectors` (after [`Self::layers`]) a head reading `wanted` needs.
-    fn select(&self, vectors: &WordVectors, wanted: &[usize]) -> WordVectors {
+    fn select<'v>(&self, vectors: &'v WordVectors, wanted: &[usize]) -> Cow<'v, WordVectors> {
         if wanted == self.layers {
-            return vectors.clone();
+            return Cow::Borrowed(vectors);
         }
         let hidden = vectors.width / self.layers.len();
         let blocks: Vec<usize> = wanted
@@ -139,10 +140,10 @@ impl SentenceReader {
                 values.extend_from_slice(&row[block * hidden..(block + 1) * hidden]);
             }
         }
-        WordVectors {
+        Cow::Owned(WordVectors {
             width: hidden * blocks.len(),
             values,
-        }
+        })
     }
 }
 

@@ -15,7 +15,7 @@ use vigie_heads::events::{
     ARGUMENTS_HEAD, ATTRIBUTES_HEAD, GoldAttributes, ROLES, TRIGGERS_HEAD, argument_inputs,
     attribute_example, attribute_outputs,
 };
-use vigie_heads::tagger::{self, Example, begin_tag};
+use vigie_heads::tagger::{self, Example};
 use vigie_heads::training::TrainingOptions;
 use vigie_heads::words::HalfVectors;
 
@@ -49,13 +49,8 @@ pub struct EventTraining<'a> {
 fn argument_tags(item: &EventItem, event: &AnnotatedEvent) -> Vec<usize> {
     let mut tags = vec![tagger::OUTSIDE; item.words.len()];
     for (role, span) in [event.actor, event.recipient].into_iter().enumerate() {
-        let Some(span) = span else { continue };
-        let words = item.words_of(span);
-        if words.clone().any(|w| tags[w] != tagger::OUTSIDE) {
-            continue;
-        }
-        for (n, word) in words.enumerate() {
-            tags[word] = begin_tag(role) + usize::from(n > 0);
+        if let Some(span) = span {
+            tagger::mark_span(&mut tags, item.words_of(span), role);
         }
     }
     tags
@@ -69,13 +64,7 @@ fn trigger_tags(item: &EventItem) -> Result<Vec<usize>, String> {
         let kind = EventType::from_name(&event.plover)
             .and_then(|t| EventType::ALL.iter().position(|x| *x == t))
             .ok_or_else(|| format!("{}: unknown PLOVER type {}", item.id, event.plover))?;
-        let words = item.words_of(event.trigger);
-        if words.clone().any(|w| tags[w] != tagger::OUTSIDE) {
-            continue;
-        }
-        for (n, word) in words.enumerate() {
-            tags[word] = begin_tag(kind) + usize::from(n > 0);
-        }
+        tagger::mark_span(&mut tags, item.words_of(event.trigger), kind);
     }
     Ok(tags)
 }

@@ -42,6 +42,17 @@ pub fn begin_tag(kind: usize) -> usize {
     1 + 2 * kind
 }
 
+/// Marks `words` in `tags` as one span of kind `kind` (`B-`, then `I-`), unless one of
+/// them already belongs to a span (the first span marked wins).
+pub fn mark_span(tags: &mut [usize], words: Range<usize>, kind: usize) {
+    if words.clone().any(|w| tags[w] != OUTSIDE) {
+        return;
+    }
+    for (n, word) in words.enumerate() {
+        tags[word] = begin_tag(kind) + usize::from(n > 0);
+    }
+}
+
 /// True when `tag` opens a span (`B-`).
 fn is_begin(tag: usize) -> bool {
     tag != OUTSIDE && tag % 2 == 1
@@ -394,6 +405,15 @@ mod tests {
         let tags = decode(&[first, second, third]);
         assert_eq!(tags, ["B-ORG", "I-ORG", "O"].map(tag));
         assert_eq!(decode(&[vec![0.0; 9]]).len(), 1);
+    }
+
+    #[test]
+    fn the_first_span_marked_wins() {
+        let mut tags = vec![OUTSIDE; 5];
+        mark_span(&mut tags, 1..3, 2);
+        mark_span(&mut tags, 2..4, 0);
+        mark_span(&mut tags, 4..5, 1);
+        assert_eq!(tags, [OUTSIDE, 5, 6, OUTSIDE, 3]);
     }
 
     #[test]
