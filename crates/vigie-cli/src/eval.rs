@@ -152,6 +152,10 @@ pub enum EvalCommand {
         /// Only items in this language.
         #[arg(long, value_enum)]
         lang: Option<NerLanguage>,
+        /// Writes each found event whose modality or attribution kind is wrong to this
+        /// JSONL file (item id, trigger, gold and predicted labels).
+        #[arg(long)]
+        mismatches_out: Option<PathBuf>,
         /// The encoder and its heads.
         #[command(flatten)]
         heads: crate::heads::HeadArgs,
@@ -231,8 +235,9 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
             gold,
             split,
             lang,
+            mismatches_out,
             heads,
-        } => corpus(&gold, split, lang, &heads),
+        } => corpus(&gold, split, lang, mismatches_out.as_deref(), &heads),
         EvalCommand::Persuasion {
             gold_labels,
             gold_text,
@@ -588,6 +593,7 @@ fn corpus(
     files: &[PathBuf],
     split: CorpusSplit,
     lang: Option<NerLanguage>,
+    mismatches_out: Option<&Path>,
     heads: &crate::heads::HeadArgs,
 ) -> anyhow::Result<ExitCode> {
     let mut items = Vec::new();
@@ -662,6 +668,30 @@ fn corpus(
         "  attribution kind right   {:.1}% of those found",
         share(attributes.attribution_right, attributes.found)
     );
+    let most_frequent = |confusions: Vec<((&str, &str), usize)>| {
+        confusions
+            .iter()
+            .take(6)
+            .map(|((gold, predicted), n)| format!("{gold}→{predicted} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!(
+        "  modality errors (gold→predicted)    {}",
+        most_frequent(attributes.modality_confusions())
+    );
+    println!(
+        "  attribution errors (gold→predicted) {}",
+        most_frequent(attributes.attribution_confusions())
+    );
+    if let Some(path) = mismatches_out {
+        let mut lines = String::new();
+        for mismatch in &attributes.mismatches {
+            lines.push_str(&serde_json::to_string(mismatch)?);
+            lines.push('\n');
+        }
+        std::fs::write(path, lines).with_context(|| format!("{}: cannot write", path.display()))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -110,6 +110,60 @@ const ANONYMOUS_HEADS: &[&str] = &[
     "media",
 ];
 
+/// Nouns that make a speaker a news outlet ("le quotidien The Standard", "public
+/// broadcaster Kan", "the Daily Mirror") (folded).
+const OUTLET_HEADS: &[&str] = &[
+    "quotidien",
+    "hebdomadaire",
+    "journal",
+    "chaine",
+    "television",
+    "radio",
+    "magazine",
+    "mensuel",
+    "newspaper",
+    "daily",
+    "broadcaster",
+    "tv",
+    "channel",
+    "website",
+    "weekly",
+    "tabloid",
+    "herald",
+    "gazette",
+    "tribune",
+    "times",
+];
+
+/// Phrases that make a speaker a news agency (folded): "agency" alone may be a public
+/// body ("the UN refugee agency").
+const NEWS_AGENCY: &[&str] = &[
+    "news agency",
+    "press agency",
+    "agence de presse",
+    "agence officielle",
+    "agence d'etat",
+];
+
+/// True when the speaker names a news outlet by its kind: an outlet noun, a news
+/// agency, or "agence" right before a name ("l'agence Petra").
+fn names_outlet(words: &[String], speaker_text: &str) -> bool {
+    let word = |w: &String| w.strip_prefix("l'").unwrap_or(w).to_owned();
+    let words: Vec<String> = words.iter().map(word).collect();
+    let joined = words.join(" ");
+    let agence_before_name = speaker_text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .any(|pair| {
+            pair[0].trim_start_matches("l'").trim_start_matches("l’") == "agence"
+                && pair[1].starts_with(char::is_uppercase)
+        });
+    words.iter().any(|w| OUTLET_HEADS.contains(&w.as_str()))
+        || NEWS_AGENCY.iter().any(|phrase| joined.contains(phrase))
+        || agence_before_name
+}
+
 /// Connectives stripped from the front of a pre-verbal speaker (folded).
 const CONNECTIVES: &[&str] = &[
     "mais",
@@ -419,6 +473,7 @@ fn build(
     let kind = match entity {
         _ if anonymous => AttributionKind::Anonymous,
         Some(e) if e.kind == EntityKind::Media => AttributionKind::Outlet,
+        _ if names_outlet(&words, speaker_text) => AttributionKind::Outlet,
         Some(_) => AttributionKind::Named,
         None if has_proper_name || DEFINITE.contains(&first) || first.starts_with("l'") => {
             AttributionKind::Named
@@ -457,6 +512,24 @@ ALMAYADEEN\tAl Mayadeen\tMEDIA\tLB\tmedia\tAl-Mayadeen
             .into_iter()
             .map(|a| (a.kind, a.speaker.map(|s| s.text).unwrap_or_default()))
             .collect()
+    }
+
+    #[test]
+    fn outlets_unknown_to_the_dictionary_are_known_by_their_kind() {
+        let kind = |text: &str| attributions(text).first().map(|a| a.0);
+        for text in [
+            "Les forces ont arrêté dix hommes, a rapporté l'agence Petra.",
+            "La police a arrêté quarante manifestants, a rapporté le quotidien The Standard.",
+            "Forces regained the town, state news agency SONNA reported.",
+            "The minister threatened to resign, according to public broadcaster Kan.",
+        ] {
+            assert_eq!(kind(text), Some(AttributionKind::Outlet), "{text}");
+        }
+        // A public body called an agency is no outlet.
+        assert_eq!(
+            kind("Thousands fled, the UN refugee agency said."),
+            Some(AttributionKind::Named)
+        );
     }
 
     #[test]

@@ -95,11 +95,18 @@ pub fn encoder(
         .collect();
     repeat(&split, duration, |doc| {
         let chars: Vec<char> = doc.text.chars().collect();
-        for sentence in &doc.sentences {
-            let text: String = chars[sentence.start..sentence.end].iter().collect();
-            let encoded = encoder.token_vectors(&text, vigie_encoder::e5::Role::Passage);
-            std::hint::black_box(encoded.ok());
-        }
+        let sentences: Vec<String> = doc
+            .sentences
+            .iter()
+            .map(|sentence| chars[sentence.start..sentence.end].iter().collect())
+            .collect();
+        let sentences: Vec<&str> = sentences.iter().map(String::as_str).collect();
+        let encoded = encoder.token_layers_many(
+            &sentences,
+            vigie_encoder::e5::Role::Passage,
+            &[encoder.depth()],
+        );
+        std::hint::black_box(encoded.ok());
     })
 }
 

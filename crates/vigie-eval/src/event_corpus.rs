@@ -5,7 +5,7 @@
 use std::ops::Range;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use vigie_core::{AttributionKind, Document, EventType, Span, fnv1a, tokenize};
 use vigie_pipeline::Pipeline;
 
@@ -181,6 +181,50 @@ pub struct AttributeScores {
     pub attribution_right: usize,
     /// Predicted events in all.
     pub predicted: usize,
+    /// Every found event whose modality or attribution kind is wrong.
+    pub mismatches: Vec<AttributeMismatch>,
+}
+
+/// A found event whose modality or attribution kind differs from the gold one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttributeMismatch {
+    /// The item.
+    pub id: String,
+    /// The gold trigger's text.
+    pub trigger: String,
+    /// Gold and predicted modality.
+    pub modality: (String, String),
+    /// Gold and predicted attribution kind.
+    pub attribution: (String, String),
+}
+
+impl AttributeScores {
+    /// How often each (gold, predicted) pair of modalities occurs among the mismatches,
+    /// most frequent first.
+    pub fn modality_confusions(&self) -> Vec<((&str, &str), usize)> {
+        confusions(self.mismatches.iter().map(|m| &m.modality))
+    }
+
+    /// How often each (gold, predicted) pair of attribution kinds occurs among the
+    /// mismatches, most frequent first.
+    pub fn attribution_confusions(&self) -> Vec<((&str, &str), usize)> {
+        confusions(self.mismatches.iter().map(|m| &m.attribution))
+    }
+}
+
+/// Counts of the pairs whose two labels differ, most frequent first.
+fn confusions<'a>(
+    pairs: impl Iterator<Item = &'a (String, String)>,
+) -> Vec<((&'a str, &'a str), usize)> {
+    let mut counts: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
+    for (gold, predicted) in pairs.filter(|(g, p)| g != p) {
+        *counts
+            .entry((gold.as_str(), predicted.as_str()))
+            .or_default() += 1;
+    }
+    let mut counts: Vec<_> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    counts
 }
 
 /// The name of an attribution kind in the corpus.
@@ -215,12 +259,22 @@ pub fn evaluate_attributes<'p>(
                 continue;
             };
             scores.found += 1;
-            scores.modality_right += usize::from(found.modality.name() == gold.modality);
+            let modality_right = found.modality.name() == gold.modality;
             let gold_kind = gold
                 .attribution
                 .as_ref()
                 .map_or("none", |a| a.kind.as_str());
-            scores.attribution_right += usize::from(kind_name(found.attribution.kind) == gold_kind);
+            let kind = kind_name(found.attribution.kind);
+            scores.modality_right += usize::from(modality_right);
+            scores.attribution_right += usize::from(kind == gold_kind);
+            if !modality_right || kind != gold_kind {
+                scores.mismatches.push(AttributeMismatch {
+                    id: item.id.clone(),
+                    trigger: item.text_of(gold.trigger),
+                    modality: (gold.modality.clone(), found.modality.name().to_owned()),
+                    attribution: (gold_kind.to_owned(), kind.to_owned()),
+                });
+            }
         }
     }
     scores

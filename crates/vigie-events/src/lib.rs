@@ -11,8 +11,8 @@ pub mod triggers;
 pub use triggers::{Trigger, TriggerLexicon};
 
 use vigie_core::{
-    AcledSubEventType, Attribution, Document, Event, EventType, Modality, PreparedText, Span,
-    TextSpan,
+    AcledSubEventType, Attribution, AttributionKind, Document, Event, EventType, Modality,
+    PreparedText, Span, TextSpan,
 };
 
 /// A trigger trained heads read (see `vigie-heads`), with the ACLED sub-event type and
@@ -27,6 +27,8 @@ pub struct ReadTrigger {
     pub actor: Option<Span>,
     /// The recipient's span, when a head marks one.
     pub recipient: Option<Span>,
+    /// The modality the head reads.
+    pub modality: Modality,
 }
 
 /// The triggers of one sentence: those the heads read, then the lexicon's that overlap
@@ -73,7 +75,7 @@ pub fn analyze(
     let index = &prepared.index;
     let published = doc.published.as_deref().and_then(dates::parse_iso_date);
     let mut events: Vec<Event> = Vec::new();
-    for &sentence in &doc.sentences {
+    for (sentence_index, &sentence) in doc.sentences.iter().enumerate() {
         let triggers = sentence_triggers(doc, prepared, sentence, lexicon, read);
         if triggers.is_empty() {
             continue;
@@ -132,8 +134,15 @@ pub fn analyze(
             }
             let place = arguments::place(doc, index, sentence, trigger.span);
             let attribution = attribution_for(doc, sentence, trigger.span);
-            let modality =
-                modality::modality(&doc.text, index, sentence, trigger.span, &attribution);
+            // A head's modality reads the whole sentence; the rules' only cue words.
+            let modality = match &read {
+                Some(read) => read.modality,
+                None => modality::modality(&doc.text, index, sentence, trigger.span, &attribution),
+            };
+            let attribution = match &read {
+                Some(_) => attribution_for_modality(doc, sentence_index, attribution, modality),
+                None => attribution,
+            };
             let conditional = [
                 " unless ",
                 " a moins que ",
@@ -332,6 +341,44 @@ fn attribution_for(doc: &Document, sentence: Span, trigger: Span) -> Attribution
         .unwrap_or_else(Attribution::none)
 }
 
+/// The attribution of an event of `modality` in sentence number `sentence_index`, given
+/// the one found in its sentence: an asserted event has none; a claim, denial or threat
+/// whose source is not in its sentence ("… », a-t-il déclaré." after a quote, a speaker
+/// named just before) takes the nearest one around.
+fn attribution_for_modality(
+    doc: &Document,
+    sentence_index: usize,
+    in_sentence: Attribution,
+    modality: Modality,
+) -> Attribution {
+    match modality {
+        Modality::Asserted => Attribution::none(),
+        Modality::Claimed | Modality::Denied | Modality::Threatened
+            if in_sentence.kind == AttributionKind::None =>
+        {
+            nearby_attribution(doc, sentence_index).unwrap_or(in_sentence)
+        }
+        _ => in_sentence,
+    }
+}
+
+/// An attribution whose cue is in the next sentence, else in one of the two before.
+fn nearby_attribution(doc: &Document, sentence_index: usize) -> Option<Attribution> {
+    let in_sentence = |i: usize| {
+        let sentence = doc.sentences.get(i)?;
+        doc.attributions
+            .iter()
+            .find(|a| a.cue.as_ref().is_some_and(|c| sentence.contains(c.span)))
+    };
+    in_sentence(sentence_index + 1)
+        .or_else(|| {
+            (1..=2)
+                .filter_map(|d| sentence_index.checked_sub(d))
+                .find_map(in_sentence)
+        })
+        .cloned()
+}
+
 /// A simple confidence: a trigger alone is weak; each argument found adds support.
 fn confidence(event: &Event) -> f32 {
     let mut score = 0.4;
@@ -415,6 +462,42 @@ mod tests {
                 Some("ease-blockade".into()),
                 Modality::Asserted
             )]
+        );
+    }
+
+    #[test]
+    fn a_read_modality_decides_whether_and_where_an_event_is_attributed() {
+        // Sentence 0 holds the event; the speaker's cue is in sentence 1.
+        let mut doc = Document::new("t", "Troops shelled the town. The ministry said so.");
+        doc.sentences = vec![Span::new(0, 24), Span::new(25, 46)];
+        let said = Attribution {
+            kind: AttributionKind::Named,
+            speaker: Some(TextSpan {
+                text: "The ministry".into(),
+                span: Span::new(25, 37),
+            }),
+            role: None,
+            actor: None,
+            cue: Some(TextSpan {
+                text: "said".into(),
+                span: Span::new(38, 42),
+            }),
+            content: None,
+        };
+        doc.attributions = vec![said.clone()];
+        let in_sentence = Attribution::none();
+        assert_eq!(
+            attribution_for_modality(&doc, 0, in_sentence.clone(), Modality::Claimed),
+            said
+        );
+        assert_eq!(
+            attribution_for_modality(&doc, 0, said.clone(), Modality::Asserted),
+            Attribution::none()
+        );
+        // A plan may have no source: none is looked for.
+        assert_eq!(
+            attribution_for_modality(&doc, 0, in_sentence, Modality::Planned),
+            Attribution::none()
         );
     }
 }

@@ -9,7 +9,7 @@ use vigie_encoder::e5::MultilingualEncoder;
 
 use crate::events::{EventCue, EventHeadFiles, EventReader};
 use crate::names::{NameKind, NameTagger};
-use crate::words::{WordVectors, word_vectors};
+use crate::words::{WordVectors, word_vectors_many};
 
 /// What the heads read in a sentence; spans are code points of the sentence.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -91,37 +91,43 @@ impl SentenceReader {
     /// What the heads read in `sentence`. A sentence longer than the encoder's input is
     /// read in runs of [`RUN_WORDS`] words.
     pub fn read(&self, sentence: &str) -> Result<Reading, String> {
-        let tokens = tokenize(sentence);
-        let mut reading = Reading::default();
-        for run in tokens.chunks(RUN_WORDS) {
-            let (first, last) = (&run[0], &run[run.len() - 1]);
-            let text = &sentence[first.byte_start..last.byte_end];
-            let offset = first.span.start;
-            let words: Vec<(usize, usize)> = run
-                .iter()
-                .map(|t| (t.span.start - offset, t.span.end - offset))
-                .collect();
-            let vectors = word_vectors(&self.encoder, text, &words, &self.layers)?;
-            let span_of = |words: &std::ops::Range<usize>| {
-                Span::new(run[words.start].span.start, run[words.end - 1].span.end)
-            };
+        let mut readings = self.read_many(&[sentence])?;
+        Ok(readings.remove(0))
+    }
+
+    /// What the heads read in each of `sentences` (one reading per sentence, in order),
+    /// encoding them together: one encoder pass serves many sentences.
+    pub fn read_many(&self, sentences: &[&str]) -> Result<Vec<Reading>, String> {
+        let runs: Vec<Run<'_>> = sentences
+            .iter()
+            .enumerate()
+            .flat_map(|(index, sentence)| Run::all(index, sentence))
+            .collect();
+        let texts: Vec<(&str, &[(usize, usize)])> = runs
+            .iter()
+            .map(|run| (run.text, run.words.as_slice()))
+            .collect();
+        let vectors = word_vectors_many(&self.encoder, &texts, &self.layers)?;
+        let mut readings = vec![Reading::default(); sentences.len()];
+        for (run, vectors) in runs.iter().zip(&vectors) {
+            let reading = &mut readings[run.sentence];
             let names = self
                 .names
-                .names(&self.select(&vectors, self.names.layers()))?;
+                .names(&self.select(vectors, self.names.layers()))?;
             reading
                 .names
-                .extend(names.into_iter().map(|n| (span_of(&n.words), n.kind)));
+                .extend(names.into_iter().map(|n| (run.span_of(&n.words), n.kind)));
             if let Some(events) = &self.events {
-                let cues = events.read(&self.select(&vectors, events.layers()))?;
+                let cues = events.read(&self.select(vectors, events.layers()))?;
                 reading.events.extend(cues.into_iter().map(|cue| ReadEvent {
-                    trigger: span_of(&cue.words),
-                    actor: cue.actor.as_ref().map(span_of),
-                    recipient: cue.recipient.as_ref().map(span_of),
+                    trigger: run.span_of(&cue.words),
+                    actor: cue.actor.as_ref().map(|words| run.span_of(words)),
+                    recipient: cue.recipient.as_ref().map(|words| run.span_of(words)),
                     cue,
                 }));
             }
         }
-        Ok(reading)
+        Ok(readings)
     }
 
     /// The part of `vectors` (after [`Self::layers`]) a head reading `wanted` needs.
@@ -149,6 +155,45 @@ impl SentenceReader {
 
 /// Words per encoder run: well within the encoder's 512 tokens.
 pub const RUN_WORDS: usize = 200;
+
+/// Up to [`RUN_WORDS`] words of a sentence, read in one encoder input.
+struct Run<'a> {
+    /// Which sentence.
+    sentence: usize,
+    /// The run's text.
+    text: &'a str,
+    /// Code-point spans of the words in `text`.
+    words: Vec<(usize, usize)>,
+    /// The words' spans in the sentence.
+    spans: Vec<Span>,
+}
+
+impl<'a> Run<'a> {
+    /// The runs of sentence number `index`.
+    fn all(index: usize, sentence: &'a str) -> Vec<Self> {
+        tokenize(sentence)
+            .chunks(RUN_WORDS)
+            .map(|run| {
+                let (first, last) = (&run[0], &run[run.len() - 1]);
+                let offset = first.span.start;
+                Run {
+                    sentence: index,
+                    text: &sentence[first.byte_start..last.byte_end],
+                    words: run
+                        .iter()
+                        .map(|t| (t.span.start - offset, t.span.end - offset))
+                        .collect(),
+                    spans: run.iter().map(|t| t.span).collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// The sentence span of a range of the run's words.
+    fn span_of(&self, words: &std::ops::Range<usize>) -> Span {
+        Span::new(self.spans[words.start].start, self.spans[words.end - 1].end)
+    }
+}
 
 #[cfg(test)]
 mod tests {

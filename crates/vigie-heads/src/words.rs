@@ -1,7 +1,7 @@
 //! Word vectors: the encoder's token vectors after chosen layers, averaged over the
 //! tokens that cover each word and concatenated layer after layer.
 
-use vigie_encoder::e5::{MultilingualEncoder, Role};
+use vigie_encoder::e5::{MultilingualEncoder, Role, Tokens};
 
 /// One vector per word of a text.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,9 +102,35 @@ pub fn word_vectors(
     words: &[(usize, usize)],
     layers: &[usize],
 ) -> Result<WordVectors, String> {
-    let (tokens, states) = encoder.token_layers(text, Role::Passage, layers)?;
-    let hidden = encoder.width();
-    let width = hidden * layers.len();
+    let mut vectors = word_vectors_many(encoder, &[(text, words)], layers)?;
+    Ok(vectors.remove(0))
+}
+
+/// [`word_vectors`] of several texts, each with its words, encoded together
+/// ([`MultilingualEncoder::token_layers_many`]). One entry per text, in order.
+pub fn word_vectors_many(
+    encoder: &MultilingualEncoder,
+    texts: &[(&str, &[(usize, usize)])],
+    layers: &[usize],
+) -> Result<Vec<WordVectors>, String> {
+    let plain: Vec<&str> = texts.iter().map(|(text, _)| *text).collect();
+    let encoded = encoder.token_layers_many(&plain, Role::Passage, layers)?;
+    Ok(texts
+        .iter()
+        .zip(&encoded)
+        .map(|((_, words), (tokens, states))| pool(tokens, states, words, encoder.width()))
+        .collect())
+}
+
+/// Each word's vector: the mean of the vectors of the tokens covering it, layer after
+/// layer (`states` holds one \[tokens, hidden\] block per layer).
+fn pool(
+    tokens: &Tokens,
+    states: &[Vec<f32>],
+    words: &[(usize, usize)],
+    hidden: usize,
+) -> WordVectors {
+    let width = hidden * states.len();
     let mut values = vec![0.0f32; words.len() * width];
     let mut first_token = 0;
     for (word, &(start, end)) in words.iter().enumerate() {
@@ -134,7 +160,7 @@ pub fn word_vectors(
             }
         }
     }
-    Ok(WordVectors { width, values })
+    WordVectors { width, values }
 }
 
 #[cfg(test)]

@@ -170,19 +170,21 @@ impl Pipeline<'_> {
     }
 
     /// What the encoder's heads read in each sentence of `doc` (none without a reader).
-    /// An encoder failure loses one sentence's reading, never the article.
+    /// The sentences are encoded together; when that fails, each is read alone, and an
+    /// encoder failure loses one sentence's reading, never the article.
     pub fn read_sentences(&self, doc: &Document, prepared: &PreparedText) -> Option<Vec<Reading>> {
         let reader = self.reader?;
-        Some(
-            doc.sentences
+        let sentences: Vec<&str> = doc
+            .sentences
+            .iter()
+            .map(|&sentence| prepared.index.slice(&doc.text, sentence))
+            .collect();
+        Some(reader.read_many(&sentences).unwrap_or_else(|_| {
+            sentences
                 .iter()
-                .map(|&sentence| {
-                    reader
-                        .read(prepared.index.slice(&doc.text, sentence))
-                        .unwrap_or_default()
-                })
-                .collect(),
-        )
+                .map(|sentence| reader.read(sentence).unwrap_or_default())
+                .collect()
+        }))
     }
 }
 
@@ -206,6 +208,7 @@ fn read_triggers(doc: &Document, readings: &[Reading]) -> Vec<vigie_events::Read
                     acled: event.cue.acled,
                     actor: event.actor.map(on_document),
                     recipient: event.recipient.map(on_document),
+                    modality: event.cue.modality,
                 })
         })
         .collect()

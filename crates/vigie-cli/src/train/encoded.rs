@@ -7,9 +7,12 @@ use std::time::Instant;
 
 use anyhow::Context;
 use vigie_encoder::e5::MultilingualEncoder;
-use vigie_heads::words::{HalfVectors, word_vectors};
+use vigie_heads::words::{HalfVectors, word_vectors_many};
 
 use crate::parallel::parallel_map;
+
+/// Sentences encoded in one encoder pass.
+const SENTENCES_PER_PASS: usize = 32;
 
 /// The word vectors after `layers` of each of `sentences` (text and code-point word
 /// spans; the contents of `file`), from the cache in `cache_dir` when it holds them for
@@ -49,13 +52,18 @@ pub fn encoded_sentences(
         }
     }
     let started = Instant::now();
-    let vectors: Vec<HalfVectors> = parallel_map(sentences, |(text, words)| {
-        word_vectors(encoder, text, words, layers)
-            .map(|v| HalfVectors::from(&v))
+    // Sentences are encoded a few dozen at a time: one pass serves them all.
+    let batches: Vec<_> = sentences.chunks(SENTENCES_PER_PASS).collect();
+    let vectors: Vec<HalfVectors> = parallel_map(&batches, |batch| {
+        word_vectors_many(encoder, batch, layers)
+            .map(|vectors| vectors.iter().map(HalfVectors::from).collect::<Vec<_>>())
             .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
     })
     .into_iter()
-    .collect::<anyhow::Result<_>>()?;
+    .collect::<anyhow::Result<Vec<_>>>()?
+    .into_iter()
+    .flatten()
+    .collect();
     eprintln!(
         "{name}: {} sentences encoded in {:.0} s",
         sentences.len(),

@@ -245,6 +245,18 @@ impl Encoder {
     /// 0 = the embeddings), as \[tokens, width\] each, in the order asked. Layers above the
     /// deepest one asked are not run.
     pub fn hidden_states(&self, ids: &[u32], layers: &[usize]) -> candle_core::Result<Vec<Tensor>> {
+        let mut states = self.hidden_states_many(&[ids], layers)?;
+        Ok(states.remove(0))
+    }
+
+    /// [`hidden_states`](Self::hidden_states) of several sequences in one pass: their
+    /// tokens share every matrix product, and attention stays within each sequence. The
+    /// result has one entry per sequence, in order.
+    pub fn hidden_states_many(
+        &self,
+        sequences: &[&[u32]],
+        layers: &[usize],
+    ) -> candle_core::Result<Vec<Vec<Tensor>>> {
         let depth = layers.iter().copied().max().unwrap_or(0);
         if depth > self.header.layers {
             candle_core::bail!(
@@ -252,34 +264,34 @@ impl Encoder {
                 self.header.layers
             );
         }
-        let (n, h) = (ids.len(), self.header.hidden);
-        let words = Tensor::from_vec(self.words.rows(ids), (n, h), &Device::Cpu)?;
-        let positions = self.positions.narrow(0, 0, n)?;
+        let lengths: Vec<usize> = sequences.iter().map(|ids| ids.len()).collect();
+        let (n, h) = (lengths.iter().sum::<usize>(), self.header.hidden);
+        if n == 0 {
+            return Ok(vec![Vec::new(); sequences.len()]);
+        }
+        let words = Tensor::from_vec(self.words.rows(&sequences.concat()), (n, h), &Device::Cpu)?;
+        let positions = lengths
+            .iter()
+            .map(|&length| self.positions.narrow(0, 0, length))
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        let positions = Tensor::cat(&positions, 0)?;
         let mut x = self
             .embedding_norm
             .forward(&words.add(&positions)?.broadcast_add(&self.token_type)?)?;
-        let mut states = vec![None; layers.len()];
+        let mut kept = vec![None; layers.len()];
         let mut keep = |depth: usize, x: &Tensor| {
-            for (state, _) in states.iter_mut().zip(layers).filter(|(_, l)| **l == depth) {
+            for (state, _) in kept.iter_mut().zip(layers).filter(|(_, l)| **l == depth) {
                 *state = Some(x.clone());
             }
         };
         keep(0, &x);
-        let heads = self.header.heads;
-        let head_width = h / heads;
-        let scale = 1.0 / (head_width as f64).sqrt();
         for (index, layer) in self.layers.iter().take(depth).enumerate() {
-            let split = |t: Tensor| {
-                t.reshape((n, heads, head_width))?
-                    .transpose(0, 1)?
-                    .contiguous()
-            };
-            let q = split(layer.query.forward(&x)?)?;
-            let k = split(layer.key.forward(&x)?)?;
-            let v = split(layer.value.forward(&x)?)?;
-            let scores = (q.matmul(&k.t()?)? * scale)?;
-            let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-            let context = weights.matmul(&v)?.transpose(0, 1)?.reshape((n, h))?;
+            let context = self.attend(
+                &layer.query.forward(&x)?,
+                &layer.key.forward(&x)?,
+                &layer.value.forward(&x)?,
+                &lengths,
+            )?;
             let attended = layer.attention_out.forward(&context)?;
             x = layer.attention_norm.forward(&x.add(&attended)?)?;
             let inner = layer.feed_forward_in.forward(&x)?.gelu_erf()?;
@@ -287,7 +299,49 @@ impl Encoder {
             x = layer.output_norm.forward(&x.add(&out)?)?;
             keep(index + 1, &x);
         }
-        Ok(states.into_iter().flatten().collect())
+        let mut start = 0;
+        lengths
+            .iter()
+            .map(|&length| {
+                let states = kept
+                    .iter()
+                    .flatten()
+                    .map(|state| state.narrow(0, start, length))
+                    .collect::<candle_core::Result<Vec<_>>>();
+                start += length;
+                states
+            })
+            .collect()
+    }
+
+    /// Multi-head self-attention of each sequence (`lengths` rows of the queries, keys
+    /// and values, in order) over itself only.
+    fn attend(
+        &self,
+        queries: &Tensor,
+        keys: &Tensor,
+        values: &Tensor,
+        lengths: &[usize],
+    ) -> candle_core::Result<Tensor> {
+        let (heads, h) = (self.header.heads, self.header.hidden);
+        let head_width = h / heads;
+        let scale = 1.0 / (head_width as f64).sqrt();
+        let mut start = 0;
+        let mut contexts = Vec::with_capacity(lengths.len());
+        for &n in lengths {
+            let split = |t: &Tensor| {
+                t.narrow(0, start, n)?
+                    .reshape((n, heads, head_width))?
+                    .transpose(0, 1)?
+                    .contiguous()
+            };
+            let (q, k, v) = (split(queries)?, split(keys)?, split(values)?);
+            let scores = (q.matmul(&k.t()?)? * scale)?;
+            let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+            contexts.push(weights.matmul(&v)?.transpose(0, 1)?.reshape((n, h))?);
+            start += n;
+        }
+        Tensor::cat(&contexts, 0)
     }
 
     /// The mean of the token vectors of `ids`, at unit length (E5's sentence vector).
