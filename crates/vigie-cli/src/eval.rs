@@ -481,12 +481,7 @@ fn events(
     pipeline.reader = reader.as_ref();
     let scores = vigie_eval::events::evaluate(&records, |_| &pipeline);
     if let Some(path) = predictions_out {
-        let mut out = String::new();
-        for prediction in &scores.predictions {
-            out.push_str(&serde_json::to_string(prediction)?);
-            out.push('\n');
-        }
-        std::fs::write(path, out).with_context(|| format!("{}: cannot write", path.display()))?;
+        write_jsonl(path, &scores.predictions)?;
     }
     let share = |n: usize| 100.0 * n as f64 / scores.records.max(1) as f64;
     println!(
@@ -685,14 +680,19 @@ fn corpus(
         most_frequent(attributes.attribution_confusions())
     );
     if let Some(path) = mismatches_out {
-        let mut lines = String::new();
-        for mismatch in &attributes.mismatches {
-            lines.push_str(&serde_json::to_string(mismatch)?);
-            lines.push('\n');
-        }
-        std::fs::write(path, lines).with_context(|| format!("{}: cannot write", path.display()))?;
+        write_jsonl(path, &attributes.mismatches)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `records` to `path`, one JSON object per line.
+fn write_jsonl(path: &Path, records: &[impl serde::Serialize]) -> anyhow::Result<()> {
+    let mut lines = String::new();
+    for record in records {
+        lines.push_str(&serde_json::to_string(record)?);
+        lines.push('\n');
+    }
+    std::fs::write(path, lines).with_context(|| format!("{}: cannot write", path.display()))
 }
 
 fn persuasion(

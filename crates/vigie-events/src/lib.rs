@@ -332,13 +332,16 @@ fn attribution_for(doc: &Document, sentence: Span, trigger: Span) -> Attribution
     doc.attributions
         .iter()
         .find(|a| a.content.is_some_and(|c| c.contains(trigger)))
-        .or_else(|| {
-            doc.attributions
-                .iter()
-                .find(|a| a.cue.as_ref().is_some_and(|c| sentence.contains(c.span)))
-        })
+        .or_else(|| attribution_cued_in(doc, sentence))
         .cloned()
         .unwrap_or_else(Attribution::none)
+}
+
+/// The first attribution whose cue is in `sentence`.
+fn attribution_cued_in(doc: &Document, sentence: Span) -> Option<&Attribution> {
+    doc.attributions
+        .iter()
+        .find(|a| a.cue.as_ref().is_some_and(|c| sentence.contains(c.span)))
 }
 
 /// The attribution of an event of `modality` in sentence number `sentence_index`, given
@@ -364,12 +367,7 @@ fn attribution_for_modality(
 
 /// An attribution whose cue is in the next sentence, else in one of the two before.
 fn nearby_attribution(doc: &Document, sentence_index: usize) -> Option<Attribution> {
-    let in_sentence = |i: usize| {
-        let sentence = doc.sentences.get(i)?;
-        doc.attributions
-            .iter()
-            .find(|a| a.cue.as_ref().is_some_and(|c| sentence.contains(c.span)))
-    };
+    let in_sentence = |i: usize| attribution_cued_in(doc, *doc.sentences.get(i)?);
     in_sentence(sentence_index + 1)
         .or_else(|| {
             (1..=2)

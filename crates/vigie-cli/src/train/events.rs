@@ -159,6 +159,15 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
             sources.join(", ")
         )
     };
+    // Each head's progress: epoch, loss and its development score.
+    let progress = |head: &'static str, score: &'static str| {
+        move |epoch: usize, loss: f64, value: f64| {
+            eprintln!(
+                "{head}, epoch {epoch}: loss {loss:.4}, development {score} {value:.3} ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    };
     let triggers = tagger::train(
         TRIGGERS_HEAD,
         &kinds,
@@ -166,12 +175,7 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         &trigger_sets.1,
         &options,
         &provenance("triggers", options.seed, options.epochs),
-        |epoch, loss, f1| {
-            eprintln!(
-                "triggers, epoch {epoch}: loss {loss:.4}, development trigger F1 {f1:.3} ({:.0} s)",
-                started.elapsed().as_secs_f64()
-            );
-        },
+        progress("triggers", "trigger F1"),
     )?;
     let classifier_options = TrainingOptions {
         layers: layers.clone(),
@@ -193,12 +197,7 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
             classifier_options.seed,
             classifier_options.epochs,
         ),
-        |epoch, loss, accuracy| {
-            eprintln!(
-                "attributes, epoch {epoch}: loss {loss:.4}, development accuracy {accuracy:.3} ({:.0} s)",
-                started.elapsed().as_secs_f64()
-            );
-        },
+        progress("attributes", "accuracy"),
     )?;
     let argument_options = TrainingOptions {
         epochs: settings.argument_epochs,
@@ -211,12 +210,7 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         &argument_sets.1,
         &argument_options,
         &provenance("arguments", argument_options.seed, argument_options.epochs),
-        |epoch, loss, f1| {
-            eprintln!(
-                "arguments, epoch {epoch}: loss {loss:.4}, development argument F1 {f1:.3} ({:.0} s)",
-                started.elapsed().as_secs_f64()
-            );
-        },
+        progress("arguments", "argument F1"),
     )?;
     for (out, bytes) in [
         (settings.triggers_out, triggers.to_bytes()),
