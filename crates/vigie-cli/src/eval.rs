@@ -176,6 +176,20 @@ pub enum EvalCommand {
         #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
         encoder: PathBuf,
     },
+    /// Dependency parsing on Universal Dependencies treebanks (CoNLL-U): unlabelled and
+    /// labelled attachment scores per file and overall, and how often the relations that
+    /// carry an event's participants are found.
+    Syntax {
+        /// Gold treebanks.
+        #[arg(long, required = true, num_args = 1..)]
+        gold: Vec<PathBuf>,
+        /// The parser (from `vigie train parser`).
+        #[arg(long, default_value = vigie_heads::parser::DependencyParser::DEFAULT_PATH)]
+        parser: PathBuf,
+        /// The multilingual encoder's folder.
+        #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
+        encoder: PathBuf,
+    },
     /// The outlet registry against the State Media Matrix CSV: agreement on typology.
     Sources {
         /// The State Media Matrix CSV.
@@ -244,6 +258,11 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
             model,
             encoder,
         } => persuasion(&gold_labels, &gold_text, model.as_deref(), &encoder),
+        EvalCommand::Syntax {
+            gold,
+            parser,
+            encoder,
+        } => syntax(&gold, &parser, &encoder),
         EvalCommand::Sources { state_media_matrix } => sources(&state_media_matrix),
     }
 }
@@ -745,6 +764,89 @@ fn persuasion(
             counts.f1(),
             counts.predicted,
             counts.gold
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Relations whose words are an event's participants: their recall is printed apart.
+const PARTICIPANT_RELATIONS: &[&str] = &["nsubj", "nsubj:pass", "obj", "iobj", "obl", "obl:agent"];
+
+fn syntax(gold: &[PathBuf], parser: &Path, encoder: &Path) -> anyhow::Result<ExitCode> {
+    use vigie_eval::treebank::{AttachmentScores, read_treebank};
+    let parser = vigie_heads::parser::DependencyParser::load(parser).map_err(anyhow::Error::msg)?;
+    let encoder = vigie_encoder::e5::MultilingualEncoder::load(encoder)?;
+    let mut total = AttachmentScores::default();
+    let mut by_relation = vec![AttachmentScores::default(); PARTICIPANT_RELATIONS.len()];
+    println!(
+        "{:<40} {:>9} {:>7} {:>7}",
+        "treebank", "sentences", "UAS", "LAS"
+    );
+    for file in gold {
+        let (sentences, skipped) = read_treebank(file).map_err(anyhow::Error::msg)?;
+        let batches: Vec<_> = sentences.chunks(32).collect();
+        let trees = parallel_map(&batches, |batch| {
+            let texts: Vec<(&str, &[(usize, usize)])> = batch
+                .iter()
+                .map(|s| (s.text.as_str(), s.words.as_slice()))
+                .collect();
+            let trees = vigie_heads::words::word_vectors_many(&encoder, &texts, parser.layers())
+                .and_then(|vectors| vectors.iter().map(|v| parser.parse(v)).collect());
+            trees
+                .map(|trees: Vec<_>| trees.into_iter().map(Some).collect())
+                .unwrap_or_else(|error| {
+                    eprintln!("{}: {error}", file.display());
+                    vec![None; batch.len()]
+                })
+        });
+        let mut scores = AttachmentScores::default();
+        for (sentence, tree) in sentences.iter().zip(trees.into_iter().flatten()) {
+            let Some(tree) = tree else { continue };
+            let gold = (sentence.heads.as_slice(), sentence.relations.as_slice());
+            let predicted = (tree.heads.as_slice(), tree.relations.as_slice());
+            scores.add(gold, predicted);
+            for (relation, relation_scores) in PARTICIPANT_RELATIONS.iter().zip(&mut by_relation) {
+                let words: Vec<usize> = (0..sentence.words.len())
+                    .filter(|&w| sentence.relations[w] == *relation)
+                    .collect();
+                let pick = |heads: &[Option<usize>], relations: &[String]| {
+                    let heads: Vec<_> = words.iter().map(|&w| heads[w]).collect();
+                    let relations: Vec<_> = words.iter().map(|&w| relations[w].clone()).collect();
+                    (heads, relations)
+                };
+                let (gold_heads, gold_relations) = pick(gold.0, gold.1);
+                let (heads, relations) = pick(predicted.0, predicted.1);
+                relation_scores.add((&gold_heads, &gold_relations), (&heads, &relations));
+            }
+        }
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        println!(
+            "{name:<40} {:>9} {:>6.1}% {:>6.1}%{}",
+            sentences.len(),
+            100.0 * scores.unlabelled(),
+            100.0 * scores.labelled(),
+            if skipped > 0 {
+                format!("  ({skipped} sentences not aligned with their text, left out)")
+            } else {
+                String::new()
+            }
+        );
+        total.merge(&scores);
+    }
+    println!(
+        "{:<40} {:>9} {:>6.1}% {:>6.1}%  ({} words)",
+        "all",
+        "",
+        100.0 * total.unlabelled(),
+        100.0 * total.labelled(),
+        total.words
+    );
+    println!("participant relations: found with the right head and relation");
+    for (relation, scores) in PARTICIPANT_RELATIONS.iter().zip(&by_relation) {
+        println!(
+            "  {relation:<12} {:>6.1}% of {}",
+            100.0 * scores.labelled(),
+            scores.words
         );
     }
     Ok(ExitCode::SUCCESS)

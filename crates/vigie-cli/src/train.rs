@@ -14,6 +14,7 @@ use crate::parallel::parallel_map;
 mod encoded;
 mod events;
 mod names;
+mod parser;
 
 /// Training commands.
 #[derive(Debug, Subcommand)]
@@ -79,6 +80,34 @@ pub enum TrainCommand {
         /// Where to write the argument tagger.
         #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_ARGUMENTS)]
         arguments_out: PathBuf,
+    },
+    /// The dependency parser over the multilingual encoder, from Universal Dependencies
+    /// treebanks in CoNLL-U (`scripts/train-parser-head` lists the files).
+    Parser {
+        /// Treebanks to learn from.
+        #[arg(long, required = true, num_args = 1..)]
+        train: Vec<PathBuf>,
+        /// Treebanks whose labelled attachment score chooses the epoch.
+        #[arg(long, required = true, num_args = 1..)]
+        development: Vec<PathBuf>,
+        /// The encoder's folder (built by `scripts/build-encoder`).
+        #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
+        encoder: PathBuf,
+        /// Encoder layers the parser reads (their vectors are concatenated).
+        #[arg(long, value_delimiter = ',', default_value = "4,8,12")]
+        layers: Vec<usize>,
+        /// Units of the arc projections.
+        #[arg(long, default_value_t = 256)]
+        hidden: usize,
+        /// Passes over the data.
+        #[arg(long, default_value_t = 15)]
+        epochs: usize,
+        /// Where encoded sentences are cached between runs.
+        #[arg(long, default_value = "target/encoded-cache")]
+        cache: PathBuf,
+        /// Where to write the parser.
+        #[arg(long, default_value = vigie_heads::parser::DependencyParser::DEFAULT_PATH)]
+        out: PathBuf,
     },
     /// The encoder-free tagger of the fast path (averaged perceptron), from CoNLL-style
     /// files (BIO or IO tags).
@@ -153,6 +182,25 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             triggers_out: &triggers_out,
             attributes_out: &attributes_out,
             arguments_out: &arguments_out,
+        }),
+        TrainCommand::Parser {
+            train,
+            development,
+            encoder,
+            layers,
+            hidden,
+            epochs,
+            cache,
+            out,
+        } => parser::train_parser(&parser::ParserTraining {
+            training: &train,
+            development: &development,
+            encoder_dir: &encoder,
+            layers,
+            hidden,
+            epochs,
+            cache_dir: &cache,
+            out: &out,
         }),
         TrainCommand::NerFast {
             train: files,

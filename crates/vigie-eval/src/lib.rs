@@ -13,3 +13,4 @@ pub mod persuasion;
 pub mod snippets;
 pub mod sources;
 pub mod synthetic;
+pub mod treebank;

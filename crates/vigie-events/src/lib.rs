@@ -135,9 +135,10 @@ pub fn analyze(
             let place = arguments::place(doc, index, sentence, trigger.span);
             let attribution = attribution_for(doc, sentence, trigger.span);
             // A head's modality reads the whole sentence; the rules' only cue words.
+            let cued = modality::modality(&doc.text, index, sentence, trigger.span, &attribution);
             let modality = match &read {
-                Some(read) => read.modality,
-                None => modality::modality(&doc.text, index, sentence, trigger.span, &attribution),
+                Some(read) => read_modality(read.modality, cued),
+                None => cued,
             };
             let attribution = match &read {
                 Some(_) => attribution_for_modality(doc, sentence_index, attribution, modality),
@@ -337,6 +338,16 @@ fn attribution_for(doc: &Document, sentence: Span, trigger: Span) -> Attribution
         .unwrap_or_else(Attribution::none)
 }
 
+/// The modality of an event the heads read: the attribute head's, except that an
+/// intention the cue words spell out ("projettent de se manifester", "plans to strike")
+/// makes an event the head reads as done or claimed a planned one.
+fn read_modality(head: Modality, cued: Modality) -> Modality {
+    match (head, cued) {
+        (Modality::Asserted | Modality::Claimed, Modality::Planned) => Modality::Planned,
+        _ => head,
+    }
+}
+
 /// The first attribution whose cue is in `sentence`.
 fn attribution_cued_in(doc: &Document, sentence: Span) -> Option<&Attribution> {
     doc.attributions
@@ -461,6 +472,17 @@ mod tests {
                 Modality::Asserted
             )]
         );
+    }
+
+    #[test]
+    fn a_spelled_out_intention_outranks_a_head_reading_the_event_as_done() {
+        use Modality::*;
+        assert_eq!(read_modality(Claimed, Planned), Planned);
+        assert_eq!(read_modality(Asserted, Planned), Planned);
+        // Only intentions: other cues, and other readings of the head, stand.
+        assert_eq!(read_modality(Claimed, Denied), Claimed);
+        assert_eq!(read_modality(Threatened, Planned), Threatened);
+        assert_eq!(read_modality(Asserted, Claimed), Asserted);
     }
 
     #[test]

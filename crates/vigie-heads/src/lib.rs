@@ -11,11 +11,14 @@
 //! - [`names`]: named entities (PER, ORG, LOC, MISC), a span tagger.
 //! - [`events`]: event triggers (a span tagger of PLOVER types) and their mode, ACLED
 //!   sub-event type and modality (a span classifier).
+//! - [`parser`]: a dependency parser (each word's head and relation), biaffine arc
+//!   scores decoded into one projective tree.
 //! - [`reader`]: one encoder pass per sentence feeding every head.
 
 pub mod classifier;
 pub mod events;
 pub mod names;
+pub mod parser;
 pub mod reader;
 pub mod tagger;
 pub mod training;
