@@ -16,6 +16,24 @@ mod events;
 mod names;
 mod parser;
 
+/// What every head trained over the multilingual encoder is given.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EncoderHead {
+    /// The encoder's folder (built by `scripts/build-encoder`).
+    #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
+    pub encoder: PathBuf,
+    /// Encoder layers the head reads (their vectors are concatenated).
+    #[arg(long, value_delimiter = ',', default_value = "4,8,12")]
+    pub layers: Vec<usize>,
+    /// Units of the head's hidden layer (of each of the event heads; of the parser's arc
+    /// projections).
+    #[arg(long, default_value_t = 256)]
+    pub hidden: usize,
+    /// Where encoded sentences are cached between runs.
+    #[arg(long, default_value = "target/encoded-cache")]
+    pub cache: PathBuf,
+}
+
 /// Training commands.
 #[derive(Debug, Subcommand)]
 pub enum TrainCommand {
@@ -27,21 +45,12 @@ pub enum TrainCommand {
         /// training to choose the epoch.
         #[arg(long, required = true, num_args = 1..)]
         train: Vec<PathBuf>,
-        /// The encoder's folder (built by `scripts/build-encoder`).
-        #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
-        encoder: PathBuf,
-        /// Encoder layers the head reads (their vectors are concatenated).
-        #[arg(long, value_delimiter = ',', default_value = "4,8,12")]
-        layers: Vec<usize>,
-        /// Units of the head's hidden layer.
-        #[arg(long, default_value_t = 256)]
-        hidden: usize,
+        /// The encoder, the layers read, the head's size and the cache.
+        #[command(flatten)]
+        head: EncoderHead,
         /// Passes over the data.
         #[arg(long, default_value_t = 10)]
         epochs: usize,
-        /// Where encoded sentences are cached between runs.
-        #[arg(long, default_value = "target/encoded-cache")]
-        cache: PathBuf,
         /// Where to write the head.
         #[arg(long)]
         out: PathBuf,
@@ -53,24 +62,15 @@ pub enum TrainCommand {
         /// Corpus files (`data/corpus/events-*.jsonl`; items without events are skipped).
         #[arg(long, required = true, num_args = 1..)]
         train: Vec<PathBuf>,
-        /// The encoder's folder (built by `scripts/build-encoder`).
-        #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
-        encoder: PathBuf,
-        /// Encoder layers the heads read (their vectors are concatenated).
-        #[arg(long, value_delimiter = ',', default_value = "4,8,12")]
-        layers: Vec<usize>,
-        /// Units of each head's hidden layer.
-        #[arg(long, default_value_t = 256)]
-        hidden: usize,
+        /// The encoder, the layers read, the head's size and the cache.
+        #[command(flatten)]
+        head: EncoderHead,
         /// Passes of the trigger tagger over the data.
         #[arg(long, default_value_t = 30)]
         epochs: usize,
         /// Passes of the argument tagger over the data.
         #[arg(long, default_value_t = 12)]
         argument_epochs: usize,
-        /// Where encoded sentences are cached between runs.
-        #[arg(long, default_value = "target/encoded-cache")]
-        cache: PathBuf,
         /// Where to write the trigger tagger.
         #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_TRIGGERS)]
         triggers_out: PathBuf,
@@ -82,7 +82,7 @@ pub enum TrainCommand {
         arguments_out: PathBuf,
     },
     /// The dependency parser over the multilingual encoder, from Universal Dependencies
-    /// treebanks in CoNLL-U (`scripts/train-parser-head` lists the files).
+    /// treebanks in CoNLL-U (`scripts/lib/treebanks.sh` lists the files `scripts/train-parser-head` uses).
     Parser {
         /// Treebanks to learn from.
         #[arg(long, required = true, num_args = 1..)]
@@ -90,21 +90,12 @@ pub enum TrainCommand {
         /// Treebanks whose labelled attachment score chooses the epoch.
         #[arg(long, required = true, num_args = 1..)]
         development: Vec<PathBuf>,
-        /// The encoder's folder (built by `scripts/build-encoder`).
-        #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
-        encoder: PathBuf,
-        /// Encoder layers the parser reads (their vectors are concatenated).
-        #[arg(long, value_delimiter = ',', default_value = "4,8,12")]
-        layers: Vec<usize>,
-        /// Units of the arc projections.
-        #[arg(long, default_value_t = 256)]
-        hidden: usize,
+        /// The encoder, the layers read, the head's size and the cache.
+        #[command(flatten)]
+        head: EncoderHead,
         /// Passes over the data.
         #[arg(long, default_value_t = 15)]
         epochs: usize,
-        /// Where encoded sentences are cached between runs.
-        #[arg(long, default_value = "target/encoded-cache")]
-        cache: PathBuf,
         /// Where to write the parser.
         #[arg(long, default_value = vigie_heads::parser::DependencyParser::DEFAULT_PATH)]
         out: PathBuf,
@@ -153,32 +144,23 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
     match command {
         TrainCommand::Ner {
             train,
-            encoder,
-            layers,
-            hidden,
+            head,
             epochs,
-            cache,
             out,
-        } => names::train_head(&train, &encoder, layers, hidden, epochs, &cache, &out),
+        } => names::train_head(&train, &head, epochs, &out),
         TrainCommand::Events {
             train,
-            encoder,
-            layers,
-            hidden,
+            head,
             epochs,
             argument_epochs,
-            cache,
             triggers_out,
             attributes_out,
             arguments_out,
         } => events::train_heads(&events::EventTraining {
             files: &train,
-            encoder_dir: &encoder,
-            layers,
-            hidden,
+            head: &head,
             epochs,
             argument_epochs,
-            cache_dir: &cache,
             triggers_out: &triggers_out,
             attributes_out: &attributes_out,
             arguments_out: &arguments_out,
@@ -186,20 +168,14 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
         TrainCommand::Parser {
             train,
             development,
-            encoder,
-            layers,
-            hidden,
+            head,
             epochs,
-            cache,
             out,
         } => parser::train_parser(&parser::ParserTraining {
             training: &train,
             development: &development,
-            encoder_dir: &encoder,
-            layers,
-            hidden,
+            head: &head,
             epochs,
-            cache_dir: &cache,
             out: &out,
         }),
         TrainCommand::NerFast {

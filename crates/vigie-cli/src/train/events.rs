@@ -19,24 +19,19 @@ use vigie_heads::tagger::{self, Example};
 use vigie_heads::training::TrainingOptions;
 use vigie_heads::words::HalfVectors;
 
+use super::EncoderHead;
 use super::encoded::encoded_sentences;
 
 /// Settings of `vigie train events`.
 pub struct EventTraining<'a> {
     /// Corpus files (`data/corpus/events-*.jsonl`).
     pub files: &'a [PathBuf],
-    /// The encoder's folder.
-    pub encoder_dir: &'a Path,
-    /// Encoder layers the heads read.
-    pub layers: Vec<usize>,
-    /// Units of each head's hidden layer.
-    pub hidden: usize,
+    /// The encoder, the layers read, each head's size and the cache.
+    pub head: &'a EncoderHead,
     /// Passes of the trigger tagger over the data.
     pub epochs: usize,
     /// Passes of the argument tagger over the data.
     pub argument_epochs: usize,
-    /// Where encoded sentences are cached between runs.
-    pub cache_dir: &'a Path,
     /// Where to write the trigger tagger.
     pub triggers_out: &'a Path,
     /// Where to write the attribute classifier.
@@ -71,8 +66,8 @@ fn trigger_tags(item: &EventItem) -> Result<Vec<usize>, String> {
 
 /// Trains both heads and writes them.
 pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
-    let encoder = MultilingualEncoder::load(settings.encoder_dir)?;
-    let layers = &settings.layers;
+    let encoder = MultilingualEncoder::load(&settings.head.encoder)?;
+    let layers = &settings.head.layers;
     let mut trigger_sets = (Vec::new(), Vec::new());
     let mut attribute_sets: (Vec<SpanExample>, Vec<SpanExample>) = (Vec::new(), Vec::new());
     let mut argument_sets = (Vec::new(), Vec::new());
@@ -88,7 +83,7 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|i| (i.text.as_str(), i.words.as_slice()))
             .collect();
-        let vectors = encoded_sentences(file, &texts, &encoder, layers, settings.cache_dir)?;
+        let vectors = encoded_sentences(file, &texts, &encoder, layers, &settings.head.cache)?;
         for (item, vectors) in items.iter().zip(vectors) {
             let words = vectors.to_f32();
             let (triggers, attributes, arguments) = if item.held_out() {
@@ -146,7 +141,7 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
     let kinds = EventType::ALL.map(EventType::name);
     let options = TrainingOptions {
         layers: layers.clone(),
-        hidden: settings.hidden,
+        hidden: settings.head.hidden,
         epochs: settings.epochs,
         batch: 16,
         ..TrainingOptions::default()
@@ -155,7 +150,7 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         format!(
             "vigie train events ({what}): multilingual-e5-small layers {layers:?}, hidden {}, \
              {epochs} epochs, seed {seed}; trained on {}",
-            settings.hidden,
+            settings.head.hidden,
             sources.join(", ")
         )
     };
@@ -179,7 +174,7 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
     )?;
     let classifier_options = TrainingOptions {
         layers: layers.clone(),
-        hidden: settings.hidden,
+        hidden: settings.head.hidden,
         epochs: 40,
         batch: 32,
         dropout: 0.3,

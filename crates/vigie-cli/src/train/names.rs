@@ -11,6 +11,7 @@ use vigie_heads::names::{NameKind, NameTagger};
 use vigie_heads::tagger::Example;
 use vigie_heads::training::TrainingOptions;
 
+use super::EncoderHead;
 use super::encoded::encoded_sentences;
 
 /// Sentences longer than this many words are cut (files without sentence breaks).
@@ -67,18 +68,21 @@ fn cut(sentence: NamedSentence) -> Vec<NamedSentence> {
     pieces
 }
 
-/// Trains the name head and writes it to `out`; encoded sentences are cached in
-/// `cache_dir`, so training again after a file changes encodes only that file.
+/// Trains the name head and writes it to `out`; encoded sentences are cached in the
+/// head's cache, so training again after a file changes encodes only that file.
 pub fn train_head(
     files: &[PathBuf],
-    encoder_dir: &Path,
-    layers: Vec<usize>,
-    hidden: usize,
+    head: &EncoderHead,
     epochs: usize,
-    cache_dir: &Path,
     out: &Path,
 ) -> anyhow::Result<ExitCode> {
-    let encoder = MultilingualEncoder::load(encoder_dir)?;
+    let EncoderHead {
+        encoder,
+        layers,
+        hidden,
+        cache,
+    } = head;
+    let encoder = MultilingualEncoder::load(encoder)?;
     let (mut training, mut development) = (Vec::new(), Vec::new());
     let mut sources = Vec::new();
     for file in files {
@@ -93,7 +97,7 @@ pub fn train_head(
             .iter()
             .map(|s| (s.text.as_str(), s.words.as_slice()))
             .collect();
-        let vectors = encoded_sentences(file, &texts, &encoder, &layers, cache_dir)?;
+        let vectors = encoded_sentences(file, &texts, &encoder, layers, cache)?;
         for (sentence, vectors) in pieces.iter().zip(vectors) {
             let example = example(sentence, vectors).map_err(anyhow::Error::msg)?;
             // The corpus keeps its own development part; open data gives one in ten.
@@ -110,7 +114,7 @@ pub fn train_head(
     );
     let options = TrainingOptions {
         layers: layers.clone(),
-        hidden,
+        hidden: *hidden,
         epochs,
         ..TrainingOptions::default()
     };

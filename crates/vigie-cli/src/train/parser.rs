@@ -11,6 +11,7 @@ use vigie_eval::treebank::{TreeSentence, read_treebank};
 use vigie_heads::parser::Example;
 use vigie_heads::training::TrainingOptions;
 
+use super::EncoderHead;
 use super::encoded::encoded_sentences;
 
 /// Longer sentences are left out of training (the encoder reads 512 tokens at most).
@@ -22,16 +23,10 @@ pub struct ParserTraining<'a> {
     pub training: &'a [PathBuf],
     /// Treebanks that choose the epoch.
     pub development: &'a [PathBuf],
-    /// The encoder's folder.
-    pub encoder_dir: &'a Path,
-    /// Encoder layers read.
-    pub layers: Vec<usize>,
-    /// Units of the arc projections.
-    pub hidden: usize,
+    /// The encoder, the layers read, the arc projections' units and the cache.
+    pub head: &'a EncoderHead,
     /// Passes over the data.
     pub epochs: usize,
-    /// Where encoded sentences are cached.
-    pub cache_dir: &'a Path,
     /// Where to write the parser.
     pub out: &'a Path,
 }
@@ -99,9 +94,15 @@ fn file_names(files: &[PathBuf]) -> String {
 
 /// Trains the parser and writes it.
 pub fn train_parser(run: &ParserTraining) -> anyhow::Result<ExitCode> {
-    let encoder = MultilingualEncoder::load(run.encoder_dir)?;
-    let training = encoded_treebanks(run.training, &encoder, &run.layers, run.cache_dir)?;
-    let development = encoded_treebanks(run.development, &encoder, &run.layers, run.cache_dir)?;
+    let EncoderHead {
+        encoder,
+        layers,
+        hidden,
+        cache,
+    } = run.head;
+    let encoder = MultilingualEncoder::load(encoder)?;
+    let training = encoded_treebanks(run.training, &encoder, layers, cache)?;
+    let development = encoded_treebanks(run.development, &encoder, layers, cache)?;
     let mut relations: Vec<String> = training
         .iter()
         .chain(&development)
@@ -133,19 +134,19 @@ pub fn train_parser(run: &ParserTraining) -> anyhow::Result<ExitCode> {
         training.len(),
         development.len(),
         relations.len(),
-        run.layers
+        layers
     );
     let options = TrainingOptions {
-        layers: run.layers.clone(),
-        hidden: run.hidden,
+        layers: layers.clone(),
+        hidden: *hidden,
         epochs: run.epochs,
         ..TrainingOptions::default()
     };
     let provenance = format!(
         "vigie train parser: multilingual-e5-small layers {:?}, arc units {}, {} epochs, seed {}; \
          trained on {}; epoch chosen on {}",
-        run.layers,
-        run.hidden,
+        layers,
+        hidden,
         run.epochs,
         options.seed,
         file_names(run.training),
