@@ -194,6 +194,7 @@ pub fn analyze(
                 None => in_sentence.push(event),
             }
         }
+        sourced_by_speech_acts(&mut in_sentence);
         events.extend(in_sentence);
     }
     doc.events = events;
@@ -348,6 +349,46 @@ fn read_modality(head: Modality, cued: Modality) -> Modality {
     }
 }
 
+/// Gives an unsourced claim, denial or threat of a sentence the source the sentence's own
+/// speech act names: its actor ("X threatened to close the border": the closure is
+/// threatened, on X's word; "X accused Y of shelling": the shelling is claimed by X).
+fn sourced_by_speech_acts(in_sentence: &mut [Event]) {
+    let speech_act_actor = |events: &[Event]| {
+        events
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.event_type,
+                    EventType::Threaten | EventType::Accuse | EventType::Reject
+                )
+            })
+            .find_map(|e| Some((e.actor.clone()?, e.trigger.clone())))
+    };
+    let Some((speaker, cue)) = speech_act_actor(in_sentence) else {
+        return;
+    };
+    for event in in_sentence.iter_mut() {
+        let unsourced = event.attribution.kind == AttributionKind::None
+            && matches!(
+                event.modality,
+                Modality::Claimed | Modality::Denied | Modality::Threatened
+            )
+            && event.trigger.span != cue.span;
+        if unsourced {
+            event.attribution = Attribution {
+                kind: AttributionKind::Named,
+                speaker: Some(TextSpan {
+                    text: speaker.text.clone(),
+                    span: speaker.span,
+                }),
+                actor: speaker.code.clone(),
+                cue: Some(cue.clone()),
+                ..Attribution::none()
+            };
+        }
+    }
+}
+
 /// The first attribution whose cue is in `sentence`.
 fn attribution_cued_in(doc: &Document, sentence: Span) -> Option<&Attribution> {
     doc.attributions
@@ -472,6 +513,78 @@ mod tests {
                 Modality::Asserted
             )]
         );
+    }
+
+    /// An event of `event_type` at `trigger` (code points `start..`), with `actor`.
+    fn event_at(
+        event_type: EventType,
+        trigger: &str,
+        start: usize,
+        actor: Option<&str>,
+        modality: Modality,
+    ) -> Event {
+        let span_of = |text: &str, start: usize| Span::new(start, start + text.chars().count());
+        Event {
+            event_type,
+            mode: None,
+            trigger: TextSpan {
+                text: trigger.into(),
+                span: span_of(trigger, start),
+            },
+            actor: actor.map(|a| vigie_core::Participant {
+                text: a.into(),
+                span: span_of(a, 0),
+                code: Some("TUR".into()),
+                country: Some("TR".into()),
+            }),
+            recipient: None,
+            place: None,
+            date: None,
+            attribution: Attribution::none(),
+            modality,
+            evidence: Span::new(0, 80),
+            confidence: 0.5,
+            acled: None,
+            fatalities: None,
+        }
+    }
+
+    #[test]
+    fn a_threat_or_a_claim_is_sourced_by_the_speech_act_of_its_sentence() {
+        // "La Turquie a menacé de fermer son espace aérien …"
+        let mut events = vec![
+            event_at(
+                EventType::Threaten,
+                "a menacé",
+                11,
+                Some("La Turquie"),
+                Modality::Asserted,
+            ),
+            event_at(EventType::Coerce, "fermer", 23, None, Modality::Threatened),
+            event_at(EventType::Assault, "frappé", 50, None, Modality::Asserted),
+        ];
+        sourced_by_speech_acts(&mut events);
+        let threatened = &events[1].attribution;
+        assert_eq!(threatened.kind, AttributionKind::Named);
+        assert_eq!(threatened.speaker.as_ref().unwrap().text, "La Turquie");
+        assert_eq!(threatened.actor.as_deref(), Some("TUR"));
+        assert_eq!(threatened.cue.as_ref().unwrap().text, "a menacé");
+        // The speech act itself, and what the text asserts, stay unsourced.
+        assert_eq!(events[0].attribution.kind, AttributionKind::None);
+        assert_eq!(events[2].attribution.kind, AttributionKind::None);
+        // Without a speaker, nothing is sourced.
+        let mut unsourced = vec![
+            event_at(
+                EventType::Threaten,
+                "a menacé",
+                11,
+                None,
+                Modality::Asserted,
+            ),
+            event_at(EventType::Coerce, "fermer", 23, None, Modality::Threatened),
+        ];
+        sourced_by_speech_acts(&mut unsourced);
+        assert_eq!(unsourced[1].attribution.kind, AttributionKind::None);
     }
 
     #[test]
