@@ -199,13 +199,30 @@ impl AttachmentScores {
         predicted: (&[Option<usize>], &[String]),
     ) {
         for word in 0..gold.0.len() {
-            self.words += 1;
-            if predicted.0.get(word) == Some(&gold.0[word]) {
-                self.right_head += 1;
-                if predicted.1.get(word) == Some(&gold.1[word]) {
-                    self.right_head_and_relation += 1;
-                }
-            }
+            self.add_word(
+                (gold.0[word], &gold.1[word]),
+                predicted
+                    .0
+                    .get(word)
+                    .copied()
+                    .zip(predicted.1.get(word).map(String::as_str)),
+            );
+        }
+    }
+
+    /// Adds one word: its gold head and relation, and the predicted ones (`None`: the
+    /// parse has no such word).
+    pub fn add_word(
+        &mut self,
+        gold: (Option<usize>, &str),
+        predicted: Option<(Option<usize>, &str)>,
+    ) {
+        self.words += 1;
+        if let Some((head, relation)) = predicted
+            && head == gold.0
+        {
+            self.right_head += 1;
+            self.right_head_and_relation += usize::from(relation == gold.1);
         }
     }
 
@@ -246,8 +263,13 @@ mod tests {
 ";
 
     fn read(content: &str) -> (Vec<TreeSentence>, usize) {
-        let path =
-            std::env::temp_dir().join(format!("vigie-treebank-{}.conllu", std::process::id()));
+        // Tests run in parallel: each reads its own file.
+        static FILES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let number = FILES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "vigie-treebank-{}-{number}.conllu",
+            std::process::id()
+        ));
         std::fs::write(&path, content).unwrap();
         let read = read_treebank(&path).unwrap();
         std::fs::remove_file(&path).unwrap();
