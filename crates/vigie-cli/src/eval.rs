@@ -805,18 +805,21 @@ fn syntax(gold: &[PathBuf], parser: &Path, encoder: &Path) -> anyhow::Result<Exi
             let gold = (sentence.heads.as_slice(), sentence.relations.as_slice());
             let predicted = (tree.heads.as_slice(), tree.relations.as_slice());
             scores.add(gold, predicted);
-            for (relation, relation_scores) in PARTICIPANT_RELATIONS.iter().zip(&mut by_relation) {
-                let words: Vec<usize> = (0..sentence.words.len())
-                    .filter(|&w| sentence.relations[w] == *relation)
-                    .collect();
-                let pick = |heads: &[Option<usize>], relations: &[String]| {
-                    let heads: Vec<_> = words.iter().map(|&w| heads[w]).collect();
-                    let relations: Vec<_> = words.iter().map(|&w| relations[w].clone()).collect();
-                    (heads, relations)
-                };
-                let (gold_heads, gold_relations) = pick(gold.0, gold.1);
-                let (heads, relations) = pick(predicted.0, predicted.1);
-                relation_scores.add((&gold_heads, &gold_relations), (&heads, &relations));
+            // Each word of a participant relation, scored under its gold relation.
+            for word in 0..sentence.words.len() {
+                let gold_relation = sentence.relations[word].as_str();
+                if let Some(at) = PARTICIPANT_RELATIONS
+                    .iter()
+                    .position(|r| *r == gold_relation)
+                {
+                    by_relation[at].add_word(
+                        (sentence.heads[word], gold_relation),
+                        tree.heads
+                            .get(word)
+                            .copied()
+                            .zip(tree.relations.get(word).map(String::as_str)),
+                    );
+                }
             }
         }
         let name = file.file_name().unwrap_or_default().to_string_lossy();

@@ -353,18 +353,16 @@ fn read_modality(head: Modality, cued: Modality) -> Modality {
 /// speech act names: its actor ("X threatened to close the border": the closure is
 /// threatened, on X's word; "X accused Y of shelling": the shelling is claimed by X).
 fn sourced_by_speech_acts(in_sentence: &mut [Event]) {
-    let speech_act_actor = |events: &[Event]| {
-        events
-            .iter()
-            .filter(|e| {
-                matches!(
-                    e.event_type,
-                    EventType::Threaten | EventType::Accuse | EventType::Reject
-                )
-            })
-            .find_map(|e| Some((e.actor.clone()?, e.trigger.clone())))
-    };
-    let Some((speaker, cue)) = speech_act_actor(in_sentence) else {
+    let speech_act = in_sentence
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.event_type,
+                EventType::Threaten | EventType::Accuse | EventType::Reject
+            )
+        })
+        .find_map(|e| Some((e.actor.clone()?, e.trigger.clone())));
+    let Some((speaker, cue)) = speech_act else {
         return;
     };
     for event in in_sentence.iter_mut() {

@@ -48,11 +48,6 @@ impl Example {
         })
     }
 
-    /// Each word's head and relation: what a parse of it should give.
-    pub fn gold(&self) -> (&[Option<usize>], &[usize]) {
-        (&self.heads, &self.relations)
-    }
-
     /// The word vectors at single precision.
     pub fn vectors(&self) -> crate::words::WordVectors {
         self.vectors.to_f32()
