@@ -15,7 +15,8 @@ use vigie_core::{Document, Entity, PreparedText};
 /// Runs the stage: fills `doc.entities`, `doc.attributions` and the actors of each
 /// caption; `prepared` is `doc.text` prepared.
 pub fn analyze(doc: &mut Document, prepared: &PreparedText, dictionary: &ActorDictionary) {
-    let mut entities: Vec<Entity> = dictionary.find_prepared(&doc.text, prepared);
+    let mut entities: Vec<Entity> =
+        dictionary.find_prepared(&doc.text, prepared, doc.published.as_deref());
     let taken: Vec<vigie_core::Span> = entities.iter().map(|e| e.span).collect();
     let tokens = &prepared.tokens;
     entities.extend(people::find_people(&doc.text, tokens, &taken));
@@ -34,6 +35,6 @@ pub fn analyze(doc: &mut Document, prepared: &PreparedText, dictionary: &ActorDi
     doc.entities.sort_by_key(|e| (e.span.start, e.span.end));
     doc.attributions = attribution::find_attributions(doc, prepared);
     for caption in &mut doc.captions {
-        caption.entities = dictionary.find(&caption.text);
+        caption.entities = dictionary.find(&caption.text, doc.published.as_deref());
     }
 }
