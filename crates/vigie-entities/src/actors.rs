@@ -196,8 +196,10 @@ impl ActorDictionary {
                 continue;
             }
             let actor = &self.actors[alias.actor];
+            // A person's name, or a one-word name (groups list their leaders' surnames),
+            // next to another capitalised word is part of a longer name.
             if alias.name_case
-                && actor.kind == EntityKind::Per
+                && (actor.kind == EntityKind::Per || !alias.surface.contains(' '))
                 && glued_to_a_name(
                     text,
                     prepared.index.byte(span.start)..prepared.index.byte(span.end),
@@ -473,6 +475,9 @@ ISIS\t\t\t\t\tIslamic State of Iraq\t\tMilNonState:3
                 .collect()
         };
         assert_eq!(codes("The Free Syrian Army said."), ["SYRREB"]);
+        assert_eq!(codes("Byrnes said."), ["USAGOV"]);
+        // "Byrnes" in "Jimmy Byrnes" is part of another name.
+        assert!(codes("Jimmy Byrnes said.").is_empty());
         assert!(codes("a free syrian army of volunteers").is_empty());
         // A row with a code the hand-written table has adds an alias to that actor.
         assert_eq!(codes("the Islamic State of Iraq claimed"), ["ISIS"]);
