@@ -373,7 +373,10 @@ fn glued_to_a_name(text: &str, range: std::ops::Range<usize>) -> bool {
             .is_some_and(char::is_uppercase)
     };
     let before = text[..range.start].strip_suffix(' ').map(|t| {
-        let start = t.rfind(|c: char| !is_word_char(c)).map_or(0, |i| i + 1);
+        let start = t
+            .char_indices()
+            .rfind(|(_, c)| !is_word_char(*c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         &t[start..]
     });
     let after = text[range.end..].strip_prefix(' ');
@@ -478,6 +481,8 @@ ISIS\t\t\t\t\tIslamic State of Iraq\t\tMilNonState:3
         assert_eq!(codes("Byrnes said."), ["USAGOV"]);
         // "Byrnes" in "Jimmy Byrnes" is part of another name.
         assert!(codes("Jimmy Byrnes said.").is_empty());
+        // A word before it that ends in a character of several bytes.
+        assert_eq!(codes("des « Byrnes » disent"), ["USAGOV"]);
         assert!(codes("a free syrian army of volunteers").is_empty());
         // A row with a code the hand-written table has adds an alias to that actor.
         assert_eq!(codes("the Islamic State of Iraq claimed"), ["ISIS"]);

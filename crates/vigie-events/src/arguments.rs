@@ -189,26 +189,41 @@ fn participant_in(doc: &Document, index: &TextIndex, entity: &Entity) -> Partici
     if participant.country.is_some() {
         return participant;
     }
-    let adjacent = doc
-        .places
-        .iter()
-        .filter(|p| p.kind == PlaceKind::Demonym)
-        .find(|p| {
+    // "Afghan rebels", "l'armée malienne"; and a place named right before a common noun
+    // owns it ("Mozambique military", "Iraq's police").
+    let generic = entity.text.starts_with(char::is_lowercase);
+    let adjacent = doc.places.iter().find(|p| match p.kind {
+        PlaceKind::Demonym => {
             (p.span.end <= entity.span.start
                 && only_space(doc, index, p.span.end, entity.span.start))
                 || (p.span.start >= entity.span.end
                     && only_space(doc, index, entity.span.end, p.span.start))
-        });
-    if let Some(demonym) = adjacent {
+        }
+        PlaceKind::Toponym => {
+            generic
+                && p.span.end <= entity.span.start
+                && possessive_gap(doc, index, p.span.end, entity.span.start)
+        }
+    });
+    if let Some(place) = adjacent {
         let span = Span::new(
-            demonym.span.start.min(entity.span.start),
-            demonym.span.end.max(entity.span.end),
+            place.span.start.min(entity.span.start),
+            place.span.end.max(entity.span.end),
         );
         participant.text = index.slice(&doc.text, span).to_owned();
         participant.span = span;
-        participant.country = Some(demonym.country_code.clone());
+        participant.country = Some(place.country_code.clone());
     }
     participant
+}
+
+/// True when only spaces, or a possessive `'s`, stand between two offsets.
+fn possessive_gap(doc: &Document, index: &TextIndex, start: usize, end: usize) -> bool {
+    let gap = index
+        .slice(&doc.text, Span::new(start, end))
+        .replace('’', "'");
+    let gap = gap.trim_end();
+    gap.strip_prefix("'s").unwrap_or(gap).trim().is_empty()
 }
 
 /// The participant a trained head marks at `span`: its text, with the code and country of
@@ -1276,5 +1291,38 @@ mod tests {
         };
         assert_eq!(target(EventType::Assault).as_deref(), Some("Herat"));
         assert_eq!(target(EventType::Consult), None);
+    }
+
+    #[test]
+    fn a_place_right_before_a_common_noun_owns_it() {
+        let text = "Mozambique's police arrested the men.";
+        let mut doc = Document::new("t", text);
+        let mozambique = Place {
+            text: "Mozambique".into(),
+            span: Span::new(0, 10),
+            geonameid: 1036973,
+            name: "Mozambique".into(),
+            lat: -18.25,
+            lon: 35.0,
+            country_code: "MZ".into(),
+            feature_code: "PCLI".into(),
+            admin1: None,
+            confidence: 0.9,
+            kind: PlaceKind::Toponym,
+        };
+        doc.places.push(mozambique.clone());
+        doc.entities.push(entity("police", text, EntityKind::State));
+        let index = TextIndex::new(text);
+        let police = &doc.entities[0];
+        let owned = participant_in(&doc, &index, police);
+        assert_eq!(owned.text, "Mozambique's police");
+        assert_eq!(owned.country.as_deref(), Some("MZ"));
+        // A capitalised name is not a common noun: "Mozambique Hamas" stays apart.
+        let text = "Mozambique Hamas";
+        let mut doc = Document::new("t", text);
+        doc.places.push(mozambique.clone());
+        doc.entities.push(entity("Hamas", text, EntityKind::Group));
+        let named = participant_in(&doc, &TextIndex::new(text), &doc.entities[0]);
+        assert_eq!(named.text, "Hamas");
     }
 }
