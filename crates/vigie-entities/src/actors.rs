@@ -2,7 +2,7 @@
 //! with their French and English aliases (`data/actors/actors.tsv`, written by hand), and
 //! beneath them the PETRARCH2/Phoenix dictionaries (`data/actors/phoenix.tsv`, built by
 //! `scripts/build-phoenix-actors.py`): office holders whose code depends on the date,
-//! international organisations, armed non-state groups and generic agents.
+//! international organisations, NGOs and armed non-state groups.
 
 use std::sync::LazyLock;
 
