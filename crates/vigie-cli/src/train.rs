@@ -16,6 +16,23 @@ mod events;
 mod names;
 mod parser;
 
+/// Prints a head's training progress on stderr: each epoch's mean loss and development
+/// `score`, with the seconds since `started`; `head` names the head when one command
+/// trains several.
+fn epoch_progress(
+    head: Option<&str>,
+    score: &'static str,
+    started: std::time::Instant,
+) -> impl Fn(usize, f64, f64) {
+    let prefix = head.map_or_else(String::new, |head| format!("{head}, "));
+    move |epoch, loss, value| {
+        eprintln!(
+            "{prefix}epoch {epoch}: loss {loss:.4}, development {score} {value:.3} ({:.0} s)",
+            started.elapsed().as_secs_f64()
+        );
+    }
+}
+
 /// What every head trained over the multilingual encoder is given.
 #[derive(Debug, Clone, clap::Args)]
 pub struct EncoderHead {

@@ -19,8 +19,8 @@ use vigie_heads::tagger::{self, Example};
 use vigie_heads::training::TrainingOptions;
 use vigie_heads::words::HalfVectors;
 
-use super::EncoderHead;
 use super::encoded::encoded_sentences;
+use super::{EncoderHead, epoch_progress};
 
 /// Settings of `vigie train events`.
 pub struct EventTraining<'a> {
@@ -154,15 +154,6 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
             sources.join(", ")
         )
     };
-    // Each head's progress: epoch, loss and its development score.
-    let progress = |head: &'static str, score: &'static str| {
-        move |epoch: usize, loss: f64, value: f64| {
-            eprintln!(
-                "{head}, epoch {epoch}: loss {loss:.4}, development {score} {value:.3} ({:.0} s)",
-                started.elapsed().as_secs_f64()
-            );
-        }
-    };
     let triggers = tagger::train(
         TRIGGERS_HEAD,
         &kinds,
@@ -170,7 +161,7 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         &trigger_sets.1,
         &options,
         &provenance("triggers", options.seed, options.epochs),
-        progress("triggers", "trigger F1"),
+        epoch_progress(Some("triggers"), "trigger F1", started),
     )?;
     let classifier_options = TrainingOptions {
         layers: layers.clone(),
@@ -192,7 +183,7 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
             classifier_options.seed,
             classifier_options.epochs,
         ),
-        progress("attributes", "accuracy"),
+        epoch_progress(Some("attributes"), "accuracy", started),
     )?;
     let argument_options = TrainingOptions {
         epochs: settings.argument_epochs,
@@ -205,7 +196,7 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         &argument_sets.1,
         &argument_options,
         &provenance("arguments", argument_options.seed, argument_options.epochs),
-        progress("arguments", "argument F1"),
+        epoch_progress(Some("arguments"), "argument F1", started),
     )?;
     for (out, bytes) in [
         (settings.triggers_out, triggers.to_bytes()),

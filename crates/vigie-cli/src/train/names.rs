@@ -11,8 +11,8 @@ use vigie_heads::names::{NameKind, NameTagger};
 use vigie_heads::tagger::Example;
 use vigie_heads::training::TrainingOptions;
 
-use super::EncoderHead;
 use super::encoded::encoded_sentences;
+use super::{EncoderHead, epoch_progress};
 
 /// Sentences longer than this many words are cut (files without sentence breaks).
 const MAX_WORDS: usize = 100;
@@ -130,12 +130,7 @@ pub fn train_head(
         &development,
         &options,
         &provenance,
-        |epoch, loss, f1| {
-            eprintln!(
-                "epoch {epoch}: loss {loss:.4}, development entity F1 {f1:.3} ({:.0} s)",
-                started.elapsed().as_secs_f64()
-            );
-        },
+        epoch_progress(None, "entity F1", started),
     )?;
     std::fs::write(out, tagger.to_bytes())
         .with_context(|| format!("{}: cannot write", out.display()))?;

@@ -11,8 +11,8 @@ use vigie_eval::treebank::{TreeSentence, read_treebank};
 use vigie_heads::parser::Example;
 use vigie_heads::training::TrainingOptions;
 
-use super::EncoderHead;
 use super::encoded::encoded_sentences;
+use super::{EncoderHead, epoch_progress};
 
 /// Longer sentences are left out of training (the encoder reads 512 tokens at most).
 const MAX_WORDS: usize = 120;
@@ -159,12 +159,7 @@ pub fn train_parser(run: &ParserTraining) -> anyhow::Result<ExitCode> {
         &development,
         &options,
         &provenance,
-        |epoch, loss, score| {
-            eprintln!(
-                "epoch {epoch}: loss {loss:.4}, development LAS {score:.3} ({:.0} s)",
-                started.elapsed().as_secs_f64()
-            );
-        },
+        epoch_progress(None, "LAS", started),
     )?;
     std::fs::write(run.out, parser.to_bytes())
         .with_context(|| format!("{}: cannot write", run.out.display()))?;
