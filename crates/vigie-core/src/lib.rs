@@ -14,6 +14,7 @@ pub mod panic;
 pub mod phrases;
 pub mod shift;
 pub mod span;
+pub mod speaker;
 pub mod text_index;
 pub mod tokens;
 pub mod tsv;

@@ -5,18 +5,16 @@
 //! - an inverted speech verb after a quotation or clause: "« … », a dit X, <role>";
 //! - a speaker before the verb: "X estime que …", "X said …".
 //!
-//! The speaker is then classified: an outlet (a media actor), a named person or
-//! organisation, or an anonymous source ("des informations", "un analyste").
+//! The speaker is then classified ([`vigie_core::speaker`]): an outlet (a media actor), a
+//! named person or organisation, or an anonymous source ("des informations", "un analyste").
 
 use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
 
 use vigie_core::lexicon::{SPEECH_VERBS_EN, SPEECH_VERBS_FR, is_calendar_word};
-use vigie_core::{
-    Attribution, AttributionKind, Document, Entity, EntityKind, PreparedText, Span, TextIndex,
-    TextSpan, is_word_char,
-};
+use vigie_core::speaker::speaker_kind;
+use vigie_core::{Attribution, Document, Entity, PreparedText, Span, TextSpan, is_word_char};
 
 /// Prepositions that introduce a source (folded).
 const SOURCE_PREPOSITIONS: &[&str] = &["selon", "d'apres", "according to", "citant", "quoting"];
@@ -63,106 +61,6 @@ static CUES_BY_FIRST_WORD: LazyLock<FxHashMap<String, Vec<usize>>> = LazyLock::n
     }
     by_word
 });
-
-/// Determiners and words that make a speaker anonymous (folded, first word).
-const INDEFINITE: &[&str] = &[
-    "un",
-    "une",
-    "des",
-    "plusieurs",
-    "certains",
-    "certaines",
-    "d'autres",
-    "a",
-    "an",
-    "some",
-    "several",
-    "one",
-    "two",
-    "three",
-    "other",
-    "others",
-    "sources",
-    "informations",
-    "unnamed",
-];
-
-/// Definite determiners: "le commandement", "the ministry" name a specific body (folded).
-const DEFINITE: &[&str] = &[
-    "le", "la", "les", "l'", "the", "son", "sa", "ses", "its", "their",
-];
-
-/// Nouns that name anonymous sources even with a definite article (folded).
-const ANONYMOUS_HEADS: &[&str] = &[
-    "source",
-    "sources",
-    "informations",
-    "information",
-    "temoin",
-    "temoins",
-    "witness",
-    "witnesses",
-    "rumeurs",
-    "reports",
-    "observateurs",
-    "observers",
-    "medias",
-    "media",
-];
-
-/// Nouns that make a speaker a news outlet ("le quotidien The Standard", "public
-/// broadcaster Kan", "the Daily Mirror") (folded).
-const OUTLET_HEADS: &[&str] = &[
-    "quotidien",
-    "hebdomadaire",
-    "journal",
-    "chaine",
-    "television",
-    "radio",
-    "magazine",
-    "mensuel",
-    "newspaper",
-    "daily",
-    "broadcaster",
-    "tv",
-    "channel",
-    "website",
-    "weekly",
-    "tabloid",
-    "herald",
-    "gazette",
-    "tribune",
-    "times",
-];
-
-/// Phrases that make a speaker a news agency (folded): "agency" alone may be a public
-/// body ("the UN refugee agency").
-const NEWS_AGENCY: &[&str] = &[
-    "news agency",
-    "press agency",
-    "agence de presse",
-    "agence officielle",
-    "agence d'etat",
-];
-
-/// True when the speaker names a news outlet by its kind: an outlet noun, a news
-/// agency, or "agence" right before a name ("l'agence Petra").
-fn names_outlet(words: &[String], speaker_text: &str) -> bool {
-    let word = |w: &String| w.strip_prefix("l'").unwrap_or(w).to_owned();
-    let words: Vec<String> = words.iter().map(word).collect();
-    let joined = words.join(" ");
-    let agence_before_name = speaker_text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .windows(2)
-        .any(|pair| {
-            pair[0].trim_start_matches("l'").trim_start_matches("l’") == "agence"
-                && pair[1].starts_with(char::is_uppercase)
-        });
-    words.iter().any(|w| OUTLET_HEADS.contains(&w.as_str()))
-        || NEWS_AGENCY.iter().any(|phrase| joined.contains(phrase))
-        || agence_before_name
-}
 
 /// Connectives stripped from the front of a pre-verbal speaker (folded).
 const CONNECTIVES: &[&str] = &[
@@ -316,7 +214,6 @@ fn clause_start(folded: &[char], from: usize, to: usize) -> usize {
 /// prepared.
 pub fn find_attributions(doc: &Document, prepared: &PreparedText) -> Vec<Attribution> {
     let folded: Vec<char> = prepared.folded.as_str().chars().collect();
-    let index = &prepared.index;
     let mut found = Vec::new();
     for &span in &doc.sentences {
         let sentence = Sentence::new(&folded, span);
@@ -341,7 +238,7 @@ pub fn find_attributions(doc: &Document, prepared: &PreparedText) -> Vec<Attribu
                     trim(&folded, Span::new(span.start, at))
                 };
                 let cue = Span::new(at, speaker_start);
-                found.push(build(doc, index, &folded, cue, speaker, Some(content)));
+                found.push(build(doc, prepared, cue, speaker, Some(content)));
             }
         }
         for verb in sentence.speech_cues() {
@@ -376,7 +273,7 @@ pub fn find_attributions(doc: &Document, prepared: &PreparedText) -> Vec<Attribu
                         continue;
                     }
                     let content = trim(&folded, Span::new(span.start, at));
-                    build(doc, index, &folded, cue, speaker, Some(content))
+                    build(doc, prepared, cue, speaker, Some(content))
                 } else {
                     let start = clause_start(&folded, span.start, at);
                     let speaker =
@@ -397,7 +294,7 @@ pub fn find_attributions(doc: &Document, prepared: &PreparedText) -> Vec<Attribu
                         }
                     }
                     let content = trim(&folded, Span::new(content_start, span.end));
-                    build(doc, index, &folded, cue, speaker, Some(content))
+                    build(doc, prepared, cue, speaker, Some(content))
                 };
                 if attribution.speaker.is_some() {
                     found.push(attribution);
@@ -437,14 +334,13 @@ fn strip_leading(folded: &[char], mut span: Span, skip: impl Fn(&str) -> bool) -
 
 fn build(
     doc: &Document,
-    index: &TextIndex,
-    folded: &[char],
+    prepared: &PreparedText,
     cue: Span,
     speaker: Span,
     content: Option<Span>,
 ) -> Attribution {
     let text_span = |span: Span| TextSpan {
-        text: index.slice(&doc.text, span).to_owned(),
+        text: prepared.index.slice(&doc.text, span).to_owned(),
         span,
     };
     if speaker.is_empty() {
@@ -455,33 +351,8 @@ fn build(
         .iter()
         .filter(|e| speaker.contains(e.span))
         .min_by_key(|e| e.span.start);
-    let words = speaker_words(folded, speaker);
-    let first = words.first().map(String::as_str).unwrap_or_default();
-    let anonymous = INDEFINITE.contains(&first)
-        || (entity.is_none()
-            && words
-                .iter()
-                .take(3)
-                .any(|w| ANONYMOUS_HEADS.contains(&w.as_str())));
-    let speaker_text = index.slice(&doc.text, speaker);
-    let has_proper_name = speaker_text
-        .split_whitespace()
-        .any(|w| w.chars().next().is_some_and(char::is_uppercase))
-        && !speaker_text.starts_with(|c: char| {
-            c.is_uppercase() && first.len() <= 3 && INDEFINITE.contains(&first)
-        });
-    let kind = match entity {
-        _ if anonymous => AttributionKind::Anonymous,
-        Some(e) if e.kind == EntityKind::Media => AttributionKind::Outlet,
-        _ if names_outlet(&words, speaker_text) => AttributionKind::Outlet,
-        Some(_) => AttributionKind::Named,
-        None if has_proper_name || DEFINITE.contains(&first) || first.starts_with("l'") => {
-            AttributionKind::Named
-        }
-        None => AttributionKind::Anonymous,
-    };
     Attribution {
-        kind,
+        kind: speaker_kind(doc, prepared, speaker),
         speaker: Some(text_span(speaker)),
         role: entity.and_then(|e| e.role.clone()),
         actor: entity.and_then(|e| e.actor.clone()),
@@ -494,6 +365,7 @@ fn build(
 mod tests {
     use super::*;
     use crate::{ActorDictionary, analyze};
+    use vigie_core::AttributionKind;
 
     const ACTORS: &str = "code\tname\tkind\tcountry\tsector\taliases
 ALMAYADEEN\tAl Mayadeen\tMEDIA\tLB\tmedia\tAl-Mayadeen

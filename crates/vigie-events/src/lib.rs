@@ -10,6 +10,7 @@ pub mod triggers;
 
 pub use triggers::{Trigger, TriggerLexicon};
 
+use vigie_core::speaker::speaker_kind;
 use vigie_core::{
     AcledSubEventType, Attribution, AttributionKind, Document, Event, EventType, Modality,
     PreparedText, Span, TextSpan,
@@ -194,7 +195,7 @@ pub fn analyze(
                 None => in_sentence.push(event),
             }
         }
-        sourced_by_speech_acts(&mut in_sentence);
+        sourced_by_speech_acts(doc, prepared, &mut in_sentence);
         events.extend(in_sentence);
     }
     doc.events = events;
@@ -351,8 +352,9 @@ fn read_modality(head: Modality, cued: Modality) -> Modality {
 
 /// Gives an unsourced claim, denial or threat of a sentence the source the sentence's own
 /// speech act names: its actor ("X threatened to close the border": the closure is
-/// threatened, on X's word; "X accused Y of shelling": the shelling is claimed by X).
-fn sourced_by_speech_acts(in_sentence: &mut [Event]) {
+/// threatened, on X's word; "X accused Y of shelling": the shelling is claimed by X). The
+/// actor is a source of the kind its words make it ("residents" are anonymous).
+fn sourced_by_speech_acts(doc: &Document, prepared: &PreparedText, in_sentence: &mut [Event]) {
     let speech_act = in_sentence
         .iter()
         .filter(|e| {
@@ -374,7 +376,7 @@ fn sourced_by_speech_acts(in_sentence: &mut [Event]) {
             && event.trigger.span != cue.span;
         if unsourced {
             event.attribution = Attribution {
-                kind: AttributionKind::Named,
+                kind: speaker_kind(doc, prepared, speaker.span),
                 speaker: Some(TextSpan {
                     text: speaker.text.clone(),
                     span: speaker.span,
@@ -561,7 +563,10 @@ mod tests {
             event_at(EventType::Coerce, "fermer", 23, None, Modality::Threatened),
             event_at(EventType::Assault, "frappé", 50, None, Modality::Asserted),
         ];
-        sourced_by_speech_acts(&mut events);
+        let text = "La Turquie a menacé de fermer son espace aérien aux vols qui frappé.";
+        let doc = Document::new("t", text);
+        let prepared = PreparedText::new(text);
+        sourced_by_speech_acts(&doc, &prepared, &mut events);
         let threatened = &events[1].attribution;
         assert_eq!(threatened.kind, AttributionKind::Named);
         assert_eq!(threatened.speaker.as_ref().unwrap().text, "La Turquie");
@@ -581,8 +586,29 @@ mod tests {
             ),
             event_at(EventType::Coerce, "fermer", 23, None, Modality::Threatened),
         ];
-        sourced_by_speech_acts(&mut unsourced);
+        sourced_by_speech_acts(&doc, &prepared, &mut unsourced);
         assert_eq!(unsourced[1].attribution.kind, AttributionKind::None);
+    }
+
+    #[test]
+    fn a_speech_act_by_unidentified_people_sources_its_claims_anonymously() {
+        // "Residents accused the army of shelling the market."
+        let text = "Residents accused the army of shelling the market.";
+        let mut events = vec![
+            event_at(
+                EventType::Accuse,
+                "accused",
+                10,
+                Some("Residents"),
+                Modality::Asserted,
+            ),
+            event_at(EventType::Assault, "shelling", 30, None, Modality::Claimed),
+        ];
+        let doc = Document::new("t", text);
+        sourced_by_speech_acts(&doc, &PreparedText::new(text), &mut events);
+        let claimed = &events[1].attribution;
+        assert_eq!(claimed.kind, AttributionKind::Anonymous);
+        assert_eq!(claimed.speaker.as_ref().unwrap().text, "Residents");
     }
 
     #[test]
