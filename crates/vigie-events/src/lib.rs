@@ -13,7 +13,7 @@ pub use triggers::{Trigger, TriggerLexicon};
 use vigie_core::speaker::speaker_kind;
 use vigie_core::{
     AcledSubEventType, Attribution, AttributionKind, Document, Event, EventType, Modality,
-    PreparedText, Span, TextSpan,
+    PreparedText, Span, TextSpan, fold_text,
 };
 
 /// A trigger trained heads read (see `vigie-heads`), with the ACLED sub-event type and
@@ -204,7 +204,8 @@ pub fn analyze(
 /// Keeps one of two events of the same type in a sentence: the first when the second
 /// would make its passive subject the actor, the clause's own act over one named in an
 /// adverbial phrase ("wounded two soldiers in a bomb attack"), else the better supported;
-/// the kept event takes the mode only the other names.
+/// the kept event takes the mode only the other names. A trigger of function words only
+/// gives way to one with a content word first.
 fn merge_same_type(same: &mut Event, event: Event, adverbial: impl Fn(&Event) -> bool) {
     // "six soldats ont été tués et quatre autres blessés": a later trigger that makes the
     // first one's passive subject its actor misreads a coordinated participle.
@@ -216,10 +217,17 @@ fn merge_same_type(same: &mut Event, event: Event, adverbial: impl Fn(&Event) ->
             recipient.span.end <= same.trigger.span.start && recipient.span.overlaps(actor.span)
         });
     let keep_same = swapped
-        || match (adverbial(same), adverbial(&event)) {
+        || match (
+            only_function_words(&same.trigger.text),
+            only_function_words(&event.trigger.text),
+        ) {
             (false, true) => true,
             (true, false) => false,
-            _ => same.confidence >= event.confidence,
+            _ => match (adverbial(same), adverbial(&event)) {
+                (false, true) => true,
+                (true, false) => false,
+                _ => same.confidence >= event.confidence,
+            },
         };
     let other_mode = if keep_same {
         event.mode
@@ -230,6 +238,23 @@ fn merge_same_type(same: &mut Event, event: Event, adverbial: impl Fn(&Event) ->
         same.mode = other_mode;
         same.acled = acled::category(same);
     }
+}
+
+/// Clitics, auxiliaries and articles (folded): words that cannot signal an event alone.
+const FUNCTION_WORDS: &[&str] = &[
+    "se", "s'", "a", "ont", "est", "sont", "ete", "etre", "avait", "avaient", "le", "la", "les",
+    "l'", "un", "une", "des", "de", "du", "d'", "y", "en", "ne", "n'", "has", "have", "had", "is",
+    "are", "was", "were", "be", "been", "the", "an", "to", "of",
+];
+
+/// True when a trigger is made of function words only ("se", "ont"): a trained head may
+/// mark one, but a trigger word of the same type in the sentence is better evidence.
+fn only_function_words(trigger: &str) -> bool {
+    let folded = fold_text(trigger);
+    folded
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|w| !w.is_empty())
+        .all(|w| FUNCTION_WORDS.contains(&w))
 }
 
 /// A type CAMEO gives an act by its object ("expelled two Russian diplomats" reduces
@@ -609,6 +634,31 @@ mod tests {
         let claimed = &events[1].attribution;
         assert_eq!(claimed.kind, AttributionKind::Anonymous);
         assert_eq!(claimed.speaker.as_ref().unwrap().text, "Residents");
+    }
+
+    #[test]
+    fn a_trigger_of_function_words_gives_way_to_a_trigger_word() {
+        assert!(only_function_words("se"));
+        assert!(only_function_words("ont été"));
+        assert!(only_function_words("s'"));
+        assert!(!only_function_words("s'explique"));
+        assert!(!only_function_words("enlèvement"));
+        assert!(!only_function_words("has withdrawn"));
+        // "… les soldats se trouvaient …": the head's "se" and the lexicon's "enlèvement".
+        let mut clitic = event_at(EventType::Assault, "se", 60, None, Modality::Asserted);
+        clitic.confidence = 0.9;
+        let mut kept = clitic.clone();
+        let mut word = event_at(
+            EventType::Assault,
+            "enlèvement",
+            10,
+            None,
+            Modality::Asserted,
+        );
+        word.mode = Some("abduct".into());
+        merge_same_type(&mut kept, word, |_| false);
+        assert_eq!(kept.trigger.text, "enlèvement");
+        assert_eq!(kept.mode.as_deref(), Some("abduct"));
     }
 
     #[test]
