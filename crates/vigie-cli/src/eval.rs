@@ -583,9 +583,10 @@ fn acled(gold: &Path, heads: &crate::heads::HeadArgs) -> anyhow::Result<ExitCode
         scores.snippets
     );
     println!(
-        "accuracy      {:.1}% ({} with no ACLED event)",
+        "accuracy      {:.1}% ({} with no ACLED event, {} of them with no event at all)",
         100.0 * scores.right as f64 / scores.snippets.max(1) as f64,
-        scores.none
+        scores.none,
+        scores.no_event
     );
     println!("weighted F1   {:.3}", scores.weighted_f1());
     println!(

@@ -50,6 +50,8 @@ pub struct AcledScores {
     pub right: usize,
     /// Snippets where no event was coded for ACLED.
     pub none: usize,
+    /// Of those, snippets where no event of any kind was coded.
+    pub no_event: usize,
     /// Counts per sub-event type (gold or predicted).
     pub per_type: BTreeMap<String, Counts>,
 }
@@ -83,6 +85,7 @@ pub fn evaluate<'p>(
             .map(|(_, sub)| sub.name());
         scores.snippets += 1;
         scores.none += usize::from(predicted.is_none());
+        scores.no_event += usize::from(doc.events.is_empty());
         let gold = snippet.sub_event_type.as_str();
         scores.per_type.entry(gold.to_owned()).or_default().gold += 1;
         if let Some(predicted) = predicted {
@@ -121,6 +124,7 @@ mod tests {
             Pipeline::embedded(vigie_pipeline::Language::Fixed(vigie_core::Language::En));
         let scores = evaluate(&snippets, |_| &pipeline);
         assert_eq!((scores.snippets, scores.right, scores.none), (2, 1, 1));
+        assert_eq!(scores.no_event, 1);
         assert_eq!(scores.per_type["Arrests"].f1(), 1.0);
         assert_eq!(scores.per_type["Peaceful protest"].f1(), 0.0);
         assert!((scores.weighted_f1() - 0.5).abs() < 1e-9);
