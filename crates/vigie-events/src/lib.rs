@@ -216,18 +216,13 @@ fn merge_same_type(same: &mut Event, event: Event, adverbial: impl Fn(&Event) ->
         .is_some_and(|(recipient, actor)| {
             recipient.span.end <= same.trigger.span.start && recipient.span.overlaps(actor.span)
         });
+    // A content word first, then a word of the clause, then the better supported.
+    let rank = |e: &Event| (!only_function_words(&e.trigger.text), !adverbial(e));
     let keep_same = swapped
-        || match (
-            only_function_words(&same.trigger.text),
-            only_function_words(&event.trigger.text),
-        ) {
-            (false, true) => true,
-            (true, false) => false,
-            _ => match (adverbial(same), adverbial(&event)) {
-                (false, true) => true,
-                (true, false) => false,
-                _ => same.confidence >= event.confidence,
-            },
+        || match rank(same).cmp(&rank(&event)) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Less => false,
+            std::cmp::Ordering::Equal => same.confidence >= event.confidence,
         };
     let other_mode = if keep_same {
         event.mode
