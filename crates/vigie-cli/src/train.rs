@@ -79,6 +79,10 @@ pub enum TrainCommand {
         /// Corpus files (`data/corpus/events-*.jsonl`; items without events are skipped).
         #[arg(long, required = true, num_args = 1..)]
         train: Vec<PathBuf>,
+        /// Weak examples of type and mode for the attribute classifier (JSONL: `id`,
+        /// `text`, `plover`, `mode`; `scripts/build-ngec-weak.py`), used for training only.
+        #[arg(long)]
+        weak: Option<PathBuf>,
         /// The encoder, the layers read, the head's size and the cache.
         #[command(flatten)]
         head: EncoderHead,
@@ -167,6 +171,7 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
         } => names::train_head(&train, &head, epochs, &out),
         TrainCommand::Events {
             train,
+            weak,
             head,
             epochs,
             argument_epochs,
@@ -175,6 +180,7 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             arguments_out,
         } => events::train_heads(&events::EventTraining {
             files: &train,
+            weak: weak.as_deref(),
             head: &head,
             epochs,
             argument_epochs,

@@ -14,3 +14,4 @@ pub mod snippets;
 pub mod sources;
 pub mod synthetic;
 pub mod treebank;
+pub mod weak_events;

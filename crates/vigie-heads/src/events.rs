@@ -155,18 +155,54 @@ pub fn attribute_example(
 ) -> SpanExample {
     let outputs = attribute_outputs();
     let index = |output: usize, label: &str| outputs[output].labels.iter().position(|l| l == label);
-    SpanExample {
-        input: span_input(words, trigger)
-            .into_iter()
-            .map(half::f16::from_f32)
-            .collect(),
-        labels: vec![
+    span_example(
+        words,
+        trigger,
+        vec![
             index(0, gold.mode.unwrap_or(NONE)),
             index(1, gold.acled.unwrap_or(NONE)),
             index(2, gold.modality),
             index(3, gold.plover),
         ],
+    )
+}
+
+/// The classifier's example of `trigger` in `words` with one label (or none) per output.
+fn span_example(
+    words: &WordVectors,
+    trigger: Range<usize>,
+    labels: Vec<Option<usize>>,
+) -> SpanExample {
+    SpanExample {
+        input: span_input(words, trigger)
+            .into_iter()
+            .map(half::f16::from_f32)
+            .collect(),
+        labels,
     }
+}
+
+/// A weak training example: the trigger `trigger` of `words` labelled with a type and,
+/// when known, a mode only (a document-level machine label says nothing of ACLED or
+/// modality, nor whether the event has a mode).
+pub fn type_and_mode_example(
+    words: &WordVectors,
+    trigger: Range<usize>,
+    event_type: EventType,
+    mode: Option<&str>,
+) -> SpanExample {
+    let outputs = attribute_outputs();
+    let index = |output: usize, label: &str| outputs[output].labels.iter().position(|l| l == label);
+    span_example(
+        words,
+        trigger,
+        vec![
+            mode.and_then(|mode| index(0, mode)),
+            None,
+            None,
+            index(3, event_type.name()),
+        ],
+    )
 }
 
 /// The trained event heads.
@@ -395,5 +431,11 @@ mod tests {
         );
         assert_eq!(unknown.labels[1], None);
         assert_eq!(outputs[0].labels[unknown.labels[0].unwrap()], "none");
+        let weak = type_and_mode_example(&words, 0..1, EventType::Assault, None);
+        assert_eq!(weak.input, unknown.input);
+        assert_eq!(weak.labels[..3], [None, None, None]);
+        assert_eq!(outputs[3].labels[weak.labels[3].unwrap()], "ASSAULT");
+        let weak = type_and_mode_example(&words, 0..1, EventType::Assault, Some("drone"));
+        assert_eq!(outputs[0].labels[weak.labels[0].unwrap()], "drone");
     }
 }

@@ -10,12 +10,13 @@ use anyhow::Context;
 use vigie_core::EventType;
 use vigie_encoder::e5::MultilingualEncoder;
 use vigie_eval::event_corpus::{AnnotatedEvent, EventItem, read_event_items};
+use vigie_eval::weak_events::read_weak_items;
 use vigie_heads::classifier::{SpanExample, train_classifier};
 use vigie_heads::events::{
     ARGUMENTS_HEAD, ATTRIBUTES_HEAD, GoldAttributes, ROLES, TRIGGERS_HEAD, argument_inputs,
-    attribute_example, attribute_outputs,
+    attribute_example, attribute_outputs, type_and_mode_example,
 };
-use vigie_heads::tagger::{self, Example};
+use vigie_heads::tagger::{self, Example, SpanTagger};
 use vigie_heads::training::TrainingOptions;
 use vigie_heads::words::HalfVectors;
 
@@ -26,6 +27,9 @@ use super::{EncoderHead, epoch_progress};
 pub struct EventTraining<'a> {
     /// Corpus files (`data/corpus/events-*.jsonl`).
     pub files: &'a [PathBuf],
+    /// Weak examples for the attribute classifier's type and mode
+    /// (`scripts/build-ngec-weak.py`), used for training only.
+    pub weak: Option<&'a Path>,
     /// The encoder, the layers read, each head's size and the cache.
     pub head: &'a EncoderHead,
     /// Passes of the trigger tagger over the data.
@@ -62,6 +66,49 @@ fn trigger_tags(item: &EventItem) -> Result<Vec<usize>, String> {
         tagger::mark_span(&mut tags, item.words_of(event.trigger), kind);
     }
     Ok(tags)
+}
+
+/// The attribute classifier's weak examples from the stories in `path`: in each lead
+/// sentence, the first trigger `triggers` finds of the story's type, else its first
+/// trigger, labelled with the story's type and mode. Stories where it finds no trigger
+/// give none.
+fn weak_attribute_examples(
+    path: &Path,
+    encoder: &MultilingualEncoder,
+    triggers: &SpanTagger,
+    head: &EncoderHead,
+) -> anyhow::Result<Vec<SpanExample>> {
+    let items = read_weak_items(path).map_err(anyhow::Error::msg)?;
+    let texts: Vec<(&str, &[(usize, usize)])> = items
+        .iter()
+        .map(|i| (i.sentence.as_str(), i.words.as_slice()))
+        .collect();
+    let vectors = encoded_sentences(path, &texts, encoder, &head.layers, &head.cache)?;
+    let mut examples = Vec::new();
+    let mut agreeing = 0;
+    for (item, vectors) in items.iter().zip(vectors) {
+        let words = vectors.to_f32();
+        let spans = triggers.spans(&words).map_err(anyhow::Error::msg)?;
+        let own_type = spans
+            .iter()
+            .find(|s| EventType::ALL[s.kind] == item.event_type);
+        agreeing += usize::from(own_type.is_some());
+        if let Some(span) = own_type.or(spans.first()) {
+            examples.push(type_and_mode_example(
+                &words,
+                span.words.clone(),
+                item.event_type,
+                item.mode,
+            ));
+        }
+    }
+    eprintln!(
+        "{}: {} weak examples from {} stories ({agreeing} on a trigger of the story's type)",
+        path.display(),
+        examples.len(),
+        items.len()
+    );
+    Ok(examples)
 }
 
 /// Trains both heads and writes them.
@@ -137,6 +184,12 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         attribute_sets.0.len(),
         attribute_sets.1.len()
     );
+    if let Some(weak) = settings.weak {
+        sources.push(format!(
+            "the attribute classifier's type and mode also on {}",
+            weak.file_name().unwrap_or_default().to_string_lossy()
+        ));
+    }
     let started = Instant::now();
     let kinds = EventType::ALL.map(EventType::name);
     let options = TrainingOptions {
@@ -163,6 +216,14 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         &provenance("triggers", options.seed, options.epochs),
         epoch_progress(Some("triggers"), "trigger F1", started),
     )?;
+    if let Some(weak) = settings.weak {
+        attribute_sets.0.extend(weak_attribute_examples(
+            weak,
+            &encoder,
+            &triggers,
+            settings.head,
+        )?);
+    }
     let classifier_options = TrainingOptions {
         layers: layers.clone(),
         hidden: settings.head.hidden,
