@@ -6,7 +6,7 @@
 //! in flight, which the next run redoes.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+
 use std::process::ExitCode;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::sync::{Arc, Condvar, Mutex};
@@ -18,7 +18,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use vigie_ingest::fetch::{Fetcher, Validators, read_feed_url};
 use vigie_ingest::{Extractor, InputItem};
 use vigie_pipeline::{AnalysisError, Pipeline};
-use vigie_store::{Outcome, Store, WriteSummary};
+use vigie_store::{Location, Outcome, Store, WriteSummary};
 
 use crate::inputs::InputArgs;
 
@@ -27,9 +27,10 @@ use crate::inputs::InputArgs;
 pub struct IngestArgs {
     #[command(flatten)]
     inputs: InputArgs,
-    /// The SQLite database to write (created if missing).
+    /// The store to write (created if missing): a SQLite file, or a PostgreSQL database
+    /// URL (`postgres://user@host:5432/database`).
     #[arg(long, default_value = "vigie.db")]
-    db: PathBuf,
+    db: Location,
     /// Worker threads (default: one per core).
     #[arg(long)]
     jobs: Option<usize>,
@@ -55,7 +56,7 @@ const FLUSH_AFTER: Duration = Duration::from_millis(500);
 /// Runs `vigie ingest`.
 pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let pipeline = args.inputs.pipeline()?;
-    let mut store = Store::open(&args.db)?;
+    let mut store = Store::connect(&args.db)?;
     let settings = Settings {
         jobs: args
             .jobs
@@ -122,13 +123,13 @@ fn poll_feeds(
     Ok((items, polled))
 }
 
-fn print_report(store: &Store, db: &Path, report: &IngestReport) -> anyhow::Result<()> {
+fn print_report(store: &Store, db: &Location, report: &IngestReport) -> anyhow::Result<()> {
     let counts = store.counts()?;
     let written = report.written;
     eprintln!(
         "{}: {} stored, {} duplicates, {} failed, {} already processed; {:.0} documents/s; \
          store now holds {} documents, {} events from {} reports",
-        db.display(),
+        db,
         written.stored,
         written.duplicates,
         written.failed,

@@ -102,7 +102,7 @@ fn load(
     cache: bool,
 ) -> anyhow::Result<Vec<Duration>> {
     let mut state = AppState::open(
-        db,
+        &vigie_store::Location::File(db.to_path_buf()),
         connections.max(2),
         Pipeline::embedded(Language::Auto),
         None,

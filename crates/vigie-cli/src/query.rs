@@ -7,14 +7,15 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use vigie_store::{EventFilter, EventRow, Store, export};
+use vigie_store::{EventFilter, EventRow, Location, Store, export};
 
 /// Which events: the filters `query` and `export` share.
 #[derive(Debug, Args)]
 pub struct FilterArgs {
-    /// The SQLite database written by `vigie ingest`.
+    /// The store written by `vigie ingest`: a SQLite file, or a PostgreSQL database URL
+    /// (`postgres://user@host:5432/database`).
     #[arg(long, default_value = "vigie.db")]
-    db: PathBuf,
+    db: Location,
     /// PLOVER event type (ASSAULT, PROTEST, …).
     #[arg(long = "type")]
     event_type: Option<String>,
@@ -65,13 +66,7 @@ pub struct FilterArgs {
 
 impl FilterArgs {
     fn open(&self) -> anyhow::Result<Store> {
-        anyhow::ensure!(
-            self.db.exists(),
-            "{}: no such database (run `vigie ingest … --db {}` first)",
-            self.db.display(),
-            self.db.display()
-        );
-        Ok(Store::open_read_only(&self.db)?)
+        Ok(Store::connect_read_only(&self.db)?)
     }
 
     fn filter(&self, limit: usize) -> anyhow::Result<EventFilter> {

@@ -2,7 +2,7 @@
 //! examples ingested into a store, then served).
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -10,13 +10,15 @@ use anyhow::Context;
 use clap::Args;
 use vigie_pipeline::{Language, Pipeline};
 use vigie_server::AppState;
+use vigie_store::{Location, Store};
 
 /// Arguments of `vigie serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The SQLite database written by `vigie ingest`.
+    /// The store written by `vigie ingest`: a SQLite file, or a PostgreSQL database URL
+    /// (`postgres://user@host:5432/database`).
     #[arg(long, default_value = "vigie.db")]
-    db: PathBuf,
+    db: Location,
     /// Address to listen on (port 0: any free port).
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
@@ -31,18 +33,14 @@ pub struct ServeArgs {
 
 /// Runs `vigie serve`.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(
-        args.db.exists(),
-        "{}: no such database (run `vigie ingest … --db {}` first)",
-        args.db.display(),
-        args.db.display()
-    );
+    // A store that does not exist is an error, not an empty dashboard.
+    drop(Store::connect_read_only(&args.db)?);
     serve(&args.db, args.addr, args.token, args.readers)
 }
 
 /// Serves the store at `db` until Ctrl-C.
 fn serve(
-    db: &Path,
+    db: &Location,
     addr: SocketAddr,
     token: Option<String>,
     readers: usize,
@@ -114,7 +112,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         counts.events,
         report.written.failed
     );
-    serve(&args.db, args.addr, None, 4)
+    serve(&Location::File(args.db), args.addr, None, 4)
 }
 
 /// The pipeline with the encoder and heads at their default places (the fast path, with

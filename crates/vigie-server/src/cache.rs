@@ -3,13 +3,12 @@
 //! A dashboard asks the same questions again and again (the overview's lists and counts),
 //! and the store changes only when something is ingested. Answers to `GET /api/…` are
 //! kept, byte for byte, under their path and query; before an answer is served from the
-//! cache, SQLite's `data_version` on a connection of the cache's own tells whether any
-//! other connection (this server's writer, an `ingest` in another process) committed
-//! since, in which case the cache is emptied. An answer computed before a change and
+//! cache, the store's `data_version` on a connection of the cache's own tells whether
+//! any other connection (this server's writer, an `ingest` in another process, a worker
+//! on another machine) committed since, in which case the cache is emptied. An answer computed before a change and
 //! finished after it is not kept: each carries the generation it was computed in.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::body::{Body, Bytes};
@@ -17,7 +16,7 @@ use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use vigie_store::{Store, StoreError};
+use vigie_store::{Location, Store, StoreError};
 
 use crate::AppState;
 
@@ -46,8 +45,8 @@ struct Generation {
 
 impl AnswerCache {
     /// A cache over the store at `db`.
-    pub fn open(db: &Path) -> Result<Self, StoreError> {
-        let watcher = Store::open_read_only(db)?;
+    pub fn open(db: &Location) -> Result<Self, StoreError> {
+        let watcher = Store::connect_read_only(db)?;
         let seen_version = watcher.data_version()?;
         Ok(AnswerCache {
             watcher: Mutex::new(watcher),
@@ -97,17 +96,23 @@ impl AnswerCache {
 
 /// Middleware: serves `GET` answers from the cache, and keeps successful JSON answers.
 pub async fn cached(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let Some(cache) = state
-        .cache
-        .as_ref()
-        .filter(|_| request.method() == Method::GET)
-    else {
+    if state.cache.is_none() || request.method() != Method::GET {
         return next.run(request).await;
-    };
+    }
     let key = request.uri().to_string();
-    let generation = match cache.lookup(&key) {
-        Ok(answer) => return json_response(answer),
-        Err(generation) => generation,
+    // Asking the store blocks (a PostgreSQL round trip): not on the async workers.
+    let lookup = {
+        let (state, key) = (Arc::clone(&state), key.clone());
+        tokio::task::spawn_blocking(move || state.cache.as_ref().map(|cache| cache.lookup(&key)))
+            .await
+    };
+    let generation = match lookup {
+        Ok(Some(Ok(answer))) => return json_response(answer),
+        Ok(Some(Err(generation))) => generation,
+        _ => return next.run(request).await,
+    };
+    let Some(cache) = state.cache.as_ref() else {
+        return next.run(request).await;
     };
     let response = next.run(request).await;
     if response.status() != StatusCode::OK {

@@ -10,7 +10,6 @@ mod assets;
 pub mod cache;
 mod pool;
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,7 +38,7 @@ pub struct AppState {
 impl AppState {
     /// State over the store at `db` with `readers` read connections.
     pub fn open(
-        db: &Path,
+        db: &vigie_store::Location,
         readers: usize,
         pipeline: Pipeline<'static>,
         token: Option<String>,

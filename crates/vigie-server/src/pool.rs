@@ -1,10 +1,9 @@
 //! A fixed pool of store connections: several readers and one writer.
 
-use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use vigie_store::{Store, StoreError};
+use vigie_store::{Location, Store, StoreError};
 
 /// Store connections shared by the handlers.
 pub struct Pool {
@@ -17,16 +16,21 @@ pub struct Pool {
 
 impl Pool {
     /// Opens `readers` read-only connections to `db`, and a write connection when
-    /// `writable`. A missing database is created (empty) first.
-    pub fn open(db: &Path, readers: usize, writable: bool) -> Result<Self, StoreError> {
-        let writer = if writable || !db.exists() {
-            Some(Store::open(db)?)
+    /// `writable`. A missing database (a SQLite file, PostgreSQL tables) is created
+    /// (empty) first.
+    pub fn open(db: &Location, readers: usize, writable: bool) -> Result<Self, StoreError> {
+        let missing = match db {
+            Location::File(path) => !path.exists(),
+            Location::Postgres(_) => true,
+        };
+        let writer = if writable || missing {
+            Some(Store::connect(db)?)
         } else {
             None
         };
         Ok(Pool {
             readers: (0..readers.max(1))
-                .map(|_| Store::open_read_only(db).map(Mutex::new))
+                .map(|_| Store::connect_read_only(db).map(Mutex::new))
                 .collect::<Result<_, _>>()?,
             writer: writer.filter(|_| writable).map(Mutex::new),
             next: AtomicUsize::new(0),

@@ -29,7 +29,7 @@ fn start(name: &str) -> Server {
     vigie_store::remove_database(&db);
     vigie_store::Store::open(&db).unwrap();
     let state = AppState::open(
-        &db,
+        &vigie_store::Location::File(db.clone()),
         2,
         Pipeline::embedded(Language::Auto),
         Some("secret".into()),

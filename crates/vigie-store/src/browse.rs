@@ -2,10 +2,10 @@
 //! search, the most reported actors, places and sources, and counts per day and per
 //! country for a filter.
 
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use crate::query::{EventFilter, conditions};
+use crate::database::{Dialect, Value, values};
+use crate::query::{EventFilter, conditions, fts_query, tsquery, tsquery_sql};
 use crate::{Store, StoreError};
 
 /// One report of an event: where an article codes it.
@@ -70,52 +70,58 @@ pub struct Tally {
 impl Store {
     /// The reports of an event, first report first.
     pub fn reports(&self, event_id: i64) -> Result<Vec<ReportRow>, StoreError> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT r.id, r.document_id, d.title, d.source_key, d.url, d.published, r.trigger,
-                    r.trigger_start, r.trigger_end, r.evidence, r.evidence_start, r.evidence_end,
-                    r.modality, r.attribution_kind, r.attribution_speaker
-             FROM event_reports r JOIN documents d ON d.id = r.document_id
-             WHERE r.event_id = ?1 ORDER BY r.id",
-        )?;
-        let rows = statement.query_map([event_id], |r| {
-            Ok(ReportRow {
-                id: r.get(0)?,
-                document_id: r.get(1)?,
-                title: r.get(2)?,
-                source: r.get(3)?,
-                url: r.get(4)?,
-                published: r.get(5)?,
-                trigger: r.get(6)?,
-                trigger_span: [r.get(7)?, r.get(8)?],
-                evidence: r.get(9)?,
-                evidence_span: [r.get(10)?, r.get(11)?],
-                modality: r.get(12)?,
-                attribution: r.get(13)?,
-                speaker: r.get(14)?,
+        self.database
+            .query(
+                "SELECT r.id, r.document_id, d.title, d.source_key, d.url, d.published, r.trigger,
+                        r.trigger_start, r.trigger_end, r.evidence, r.evidence_start,
+                        r.evidence_end, r.modality, r.attribution_kind, r.attribution_speaker
+                 FROM event_reports r JOIN documents d ON d.id = r.document_id
+                 WHERE r.event_id = ?1 ORDER BY r.id",
+                &values![event_id],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(ReportRow {
+                    id: r.get(0)?,
+                    document_id: r.get(1)?,
+                    title: r.get(2)?,
+                    source: r.get(3)?,
+                    url: r.get(4)?,
+                    published: r.get(5)?,
+                    trigger: r.get(6)?,
+                    trigger_span: [r.get(7)?, r.get(8)?],
+                    evidence: r.get(9)?,
+                    evidence_span: [r.get(10)?, r.get(11)?],
+                    modality: r.get(12)?,
+                    attribution: r.get(13)?,
+                    speaker: r.get(14)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 
     /// The ids of the events an article reports.
     pub fn document_event_ids(&self, document_id: i64) -> Result<Vec<i64>, StoreError> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT DISTINCT event_id FROM event_reports WHERE document_id = ?1 ORDER BY event_id",
-        )?;
-        let ids = statement.query_map([document_id], |r| r.get(0))?;
-        Ok(ids.collect::<Result<_, _>>()?)
+        self.database
+            .query(
+                "SELECT DISTINCT event_id FROM event_reports WHERE document_id = ?1
+                 ORDER BY event_id",
+                &values![document_id],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
     }
 
     /// Who published a stored article (its source key).
     pub fn document_source(&self, document_id: i64) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .connection
+        self.database
             .query_row(
                 "SELECT source_key FROM documents WHERE id = ?1",
-                [document_id],
-                |r| r.get(0),
-            )
-            .optional()?)
+                &values![document_id],
+            )?
+            .map(|r| r.get(0))
+            .transpose()
     }
 
     /// Articles matching a full-text query (see [`crate::query::fts_query`]), best first.
@@ -125,18 +131,41 @@ impl Store {
         limit: usize,
         offset: usize,
     ) -> Result<Vec<DocumentHit>, StoreError> {
-        let Some(query) = crate::query::fts_query(query) else {
+        let dialect = self.dialect();
+        let query = match dialect {
+            Dialect::Sqlite => fts_query(query),
+            Dialect::Postgres => tsquery(query),
+        };
+        let Some(query) = query else {
             return Ok(Vec::new());
         };
-        let offset = offset.min(i64::MAX as usize);
-        let mut statement = self.connection.prepare_cached(
-            "SELECT d.id, d.title, d.source_key, d.published,
+        let sql = match dialect {
+            Dialect::Sqlite => "SELECT d.id, d.title, d.source_key, d.published,
                     snippet(documents_fts, 1, '[', ']', '…', 24)
-             FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid
-             WHERE documents_fts MATCH ?1 ORDER BY rank LIMIT ?2 OFFSET ?3",
-        )?;
-        let rows = statement
-            .query_map(rusqlite::params![query, limit as i64, offset as i64], |r| {
+                 FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid
+                 WHERE documents_fts MATCH ?1 ORDER BY rank LIMIT ?2 OFFSET ?3"
+                .to_owned(),
+            Dialect::Postgres => format!(
+                "SELECT d.id, d.title, d.source_key, d.published,
+                    ts_headline(vigie_text_search(d.language), d.text, q.query,
+                                'StartSel=[, StopSel=], MaxWords=24, MinWords=12, \
+                                 MaxFragments=1, FragmentDelimiter=…')
+                 FROM documents d, (SELECT {} AS query) q
+                 WHERE d.search @@ q.query
+                 ORDER BY ts_rank(d.search, q.query) DESC, d.id LIMIT ?2 OFFSET ?3",
+                tsquery_sql("?1")
+            ),
+        };
+        let offset = offset.min(i64::MAX as usize) as i64;
+        let rows = self
+            .database
+            .query(
+                &sql,
+                &values![&query, limit.min(i64::MAX as usize) as i64, offset],
+            )
+            .map_err(|e| StoreError::Invalid(format!("search {query:?}: {e}")))?;
+        rows.iter()
+            .map(|r| {
                 Ok(DocumentHit {
                     id: r.get(0)?,
                     title: r.get(1)?,
@@ -145,9 +174,7 @@ impl Store {
                     snippet: r.get(4)?,
                 })
             })
-            .map_err(|e| StoreError::Invalid(format!("search {query:?}: {e}")))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(|e| StoreError::Invalid(format!("search {query:?}: {e}")))
+            .collect()
     }
 
     /// Counts of the events matching `filter`, grouped by `key` (a SQL expression over
@@ -160,7 +187,7 @@ impl Store {
         country: &str,
         order: &str,
     ) -> Result<Vec<Tally>, StoreError> {
-        let clauses = conditions(filter)?;
+        let clauses = conditions(filter, self.dialect())?;
         let mut extra = clauses.sql();
         extra.push_str(if extra.is_empty() { "WHERE " } else { " AND " });
         extra.push_str(&format!("{key} IS NOT NULL"));
@@ -169,22 +196,23 @@ impl Store {
              FROM events e {extra} GROUP BY {key} ORDER BY {order} LIMIT {}",
             filter.limit.min(i64::MAX as usize) as i64
         );
-        let mut statement = self.connection.prepare_cached(&sql)?;
-        let rows = statement.query_map(rusqlite::params_from_iter(clauses.values), |r| {
-            let key: rusqlite::types::Value = r.get(0)?;
-            let key = match key {
-                rusqlite::types::Value::Integer(i) => i.to_string(),
-                rusqlite::types::Value::Text(t) => t,
-                other => format!("{other:?}"),
-            };
-            Ok(Tally {
-                key,
-                name: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                country: r.get(2)?,
-                count: r.get(3)?,
+        self.database
+            .query(&sql, &clauses.values)?
+            .iter()
+            .map(|r| {
+                let key = match r.get::<Value>(0)? {
+                    Value::Integer(i) => i.to_string(),
+                    Value::Text(t) => t,
+                    other => format!("{other:?}"),
+                };
+                Ok(Tally {
+                    key,
+                    name: r.get::<Option<String>>(1)?.unwrap_or_default(),
+                    country: r.get(2)?,
+                    count: r.get(3)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 
     /// Events per day (their date, else the article's) for a filter, in date order.
@@ -193,7 +221,7 @@ impl Store {
             filter,
             "substr(e.sort_date, 1, 10)",
             "substr(e.sort_date, 1, 10)",
-            "NULL",
+            NO_COUNTRY,
             "1",
         )
     }
@@ -212,7 +240,7 @@ impl Store {
     /// Actors (as actor or recipient code) of the events of a filter, most frequent
     /// first.
     pub fn actors(&self, filter: &EventFilter) -> Result<Vec<Tally>, StoreError> {
-        self.tally(filter, "e.actor_code", "e.actor", "NULL", "4 DESC, 1")
+        self.tally(filter, "e.actor_code", "e.actor", NO_COUNTRY, "4 DESC, 1")
     }
 
     /// Places of the events of a filter, most frequent first.
@@ -228,19 +256,22 @@ impl Store {
 
     /// Sources with their number of stored articles, most prolific first.
     pub fn sources(&self, limit: usize) -> Result<Vec<Tally>, StoreError> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT source_key, max(coalesce(source, source_key)), count(*) FROM documents
-             GROUP BY source_key ORDER BY 3 DESC, 1 LIMIT ?1",
-        )?;
-        let rows = statement.query_map([limit as i64], |r| {
-            Ok(Tally {
-                key: r.get(0)?,
-                name: r.get(1)?,
-                country: None,
-                count: r.get(2)?,
+        self.database
+            .query(
+                "SELECT source_key, max(coalesce(source, source_key)), count(*) FROM documents
+                 GROUP BY source_key ORDER BY 3 DESC, 1 LIMIT ?1",
+                &values![limit.min(i64::MAX as usize) as i64],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(Tally {
+                    key: r.get(0)?,
+                    name: r.get(1)?,
+                    country: None,
+                    count: r.get(2)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 
     /// Signals stored for the articles of a source (kind, detail, score), strongest first.
@@ -249,14 +280,18 @@ impl Store {
         source_key: &str,
         limit: usize,
     ) -> Result<Vec<(String, String, f64)>, StoreError> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT s.kind, s.detail, s.score FROM signals s
-             JOIN documents d ON d.id = s.document_id
-             WHERE d.source_key = ?1 ORDER BY s.score DESC LIMIT ?2",
-        )?;
-        let rows = statement.query_map(rusqlite::params![source_key, limit as i64], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.database
+            .query(
+                "SELECT s.kind, s.detail, s.score FROM signals s
+                 JOIN documents d ON d.id = s.document_id
+                 WHERE d.source_key = ?1 ORDER BY s.score DESC LIMIT ?2",
+                &values![source_key, limit.min(i64::MAX as usize) as i64],
+            )?
+            .iter()
+            .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .collect()
     }
 }
+
+/// The country column of a tally whose rows have none.
+const NO_COUNTRY: &str = "CAST(NULL AS TEXT)";

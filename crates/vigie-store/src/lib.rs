@@ -1,16 +1,22 @@
 //! The Vigie store: analysed documents, their annotations and the events they report, in
-//! an embedded SQLite database (WAL, full-text search with FTS5).
+//! an embedded SQLite database (WAL, full-text search with FTS5) or in PostgreSQL (its own
+//! full-text search), behind one interface: the stages, the server and the exports do not
+//! know which ([`database`]).
 //!
 //! Writes are batched: every batch is one transaction that records each input's origin
 //! together with what it produced, so a run killed at any moment and started again
 //! neither loses nor duplicates anything. Exact and near-duplicate articles are linked
 //! ([`simhash`]), and events reported by several articles are merged into one event with
-//! its reports and distinct sources ([`merge`]).
+//! its reports and distinct sources ([`merge`]); writers take turns at merging, so
+//! several processes or machines may write to one store at once.
 
 pub mod browse;
+pub mod database;
 pub mod export;
 pub mod merge;
+mod postgres_schema;
 pub mod query;
+pub mod scratch;
 pub mod simhash;
 mod upgrade;
 mod write;
@@ -18,10 +24,11 @@ mod write;
 use std::collections::HashSet;
 use std::path::Path;
 
+use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
-use rusqlite::{Connection, OptionalExtension};
 
 pub use browse::{DocumentHit, ReportRow, Tally};
+use database::{Database, Dialect, Postgres, Sqlite, values};
 pub use query::{EventFilter, EventRow, parse_point};
 pub use write::{Outcome, WriteSummary};
 
@@ -41,6 +48,9 @@ pub enum StoreError {
     /// SQLite refused an operation.
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL refused an operation or could not be reached.
+    #[error("database: {0}")]
+    Postgres(#[from] postgres::Error),
     /// The database was written by an incompatible version.
     #[error(
         "database schema version {found}, this build reads versions {OLDEST_SCHEMA_VERSION} to {SCHEMA_VERSION}"
@@ -57,9 +67,60 @@ pub enum StoreError {
     Invalid(String),
 }
 
+/// Where a store is: a SQLite file, or a PostgreSQL server given by a
+/// `postgres://user@host:port/database` URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite database file.
+    File(std::path::PathBuf),
+    /// A PostgreSQL connection URL (`postgres://` or `postgresql://`).
+    Postgres(String),
+}
+
+impl Location {
+    /// A `postgres://` or `postgresql://` URL is a server, anything else a file path.
+    pub fn parse(text: &str) -> Self {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Location::Postgres(text.to_owned())
+        } else {
+            Location::File(text.into())
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File(path) => write!(f, "{}", path.display()),
+            // The URL without its password, if it has one.
+            Location::Postgres(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(scheme), Some(at)) if url[scheme + 3..at].contains(':') => {
+                    let user_end = scheme + 3 + url[scheme + 3..at].find(':').unwrap_or(0);
+                    write!(f, "{}:***{}", &url[..user_end], &url[at..])
+                }
+                _ => f.write_str(url),
+            },
+        }
+    }
+}
+
+impl std::str::FromStr for Location {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(Location::parse(text))
+    }
+}
+
+impl From<&Path> for Location {
+    fn from(path: &Path) -> Self {
+        Location::parse(&path.to_string_lossy())
+    }
+}
+
 /// An open store.
 pub struct Store {
-    connection: Connection,
+    database: Box<dyn Database>,
 }
 
 /// How much a store holds.
@@ -80,14 +141,42 @@ pub struct Counts {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Self::init(Connection::open(path)?)
+    /// Opens (creating if needed) the store at `location`: a SQLite file, or a
+    /// PostgreSQL database given by a `postgres://` URL (the database must exist; the
+    /// store's tables are created in it).
+    pub fn connect(location: &Location) -> Result<Self, StoreError> {
+        match location {
+            Location::File(path) => Self::open(path),
+            Location::Postgres(url) => Self::open_postgres(url, false),
+        }
     }
 
-    /// Opens an existing database for reading only: nothing is created or changed, so a
-    /// database on read-only media or without write permission can be served and
-    /// queried. Writing through it fails.
+    /// Opens the store at `location` for reading only: nothing is created or changed (a
+    /// missing SQLite file is an error that says how to make one).
+    pub fn connect_read_only(location: &Location) -> Result<Self, StoreError> {
+        if let Location::File(path) = location
+            && !path.exists()
+        {
+            return Err(StoreError::Invalid(format!(
+                "{}: no such database (run `vigie ingest … --db {}` first)",
+                path.display(),
+                path.display()
+            )));
+        }
+        match location {
+            Location::File(path) => Self::open_read_only(path),
+            Location::Postgres(url) => Self::open_postgres(url, true),
+        }
+    }
+
+    /// Opens (creating if needed) the SQLite database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::init_sqlite(Connection::open(path)?)
+    }
+
+    /// Opens an existing SQLite database for reading only: nothing is created or
+    /// changed, so a database on read-only media or without write permission can be
+    /// served and queried. Writing through it fails.
     pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
         use rusqlite::OpenFlags;
         let connection = Connection::open_with_flags(
@@ -95,28 +184,49 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         connection.busy_timeout(BUSY_TIMEOUT)?;
-        Self::register_functions(&connection)?;
-        let found: String = connection
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(|e| {
-                StoreError::Invalid(format!("{}: not a Vigie database ({e})", path.display()))
-            })?;
-        if ![OLDEST_SCHEMA_VERSION, SCHEMA_VERSION].contains(&found.as_str()) {
-            return Err(StoreError::Version { found });
+        register_functions(&connection)?;
+        let store = Store {
+            database: Box::new(Sqlite::new(connection)),
+        };
+        let found = store.schema_version().map_err(|e| {
+            StoreError::Invalid(format!("{}: not a Vigie database ({e})", path.display()))
+        })?;
+        match found {
+            Some(v) if [OLDEST_SCHEMA_VERSION, SCHEMA_VERSION].contains(&v.as_str()) => Ok(store),
+            found => Err(StoreError::Version {
+                found: found.unwrap_or_default(),
+            }),
         }
-        Ok(Store { connection })
     }
 
-    /// A store in memory, for tests and one-off runs.
+    /// A SQLite store in memory, for tests and one-off runs.
     pub fn in_memory() -> Result<Self, StoreError> {
-        Self::init(Connection::open_in_memory()?)
+        Self::init_sqlite(Connection::open_in_memory()?)
     }
 
-    fn init(mut connection: Connection) -> Result<Self, StoreError> {
+    /// Connects to PostgreSQL at `url`; unless `read_only`, creates or upgrades the
+    /// store's tables (versioned migrations, one writer at a time).
+    fn open_postgres(url: &str, read_only: bool) -> Result<Self, StoreError> {
+        let client = postgres::Client::connect(url, postgres::NoTls)?;
+        let store = Store {
+            database: Box::new(Postgres::new(client)),
+        };
+        if read_only {
+            store
+                .database
+                .batch("SET default_transaction_read_only = on")?;
+            return match store.schema_version()? {
+                Some(v) if v == SCHEMA_VERSION => Ok(store),
+                found => Err(StoreError::Version {
+                    found: found.unwrap_or_else(|| "none (no Vigie tables)".into()),
+                }),
+            };
+        }
+        postgres_schema::migrate(store.database.as_ref())?;
+        Ok(store)
+    }
+
+    fn init_sqlite(connection: Connection) -> Result<Self, StoreError> {
         // First: every statement below may wait for another process's write.
         connection.busy_timeout(BUSY_TIMEOUT)?;
         // Large pages: documents are stored whole; fewer, larger writes. Only takes
@@ -125,53 +235,41 @@ impl Store {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
-        Self::register_functions(&connection)?;
+        register_functions(&connection)?;
         connection.execute_batch(include_str!("schema.sql"))?;
-        let found: Option<String> = connection
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |r| r.get(0),
-            )
-            .ok();
-        match found.as_deref() {
+        let store = Store {
+            database: Box::new(Sqlite::new(connection)),
+        };
+        match store.schema_version()?.as_deref() {
             None => {
-                connection.execute(
+                store.database.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
-                    [SCHEMA_VERSION],
+                    &values![SCHEMA_VERSION],
                 )?;
             }
             Some(SCHEMA_VERSION) => {}
-            Some(OLDEST_SCHEMA_VERSION) => upgrade::to_version_2(&mut connection)?,
-            Some(_) => {
+            Some(OLDEST_SCHEMA_VERSION) => upgrade::to_version_2(store.database.as_ref())?,
+            Some(found) => {
                 return Err(StoreError::Version {
-                    found: found.unwrap_or_default(),
+                    found: found.to_owned(),
                 });
             }
         }
-        connection.execute_batch(upgrade::INDEXES)?;
-        Ok(Store { connection })
+        store.database.batch(upgrade::INDEXES)?;
+        Ok(store)
     }
 
-    /// The statement cache and the SQL functions queries use.
-    fn register_functions(connection: &Connection) -> Result<(), StoreError> {
-        // Every write and query statement stays prepared.
-        connection.set_prepared_statement_cache_capacity(64);
-        connection.create_scalar_function(
-            "vigie_distance_km",
-            4,
-            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-            |context| {
-                let point = |i: usize| -> rusqlite::Result<Option<f64>> { context.get(i) };
-                Ok(match (point(0)?, point(1)?, point(2)?, point(3)?) {
-                    (Some(a), Some(b), Some(c), Some(d)) => {
-                        Some(vigie_core::haversine_km((a, b), (c, d)))
-                    }
-                    _ => None,
-                })
-            },
-        )?;
-        Ok(())
+    /// The schema version the store records, if it records one.
+    fn schema_version(&self) -> Result<Option<String>, StoreError> {
+        self.database
+            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", &[])?
+            .map(|row| row.get(0))
+            .transpose()
+    }
+
+    /// Which engine holds the store.
+    pub fn dialect(&self) -> Dialect {
+        self.database.dialect()
     }
 
     /// The origins of every input already processed (stored, duplicate, and failed
@@ -182,25 +280,30 @@ impl Store {
         } else {
             "SELECT origin FROM inputs"
         };
-        let mut statement = self.connection.prepare(sql)?;
-        let origins = statement
-            .query_map([], |row| row.get(0))?
-            .collect::<Result<HashSet<String>, _>>()?;
-        Ok(origins)
+        self.database
+            .query(sql, &[])?
+            .iter()
+            .map(|row| row.get(0))
+            .collect()
     }
 
-    /// SQLite's `data_version` of this connection: it changes when another connection
-    /// (in this process or another) commits.
+    /// A number that changes whenever a write to the store commits (from this process
+    /// or another): SQLite's `data_version`, PostgreSQL's count of committed writes.
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .connection
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        let sql = match self.dialect() {
+            Dialect::Sqlite => "PRAGMA data_version",
+            Dialect::Postgres => "SELECT value::bigint FROM meta WHERE key = 'data_version'",
+        };
+        self.database
+            .query_row(sql, &[])?
+            .map_or(Ok(0), |row| row.get(0))
     }
 
     /// How much the store holds.
     pub fn counts(&self) -> Result<Counts, StoreError> {
         let count = |sql: &str| -> Result<u64, StoreError> {
-            Ok(self.connection.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+            let row = self.database.query_row(sql, &[])?;
+            Ok(row.map_or(Ok(0), |r| r.get::<i64>(0))? as u64)
         };
         Ok(Counts {
             inputs: count("SELECT count(*) FROM inputs")?,
@@ -219,15 +322,13 @@ impl Store {
         &self,
         url: &str,
     ) -> Result<(Option<String>, Option<String>), StoreError> {
-        Ok(self
-            .connection
-            .query_row(
-                "SELECT etag, last_modified FROM feeds WHERE url = ?1",
-                [url],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
-            .unwrap_or_default())
+        match self.database.query_row(
+            "SELECT etag, last_modified FROM feeds WHERE url = ?1",
+            &values![url],
+        )? {
+            Some(row) => Ok((row.get(0)?, row.get(1)?)),
+            None => Ok((None, None)),
+        }
     }
 
     /// Records a feed's validators after its items are stored.
@@ -237,24 +338,46 @@ impl Store {
         etag: Option<&str>,
         last_modified: Option<&str>,
     ) -> Result<(), StoreError> {
-        self.connection.execute(
+        self.database.execute(
             "INSERT INTO feeds (url, etag, last_modified, polled_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (url) DO UPDATE SET etag = ?2, last_modified = ?3, polled_at = ?4",
-            rusqlite::params![url, etag, last_modified, unix_now()],
+            &values![url, etag, last_modified, unix_now()],
         )?;
         Ok(())
     }
 
     /// The stored document with this row id, as the pipeline produced it.
     pub fn document(&self, id: i64) -> Result<Option<vigie_core::Document>, StoreError> {
-        let json: Option<String> = self
-            .connection
-            .query_row("SELECT json FROM documents WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .ok();
-        Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+        let row = self
+            .database
+            .query_row("SELECT json FROM documents WHERE id = ?1", &values![id])?;
+        match row {
+            Some(row) => Ok(Some(serde_json::from_str(&row.get::<String>(0)?)?)),
+            None => Ok(None),
+        }
     }
+}
+
+/// The statement cache and the SQL functions queries use (PostgreSQL's are created with
+/// its tables).
+fn register_functions(connection: &Connection) -> Result<(), StoreError> {
+    // Every write and query statement stays prepared.
+    connection.set_prepared_statement_cache_capacity(64);
+    connection.create_scalar_function(
+        "vigie_distance_km",
+        4,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |context| {
+            let point = |i: usize| -> rusqlite::Result<Option<f64>> { context.get(i) };
+            Ok(match (point(0)?, point(1)?, point(2)?, point(3)?) {
+                (Some(a), Some(b), Some(c), Some(d)) => {
+                    Some(vigie_core::haversine_km((a, b), (c, d)))
+                }
+                _ => None,
+            })
+        },
+    )?;
+    Ok(())
 }
 
 /// Removes a database and its WAL files (`-wal`, `-shm`), if they exist.

@@ -28,9 +28,9 @@
 //! reports.
 
 use chrono::NaiveDate;
-use rusqlite::{Transaction, params};
 use vigie_core::{DatePrecision, Event, Modality, Place, fold_text};
 
+use crate::database::{Database, values};
 use crate::{StoreError, serde_name};
 
 /// Largest gap between the anchor days of two reports of one event.
@@ -131,143 +131,126 @@ fn rank(event: &Event, content_hash: &str) -> String {
 /// `document_id` (a near-duplicate of `duplicate_of`), is of one event with (see the
 /// module docs).
 pub fn matching_events(
-    transaction: &Transaction,
+    db: &dyn Database,
     report: &Report,
     document_id: i64,
     duplicate_of: Option<i64>,
 ) -> Result<Vec<i64>, StoreError> {
     // Three indexed lookups: same place, the division holding it (or held by it), and
     // the original of a near-duplicate article.
-    let mut statement = transaction.prepare_cached(
+    db.query(
         "SELECT r.event_id FROM event_reports r
          WHERE r.geonameid = ?3 AND r.type = ?1 AND r.modality_group = ?2
            AND r.anchor_day BETWEEN ?9 - ?10 AND ?9 + ?10 AND r.document_id != ?6
-           AND (?11 IS NULL OR r.actor_code IS NULL OR r.actor_code = ?11)
-           AND (?12 IS NULL OR r.recipient_code IS NULL OR r.recipient_code = ?12)
+           AND (CAST(?11 AS TEXT) IS NULL OR r.actor_code IS NULL OR r.actor_code = ?11)
+           AND (CAST(?12 AS TEXT) IS NULL OR r.recipient_code IS NULL OR r.recipient_code = ?12)
          UNION
          SELECT r.event_id FROM event_reports r
-         WHERE r.region = ?7 AND r.type = ?1 AND r.modality_group = ?2 AND (r.broad OR ?8)
+         WHERE r.region = ?7 AND r.type = ?1 AND r.modality_group = ?2
+           AND (r.broad != 0 OR ?8 != 0)
            AND r.anchor_day BETWEEN ?9 - ?10 AND ?9 + ?10 AND r.document_id != ?6
-           AND (?11 IS NULL OR r.actor_code IS NULL OR r.actor_code = ?11)
-           AND (?12 IS NULL OR r.recipient_code IS NULL OR r.recipient_code = ?12)
+           AND (CAST(?11 AS TEXT) IS NULL OR r.actor_code IS NULL OR r.actor_code = ?11)
+           AND (CAST(?12 AS TEXT) IS NULL OR r.recipient_code IS NULL OR r.recipient_code = ?12)
          UNION
          SELECT r.event_id FROM event_reports r
          WHERE r.document_id = ?4 AND lower(r.trigger) = lower(?5)
            AND r.type = ?1 AND r.modality_group = ?2
          ORDER BY 1",
-    )?;
-    let events = statement
-        .query_map(
-            params![
-                report.event_type,
-                report.modality_group,
-                report.geonameid,
-                duplicate_of.unwrap_or(-1),
-                report.trigger,
-                document_id,
-                report.region,
-                report.broad,
-                report.anchor_day,
-                MAX_DAYS_APART,
-                report.actor_code,
-                report.recipient_code,
-            ],
-            |r| r.get(0),
-        )?
-        .collect::<Result<_, _>>()?;
-    Ok(events)
+        &values![
+            report.event_type,
+            &report.modality_group,
+            report.geonameid,
+            duplicate_of.unwrap_or(-1),
+            &report.trigger,
+            document_id,
+            report.region.as_deref(),
+            report.broad,
+            report.anchor_day,
+            MAX_DAYS_APART,
+            report.actor_code.as_deref(),
+            report.recipient_code.as_deref(),
+        ],
+    )?
+    .iter()
+    .map(|row| row.get(0))
+    .collect()
 }
 
 /// Stores on the report row `report_id` what decides which reports it is of one event
 /// with.
-pub fn record_facts(
-    transaction: &Transaction,
-    report_id: i64,
-    report: &Report,
-) -> Result<(), StoreError> {
-    transaction
-        .prepare_cached(
-            "UPDATE event_reports SET modality_group = ?2, anchor_day = ?3, geonameid = ?4,
-             region = ?5, broad = ?6, actor_code = ?7, recipient_code = ?8, rank = ?9
-             WHERE id = ?1",
-        )?
-        .execute(params![
+pub fn record_facts(db: &dyn Database, report_id: i64, report: &Report) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE event_reports SET modality_group = ?2, anchor_day = ?3, geonameid = ?4,
+         region = ?5, broad = ?6, actor_code = ?7, recipient_code = ?8, rank = ?9
+         WHERE id = ?1",
+        &values![
             report_id,
-            report.modality_group,
+            &report.modality_group,
             report.anchor_day,
             report.geonameid,
-            report.region,
+            report.region.as_deref(),
             report.broad,
-            report.actor_code,
-            report.recipient_code,
-            report.rank
-        ])?;
+            report.actor_code.as_deref(),
+            report.recipient_code.as_deref(),
+            &report.rank
+        ],
+    )?;
     Ok(())
 }
 
 /// Creates an empty event of the report's type and modality group; its report is then
 /// stored and [`settle`] describes it.
-pub fn create_event(transaction: &Transaction, report: &Report) -> Result<i64, StoreError> {
-    transaction
-        .prepare_cached(
-            "INSERT INTO events (type, modality, modality_group, reports, sources)
-             VALUES (?1, ?2, ?3, 0, 0)",
-        )?
-        .execute(params![
-            report.event_type,
-            report.modality,
-            report.modality_group
-        ])?;
-    Ok(transaction.last_insert_rowid())
+pub fn create_event(db: &dyn Database, report: &Report) -> Result<i64, StoreError> {
+    db.insert(
+        "INSERT INTO events (type, modality, modality_group, reports, sources)
+         VALUES (?1, ?2, ?3, 0, 0)",
+        &values![report.event_type, &report.modality, &report.modality_group],
+    )
 }
 
 /// After a report is stored in event `event_id`: the events in `absorbed` (that the
 /// report also matched) become part of it, and the event is described again from its
 /// representative report and counted.
-pub fn settle(
-    transaction: &Transaction,
-    event_id: i64,
-    absorbed: &[i64],
-) -> Result<(), StoreError> {
+pub fn settle(db: &dyn Database, event_id: i64, absorbed: &[i64]) -> Result<(), StoreError> {
     for other in absorbed {
-        transaction
-            .prepare_cached("UPDATE event_reports SET event_id = ?1 WHERE event_id = ?2")?
-            .execute(params![event_id, other])?;
-        transaction
-            .prepare_cached("DELETE FROM events WHERE id = ?1")?
-            .execute([other])?;
+        db.execute(
+            "UPDATE event_reports SET event_id = ?1 WHERE event_id = ?2",
+            &values![event_id, *other],
+        )?;
+        db.execute("DELETE FROM events WHERE id = ?1", &values![*other])?;
     }
+    let row = db
+        .query_row(
+            "SELECT r.id, r.json, d.published, d.content_hash FROM event_reports r
+             JOIN documents d ON d.id = r.document_id
+             WHERE r.event_id = ?1 ORDER BY r.rank LIMIT 1",
+            &values![event_id],
+        )?
+        .ok_or_else(|| StoreError::Invalid(format!("event {event_id} has no report")))?;
     let (report_id, json, published, content_hash): (i64, String, Option<String>, String) =
-        transaction
-            .prepare_cached(
-                "SELECT r.id, r.json, d.published, d.content_hash FROM event_reports r
-                 JOIN documents d ON d.id = r.document_id
-                 WHERE r.event_id = ?1 ORDER BY r.rank LIMIT 1",
-            )?
-            .query_row([event_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })?;
+        (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
     let event: Event = serde_json::from_str(&json)?;
     let report = Report::new(&event, published.as_deref(), &content_hash);
     describe(
-        transaction,
+        db,
         event_id,
         report_id,
         &report,
         &event,
         published.as_deref(),
     )?;
-    transaction
-        .prepare_cached(
+    let fatalities = db.dialect().json_integer("json", "fatalities");
+    db.execute(
+        &format!(
             "UPDATE events SET
              reports = (SELECT count(*) FROM event_reports WHERE event_id = ?1),
              sources = (SELECT count(DISTINCT d.source_key) FROM event_reports r
                         JOIN documents d ON d.id = r.document_id WHERE r.event_id = ?1),
-             fatalities = (SELECT max(json_extract(json, '$.fatalities')) FROM event_reports
-                           WHERE event_id = ?1)
-             WHERE id = ?1",
-        )?
-        .execute([event_id])?;
+             fatalities = (SELECT max({fatalities}) FROM event_reports WHERE event_id = ?1)
+             WHERE id = ?1"
+        ),
+        &values![event_id],
+    )?;
     Ok(())
 }
 
@@ -275,7 +258,7 @@ pub fn settle(
 /// representative report `report_id`, coded as `event` in an article published on
 /// `published`.
 fn describe(
-    transaction: &Transaction,
+    db: &dyn Database,
     event_id: i64,
     report_id: i64,
     report: &Report,
@@ -283,31 +266,29 @@ fn describe(
     published: Option<&str>,
 ) -> Result<(), StoreError> {
     let place = event.place.as_ref();
-    transaction
-        .prepare_cached(
-            "UPDATE events SET type = ?2, mode = ?3, modality = ?4, modality_group = ?5,
-             anchor_day = ?6, acled_event_type = ?7, acled_sub_event_type = ?8, date = ?9,
-             date_precision = ?10, actor = ?11, actor_code = ?12, recipient = ?13,
-             recipient_code = ?14, geonameid = ?15, place = ?16, country_code = ?17, admin1 = ?18,
-             feature_code = ?19, lat = ?20, lon = ?21, region = ?22, broad = ?23,
-             sort_date = coalesce(?9, ?24), first_report_id = ?25
+    db.execute(
+        "UPDATE events SET type = ?2, mode = ?3, modality = ?4, modality_group = ?5,
+         anchor_day = ?6, acled_event_type = ?7, acled_sub_event_type = ?8, date = ?9,
+         date_precision = ?10, actor = ?11, actor_code = ?12, recipient = ?13,
+         recipient_code = ?14, geonameid = ?15, place = ?16, country_code = ?17, admin1 = ?18,
+         feature_code = ?19, lat = ?20, lon = ?21, region = ?22, broad = ?23,
+         sort_date = coalesce(?9, ?24), first_report_id = ?25
          WHERE id = ?1",
-        )?
-        .execute(params![
+        &values![
             event_id,
             report.event_type,
-            event.mode,
-            report.modality,
-            report.modality_group,
+            event.mode.as_deref(),
+            &report.modality,
+            &report.modality_group,
             report.anchor_day,
             event.acled.map(|a| a.event_type.name()),
             event.acled.map(|a| a.sub_event_type.name()),
             event.date.as_ref().and_then(|d| d.value.clone()),
             event.date.as_ref().map(|d| serde_name(d.precision)),
             event.actor.as_ref().map(|a| &a.text),
-            report.actor_code,
+            report.actor_code.as_deref(),
             event.recipient.as_ref().map(|r| &r.text),
-            report.recipient_code,
+            report.recipient_code.as_deref(),
             report.geonameid,
             place.map(|p| &p.name),
             place.map(|p| &p.country_code),
@@ -315,10 +296,11 @@ fn describe(
             place.map(|p| &p.feature_code),
             place.map(|p| p.lat),
             place.map(|p| p.lon),
-            report.region,
+            report.region.as_deref(),
             report.broad,
             published,
             report_id,
-        ])?;
+        ],
+    )?;
     Ok(())
 }

@@ -2,11 +2,11 @@
 //! country and first-level division), actor, date range, source, corroboration and the
 //! text of their articles.
 
-use rusqlite::types::Value;
 use serde::Serialize;
 
 use vigie_core::EARTH_RADIUS_KM;
 
+use crate::database::{Dialect, Value};
 use crate::{Store, StoreError};
 
 /// Which events to return. Empty fields do not filter.
@@ -48,61 +48,116 @@ pub struct EventFilter {
     pub offset: usize,
 }
 
-/// The FTS5 query for what a user typed: its words and `"quoted phrases"`, all of which
-/// must occur, or either side of an `OR` (in capitals); a `*` after a word matches words
-/// that start with it. Everything else is taken as text, never as FTS5 syntax (`NEAR(`,
-/// `AND`, a stray `"` or `:`), so no input is a syntax error. `None` when nothing is left
-/// to search for.
-pub fn fts_query(text: &str) -> Option<String> {
-    // Control characters (a NUL from `%00`) are not text: FTS5 refuses them.
+/// One term of what a user typed into a search box.
+#[derive(Debug, Clone, PartialEq)]
+enum SearchTerm {
+    /// A word, or the start of words when typed with a `*` after it.
+    Word { word: String, prefix: bool },
+    /// Words in `"quotes"`: one after the other.
+    Phrase(Vec<String>),
+}
+
+/// The terms of what a user typed, each with whether an `OR` joins it to the one
+/// before: its words and `"quoted phrases"`, all of which must occur, or either side of
+/// an `OR` (in capitals); a `*` after a word matches words that start with it.
+/// Everything else is taken as text, never as query syntax (`NEAR(`, `AND`, `!`, a
+/// stray `"` or `:`), so no input is a syntax error.
+fn search_terms(text: &str) -> Vec<(bool, SearchTerm)> {
+    // Control characters (a NUL from `%00`) are not text: search engines refuse them.
     let text: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let mut query = String::new();
+    let mut terms: Vec<(bool, SearchTerm)> = Vec::new();
     let mut or_pending = false;
-    let push = |term: String, query: &mut String, or_pending: &mut bool| {
-        if !query.is_empty() {
-            query.push_str(if std::mem::take(or_pending) {
-                " OR "
-            } else {
-                " "
-            });
-        }
-        query.push_str(&term);
-    };
     for (index, part) in text.split('"').enumerate() {
         if index % 2 == 1 {
             // Inside quotes: one phrase.
-            let words: Vec<&str> = part.split_whitespace().collect();
+            let words: Vec<String> = part.split_whitespace().map(str::to_owned).collect();
             if words.iter().any(|w| w.chars().any(char::is_alphanumeric)) {
-                push(
-                    format!("\"{}\"", words.join(" ")),
-                    &mut query,
-                    &mut or_pending,
-                );
+                let or = std::mem::take(&mut or_pending);
+                terms.push((or, SearchTerm::Phrase(words)));
             }
             continue;
         }
         for word in part.split_whitespace() {
             if word == "OR" {
-                or_pending = !query.is_empty();
+                or_pending = !terms.is_empty();
                 continue;
             }
             let prefix = word.ends_with('*');
             let word = word.trim_end_matches('*');
             if word.chars().any(char::is_alphanumeric) {
-                let star = if prefix { "*" } else { "" };
-                push(format!("\"{word}\"{star}"), &mut query, &mut or_pending);
+                let or = std::mem::take(&mut or_pending);
+                terms.push((
+                    or,
+                    SearchTerm::Word {
+                        word: word.to_owned(),
+                        prefix,
+                    },
+                ));
+            }
+        }
+    }
+    terms
+}
+
+/// The FTS5 query (SQLite) for what a user typed (see [`search_terms`]); `None` when
+/// nothing is left to search for.
+pub fn fts_query(text: &str) -> Option<String> {
+    let mut query = String::new();
+    for (index, (or, term)) in search_terms(text).into_iter().enumerate() {
+        if index > 0 {
+            query.push_str(if or { " OR " } else { " " });
+        }
+        match term {
+            SearchTerm::Phrase(words) => query.push_str(&format!("\"{}\"", words.join(" "))),
+            SearchTerm::Word { word, prefix } => {
+                query.push_str(&format!("\"{word}\"{}", if prefix { "*" } else { "" }));
             }
         }
     }
     (!query.is_empty()).then_some(query)
 }
 
+/// The `tsquery` text (PostgreSQL) for what a user typed (see [`search_terms`]): each
+/// word a quoted lexeme (`:*` for a prefix), a phrase its lexemes one after the other;
+/// `None` when nothing is left to search for.
+pub fn tsquery(text: &str) -> Option<String> {
+    let lexeme = |word: &str| format!("'{}'", word.replace('\\', "\\\\").replace('\'', "''"));
+    let mut query = String::new();
+    for (index, (or, term)) in search_terms(text).into_iter().enumerate() {
+        if index > 0 {
+            query.push_str(if or { " | " } else { " & " });
+        }
+        match term {
+            SearchTerm::Phrase(words) => {
+                let words: Vec<String> = words.iter().map(|w| lexeme(w)).collect();
+                query.push_str(&format!("({})", words.join(" <-> ")));
+            }
+            SearchTerm::Word { word, prefix } => {
+                query.push_str(&lexeme(&word));
+                if prefix {
+                    query.push_str(":*");
+                }
+            }
+        }
+    }
+    (!query.is_empty()).then_some(query)
+}
+
+/// SQL for the `tsquery` whose text is the parameter `parameter`: read as French, as
+/// English and as written, so that it finds a document indexed in any of them.
+pub(crate) fn tsquery_sql(parameter: &str) -> String {
+    format!(
+        "(to_tsquery('french', {parameter}) || to_tsquery('english', {parameter}) \
+         || to_tsquery('simple', {parameter}))"
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use super::{fts_query, tsquery};
 
     #[test]
     fn user_text_becomes_quoted_terms() {
@@ -121,6 +176,16 @@ mod tests {
         );
         assert_eq!(fts_query("NEAR( a:b").as_deref(), Some("\"NEAR(\" \"a:b\""));
         assert_eq!(fts_query("\" * ( \u{0}"), None);
+    }
+
+    #[test]
+    fn user_text_becomes_quoted_lexemes() {
+        assert_eq!(
+            tsquery("Gao OR \"poste de l'armée\" malien*").as_deref(),
+            Some("'Gao' | ('poste' <-> 'de' <-> 'l''armée') & 'malien':*")
+        );
+        assert_eq!(tsquery("a\\b !x").as_deref(), Some("'a\\\\b' & '!x'"));
+        assert_eq!(tsquery("OR ( *"), None);
     }
 }
 
@@ -196,8 +261,10 @@ pub struct EventRow {
 impl Store {
     /// Events matching `filter`, most corroborated and most recent first.
     pub fn events(&self, filter: &EventFilter) -> Result<Vec<EventRow>, StoreError> {
-        let clauses = conditions(filter)?;
+        let dialect = self.dialect();
+        let clauses = conditions(filter, dialect)?;
         let where_clause = clauses.sql();
+        let sources = dialect.distinct_list("s.source_key");
         let sql = format!(
             "SELECT e.id, e.type, e.mode, e.modality, e.acled_event_type, e.acled_sub_event_type,
                     e.sort_date,
@@ -207,7 +274,7 @@ impl Store {
                     e.country_code, e.admin1, e.feature_code, e.lat, e.lon, e.fatalities,
                     e.reports, e.sources, r.attribution_kind, r.attribution_speaker, r.trigger,
                     r.evidence, r.document_id,
-                    (SELECT group_concat(DISTINCT s.source_key) FROM event_reports x
+                    (SELECT {sources} FROM event_reports x
                      JOIN documents s ON s.id = x.document_id WHERE x.event_id = e.id)
              FROM (SELECT * FROM events e {where_clause}
                    ORDER BY e.sources DESC, e.sort_date DESC, e.id LIMIT {} OFFSET {}) e
@@ -217,53 +284,55 @@ impl Store {
             filter.limit.min(i64::MAX as usize) as i64,
             filter.offset.min(i64::MAX as usize) as i64
         );
-        let mut statement = self.connection.prepare_cached(&sql)?;
-        let rows = statement.query_map(rusqlite::params_from_iter(clauses.values), |r| {
-            let sources: Option<String> = r.get(27)?;
-            Ok(EventRow {
-                id: r.get(0)?,
-                event_type: r.get(1)?,
-                mode: r.get(2)?,
-                modality: r.get(3)?,
-                acled_event_type: r.get(4)?,
-                acled_sub_event_type: r.get(5)?,
-                date: r.get(6)?,
-                date_precision: r.get(7)?,
-                actor: r.get(8)?,
-                actor_code: r.get(9)?,
-                recipient: r.get(10)?,
-                recipient_code: r.get(11)?,
-                place: r.get(12)?,
-                geonameid: r.get(13)?,
-                country_code: r.get(14)?,
-                admin1: r.get(15)?,
-                feature_code: r.get(16)?,
-                lat: r.get(17)?,
-                lon: r.get(18)?,
-                fatalities: r.get(19)?,
-                reports: r.get(20)?,
-                source_count: r.get(21)?,
-                attribution: r.get(22)?,
-                speaker: r.get(23)?,
-                trigger: r.get(24)?,
-                evidence: r.get(25)?,
-                document_id: r.get(26)?,
-                // In name order: the order of arrival is not the event's.
-                sources: sources
-                    .map(|s| {
-                        let mut names: Vec<String> = s.split(',').map(str::to_owned).collect();
-                        names.sort_unstable();
-                        names
-                    })
-                    .unwrap_or_default(),
+        self.database
+            .query(&sql, &clauses.values)?
+            .iter()
+            .map(|r| {
+                let sources: Option<String> = r.get(27)?;
+                Ok(EventRow {
+                    id: r.get(0)?,
+                    event_type: r.get(1)?,
+                    mode: r.get(2)?,
+                    modality: r.get(3)?,
+                    acled_event_type: r.get(4)?,
+                    acled_sub_event_type: r.get(5)?,
+                    date: r.get(6)?,
+                    date_precision: r.get(7)?,
+                    actor: r.get(8)?,
+                    actor_code: r.get(9)?,
+                    recipient: r.get(10)?,
+                    recipient_code: r.get(11)?,
+                    place: r.get(12)?,
+                    geonameid: r.get(13)?,
+                    country_code: r.get(14)?,
+                    admin1: r.get(15)?,
+                    feature_code: r.get(16)?,
+                    lat: r.get(17)?,
+                    lon: r.get(18)?,
+                    fatalities: r.get(19)?,
+                    reports: r.get(20)?,
+                    source_count: r.get(21)?,
+                    attribution: r.get(22)?,
+                    speaker: r.get(23)?,
+                    trigger: r.get(24)?,
+                    evidence: r.get(25)?,
+                    document_id: r.get(26)?,
+                    // In name order: the order of arrival is not the event's.
+                    sources: sources
+                        .map(|s| {
+                            let mut names: Vec<String> = s.split(',').map(str::to_owned).collect();
+                            names.sort_unstable();
+                            names
+                        })
+                        .unwrap_or_default(),
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 }
 
 /// The SQL conditions of a filter (the distance filter as a bounding box).
-pub(crate) fn conditions(filter: &EventFilter) -> Result<Where, StoreError> {
+pub(crate) fn conditions(filter: &EventFilter, dialect: Dialect) -> Result<Where, StoreError> {
     let mut clauses = Where::default();
     if let Some(id) = filter.id {
         clauses.bind("e.id = {p}", Value::Integer(id));
@@ -277,7 +346,7 @@ pub(crate) fn conditions(filter: &EventFilter) -> Result<Where, StoreError> {
     if let Some(place) = &filter.place {
         match place.parse::<i64>() {
             Ok(id) => clauses.bind("e.geonameid = {p}", Value::Integer(id)),
-            Err(_) => clauses.bind("e.place = {p} COLLATE NOCASE", Value::Text(place.clone())),
+            Err(_) => clauses.bind("lower(e.place) = lower({p})", Value::Text(place.clone())),
         }
     }
     if let Some(m) = &filter.modality {
@@ -293,7 +362,8 @@ pub(crate) fn conditions(filter: &EventFilter) -> Result<Where, StoreError> {
             "e.id IN (SELECT id FROM events WHERE actor_code = {p}
                       UNION SELECT id FROM events WHERE recipient_code = {p})"
         } else {
-            "(e.actor LIKE '%' || {p} || '%' OR e.recipient LIKE '%' || {p} || '%')"
+            "(lower(e.actor) LIKE '%' || lower({p}) || '%'
+              OR lower(e.recipient) LIKE '%' || lower({p}) || '%')"
         };
         clauses.bind(condition, Value::Text(actor.clone()));
     }
@@ -301,7 +371,7 @@ pub(crate) fn conditions(filter: &EventFilter) -> Result<Where, StoreError> {
         clauses.bind("e.country_code = {p}", Value::Text(c.to_uppercase()));
     }
     if let Some(a) = &filter.admin1 {
-        clauses.bind("e.admin1 = {p} COLLATE NOCASE", Value::Text(a.clone()));
+        clauses.bind("lower(e.admin1) = lower({p})", Value::Text(a.clone()));
     }
     if let Some(from) = &filter.from {
         clauses.bind("e.sort_date >= {p}", Value::Text(from.clone()));
@@ -314,11 +384,24 @@ pub(crate) fn conditions(filter: &EventFilter) -> Result<Where, StoreError> {
         );
     }
     if let Some(text) = &filter.text {
-        match fts_query(text) {
+        let query = match dialect {
+            Dialect::Sqlite => fts_query(text),
+            Dialect::Postgres => tsquery(text),
+        };
+        match query {
             Some(query) => clauses.bind(
-                "e.id IN (SELECT r.event_id FROM event_reports r
+                &match dialect {
+                    Dialect::Sqlite => "e.id IN (SELECT r.event_id FROM event_reports r
                           JOIN documents_fts f ON f.rowid = r.document_id
-                          WHERE documents_fts MATCH {p})",
+                          WHERE documents_fts MATCH {p})"
+                        .to_owned(),
+                    Dialect::Postgres => format!(
+                        "e.id IN (SELECT r.event_id FROM event_reports r
+                          JOIN documents d ON d.id = r.document_id
+                          WHERE d.search @@ {})",
+                        tsquery_sql("{p}")
+                    ),
+                },
                 Value::Text(query),
             ),
             // Nothing to search for (only quotes or punctuation): nothing matches.

@@ -1,4 +1,4 @@
--- Vigie store, schema version 2. Documented in docs/STORE.md.
+-- Vigie store, schema version 2. Documented in docs/SCHEMA.md (Store).
 
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,

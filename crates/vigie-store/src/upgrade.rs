@@ -6,10 +6,10 @@
 //! added and filled from each report's stored event and its article; the events already
 //! stored keep their reports.
 
-use rusqlite::Connection;
 use vigie_core::Event;
 
 use crate::StoreError;
+use crate::database::{Database, WriteTransaction};
 use crate::merge::{self, Report};
 
 /// The columns version 2 adds to `event_reports`.
@@ -34,30 +34,22 @@ CREATE INDEX IF NOT EXISTS event_reports_rank ON event_reports (event_id, rank);
 ";
 
 /// Upgrades a version-1 store to version 2, in one transaction.
-pub fn to_version_2(connection: &mut Connection) -> Result<(), StoreError> {
-    let transaction = connection.transaction()?;
+pub fn to_version_2(db: &dyn Database) -> Result<(), StoreError> {
+    let transaction = WriteTransaction::begin(db)?;
     for column in ADDED_COLUMNS {
-        transaction.execute(
-            &format!("ALTER TABLE event_reports ADD COLUMN {column}"),
-            [],
-        )?;
+        db.batch(&format!("ALTER TABLE event_reports ADD COLUMN {column}"))?;
     }
-    let reports: Vec<(i64, String, Option<String>, String)> = transaction
-        .prepare(
-            "SELECT r.id, r.json, d.published, d.content_hash FROM event_reports r
-             JOIN documents d ON d.id = r.document_id",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<Result<_, _>>()?;
-    for (id, json, published, content_hash) in reports {
-        let event: Event = serde_json::from_str(&json)?;
-        let report = Report::new(&event, published.as_deref(), &content_hash);
-        merge::record_facts(&transaction, id, &report)?;
-    }
-    transaction.execute(
-        "UPDATE meta SET value = '2' WHERE key = 'schema_version'",
-        [],
+    let reports = db.query(
+        "SELECT r.id, r.json, d.published, d.content_hash FROM event_reports r
+         JOIN documents d ON d.id = r.document_id",
+        &[],
     )?;
-    transaction.commit()?;
-    Ok(())
+    for row in reports {
+        let event: Event = serde_json::from_str(&row.get::<String>(1)?)?;
+        let published: Option<String> = row.get(2)?;
+        let report = Report::new(&event, published.as_deref(), &row.get::<String>(3)?);
+        merge::record_facts(db, row.get(0)?, &report)?;
+    }
+    db.batch("UPDATE meta SET value = '2' WHERE key = 'schema_version'")?;
+    transaction.commit()
 }

@@ -1,8 +1,8 @@
 //! Writing analysed documents: one transaction per batch of input outcomes.
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use vigie_core::{Document, Event, TextIndex, fnv1a, url_host};
 
+use crate::database::{Database, Dialect, WriteTransaction, values};
 use crate::merge;
 use crate::simhash;
 use crate::{Store, StoreError, serde_name};
@@ -50,30 +50,32 @@ pub struct WriteSummary {
 impl Store {
     /// Writes a batch of outcomes in one transaction: all of it lands or none of it does.
     ///
-    /// The transaction takes the write lock when it begins (`BEGIN IMMEDIATE`), so
-    /// writers on one database wait for each other instead of failing. An input recorded
-    /// as failed is replaced by a new outcome for it (a retry); other inputs already
-    /// recorded are skipped.
+    /// The transaction takes the store's write lock when it begins (SQLite's `BEGIN
+    /// IMMEDIATE`, a PostgreSQL advisory lock), so writers on one store — processes or
+    /// workers on other machines — wait for each other instead of failing, and merge
+    /// events one at a time. An input recorded as failed is replaced by a new outcome
+    /// for it (a retry); other inputs already recorded are skipped, so a batch written
+    /// twice (a redelivered message) changes nothing the second time.
     pub fn write(&mut self, outcomes: &[Outcome]) -> Result<WriteSummary, StoreError> {
         let now = crate::unix_now();
-        let transaction = self
-            .connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let db = self.database.as_ref();
+        let transaction = WriteTransaction::begin(db)?;
         let mut summary = WriteSummary::default();
         for outcome in outcomes {
-            let status: Option<String> = transaction
+            let status: Option<String> = db
                 .query_row(
                     "SELECT status FROM inputs WHERE origin = ?1",
-                    [outcome.origin()],
-                    |r| r.get(0),
-                )
-                .optional()?;
+                    &values![outcome.origin()],
+                )?
+                .map(|row| row.get(0))
+                .transpose()?;
             match status.as_deref() {
                 None => {}
                 Some("failed") => {
-                    transaction
-                        .prepare_cached("DELETE FROM inputs WHERE origin = ?1")?
-                        .execute([outcome.origin()])?;
+                    db.execute(
+                        "DELETE FROM inputs WHERE origin = ?1",
+                        &values![outcome.origin()],
+                    )?;
                 }
                 Some(_) => {
                     summary.skipped += 1;
@@ -82,28 +84,33 @@ impl Store {
             }
             match outcome {
                 Outcome::Failed { origin, error } => {
-                    transaction
-                        .prepare_cached(
-                            "INSERT INTO inputs (origin, status, error, ingested_at)
+                    db.execute(
+                        "INSERT INTO inputs (origin, status, error, ingested_at)
                          VALUES (?1, 'failed', ?2, ?3)",
-                        )?
-                        .execute(params![origin, error, now])?;
+                        &values![origin, error, now],
+                    )?;
                     summary.failed += 1;
                 }
                 Outcome::Analysed { origin, document } => {
-                    let (status, id) = store_document(&transaction, origin, document)?;
-                    transaction
-                        .prepare_cached(
-                            "INSERT INTO inputs (origin, status, document_id, ingested_at)
+                    let (status, id) = store_document(db, origin, document)?;
+                    db.execute(
+                        "INSERT INTO inputs (origin, status, document_id, ingested_at)
                          VALUES (?1, ?2, ?3, ?4)",
-                        )?
-                        .execute(params![origin, status, id, now])?;
+                        &values![origin, status, id, now],
+                    )?;
                     match status {
                         "stored" => summary.stored += 1,
                         _ => summary.duplicates += 1,
                     }
                 }
             }
+        }
+        if db.dialect() == Dialect::Postgres {
+            // What `data_version` reads: readers elsewhere see that the store changed.
+            db.execute(
+                "UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'data_version'",
+                &[],
+            )?;
         }
         transaction.commit()?;
         Ok(summary)
@@ -126,56 +133,57 @@ fn source_key(document: &Document, origin: &str) -> String {
 /// Stores one document with its annotations and events; returns the input status and
 /// the document row id. Identical text from the same URL is not stored twice.
 fn store_document(
-    transaction: &Transaction,
+    db: &dyn Database,
     origin: &str,
     document: &Document,
 ) -> Result<(&'static str, i64), StoreError> {
     let content_hash = format!("{:016x}", fnv1a(document.text.bytes()));
-    let same_text: Vec<(i64, Option<String>)> = {
-        let mut statement = transaction
-            .prepare_cached("SELECT id, url FROM documents WHERE content_hash = ?1 ORDER BY id")?;
-        statement
-            .query_map([&content_hash], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?
-    };
+    let same_text: Vec<(i64, Option<String>)> = db
+        .query(
+            "SELECT id, url FROM documents WHERE content_hash = ?1 ORDER BY id",
+            &values![&content_hash],
+        )?
+        .iter()
+        .map(|row| Ok((row.get(0)?, row.get(1)?)))
+        .collect::<Result<_, StoreError>>()?;
     if let Some((id, _)) = same_text.iter().find(|(_, url)| *url == document.url) {
         return Ok(("duplicate", *id));
     }
     let fingerprint = simhash::fingerprint(&document.text);
     let duplicate_of = match same_text.first() {
         Some((id, _)) => Some(*id),
-        None => near_duplicate(transaction, fingerprint)?,
+        None => near_duplicate(db, fingerprint)?,
     };
     let source_key = source_key(document, origin);
-    transaction.prepare_cached("INSERT INTO documents (doc_id, origin, content_hash, simhash, duplicate_of, url, title,
+    let id = db.insert(
+        "INSERT INTO documents (doc_id, origin, content_hash, simhash, duplicate_of, url, title,
              source, source_key, published, language, text, json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")?.execute(params![
-            document.id,
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        &values![
+            &document.id,
             origin,
-            content_hash,
+            &content_hash,
             fingerprint as i64,
             duplicate_of,
-            document.url,
-            document.title,
-            document.source,
+            document.url.as_deref(),
+            document.title.as_deref(),
+            document.source.as_deref(),
             source_key,
-            document.published,
+            document.published.as_deref(),
             document.language.map(|l| l.code()),
-            document.text,
+            &document.text,
             serde_json::to_string(document)?,
-        ])?;
-    let id = transaction.last_insert_rowid();
-    transaction
-        .prepare_cached("INSERT INTO documents_fts (rowid, title, text) VALUES (?1, ?2, ?3)")?
-        .execute(params![
-            id,
-            document.title.as_deref().unwrap_or(""),
-            document.text
-        ])?;
+        ],
+    )?;
+    index_text(db, id, document)?;
     for (band, value) in simhash::bands(fingerprint).into_iter().enumerate() {
-        transaction.prepare_cached("INSERT OR IGNORE INTO simhash_bands (band, value, document_id) VALUES (?1, ?2, ?3)")?.execute(params![band as i64, i64::from(value), id])?;
+        db.execute(
+            "INSERT INTO simhash_bands (band, value, document_id) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO NOTHING",
+            &values![band as i64, i64::from(value), id],
+        )?;
     }
-    store_annotations(transaction, id, document)?;
+    store_annotations(db, id, document)?;
     let index = TextIndex::new(&document.text);
     let stored = StoredDocument {
         id,
@@ -183,24 +191,43 @@ fn store_document(
         content_hash: &content_hash,
     };
     for event in &document.events {
-        store_event(transaction, stored, document, &index, event)?;
+        store_event(db, stored, document, &index, event)?;
     }
     Ok(("stored", id))
 }
 
+/// Makes the title and text of document `id` searchable: FTS5's index in SQLite; in
+/// PostgreSQL, the text's words as its language's text-search configuration reads them
+/// (French or English, stemmed) and as they are written (`simple`), so a query in
+/// either form finds it.
+fn index_text(db: &dyn Database, id: i64, document: &Document) -> Result<(), StoreError> {
+    let title = document.title.as_deref().unwrap_or("");
+    match db.dialect() {
+        Dialect::Sqlite => db.execute(
+            "INSERT INTO documents_fts (rowid, title, text) VALUES (?1, ?2, ?3)",
+            &values![id, title, &document.text],
+        )?,
+        Dialect::Postgres => db.execute(
+            "UPDATE documents SET search =
+                 to_tsvector(vigie_text_search(language), ?2) || to_tsvector('simple', ?2)
+             WHERE id = ?1",
+            &values![id, format!("{title}\n{}", document.text)],
+        )?,
+    };
+    Ok(())
+}
+
 /// The earliest stored document whose fingerprint is within the near-duplicate distance.
-fn near_duplicate(transaction: &Transaction, fingerprint: u64) -> Result<Option<i64>, StoreError> {
-    let mut statement = transaction.prepare_cached(
-        "SELECT d.id, d.simhash FROM simhash_bands b JOIN documents d ON d.id = b.document_id
-         WHERE b.band = ?1 AND b.value = ?2",
-    )?;
+fn near_duplicate(db: &dyn Database, fingerprint: u64) -> Result<Option<i64>, StoreError> {
     let mut best: Option<i64> = None;
     for (band, value) in simhash::bands(fingerprint).into_iter().enumerate() {
-        let rows = statement.query_map(params![band as i64, i64::from(value)], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-        })?;
+        let rows = db.query(
+            "SELECT d.id, d.simhash FROM simhash_bands b JOIN documents d ON d.id = b.document_id
+             WHERE b.band = ?1 AND b.value = ?2",
+            &values![band as i64, i64::from(value)],
+        )?;
         for row in rows {
-            let (id, other) = row?;
+            let (id, other): (i64, i64) = (row.get(0)?, row.get(1)?);
             if simhash::near(fingerprint, other as u64) && best.is_none_or(|b| id < b) {
                 best = Some(id);
             }
@@ -209,76 +236,72 @@ fn near_duplicate(transaction: &Transaction, fingerprint: u64) -> Result<Option<
     Ok(best)
 }
 
-fn store_annotations(
-    transaction: &Transaction,
-    id: i64,
-    document: &Document,
-) -> Result<(), StoreError> {
-    let mut entity = transaction.prepare_cached(
-        "INSERT INTO entities (document_id, kind, text, actor, country, start, end)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
+fn store_annotations(db: &dyn Database, id: i64, document: &Document) -> Result<(), StoreError> {
     for e in &document.entities {
-        entity.execute(params![
-            id,
-            serde_name(e.kind),
-            e.text,
-            e.actor,
-            e.country,
-            e.span.start as i64,
-            e.span.end as i64
-        ])?;
+        db.execute(
+            "INSERT INTO entities (document_id, kind, text, actor, country, start, \"end\")
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &values![
+                id,
+                serde_name(e.kind),
+                &e.text,
+                e.actor.as_deref(),
+                e.country.as_deref(),
+                e.span.start as i64,
+                e.span.end as i64
+            ],
+        )?;
     }
-    let mut place = transaction.prepare_cached(
-        "INSERT INTO places (document_id, text, geonameid, name, country_code, admin1,
-             feature_code, lat, lon, kind, start, end)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?;
     for p in &document.places {
-        place.execute(params![
-            id,
-            p.text,
-            p.geonameid as i64,
-            p.name,
-            p.country_code,
-            p.admin1,
-            p.feature_code,
-            p.lat,
-            p.lon,
-            serde_name(p.kind),
-            p.span.start as i64,
-            p.span.end as i64
-        ])?;
+        db.execute(
+            "INSERT INTO places (document_id, text, geonameid, name, country_code, admin1,
+                 feature_code, lat, lon, kind, start, \"end\")
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            &values![
+                id,
+                &p.text,
+                p.geonameid as i64,
+                &p.name,
+                &p.country_code,
+                p.admin1.as_deref(),
+                &p.feature_code,
+                p.lat,
+                p.lon,
+                serde_name(p.kind),
+                p.span.start as i64,
+                p.span.end as i64
+            ],
+        )?;
     }
-    let mut attribution = transaction.prepare_cached(
-        "INSERT INTO attributions (document_id, kind, speaker, actor, cue, start, end)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
     for a in &document.attributions {
         let span = a.cue.as_ref().map(|c| c.span);
-        attribution.execute(params![
-            id,
-            serde_name(a.kind),
-            a.speaker.as_ref().map(|s| &s.text),
-            a.actor,
-            a.cue.as_ref().map(|c| &c.text),
-            span.map(|s| s.start as i64),
-            span.map(|s| s.end as i64)
-        ])?;
+        db.execute(
+            "INSERT INTO attributions (document_id, kind, speaker, actor, cue, start, \"end\")
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &values![
+                id,
+                serde_name(a.kind),
+                a.speaker.as_ref().map(|s| &s.text),
+                a.actor.as_deref(),
+                a.cue.as_ref().map(|c| &c.text),
+                span.map(|s| s.start as i64),
+                span.map(|s| s.end as i64)
+            ],
+        )?;
     }
-    let mut signal = transaction.prepare_cached(
-        "INSERT INTO signals (document_id, kind, detail, score, start, end)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
     for s in &document.signals {
-        signal.execute(params![
-            id,
-            serde_name(s.kind),
-            s.detail,
-            f64::from(s.score),
-            s.span.map(|x| x.start as i64),
-            s.span.map(|x| x.end as i64)
-        ])?;
+        db.execute(
+            "INSERT INTO signals (document_id, kind, detail, score, start, \"end\")
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &values![
+                id,
+                serde_name(s.kind),
+                &s.detail,
+                f64::from(s.score),
+                s.span.map(|x| x.start as i64),
+                s.span.map(|x| x.end as i64)
+            ],
+        )?;
     }
     Ok(())
 }
@@ -286,34 +309,32 @@ fn store_annotations(
 /// Stores one coded event as a report, in the event of the reports it matches (merging
 /// them when they are several), else in a new event (see [`merge`]).
 fn store_event(
-    transaction: &Transaction,
+    db: &dyn Database,
     stored: StoredDocument,
     document: &Document,
     index: &TextIndex,
     event: &Event,
 ) -> Result<(), StoreError> {
     let report = merge::Report::new(event, document.published.as_deref(), stored.content_hash);
-    let matches = merge::matching_events(transaction, &report, stored.id, stored.duplicate_of)?;
+    let matches = merge::matching_events(db, &report, stored.id, stored.duplicate_of)?;
     let (event_id, absorbed) = match matches.split_first() {
         Some((first, others)) => (*first, others),
-        None => (merge::create_event(transaction, &report)?, &[][..]),
+        None => (merge::create_event(db, &report)?, &[][..]),
     };
     let evidence = index.slice(&document.text, event.evidence);
-    transaction
-        .prepare_cached(
-            "INSERT INTO event_reports (event_id, document_id, type, trigger, trigger_start,
+    let report_id = db.insert(
+        "INSERT INTO event_reports (event_id, document_id, type, trigger, trigger_start,
              trigger_end, modality, attribution_kind, attribution_speaker, evidence,
              evidence_start, evidence_end, confidence, json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        )?
-        .execute(params![
+        &values![
             event_id,
             stored.id,
             event.event_type.name(),
-            event.trigger.text,
+            &event.trigger.text,
             event.trigger.span.start as i64,
             event.trigger.span.end as i64,
-            report.modality,
+            &report.modality,
             serde_name(event.attribution.kind),
             event.attribution.speaker.as_ref().map(|s| &s.text),
             evidence,
@@ -321,9 +342,10 @@ fn store_event(
             event.evidence.end as i64,
             f64::from(event.confidence),
             serde_json::to_string(event)?,
-        ])?;
-    merge::record_facts(transaction, transaction.last_insert_rowid(), &report)?;
-    merge::settle(transaction, event_id, absorbed)
+        ],
+    )?;
+    merge::record_facts(db, report_id, &report)?;
+    merge::settle(db, event_id, absorbed)
 }
 
 /// A document just stored, as its events' reports need it.

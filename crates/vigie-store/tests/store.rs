@@ -1,10 +1,50 @@
 //! The store end to end: invented articles analysed by the pipeline, written, merged,
-//! queried and exported.
+//! queried and exported — on SQLite and, when `VIGIE_TEST_POSTGRES` names a database
+//! (`scripts/test` sets it), on PostgreSQL: one suite for both back-ends.
 
 use vigie_core::Document;
 use vigie_ingest::{Extractor, RawArticle, ingest};
 use vigie_pipeline::{Language, Pipeline};
-use vigie_store::{EventFilter, Outcome, Store, export};
+use vigie_store::scratch::{ScratchSchema, TEST_DATABASE_VARIABLE};
+use vigie_store::{EventFilter, Location, Outcome, Store, export};
+
+/// A back-end the suite runs on.
+enum Backend {
+    /// SQLite in memory.
+    Sqlite,
+    /// The PostgreSQL database at this URL, a new schema for each store.
+    Postgres(String),
+}
+
+impl Backend {
+    /// SQLite, and PostgreSQL when the environment names a test database.
+    fn all() -> Vec<Backend> {
+        let mut backends = vec![Backend::Sqlite];
+        if let Ok(url) = std::env::var(TEST_DATABASE_VARIABLE) {
+            backends.push(Backend::Postgres(url));
+        }
+        backends
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// An empty store, with the schema that holds it (dropped after the store).
+    fn empty_store(&self, purpose: &str) -> (Store, Option<ScratchSchema>) {
+        eprintln!("back-end: {}", self.name());
+        match self {
+            Backend::Sqlite => (Store::in_memory().unwrap(), None),
+            Backend::Postgres(url) => {
+                let schema = ScratchSchema::create(url, purpose).unwrap();
+                (Store::connect(&schema.location()).unwrap(), Some(schema))
+            }
+        }
+    }
+}
 
 const KIDNAPPING: &str = "Des hommes armés ont enlevé trois soldats américains mardi près du \
     champ pétrolier d'al-Omar, dans la province de Deir ez-Zor, en Syrie. Les ravisseurs ont \
@@ -39,7 +79,13 @@ fn all() -> EventFilter {
 
 #[test]
 fn reports_of_one_event_merge_and_inputs_are_never_stored_twice() {
-    let mut store = Store::in_memory().unwrap();
+    for backend in Backend::all() {
+        let (mut store, _schema) = backend.empty_store("merge");
+        merge_and_never_store_twice(&mut store);
+    }
+}
+
+fn merge_and_never_store_twice(store: &mut Store) {
     let first = analysed("a.txt", KIDNAPPING, "Agence A", "https://a.example/1");
     let summary = store.write(std::slice::from_ref(&first)).unwrap();
     assert_eq!(summary.stored, 1);
@@ -94,7 +140,13 @@ fn reports_of_one_event_merge_and_inputs_are_never_stored_twice() {
 
 #[test]
 fn queries_filter_by_place_text_and_date_and_export_acled_columns() {
-    let mut store = Store::in_memory().unwrap();
+    for backend in Backend::all() {
+        let (mut store, _schema) = backend.empty_store("queries");
+        filter_and_export(&mut store);
+    }
+}
+
+fn filter_and_export(store: &mut Store) {
     store
         .write(&[
             analysed("a.txt", KIDNAPPING, "Agence A", "https://a.example/1"),
@@ -183,8 +235,16 @@ fn queries_filter_by_place_text_and_date_and_export_acled_columns() {
 fn a_store_reopens_with_its_data() {
     let path = std::env::temp_dir().join(format!("vigie-store-{}.db", std::process::id()));
     vigie_store::remove_database(&path);
+    reopens_with_its_data(&Location::File(path.clone()));
+    vigie_store::remove_database(&path);
+    if let Some(schema) = ScratchSchema::for_test("reopen") {
+        reopens_with_its_data(&schema.unwrap().location());
+    }
+}
+
+fn reopens_with_its_data(location: &Location) {
     {
-        let mut store = Store::open(&path).unwrap();
+        let mut store = Store::connect(location).unwrap();
         store
             .write(&[analysed(
                 "a.txt",
@@ -194,17 +254,26 @@ fn a_store_reopens_with_its_data() {
             )])
             .unwrap();
     }
-    let store = Store::open(&path).unwrap();
+    let store = Store::connect_read_only(location).unwrap();
     assert!(store.processed_origins(false).unwrap().contains("a.txt"));
     assert_eq!(store.counts().unwrap().documents, 1);
     let document = store.document(1).unwrap().unwrap();
     assert!(document.text.contains("al-Omar"));
-    vigie_store::remove_database(&path);
+    let search = store.search("al-Omar OR ravisseurs", 10, 0).unwrap();
+    assert_eq!(search.len(), 1, "{location}");
+    assert!(search[0].snippet.contains('['), "{:?}", search[0]);
+    assert!(store.search("\"", 10, 0).unwrap().is_empty());
 }
 
 #[test]
 fn csv_cells_never_start_a_spreadsheet_formula() {
-    let mut store = Store::in_memory().unwrap();
+    for backend in Backend::all() {
+        let (mut store, _schema) = backend.empty_store("csv");
+        csv_cells_are_not_formulas(&mut store);
+    }
+}
+
+fn csv_cells_are_not_formulas(store: &mut Store) {
     let western = "Des hommes armés ont attaqué mardi un poste de police à Lima, au Pérou, \
                    selon la police.";
     store
@@ -281,33 +350,35 @@ fn described(store: &Store) -> Vec<String> {
 fn events_do_not_depend_on_the_order_reports_arrive_in() {
     let outcomes = chain();
     let orders: [&[usize]; 4] = [&[0, 1, 2, 3], &[0, 2, 1, 3], &[3, 2, 1, 0], &[1, 0, 3, 2]];
-    let stores: Vec<Vec<String>> = orders
-        .iter()
-        .map(|order| {
-            let mut store = Store::in_memory().unwrap();
-            for &i in *order {
+    let mut first: Option<Vec<String>> = None;
+    for backend in Backend::all() {
+        for order in orders {
+            let (mut store, _schema) = backend.empty_store("order");
+            for &i in order {
                 // One article per batch: the order of arrival is the order given.
                 store.write(std::slice::from_ref(&outcomes[i])).unwrap();
             }
-            described(&store)
-        })
-        .collect();
-    for (order, events) in orders.iter().zip(&stores).skip(1) {
-        assert_eq!(events, &stores[0], "order {order:?}");
+            let events = described(&store);
+            // The same events in every order, on every back-end.
+            match &first {
+                None => first = Some(events),
+                Some(first) => assert_eq!(&events, first, "{} order {order:?}", backend.name()),
+            }
+        }
+        let (mut store, _schema) = backend.empty_store("order");
+        store.write(&outcomes).unwrap();
+        let attacks = EventFilter {
+            event_type: Some("ASSAULT".into()),
+            ..all()
+        };
+        let rows = store.events(&attacks).unwrap();
+        assert_eq!(
+            rows.len(),
+            1,
+            "the 1st and the 3rd join through the 2nd: {rows:?}"
+        );
+        assert_eq!(rows[0].source_count, 3);
     }
-    let mut store = Store::in_memory().unwrap();
-    store.write(&outcomes).unwrap();
-    let attacks = EventFilter {
-        event_type: Some("ASSAULT".into()),
-        ..all()
-    };
-    let rows = store.events(&attacks).unwrap();
-    assert_eq!(
-        rows.len(),
-        1,
-        "the 1st and the 3rd join through the 2nd: {rows:?}"
-    );
-    assert_eq!(rows[0].source_count, 3);
 }
 
 #[test]
