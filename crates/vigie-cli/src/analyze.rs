@@ -39,7 +39,7 @@ pub struct AnalyzeArgs {
 
 /// Runs `vigie analyze`.
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
-    let pipeline = args.inputs.pipeline()?;
+    let pipeline = args.inputs.analysis.pipeline()?;
     let mut failures = 0;
     let mut documents: Vec<Document> = Vec::new();
     for item in args.inputs.items()? {

@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use vigie_ingest::fetch::{Fetcher, Validators, read_feed_url};
-use vigie_ingest::{Extractor, InputItem};
-use vigie_pipeline::{AnalysisError, Pipeline};
+use vigie_ingest::{Extractor, InputItem, RawArticle};
+use vigie_pipeline::Pipeline;
 use vigie_store::{Location, Outcome, Store, WriteSummary};
 
 use crate::inputs::InputArgs;
@@ -48,6 +48,14 @@ pub struct IngestArgs {
     /// requests: unchanged feeds cost one 304).
     #[arg(long, value_name = "SECONDS")]
     poll: Option<u64>,
+    /// Publish the inputs to this NATS JetStream server (`nats://host:4222`) for
+    /// `vigie worker` processes to analyse, instead of analysing them here (`--db` is
+    /// then the workers' business).
+    #[arg(long, value_name = "URL")]
+    queue: Option<String>,
+    /// The queue's stream on the NATS server.
+    #[arg(long, default_value = "VIGIE")]
+    queue_name: String,
 }
 
 /// A partial batch is written when nothing more arrived for this long.
@@ -55,7 +63,10 @@ const FLUSH_AFTER: Duration = Duration::from_millis(500);
 
 /// Runs `vigie ingest`.
 pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
-    let pipeline = args.inputs.pipeline()?;
+    if let Some(url) = &args.queue {
+        return crate::publish::run(&args.inputs, url, &args.queue_name, args.poll);
+    }
+    let pipeline = args.inputs.analysis.pipeline()?;
     let mut store = Store::connect(&args.db)?;
     let settings = Settings {
         jobs: args
@@ -69,7 +80,17 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let urls = args.inputs.urls();
     let mut files = Some(args.inputs.file_items()?);
     loop {
-        let (feed_items, polled) = poll_feeds(&store, &fetcher, &urls)?;
+        let (feed_items, polled) = poll_feeds(
+            |url| {
+                let (etag, last_modified) = store.feed_validators(url)?;
+                Ok(Validators {
+                    etag,
+                    last_modified,
+                })
+            },
+            &fetcher,
+            &urls,
+        )?;
         let feeds_failed = polled.len() < urls.len();
         let items = args
             .inputs
@@ -94,24 +115,20 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// A feed URL and the validators of its latest response.
-type PolledFeed = (String, Validators);
+pub type PolledFeed = (String, Validators);
 
-/// Fetches every feed that changed since the last poll: its items, and its new
-/// validators (saved once the items are stored). A feed that cannot be fetched is
-/// reported and polled again next time.
-fn poll_feeds(
-    store: &Store,
+/// Fetches every feed that changed since the last poll (`previous` gives the validators
+/// of a URL's last response): its items, and its new validators (saved once the items
+/// are stored). A feed that cannot be fetched is reported and polled again next time.
+pub fn poll_feeds(
+    previous: impl Fn(&str) -> anyhow::Result<Validators>,
     fetcher: &Fetcher,
     urls: &[String],
 ) -> anyhow::Result<(Vec<InputItem>, Vec<PolledFeed>)> {
     let mut items = Vec::new();
     let mut polled = Vec::new();
     for url in urls {
-        let (etag, last_modified) = store.feed_validators(url)?;
-        let previous = Validators {
-            etag,
-            last_modified,
-        };
+        let previous = previous(url)?;
         match read_feed_url(fetcher, url, &previous) {
             Ok((new, validators)) => {
                 items.extend(new);
@@ -309,7 +326,8 @@ impl Progress {
     }
 }
 
-fn add(a: WriteSummary, b: WriteSummary) -> WriteSummary {
+/// The sum of two write summaries.
+pub fn add(a: WriteSummary, b: WriteSummary) -> WriteSummary {
     WriteSummary {
         stored: a.stored + b.stored,
         duplicates: a.duplicates + b.duplicates,
@@ -329,23 +347,29 @@ fn analyse_items(
             Ok(item) => item,
             Err(_) => return,
         };
-        let origin = item.origin;
-        let analysed = item
-            .article
-            .map_err(AnalysisError::from)
-            .and_then(|raw| pipeline.analyse(raw, Extractor::default()));
-        let outcome = match analysed {
-            Ok(document) => Outcome::Analysed {
-                origin,
-                document: Box::new(document),
-            },
-            Err(error) => Outcome::Failed {
-                origin,
-                error: error.to_string(),
-            },
-        };
+        let article = item.article.map_err(|error| error.to_string());
+        let outcome = analyse_item(&pipeline, item.origin, article);
         if done.send((sequence, outcome)).is_err() {
             return;
         }
+    }
+}
+
+/// What becomes of one input item: its analysed document, or the error that names it.
+pub fn analyse_item(
+    pipeline: &Pipeline,
+    origin: String,
+    article: Result<RawArticle, String>,
+) -> Outcome {
+    match article.and_then(|raw| {
+        pipeline
+            .analyse(raw, Extractor::default())
+            .map_err(|error| error.to_string())
+    }) {
+        Ok(document) => Outcome::Analysed {
+            origin,
+            document: Box::new(document),
+        },
+        Err(error) => Outcome::Failed { origin, error },
     }
 }

@@ -39,20 +39,10 @@ pub enum LangArg {
     En,
 }
 
-/// What to read and the defaults for what the inputs do not say.
+/// How the pipeline runs: the options every command that analyses shares (`analyze`,
+/// `ingest`, `worker`).
 #[derive(Debug, Args)]
-pub struct InputArgs {
-    /// Files, directories or feed URLs to read (`-` or nothing: standard input).
-    paths: Vec<PathBuf>,
-    /// How to read the inputs.
-    #[arg(long, value_enum, default_value = "auto")]
-    input: InputArg,
-    /// Publication date (YYYY-MM-DD) for inputs that do not give one.
-    #[arg(long)]
-    published: Option<String>,
-    /// Outlet name for inputs that do not give one.
-    #[arg(long)]
-    source: Option<String>,
+pub struct PipelineArgs {
     /// Document language.
     #[arg(long, value_enum, default_value = "auto")]
     lang: LangArg,
@@ -63,24 +53,14 @@ pub struct InputArgs {
     /// `persuasion` signals.
     #[arg(long)]
     persuasion_model: Option<PathBuf>,
-    /// Fetch feed URLs from private, loopback and link-local addresses too (a feed on
-    /// the local network); by default only public addresses are contacted.
-    #[arg(long)]
-    allow_private_addresses: bool,
     /// The encoder and its heads.
     #[command(flatten)]
     heads: crate::heads::HeadArgs,
 }
 
-impl InputArgs {
+impl PipelineArgs {
     /// The pipeline these options ask for.
     pub fn pipeline(&self) -> anyhow::Result<Pipeline<'static>> {
-        if let Some(date) = &self.published {
-            anyhow::ensure!(
-                vigie_ingest::iso_date_prefix(date).is_some(),
-                "--published {date}: expected YYYY-MM-DD"
-            );
-        }
         let language = match self.lang {
             LangArg::Auto => LanguageChoice::Auto,
             LangArg::Fr => LanguageChoice::Fixed(Language::Fr),
@@ -97,7 +77,40 @@ impl InputArgs {
         }
         Ok(self.heads.apply(pipeline))
     }
+}
 
+/// What to read and the defaults for what the inputs do not say.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files, directories or feed URLs to read (`-` or nothing: standard input).
+    paths: Vec<PathBuf>,
+    /// How to read the inputs.
+    #[arg(long, value_enum, default_value = "auto")]
+    input: InputArg,
+    /// Publication date (YYYY-MM-DD) for inputs that do not give one.
+    #[arg(long, value_parser = parse_date)]
+    published: Option<String>,
+    /// Outlet name for inputs that do not give one.
+    #[arg(long)]
+    source: Option<String>,
+    /// Fetch feed URLs from private, loopback and link-local addresses too (a feed on
+    /// the local network); by default only public addresses are contacted.
+    #[arg(long)]
+    allow_private_addresses: bool,
+    /// How the pipeline runs.
+    #[command(flatten)]
+    pub analysis: PipelineArgs,
+}
+
+/// Checks a `--published` date.
+fn parse_date(date: &str) -> Result<String, String> {
+    match vigie_ingest::iso_date_prefix(date) {
+        Some(_) => Ok(date.to_owned()),
+        None => Err("expected YYYY-MM-DD".to_owned()),
+    }
+}
+
+impl InputArgs {
     /// The HTTP client for feed URLs, with the address policy asked for.
     pub fn fetcher(&self) -> Fetcher {
         Fetcher::with_address_policy(

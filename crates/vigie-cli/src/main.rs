@@ -9,11 +9,13 @@ mod ingest;
 mod inputs;
 mod load;
 mod parallel;
+mod publish;
 mod query;
 mod serve;
 mod summary;
 mod terminal;
 mod train;
+mod worker;
 
 use std::process::ExitCode;
 
@@ -39,9 +41,13 @@ enum Command {
     /// Analyse articles (text, HTML, JSONL, WARC, RSS/Atom; files, directories, feed URLs or
     /// stdin) into documents.
     Analyze(analyze::AnalyzeArgs),
-    /// Analyse inputs (files, directories, JSONL, WARC, RSS/Atom) into a SQLite store, in
-    /// parallel; resumable, duplicates merged.
+    /// Analyse inputs (files, directories, JSONL, WARC, RSS/Atom) into a store (SQLite or
+    /// PostgreSQL), in parallel; resumable, duplicates merged. With `--queue`, publish
+    /// them to a NATS JetStream work queue for `vigie worker` instead.
     Ingest(ingest::IngestArgs),
+    /// Analyse the inputs waiting in a NATS JetStream work queue into a store; any number
+    /// of workers on any number of machines.
+    Worker(worker::WorkerArgs),
     /// Events from a store, filtered, as a table or JSON.
     Query(query::QueryArgs),
     /// Events from a store as CSV, JSONL or Parquet with PLOVER and ACLED-style columns.
@@ -69,6 +75,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Ingest(args) => ingest::run(args),
+        Command::Worker(args) => worker::run(args),
         Command::Query(args) => query::run_query(args),
         Command::Export(args) => query::run_export(args),
         Command::Serve(args) => serve::run(args),

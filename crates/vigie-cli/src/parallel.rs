@@ -6,7 +6,16 @@ use std::thread;
 /// core.
 pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = thread::available_parallelism().map_or(1, |n| n.get());
-    let run = items.len().div_ceil(threads).max(1);
+    parallel_map_on(threads, items, f)
+}
+
+/// [`parallel_map`] on `threads` threads.
+pub fn parallel_map_on<T: Sync, R: Send>(
+    threads: usize,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let run = items.len().div_ceil(threads.max(1)).max(1);
     thread::scope(|scope| {
         let handles: Vec<_> = items
             .chunks(run)
@@ -31,5 +40,9 @@ mod tests {
             items.iter().map(|x| x * 2).collect::<Vec<_>>()
         );
         assert!(parallel_map(&[] as &[u32], |x| *x).is_empty());
+        assert_eq!(
+            parallel_map_on(3, &items[..10], |x| x + 1),
+            (1..11).collect::<Vec<_>>()
+        );
     }
 }

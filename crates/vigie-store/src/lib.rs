@@ -287,6 +287,19 @@ impl Store {
             .collect()
     }
 
+    /// The inputs recorded as failed, with their errors, by origin.
+    pub fn failed_inputs(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.database
+            .query(
+                "SELECT origin, coalesce(error, '') FROM inputs WHERE status = 'failed'
+                 ORDER BY origin",
+                &[],
+            )?
+            .iter()
+            .map(|row| Ok((row.get(0)?, row.get(1)?)))
+            .collect()
+    }
+
     /// A number that changes whenever a write to the store commits (from this process
     /// or another): SQLite's `data_version`, PostgreSQL's count of committed writes.
     pub fn data_version(&self) -> Result<i64, StoreError> {

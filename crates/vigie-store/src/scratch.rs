@@ -59,7 +59,7 @@ impl ScratchSchema {
     }
 
     /// Where a store in this schema is: the database's URL, with the schema first on
-    /// the search path.
+    /// the search path and the schema's name as the connections' application name.
     pub fn location(&self) -> Location {
         let separator = if self.database.contains('?') {
             '&'
@@ -67,9 +67,21 @@ impl ScratchSchema {
             '?'
         };
         Location::Postgres(format!(
-            "{}{separator}options=-csearch_path%3D{}",
-            self.database, self.name
+            "{}{separator}options=-csearch_path%3D{name}&application_name={name}",
+            self.database,
+            name = self.name
         ))
+    }
+
+    /// Ends every server connection opened through [`location`](Self::location), as a
+    /// server restart does to its clients; returns how many were ended.
+    pub fn end_connections(&self) -> Result<usize, StoreError> {
+        let mut client = postgres::Client::connect(&self.database, postgres::NoTls)?;
+        let rows = client.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+            &[&self.name],
+        )?;
+        Ok(rows.len())
     }
 }
 

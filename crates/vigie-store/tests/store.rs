@@ -44,6 +44,45 @@ impl Backend {
             }
         }
     }
+
+    /// Two connections to one new, empty store (a SQLite file or a PostgreSQL schema),
+    /// as two processes would have; the store goes when the guard is dropped.
+    fn shared_store(&self, purpose: &str) -> ([Store; 2], SharedStore) {
+        eprintln!("back-end: {}", self.name());
+        let guard = match self {
+            Backend::Sqlite => SharedStore::File(std::env::temp_dir().join(format!(
+                "vigie-store-test-{purpose}-{}.db",
+                std::process::id()
+            ))),
+            Backend::Postgres(url) => {
+                SharedStore::Schema(ScratchSchema::create(url, purpose).unwrap())
+            }
+        };
+        let location = match &guard {
+            SharedStore::File(path) => {
+                vigie_store::remove_database(path);
+                Location::File(path.clone())
+            }
+            SharedStore::Schema(schema) => schema.location(),
+        };
+        let first = Store::connect(&location).unwrap();
+        let second = Store::connect(&location).unwrap();
+        ([first, second], guard)
+    }
+}
+
+/// Where a store shared by several connections lives, removed on drop.
+enum SharedStore {
+    File(std::path::PathBuf),
+    Schema(ScratchSchema),
+}
+
+impl Drop for SharedStore {
+    fn drop(&mut self) {
+        if let SharedStore::File(path) = self {
+            vigie_store::remove_database(path);
+        }
+    }
 }
 
 const KIDNAPPING: &str = "Des hommes armés ont enlevé trois soldats américains mardi près du \
@@ -123,6 +162,10 @@ fn merge_and_never_store_twice(store: &mut Store) {
     assert_eq!(counts.inputs, 4);
     assert_eq!(counts.documents, 3);
     assert_eq!(counts.duplicate_documents, 1);
+    assert_eq!(
+        store.failed_inputs().unwrap(),
+        [("d.bin".to_owned(), "d.bin: binary data".to_owned())]
+    );
 
     let after = store.events(&abductions).unwrap();
     let kidnapping = &after[0];
@@ -136,6 +179,68 @@ fn merge_and_never_store_twice(store: &mut Store) {
             || kidnapping.sources.contains(&"journal b".to_owned())
     );
     assert!(counts.events < counts.reports, "{counts:?}");
+}
+
+#[test]
+fn two_writers_merging_reports_of_one_event_at_once_make_what_one_writer_makes() {
+    // Each round, two connections write a report of the same kidnapping at the same
+    // moment; the result must be the one a single writer gets from the same reports.
+    let rounds: Vec<[Outcome; 2]> = (0..4)
+        .map(|round| {
+            [
+                analysed(
+                    &format!("a{round}.txt"),
+                    KIDNAPPING,
+                    "Agence A",
+                    &format!("https://a.example/{round}"),
+                ),
+                analysed(
+                    &format!("c{round}.txt"),
+                    KIDNAPPING_ELSEWHERE,
+                    "Radio C",
+                    &format!("https://c.example/{round}"),
+                ),
+            ]
+        })
+        .collect();
+    let mut sequential = Store::in_memory().unwrap();
+    for round in &rounds {
+        sequential.write(round).unwrap();
+    }
+    let expected = sequential.counts().unwrap();
+    let expected_events = sequential.events(&all()).unwrap();
+    for backend in Backend::all() {
+        let (mut stores, _guard) = backend.shared_store("concurrent");
+        for round in &rounds {
+            let barrier = std::sync::Barrier::new(2);
+            std::thread::scope(|scope| {
+                for (store, outcome) in stores.iter_mut().zip(round) {
+                    let barrier = &barrier;
+                    scope.spawn(move || {
+                        barrier.wait();
+                        store.write(std::slice::from_ref(outcome)).unwrap();
+                    });
+                }
+            });
+        }
+        let counts = stores[0].counts().unwrap();
+        assert_eq!(counts, expected, "{}", backend.name());
+        let events = stores[1].events(&all()).unwrap();
+        let summary = |rows: &[vigie_store::EventRow]| -> Vec<(String, i64, i64)> {
+            let mut rows: Vec<_> = rows
+                .iter()
+                .map(|e| (e.event_type.clone(), e.reports, e.source_count))
+                .collect();
+            rows.sort();
+            rows
+        };
+        assert_eq!(
+            summary(&events),
+            summary(&expected_events),
+            "{}",
+            backend.name()
+        );
+    }
 }
 
 #[test]
