@@ -2,7 +2,7 @@
 # (sourced by scripts/test). PostgreSQL: the machine's own on 127.0.0.1:5432 (database
 # `test`, trust authentication) when it answers; otherwise Debian's `postgresql` package
 # is installed and started, and a `vigie` role and database are made for the tests.
-# Exports VIGIE_TEST_POSTGRES, the URL the tests use.
+# Exports VIGIE_TEST_POSTGRES, the URL the tests use. NATS: see ensure_nats.
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -38,4 +38,10 @@ SELECT 'CREATE DATABASE vigie_test OWNER vigie'
     WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'vigie_test')\gexec
 SQL
     export VIGIE_TEST_POSTGRES="postgres://vigie:vigie@127.0.0.1:5432/vigie_test"
+}
+
+# The queue's tests start their own NATS servers (a port and a storage directory each,
+# so they can restart them): they need the nats-server binary, from Debian when absent.
+ensure_nats() {
+    command -v nats-server >/dev/null || [ -x /usr/sbin/nats-server ] || apt_install nats-server
 }

@@ -100,7 +100,7 @@ async fn work(
     let jobs = args
         .jobs
         .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()));
-    let mut store = Some(store);
+    let mut store = Connection(Some(store));
     let mut totals = WriteSummary::default();
     loop {
         let batch = match consumer
@@ -129,14 +129,27 @@ async fn work(
         for group in groups.filter(|group| !group.is_empty()) {
             let outcomes = analyse(&group, pipeline, jobs, args.max_deliveries).await?;
             let summary;
-            (store, summary) =
-                write_until_committed(store, outcomes, &group, &queue, &args.db).await;
+            (store.0, summary) =
+                write_until_committed(store.0.take(), outcomes, &group, &queue, &args.db).await;
             totals = crate::ingest::add(totals, summary);
             for delivery in group {
                 if let Err(error) = delivery.acknowledge(&queue).await {
                     eprintln!("{error}: the message will come again and the store will skip it");
                 }
             }
+        }
+    }
+}
+
+/// The worker's store. The synchronous PostgreSQL client blocks on a runtime of its own
+/// when it closes, which a runtime thread may not do: it is dropped on a thread of its
+/// own.
+struct Connection(Option<Store>);
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if let Some(store) = self.0.take() {
+            let _ = thread::spawn(move || drop(store)).join();
         }
     }
 }

@@ -9,32 +9,13 @@ use std::time::{Duration, Instant};
 use vigie_store::Store;
 
 mod common;
-use common::Scratch;
+use common::{Scratch, write_articles};
 
 fn vigie(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_vigie"))
         .args(args)
         .output()
         .unwrap()
-}
-
-const TOWNS: [&str; 6] = ["Kidal", "Gao", "Tombouctou", "Mopti", "Ménaka", "Ségou"];
-
-/// `count` distinct invented articles, plus a binary file and an empty one.
-fn write_articles(dir: &Path, count: usize) {
-    for i in 0..count {
-        let town = TOWNS[i % TOWNS.len()];
-        let text = format!(
-            "Attaque à {town}\n\nDes hommes armés ont attaqué le {} mars un poste de l'armée \
-             malienne à {town}, au Mali, faisant {} morts selon une source sécuritaire. \
-             L'armée a déployé des renforts dans la région. Dépêche numéro {i}.",
-            1 + i % 28,
-            2 + i % 9
-        );
-        std::fs::write(dir.join(format!("article-{i:04}.txt")), text).unwrap();
-    }
-    std::fs::write(dir.join("broken.txt"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
-    std::fs::write(dir.join("empty.txt"), "   \n").unwrap();
 }
 
 fn processed(db: &Path) -> u64 {

@@ -13,6 +13,7 @@
 //! `NAME-bodies` for articles too large for one message.
 
 mod item;
+pub mod local_server;
 
 use std::collections::VecDeque;
 use std::time::Duration;
