@@ -59,13 +59,18 @@ pub enum BenchCommand {
         /// How long to send requests, in seconds.
         #[arg(long, default_value_t = 10.0)]
         seconds: f64,
-        /// Keep the store here (reused when it exists) instead of a temporary file.
+        /// Keep the store here — a SQLite file or a PostgreSQL URL — instead of a
+        /// temporary file: filled when it holds no event, reused as it is otherwise.
         #[arg(long)]
-        db: Option<PathBuf>,
+        db: Option<vigie_store::Location>,
         /// Compute every answer (the server's answer cache off).
         #[arg(long)]
         no_cache: bool,
     },
+    /// The distributed path against the in-process one, on one corpus in one run:
+    /// `vigie ingest` in one process, publishing to NATS JetStream, then 1 and 2
+    /// `vigie worker` processes; steady-state documents/s of each.
+    Queue(crate::distributed::QueueBench),
     /// Inputs (e.g. the ScrapingHub HTML pages) → stored events, through `vigie ingest`
     /// into a fresh temporary SQLite store: documents/s, CPU time and peak memory.
     Ingest {
@@ -82,6 +87,7 @@ pub enum BenchCommand {
 pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     let (corpus, articles, result) = match command {
         BenchCommand::Ingest { corpus, jobs } => return ingest(&corpus, jobs),
+        BenchCommand::Queue(bench) => return crate::distributed::run(bench),
         BenchCommand::Api {
             events,
             connections,
@@ -93,7 +99,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
                 events,
                 connections,
                 Duration::from_secs_f64(seconds),
-                db.as_deref(),
+                db.as_ref(),
                 !no_cache,
             );
         }

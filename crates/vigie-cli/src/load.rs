@@ -1,14 +1,13 @@
 //! `vigie bench api`: the API's latency under load, with our own load generator on
 //! loopback (keep-alive connections, each sending one request after another).
 
-use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use vigie_pipeline::{Language, Pipeline};
 use vigie_server::AppState;
-use vigie_store::{Outcome, Store};
+use vigie_store::{Location, Outcome, Store};
 
 /// Events per synthetic document.
 const EVENTS_PER_DOCUMENT: usize = 10;
@@ -42,21 +41,18 @@ pub fn api(
     events: usize,
     connections: usize,
     duration: Duration,
-    keep: Option<&Path>,
+    keep: Option<&Location>,
     cache: bool,
 ) -> anyhow::Result<ExitCode> {
-    let db = keep.map_or_else(
-        || std::env::temp_dir().join(format!("vigie-bench-api-{}.db", std::process::id())),
-        Path::to_path_buf,
-    );
-    let remove = || vigie_store::remove_database(&db);
-    let reuse = keep.is_some() && db.exists();
-    if !reuse {
+    let temporary = std::env::temp_dir().join(format!("vigie-bench-api-{}.db", std::process::id()));
+    let db = keep.cloned().unwrap_or(Location::File(temporary.clone()));
+    let remove = || vigie_store::remove_database(&temporary);
+    if keep.is_none() {
         remove();
     }
     let started = Instant::now();
-    let mut store = Store::open(&db)?;
-    if !reuse {
+    let mut store = Store::connect(&db)?;
+    if store.counts()?.events == 0 {
         fill(&mut store, events)?;
     }
     let counts = store.counts()?;
@@ -96,13 +92,13 @@ fn fill(store: &mut Store, events: usize) -> anyhow::Result<()> {
 /// Serves the store (with its answer cache when `cache`) and sends it queries from
 /// `connections` clients for `duration`; returns every request's latency.
 fn load(
-    db: &Path,
+    db: &Location,
     connections: usize,
     duration: Duration,
     cache: bool,
 ) -> anyhow::Result<Vec<Duration>> {
     let mut state = AppState::open(
-        &vigie_store::Location::File(db.to_path_buf()),
+        db,
         connections.max(2),
         Pipeline::embedded(Language::Auto),
         None,

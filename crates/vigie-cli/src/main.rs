@@ -2,6 +2,7 @@
 
 mod analyze;
 mod bench;
+mod distributed;
 mod eval;
 mod gazetteer;
 mod heads;

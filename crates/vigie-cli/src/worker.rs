@@ -17,6 +17,7 @@
 //!   store as failed, with why, and acknowledged.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
@@ -95,13 +96,16 @@ async fn work(
         ack_wait: Duration::from_secs(args.ack_wait.max(1)),
         ..QueueConfig::named(&args.queue_name)
     };
-    let queue = Queue::connect(&args.queue, config).await?;
+    let queue = Arc::new(Queue::connect(&args.queue, config).await?);
     let consumer = queue.consumer().await?;
     let jobs = args
         .jobs
         .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()));
-    let mut store = Connection(Some(store));
-    let mut totals = WriteSummary::default();
+    let mut writer = Writer {
+        idle: Some(Connection(Some(store))),
+        busy: None,
+        totals: WriteSummary::default(),
+    };
     loop {
         let batch = match consumer
             .next_batch(args.batch, Duration::from_secs(1))
@@ -115,8 +119,9 @@ async fn work(
             }
         };
         if batch.is_empty() {
+            writer.wait().await?;
             if args.exit_when_idle && queue.unfinished().await.is_ok_and(|n| n == 0) {
-                return Ok(totals);
+                return Ok(writer.totals);
             }
             continue;
         }
@@ -128,16 +133,57 @@ async fn work(
         let groups = std::iter::once(fresh).chain(redelivered.into_iter().map(|d| vec![d]));
         for group in groups.filter(|group| !group.is_empty()) {
             let outcomes = analyse(&group, pipeline, jobs, args.max_deliveries).await?;
-            let summary;
-            (store.0, summary) =
-                write_until_committed(store.0.take(), outcomes, &group, &queue, &args.db).await;
-            totals = crate::ingest::add(totals, summary);
-            for delivery in group {
-                if let Err(error) = delivery.acknowledge(&queue).await {
+            writer
+                .write(outcomes, group, Arc::clone(&queue), &args.db)
+                .await?;
+        }
+    }
+}
+
+/// Writes one group while the next is analysed: a group's write and acknowledgements
+/// run as a task, and the next write waits for it (one connection, groups in order).
+struct Writer {
+    /// The connection, when no write is running.
+    idle: Option<Connection>,
+    /// The write running, which hands the connection back.
+    busy: Option<tokio::task::JoinHandle<(Connection, WriteSummary)>>,
+    /// What the finished writes did.
+    totals: WriteSummary,
+}
+
+impl Writer {
+    /// Waits for the running write, if any.
+    async fn wait(&mut self) -> anyhow::Result<()> {
+        if let Some(busy) = self.busy.take() {
+            let (connection, summary) = busy.await?;
+            self.idle = Some(connection);
+            self.totals = crate::ingest::add(self.totals, summary);
+        }
+        Ok(())
+    }
+
+    /// Starts writing `outcomes` and acknowledging `group` once they are committed.
+    async fn write(
+        &mut self,
+        outcomes: Vec<Outcome>,
+        group: Vec<Delivery>,
+        queue: Arc<Queue>,
+        db: &Location,
+    ) -> anyhow::Result<()> {
+        self.wait().await?;
+        let connection = self.idle.take().expect("a connection once no write runs");
+        let db = db.clone();
+        self.busy = Some(tokio::spawn(async move {
+            let written = write_until_committed(connection, outcomes, &group, &queue, &db).await;
+            let acknowledgements = group.into_iter().map(|d| d.acknowledge(&queue));
+            for result in futures_util::future::join_all(acknowledgements).await {
+                if let Err(error) = result {
                     eprintln!("{error}: the message will come again and the store will skip it");
                 }
             }
-        }
+            written
+        }));
+        Ok(())
     }
 }
 
@@ -187,17 +233,18 @@ async fn analyse(
 /// Writes `outcomes` in one transaction, retrying (with a new connection) until it
 /// commits; meanwhile the server is told the group's messages are still being worked on.
 async fn write_until_committed(
-    mut store: Option<Store>,
+    mut connection: Connection,
     outcomes: Vec<Outcome>,
     group: &[Delivery],
     queue: &Queue,
     db: &Location,
-) -> (Option<Store>, WriteSummary) {
-    let outcomes = std::sync::Arc::new(outcomes);
+) -> (Connection, WriteSummary) {
+    let outcomes = Arc::new(outcomes);
     let mut pause = Duration::from_millis(200);
     loop {
         let location = db.clone();
-        let batch = std::sync::Arc::clone(&outcomes);
+        let batch = Arc::clone(&outcomes);
+        let store = connection.0.take();
         let attempt = tokio::task::spawn_blocking(move || {
             let mut store = match store {
                 Some(store) => store,
@@ -208,12 +255,11 @@ async fn write_until_committed(
         })
         .await;
         match attempt {
-            Ok(Ok((written, summary))) => return (Some(written), summary),
+            Ok(Ok((store, summary))) => return (Connection(Some(store)), summary),
             Ok(Err(error)) => eprintln!("{db}: {error}; writing the batch again"),
             Err(error) => eprintln!("{db}: {error}; writing the batch again"),
         }
         // The connection may be broken (a server restart): the next attempt opens one.
-        store = None;
         for delivery in group {
             // If the server misses this too, the message comes again later: harmless.
             let _ = delivery.still_working(queue).await;
