@@ -106,36 +106,49 @@ async fn work(
         busy: None,
         totals: WriteSummary::default(),
     };
+    let fetch = || next_batch(&consumer, args.batch);
+    let mut batch = fetch().await;
     loop {
-        let batch = match consumer
-            .next_batch(args.batch, Duration::from_secs(1))
-            .await
-        {
-            Ok(batch) => batch,
-            Err(error) => {
-                eprintln!("{error}; trying again");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            }
-        };
         if batch.is_empty() {
             writer.wait().await?;
             if args.exit_when_idle && queue.unfinished().await.is_ok_and(|n| n == 0) {
                 return Ok(writer.totals);
             }
+            batch = fetch().await;
             continue;
         }
-        // A redelivered message goes alone: if it is what killed a worker, it takes no
-        // other message down with it next time.
-        let (fresh, redelivered): (Vec<_>, Vec<_>) = batch
-            .into_iter()
-            .partition(|delivery| delivery.deliveries == 1);
-        let groups = std::iter::once(fresh).chain(redelivered.into_iter().map(|d| vec![d]));
-        for group in groups.filter(|group| !group.is_empty()) {
-            let outcomes = analyse(&group, pipeline, jobs, args.max_deliveries).await?;
-            writer
-                .write(outcomes, group, Arc::clone(&queue), &args.db)
-                .await?;
+        // The next batch is fetched while this one is analysed.
+        let analysed = async {
+            // A redelivered message goes alone: if it is what killed a worker, it takes
+            // no other message down with it next time.
+            let (fresh, redelivered): (Vec<_>, Vec<_>) = batch
+                .into_iter()
+                .partition(|delivery| delivery.deliveries == 1);
+            let groups = std::iter::once(fresh).chain(redelivered.into_iter().map(|d| vec![d]));
+            for group in groups.filter(|group| !group.is_empty()) {
+                let outcomes = analyse(&group, pipeline, jobs, args.max_deliveries).await?;
+                writer
+                    .write(outcomes, group, Arc::clone(&queue), &args.db)
+                    .await?;
+            }
+            anyhow::Ok(())
+        };
+        let (analysed, next) = tokio::join!(analysed, fetch());
+        analysed?;
+        batch = next;
+    }
+}
+
+/// Up to `max` messages from the queue (none if nothing came within a second); while
+/// the server cannot be reached, tries again every second.
+async fn next_batch(consumer: &vigie_queue::Consumer<'_>, max: usize) -> Vec<Delivery> {
+    loop {
+        match consumer.next_batch(max, Duration::from_secs(1)).await {
+            Ok(batch) => return batch,
+            Err(error) => {
+                eprintln!("{error}; trying again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
         }
     }
 }

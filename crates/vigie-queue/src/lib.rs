@@ -50,6 +50,9 @@ const CONSUMER: &str = "workers";
 /// most this many items in memory.
 const MAX_IN_FLIGHT: usize = 256;
 
+/// How long past its own expiry a pull request may go unanswered before it is given up.
+pub const PULL_GRACE: Duration = Duration::from_secs(5);
+
 /// Room left in a message for its headers and JSON framing when deciding whether an
 /// article's text goes inline or into the object store.
 const FRAMING_BYTES: usize = 16 * 1024;
@@ -313,21 +316,43 @@ pub struct Consumer<'q> {
 }
 
 impl Consumer<'_> {
-    /// Pulls up to `max` messages, waiting at most `wait` for the first. An empty batch
-    /// means nothing was waiting.
+    /// Pulls up to `max` messages: those waiting now, or, when none is, those that
+    /// arrive within `wait`. An empty batch means nothing came. A pull the server never
+    /// answers (it restarted meanwhile) fails after `wait` and [`PULL_GRACE`].
     pub async fn next_batch(
         &self,
         max: usize,
         wait: Duration,
     ) -> Result<Vec<Delivery>, QueueError> {
-        let mut messages = self
+        tokio::time::timeout(wait + PULL_GRACE, self.pull(max.max(1), wait))
+            .await
+            .map_err(|_| self.queue.error(&"no answer to a pull request"))?
+    }
+
+    async fn pull(&self, max: usize, wait: Duration) -> Result<Vec<Delivery>, QueueError> {
+        let waiting = self
             .consumer
             .fetch()
-            .max_messages(max.max(1))
+            .max_messages(max)
+            .messages()
+            .await
+            .map_err(|e| self.queue.error(&e))?;
+        let batch = self.collect(waiting).await?;
+        if !batch.is_empty() {
+            return Ok(batch);
+        }
+        let arriving = self
+            .consumer
+            .batch()
+            .max_messages(max)
             .expires(wait)
             .messages()
             .await
             .map_err(|e| self.queue.error(&e))?;
+        self.collect(arriving).await
+    }
+
+    async fn collect(&self, mut messages: pull::Batch) -> Result<Vec<Delivery>, QueueError> {
         let mut batch = Vec::new();
         while let Some(message) = messages.next().await {
             let message = message.map_err(|e| self.queue.error(&e))?;
