@@ -37,6 +37,11 @@ pub struct QueueBench {
 
 /// Runs `vigie bench queue`.
 pub fn run(bench: QueueBench) -> anyhow::Result<ExitCode> {
+    let encoder = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR;
+    anyhow::ensure!(
+        bench.fast || std::path::Path::new(encoder).is_dir(),
+        "no encoder in {encoder}: run from the repository after scripts/build-encoder, or pass --fast"
+    );
     let local;
     let url = match &bench.queue {
         Some(url) => url.clone(),

@@ -102,7 +102,7 @@ async fn work(
         .jobs
         .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()));
     let mut writer = Writer {
-        idle: Some(Connection(Some(store))),
+        idle: Some(store),
         busy: None,
         totals: WriteSummary::default(),
     };
@@ -156,10 +156,10 @@ async fn next_batch(consumer: &vigie_queue::Consumer<'_>, max: usize) -> Vec<Del
 /// Writes one group while the next is analysed: a group's write and acknowledgements
 /// run as a task, and the next write waits for it (one connection, groups in order).
 struct Writer {
-    /// The connection, when no write is running.
-    idle: Option<Connection>,
+    /// The connection, when no write is running and it is open.
+    idle: Option<Store>,
     /// The write running, which hands the connection back.
-    busy: Option<tokio::task::JoinHandle<(Connection, WriteSummary)>>,
+    busy: Option<tokio::task::JoinHandle<(Option<Store>, WriteSummary)>>,
     /// What the finished writes did.
     totals: WriteSummary,
 }
@@ -169,7 +169,7 @@ impl Writer {
     async fn wait(&mut self) -> anyhow::Result<()> {
         if let Some(busy) = self.busy.take() {
             let (connection, summary) = busy.await?;
-            self.idle = Some(connection);
+            self.idle = connection;
             self.totals = crate::ingest::add(self.totals, summary);
         }
         Ok(())
@@ -184,7 +184,7 @@ impl Writer {
         db: &Location,
     ) -> anyhow::Result<()> {
         self.wait().await?;
-        let connection = self.idle.take().expect("a connection once no write runs");
+        let connection = self.idle.take();
         let db = db.clone();
         self.busy = Some(tokio::spawn(async move {
             let written = write_until_committed(connection, outcomes, &group, &queue, &db).await;
@@ -197,19 +197,6 @@ impl Writer {
             written
         }));
         Ok(())
-    }
-}
-
-/// The worker's store. The synchronous PostgreSQL client blocks on a runtime of its own
-/// when it closes, which a runtime thread may not do: it is dropped on a thread of its
-/// own.
-struct Connection(Option<Store>);
-
-impl Drop for Connection {
-    fn drop(&mut self) {
-        if let Some(store) = self.0.take() {
-            let _ = thread::spawn(move || drop(store)).join();
-        }
     }
 }
 
@@ -246,18 +233,18 @@ async fn analyse(
 /// Writes `outcomes` in one transaction, retrying (with a new connection) until it
 /// commits; meanwhile the server is told the group's messages are still being worked on.
 async fn write_until_committed(
-    mut connection: Connection,
+    mut connection: Option<Store>,
     outcomes: Vec<Outcome>,
     group: &[Delivery],
     queue: &Queue,
     db: &Location,
-) -> (Connection, WriteSummary) {
+) -> (Option<Store>, WriteSummary) {
     let outcomes = Arc::new(outcomes);
     let mut pause = Duration::from_millis(200);
     loop {
         let location = db.clone();
         let batch = Arc::clone(&outcomes);
-        let store = connection.0.take();
+        let store = connection.take();
         let attempt = tokio::task::spawn_blocking(move || {
             let mut store = match store {
                 Some(store) => store,
@@ -268,7 +255,7 @@ async fn write_until_committed(
         })
         .await;
         match attempt {
-            Ok(Ok((store, summary))) => return (Connection(Some(store)), summary),
+            Ok(Ok((store, summary))) => return (Some(store), summary),
             Ok(Err(error)) => eprintln!("{db}: {error}; writing the batch again"),
             Err(error) => eprintln!("{db}: {error}; writing the batch again"),
         }

@@ -312,7 +312,8 @@ impl Database for Sqlite {
 /// A PostgreSQL database, over one connection; statements are prepared once per
 /// connection.
 pub struct Postgres {
-    client: RefCell<postgres::Client>,
+    /// The client; `None` only while it is being dropped.
+    client: RefCell<Option<postgres::Client>>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
 }
 
@@ -320,9 +321,17 @@ impl Postgres {
     /// Wraps an open client.
     pub fn new(client: postgres::Client) -> Self {
         Postgres {
-            client: RefCell::new(client),
+            client: RefCell::new(Some(client)),
             statements: RefCell::new(HashMap::new()),
         }
+    }
+
+    fn client(&self) -> std::cell::RefMut<'_, postgres::Client> {
+        std::cell::RefMut::map(self.client.borrow_mut(), |client| {
+            client
+                .as_mut()
+                .expect("the client lives until the back-end is dropped")
+        })
     }
 
     /// The statement for `sql` with `?N` parameters, written for PostgreSQL (`$N`, typed
@@ -337,7 +346,7 @@ impl Postgres {
         if let Some(statement) = self.statements.borrow().get(&sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.borrow_mut().prepare(&sql)?;
+        let statement = self.client().prepare(&sql)?;
         self.statements.borrow_mut().insert(sql, statement.clone());
         Ok(statement)
     }
@@ -373,6 +382,18 @@ fn numbered_parameters(sql: &str, parameters: &[Value]) -> String {
         out.push_str(cast.unwrap_or(""));
     }
     out
+}
+
+impl Drop for Postgres {
+    /// The synchronous client closes its connection by blocking on a runtime of its own,
+    /// which panics on a thread that drives an async runtime (a server's, a worker's):
+    /// it is closed on a thread of its own, wherever the store is dropped.
+    fn drop(&mut self) {
+        self.statements.get_mut().clear();
+        if let Some(client) = self.client.get_mut().take() {
+            let _ = std::thread::spawn(move || drop(client)).join();
+        }
+    }
 }
 
 impl postgres::types::ToSql for Value {
@@ -444,14 +465,14 @@ impl Database for Postgres {
         let statement = self.statement(sql, parameters)?;
         let parameters: Vec<&(dyn postgres::types::ToSql + Sync)> =
             parameters.iter().map(|v| v as _).collect();
-        Ok(self.client.borrow_mut().execute(&statement, &parameters)?)
+        Ok(self.client().execute(&statement, &parameters)?)
     }
 
     fn query(&self, sql: &str, parameters: &[Value]) -> Result<Vec<Row>, StoreError> {
         let statement = self.statement(sql, parameters)?;
         let parameters: Vec<&(dyn postgres::types::ToSql + Sync)> =
             parameters.iter().map(|v| v as _).collect();
-        let rows = self.client.borrow_mut().query(&statement, &parameters)?;
+        let rows = self.client().query(&statement, &parameters)?;
         rows.iter()
             .map(|row| {
                 (0..row.len())
@@ -464,7 +485,7 @@ impl Database for Postgres {
     }
 
     fn batch(&self, sql: &str) -> Result<(), StoreError> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        Ok(self.client().batch_execute(sql)?)
     }
 }
 
