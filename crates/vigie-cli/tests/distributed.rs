@@ -169,7 +169,11 @@ fn finish(mut worker: Child) -> String {
     while worker.try_wait().unwrap().is_none() {
         if started.elapsed() > Duration::from_secs(180) {
             let _ = worker.kill();
-            panic!("the worker did not finish");
+            let output = worker.wait_with_output().unwrap();
+            panic!(
+                "the worker did not finish: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
         }
         std::thread::sleep(Duration::from_millis(50));
     }

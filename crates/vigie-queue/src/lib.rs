@@ -16,6 +16,7 @@ mod item;
 pub mod local_server;
 
 use std::collections::VecDeque;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use async_nats::HeaderMap;
@@ -168,6 +169,14 @@ impl Queue {
 
     /// The consumer every worker pulls from (created on first use).
     pub async fn consumer(&self) -> Result<Consumer<'_>, QueueError> {
+        Ok(Consumer {
+            queue: self,
+            consumer: Mutex::new(self.pull_consumer().await?),
+        })
+    }
+
+    /// The durable consumer on the server, created if it does not exist.
+    async fn pull_consumer(&self) -> Result<PullConsumer, QueueError> {
         let stream = self
             .jetstream
             .get_stream(&self.config.name)
@@ -185,15 +194,12 @@ impl Queue {
             )
             .await
             .map_err(|e| self.error(&e))?;
-        Ok(Consumer {
-            queue: self,
-            consumer,
-        })
+        Ok(consumer)
     }
 
     /// Messages waiting in the stream or held by a worker without acknowledgement.
     pub async fn unfinished(&self) -> Result<u64, QueueError> {
-        let mut consumer = self.consumer().await?.consumer;
+        let mut consumer = self.pull_consumer().await?;
         let info = consumer.info().await.map_err(|e| self.error(&e))?;
         Ok(info.num_pending + info.num_ack_pending as u64)
     }
@@ -312,26 +318,41 @@ impl Publisher<'_> {
 /// A worker's handle on the shared consumer.
 pub struct Consumer<'q> {
     queue: &'q Queue,
-    consumer: PullConsumer,
+    /// Replaced when the server stops answering (see [`Consumer::next_batch`]).
+    consumer: Mutex<PullConsumer>,
 }
 
 impl Consumer<'_> {
     /// Pulls up to `max` messages: those waiting now, or, when none is, those that
-    /// arrive within `wait`. An empty batch means nothing came. A pull the server never
-    /// answers (it restarted meanwhile) fails after `wait` and [`PULL_GRACE`].
+    /// arrive within `wait`. An empty batch means nothing came.
+    ///
+    /// A pull the server never answers fails after `wait` and [`PULL_GRACE`]: a server
+    /// killed and restarted may come back without the consumer (its state was not yet on
+    /// disk), and answers no pull for it, so the consumer is then created again.
     pub async fn next_batch(
         &self,
         max: usize,
         wait: Duration,
     ) -> Result<Vec<Delivery>, QueueError> {
-        tokio::time::timeout(wait + PULL_GRACE, self.pull(max.max(1), wait))
-            .await
-            .map_err(|_| self.queue.error(&"no answer to a pull request"))?
+        let consumer = self.consumer.lock().expect("consumer lock").clone();
+        match tokio::time::timeout(wait + PULL_GRACE, self.pull(&consumer, max.max(1), wait)).await
+        {
+            Ok(batch) => batch,
+            Err(_) => {
+                let fresh = self.queue.pull_consumer().await?;
+                *self.consumer.lock().expect("consumer lock") = fresh;
+                Err(self.queue.error(&"no answer to a pull request"))
+            }
+        }
     }
 
-    async fn pull(&self, max: usize, wait: Duration) -> Result<Vec<Delivery>, QueueError> {
-        let waiting = self
-            .consumer
+    async fn pull(
+        &self,
+        consumer: &PullConsumer,
+        max: usize,
+        wait: Duration,
+    ) -> Result<Vec<Delivery>, QueueError> {
+        let waiting = consumer
             .fetch()
             .max_messages(max)
             .messages()
@@ -341,8 +362,7 @@ impl Consumer<'_> {
         if !batch.is_empty() {
             return Ok(batch);
         }
-        let arriving = self
-            .consumer
+        let arriving = consumer
             .batch()
             .max_messages(max)
             .expires(wait)
