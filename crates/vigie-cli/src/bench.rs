@@ -69,7 +69,7 @@ pub enum BenchCommand {
     },
     /// The distributed path against the in-process one, on one corpus in one run:
     /// `vigie ingest` in one process, publishing to NATS JetStream, then 1 and 2
-    /// `vigie worker` processes; steady-state documents/s of each.
+    /// `vigie worker` processes; documents/s of each, one core per process.
     Queue(crate::distributed::QueueBench),
     /// Inputs (e.g. the ScrapingHub HTML pages) → stored events, through `vigie ingest`
     /// into a fresh temporary SQLite store: documents/s, CPU time and peak memory.

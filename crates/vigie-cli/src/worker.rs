@@ -106,7 +106,9 @@ async fn work(
         busy: None,
         totals: WriteSummary::default(),
     };
-    let fetch = || next_batch(&consumer, args.batch);
+    // Waiting for messages to arrive: a second, or a tenth when an empty queue ends the run.
+    let wait = Duration::from_millis(if args.exit_when_idle { 100 } else { 1000 });
+    let fetch = || next_batch(&consumer, args.batch, wait);
     let mut batch = fetch().await;
     loop {
         if batch.is_empty() {
@@ -139,11 +141,15 @@ async fn work(
     }
 }
 
-/// Up to `max` messages from the queue (none if nothing came within a second); while
-/// the server cannot be reached, tries again every second.
-async fn next_batch(consumer: &vigie_queue::Consumer<'_>, max: usize) -> Vec<Delivery> {
+/// Up to `max` messages from the queue (none if nothing came within `wait`); while the
+/// server cannot be reached, tries again every second.
+async fn next_batch(
+    consumer: &vigie_queue::Consumer<'_>,
+    max: usize,
+    wait: Duration,
+) -> Vec<Delivery> {
     loop {
-        match consumer.next_batch(max, Duration::from_secs(1)).await {
+        match consumer.next_batch(max, wait).await {
             Ok(batch) => return batch,
             Err(error) => {
                 eprintln!("{error}; trying again");
