@@ -214,6 +214,36 @@ fn two_workers_at_once_write_what_one_process_writes() {
         finish(worker);
     }
     setup.assert_like_one_process();
+    // `vigie export` reads either store the same way: the same events, ids aside.
+    let reference = Location::File(setup.scratch.join("reference.db"));
+    assert_eq!(exported_events(&setup.store), exported_events(&reference));
+}
+
+/// The events `vigie export --format jsonl` gives for a store, without their store ids,
+/// sorted.
+fn exported_events(store: &Location) -> Vec<String> {
+    let output = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["export", "--format", "jsonl", "--db"])
+        .arg(match store {
+            Location::File(path) => path.as_os_str().to_owned(),
+            Location::Postgres(url) => url.into(),
+        })
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let mut events: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut event: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(line).unwrap();
+            event.retain(|key, _| !key.ends_with("id"));
+            serde_json::Value::Object(event).to_string()
+        })
+        .collect();
+    events.sort();
+    assert!(!events.is_empty());
+    events
 }
 
 #[test]
