@@ -148,10 +148,7 @@ fn vigie(bench: &QueueBench, args: &[&str], store: &Location) -> Command {
     if args[0] == "ingest" {
         command.arg(&bench.corpus);
     }
-    command.arg("--db").arg(match store {
-        Location::File(path) => path.as_os_str().to_owned(),
-        Location::Postgres(url) => url.into(),
-    });
+    command.arg("--db").arg(store.to_argument());
     if bench.fast {
         command.arg("--fast");
     }

@@ -9,7 +9,7 @@
 //!   origin it already recorded, so nothing is written twice;
 //! - the store is unreachable (PostgreSQL restarting): the write is retried, with the
 //!   connection opened again, until it commits, while the worker tells the server it is
-//!   still working on the batch; it pulls nothing more meanwhile (back-pressure);
+//!   still working on the batch; it pulls at most one batch ahead meanwhile (back-pressure);
 //! - the NATS server restarts: the client reconnects; an acknowledgement that did not
 //!   reach it means a redelivery, which the store skips;
 //! - an input crashes every worker that takes it: a redelivered message is analysed on

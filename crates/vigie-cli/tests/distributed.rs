@@ -85,10 +85,7 @@ impl Setup {
         let mut command = Command::new(env!("CARGO_BIN_EXE_vigie"));
         command
             .args(["worker", "--queue", &self.nats.url(), "--db"])
-            .arg(match &self.store {
-                Location::File(path) => path.as_os_str().to_owned(),
-                Location::Postgres(url) => url.into(),
-            })
+            .arg(self.store.to_argument())
             .args(["--batch", "4", "--jobs", "1", "--ack-wait", "2", "--fast"])
             .args(extra)
             .stdout(Stdio::null())
@@ -224,10 +221,7 @@ fn two_workers_at_once_write_what_one_process_writes() {
 fn exported_events(store: &Location) -> Vec<String> {
     let output = Command::new(env!("CARGO_BIN_EXE_vigie"))
         .args(["export", "--format", "jsonl", "--db"])
-        .arg(match store {
-            Location::File(path) => path.as_os_str().to_owned(),
-            Location::Postgres(url) => url.into(),
-        })
+        .arg(store.to_argument())
         .output()
         .unwrap();
     assert!(output.status.success(), "{output:?}");

@@ -141,11 +141,6 @@ impl Queue {
         })
     }
 
-    /// The server's URL.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
     /// The queue's name.
     pub fn name(&self) -> &str {
         &self.config.name

@@ -86,6 +86,15 @@ impl Location {
             Location::File(text.into())
         }
     }
+
+    /// The location as a command-line argument (`--db`) that [`Location::parse`] reads
+    /// back: the path, or the whole URL, password included (unlike `Display`).
+    pub fn to_argument(&self) -> std::ffi::OsString {
+        match self {
+            Location::File(path) => path.as_os_str().to_owned(),
+            Location::Postgres(url) => url.into(),
+        }
+    }
 }
 
 impl std::fmt::Display for Location {
@@ -413,4 +422,27 @@ pub(crate) fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Location;
+
+    #[test]
+    fn a_location_is_a_file_or_a_url_shown_without_its_password() {
+        let url = "postgres://vigie:secret@db.example:5432/vigie";
+        let server = Location::parse(url);
+        assert_eq!(server, Location::Postgres(url.into()));
+        assert_eq!(
+            server.to_string(),
+            "postgres://vigie:***@db.example:5432/vigie"
+        );
+        assert_eq!(
+            Location::parse(server.to_argument().to_str().unwrap()),
+            server
+        );
+        let file = Location::parse("stores/vigie.db");
+        assert_eq!(file, Location::File("stores/vigie.db".into()));
+        assert_eq!(file.to_argument(), "stores/vigie.db");
+    }
 }
