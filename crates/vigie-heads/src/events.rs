@@ -153,32 +153,38 @@ pub fn attribute_example(
     trigger: Range<usize>,
     gold: GoldAttributes<'_>,
 ) -> SpanExample {
-    let outputs = attribute_outputs();
-    let index = |output: usize, label: &str| outputs[output].labels.iter().position(|l| l == label);
     span_example(
         words,
         trigger,
-        vec![
-            index(0, gold.mode.unwrap_or(NONE)),
-            index(1, gold.acled.unwrap_or(NONE)),
-            index(2, gold.modality),
-            index(3, gold.plover),
+        [
+            Some(gold.mode.unwrap_or(NONE)),
+            Some(gold.acled.unwrap_or(NONE)),
+            Some(gold.modality),
+            Some(gold.plover),
         ],
     )
 }
 
-/// The classifier's example of `trigger` in `words` with one label (or none) per output.
+/// The attribute classifier's example of `trigger` in `words` with one label name (or
+/// none) per output of [`attribute_outputs`]; a name outside its output is left unsaid.
 fn span_example(
     words: &WordVectors,
     trigger: Range<usize>,
-    labels: Vec<Option<usize>>,
+    labels: [Option<&str>; 4],
 ) -> SpanExample {
+    let outputs = attribute_outputs();
     SpanExample {
         input: span_input(words, trigger)
             .into_iter()
             .map(half::f16::from_f32)
             .collect(),
-        labels,
+        labels: labels
+            .iter()
+            .zip(&outputs)
+            .map(|(label, output)| {
+                label.and_then(|label| output.labels.iter().position(|l| l == label))
+            })
+            .collect(),
     }
 }
 
@@ -191,18 +197,7 @@ pub fn type_and_mode_example(
     event_type: EventType,
     mode: Option<&str>,
 ) -> SpanExample {
-    let outputs = attribute_outputs();
-    let index = |output: usize, label: &str| outputs[output].labels.iter().position(|l| l == label);
-    span_example(
-        words,
-        trigger,
-        vec![
-            mode.and_then(|mode| index(0, mode)),
-            None,
-            None,
-            index(3, event_type.name()),
-        ],
-    )
+    span_example(words, trigger, [mode, None, None, Some(event_type.name())])
 }
 
 /// The trained event heads.
