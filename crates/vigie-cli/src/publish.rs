@@ -44,7 +44,7 @@ pub fn run(
             for item in items {
                 publisher.send(item).await?;
             }
-            publisher.finish().await
+            anyhow::Ok(publisher.finish().await)
         })?;
         validators.extend(polled);
         let seconds = started.elapsed().as_secs_f64().max(1e-9);

@@ -301,7 +301,7 @@ fn poison_messages_are_recorded_as_failed_not_redelivered_forever() {
             })
             .await
             .unwrap();
-        publisher.finish().await.unwrap();
+        publisher.finish().await;
         let consumer = queue.consumer().await.unwrap();
         for delivery in 1..=2 {
             let batch = consumer
