@@ -196,6 +196,7 @@ fn ingest(corpus: &Path, jobs: usize) -> anyhow::Result<ExitCode> {
             progress: false,
             retry_failed: false,
         },
+        None,
     )?;
     let cpu = cpu_seconds()
         .zip(cpu_before)

@@ -20,6 +20,7 @@ use vigie_ingest::{Extractor, InputItem, RawArticle};
 use vigie_pipeline::Pipeline;
 use vigie_store::{Location, Outcome, Store, WriteSummary};
 
+use crate::alerts::{Notifier, WebhookArgs};
 use crate::inputs::InputArgs;
 
 /// Arguments of `vigie ingest`.
@@ -56,6 +57,9 @@ pub struct IngestArgs {
     /// The queue's stream on the NATS server.
     #[arg(long, default_value = "VIGIE")]
     queue_name: String,
+    /// How saved searches' webhooks are reached.
+    #[command(flatten)]
+    webhooks: WebhookArgs,
 }
 
 /// A partial batch is written when nothing more arrived for this long.
@@ -78,6 +82,8 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     };
     let fetcher = args.inputs.fetcher();
     let urls = args.inputs.urls();
+    // Alerts of saved searches go to their webhooks while batches are written.
+    let notifier = Notifier::start(&args.db, &args.webhooks)?;
     let mut files = Some(args.inputs.file_items()?);
     loop {
         let (feed_items, polled) = poll_feeds(
@@ -96,7 +102,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
             .inputs
             .with_defaults(feed_items.into_iter())
             .chain(files.take().into_iter().flatten());
-        let report = ingest_into(&mut store, items, pipeline, settings)?;
+        let report = ingest_into(&mut store, items, pipeline, settings, Some(&notifier))?;
         for (url, validators) in polled {
             store.set_feed_validators(
                 &url,
@@ -107,9 +113,16 @@ pub fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
         print_report(&store, &args.db, &report)?;
         match args.poll {
             Some(seconds) if !urls.is_empty() => thread::sleep(Duration::from_secs(seconds)),
-            // As `analyze` does: a run where an input failed exits with 1.
-            _ if report.written.failed > 0 || feeds_failed => return Ok(ExitCode::from(1)),
-            _ => return Ok(ExitCode::SUCCESS),
+            _ => {
+                notifier.finish();
+                // As `analyze` does: a run where an input failed exits with 1.
+                let failed = report.written.failed > 0 || feeds_failed;
+                return Ok(if failed {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                });
+            }
         }
     }
 }
@@ -199,7 +212,7 @@ impl IngestReport {
 }
 
 /// Analyses `items` on `settings.jobs` threads and writes them into `store`, skipping
-/// what it already holds.
+/// what it already holds; `notifier` hears of each batch written.
 ///
 /// Outcomes are written in the order of the items, whichever worker finishes first: the
 /// store then merges reports into events the same way on every run of one corpus, with any
@@ -210,6 +223,7 @@ pub fn ingest_into(
     items: impl Iterator<Item = InputItem> + Send + 'static,
     pipeline: Pipeline<'static>,
     settings: Settings,
+    notifier: Option<&Notifier>,
 ) -> anyhow::Result<IngestReport> {
     let started = Instant::now();
     let processed = store.processed_origins(settings.retry_failed)?;
@@ -278,6 +292,9 @@ pub fn ingest_into(
         };
         if flush && !batch.is_empty() {
             written = add(written, store.write(&batch)?);
+            if let Some(notifier) = notifier {
+                notifier.written();
+            }
             progress.inc(batch.len() as u64);
             batch.clear();
             written_up_to.advance_to(next);

@@ -1,5 +1,6 @@
 //! `vigie`: turns news articles into verifiable event data.
 
+mod alerts;
 mod analyze;
 mod bench;
 mod distributed;
@@ -16,6 +17,7 @@ mod serve;
 mod summary;
 mod terminal;
 mod train;
+mod watch;
 mod worker;
 
 use std::process::ExitCode;
@@ -53,6 +55,9 @@ enum Command {
     Query(query::QueryArgs),
     /// Events from a store as CSV, JSONL or Parquet with PLOVER and ACLED-style columns.
     Export(query::ExportArgs),
+    /// Saved searches: add, list, remove, show alerts, deliver them to webhooks.
+    #[command(subcommand)]
+    Watch(watch::WatchCommand),
     /// Serve the HTTP API and the dashboard over a store.
     Serve(serve::ServeArgs),
     /// Ingest the bundled example articles and open the dashboard on them.
@@ -79,6 +84,7 @@ fn main() -> ExitCode {
         Command::Worker(args) => worker::run(args),
         Command::Query(args) => query::run_query(args),
         Command::Export(args) => query::run_export(args),
+        Command::Watch(command) => watch::run(command),
         Command::Serve(args) => serve::run(args),
         Command::Demo(args) => serve::demo(args),
         Command::Eval(command) => eval::run(command),

@@ -94,6 +94,7 @@ impl FilterArgs {
             min_sources: self.min_sources,
             attribution: self.attribution.clone(),
             id: None,
+            reported_after: None,
             limit,
             offset: 0,
         })

@@ -101,6 +101,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             progress: false,
             retry_failed: false,
         },
+        None,
     )?;
     let counts = store.counts()?;
     drop(store);

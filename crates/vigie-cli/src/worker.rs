@@ -26,6 +26,7 @@ use vigie_pipeline::Pipeline;
 use vigie_queue::{Delivery, Queue, QueueConfig, WorkItem};
 use vigie_store::{Location, Outcome, Store, WriteSummary};
 
+use crate::alerts::{Notifier, WebhookArgs};
 use crate::ingest::analyse_item;
 use crate::inputs::PipelineArgs;
 use crate::parallel::parallel_map_on;
@@ -64,6 +65,9 @@ pub struct WorkerArgs {
     /// How the pipeline runs.
     #[command(flatten)]
     analysis: PipelineArgs,
+    /// How saved searches' webhooks are reached.
+    #[command(flatten)]
+    webhooks: WebhookArgs,
 }
 
 /// Longest pause between two attempts to reach the store.
@@ -79,7 +83,9 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         .worker_threads(1)
         .enable_all()
         .build()?;
-    let totals = runtime.block_on(work(&args, pipeline, store))?;
+    let notifier = Notifier::start(&args.db, &args.webhooks)?;
+    let totals = runtime.block_on(work(&args, pipeline, store, &notifier))?;
+    notifier.finish();
     eprintln!(
         "{}: {} stored, {} duplicates, {} failed, {} already processed",
         args.db, totals.stored, totals.duplicates, totals.failed, totals.skipped
@@ -91,6 +97,7 @@ async fn work(
     args: &WorkerArgs,
     pipeline: Pipeline<'static>,
     store: Store,
+    notifier: &Notifier,
 ) -> anyhow::Result<WriteSummary> {
     let config = QueueConfig {
         ack_wait: Duration::from_secs(args.ack_wait.max(1)),
@@ -105,6 +112,7 @@ async fn work(
         idle: Some(store),
         busy: None,
         totals: WriteSummary::default(),
+        notifier,
     };
     // Waiting for messages to arrive: a second, or a tenth when an empty queue ends the run.
     let wait = Duration::from_millis(if args.exit_when_idle { 100 } else { 1000 });
@@ -161,22 +169,25 @@ async fn next_batch(
 
 /// Writes one group while the next is analysed: a group's write and acknowledgements
 /// run as a task, and the next write waits for it (one connection, groups in order).
-struct Writer {
+struct Writer<'n> {
     /// The connection, when no write is running and it is open.
     idle: Option<Store>,
     /// The write running, which hands the connection back.
     busy: Option<tokio::task::JoinHandle<(Option<Store>, WriteSummary)>>,
     /// What the finished writes did.
     totals: WriteSummary,
+    /// Told of each finished write (it may have recorded alerts).
+    notifier: &'n Notifier,
 }
 
-impl Writer {
+impl Writer<'_> {
     /// Waits for the running write, if any.
     async fn wait(&mut self) -> anyhow::Result<()> {
         if let Some(busy) = self.busy.take() {
             let (connection, summary) = busy.await?;
             self.idle = connection;
             self.totals = crate::ingest::add(self.totals, summary);
+            self.notifier.written();
         }
         Ok(())
     }

@@ -226,6 +226,30 @@ impl Fetcher {
     }
 }
 
+impl Fetcher {
+    /// POSTs a JSON `body` with extra `headers` to `url` (a webhook), to public addresses
+    /// only unless the fetcher allows private ones, and follows no redirect; returns the
+    /// response status.
+    pub fn post_json(
+        &self,
+        url: &str,
+        body: &str,
+        headers: &[(&str, String)],
+    ) -> Result<u16, IngestError> {
+        let mut request = self
+            .agent
+            .post(url)
+            .header("Content-Type", "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request
+            .send(body)
+            .map_err(|e| failure(url, e.to_string()))?;
+        Ok(response.status().as_u16())
+    }
+}
+
 /// Fetches and reads a feed: its items and the validators to poll it with next time;
 /// no items when it has not changed.
 pub fn read_feed_url(

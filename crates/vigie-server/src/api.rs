@@ -11,25 +11,22 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use vigie_ingest::{Extractor, parse_jsonl_line};
 use vigie_pipeline::AnalysisError;
-use vigie_signals::OutletRegistry;
 use vigie_store::{EventFilter, Outcome, Store, StoreError};
 
 use crate::AppState;
+use crate::trust::{self, source_profile};
 
-/// Largest page of results.
-const MAX_LIMIT: usize = 500;
-/// Page size when none is asked for.
-const DEFAULT_LIMIT: usize = 50;
+use vigie_store::params::{self, MAX_LIMIT};
 
 /// An error answer.
-pub struct ApiError(StatusCode, String);
+pub struct ApiError(pub(crate) StatusCode, pub(crate) String);
 
 impl ApiError {
-    fn bad_request(reason: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(reason: impl Into<String>) -> Self {
         ApiError(StatusCode::BAD_REQUEST, reason.into())
     }
 
-    fn not_found(reason: impl Into<String>) -> Self {
+    pub(crate) fn not_found(reason: impl Into<String>) -> Self {
         ApiError(StatusCode::NOT_FOUND, reason.into())
     }
 }
@@ -73,11 +70,11 @@ pub async fn json_errors(response: Response) -> Response {
     ApiError(status, message).into_response()
 }
 
-type ApiResult = Result<Json<Value>, ApiError>;
-type Params = Query<HashMap<String, String>>;
+pub(crate) type ApiResult = Result<Json<Value>, ApiError>;
+pub(crate) type Params = Query<HashMap<String, String>>;
 
 /// Runs a store read on a blocking thread.
-async fn read<T: Send + 'static>(
+pub(crate) async fn read<T: Send + 'static>(
     state: &Arc<AppState>,
     work: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -87,104 +84,14 @@ async fn read<T: Send + 'static>(
         .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
 }
 
-fn number<T: std::str::FromStr>(
-    params: &HashMap<String, String>,
-    name: &str,
-) -> Result<Option<T>, ApiError> {
-    params
-        .get(name)
-        .filter(|v| !v.is_empty())
-        .map(|v| {
-            v.parse()
-                .map_err(|_| ApiError::bad_request(format!("{name}={v}: not a number")))
-        })
-        .transpose()
-}
-
-fn date(params: &HashMap<String, String>, name: &str) -> Result<Option<String>, ApiError> {
-    let Some(value) = params.get(name).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    let shape_ok = [4, 7, 10].contains(&value.len())
-        && value.bytes().enumerate().all(|(i, b)| match i {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    if !shape_ok {
-        return Err(ApiError::bad_request(format!(
-            "{name}={value}: expected YYYY, YYYY-MM or YYYY-MM-DD"
-        )));
-    }
-    Ok(Some(value.clone()))
-}
-
 /// Page limit and offset.
-fn page(params: &HashMap<String, String>) -> Result<(usize, usize), ApiError> {
-    let limit = number::<usize>(params, "limit")?.unwrap_or(DEFAULT_LIMIT);
-    if limit == 0 || limit > MAX_LIMIT {
-        return Err(ApiError::bad_request(format!(
-            "limit={limit}: must be between 1 and {MAX_LIMIT}"
-        )));
-    }
-    Ok((limit, number(params, "offset")?.unwrap_or(0)))
+pub(crate) fn page(params: &HashMap<String, String>) -> Result<(usize, usize), ApiError> {
+    Ok(params::page(params)?)
 }
 
 /// The event filter of the query parameters (see the OpenAPI description).
 fn filter(params: &HashMap<String, String>) -> Result<EventFilter, ApiError> {
-    const KNOWN: [&str; 17] = [
-        "type",
-        "mode",
-        "modality",
-        "actor",
-        "country",
-        "admin1",
-        "place",
-        "near",
-        "km",
-        "from",
-        "to",
-        "q",
-        "source",
-        "min_sources",
-        "attribution",
-        "limit",
-        "offset",
-    ];
-    if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-        return Err(ApiError::bad_request(format!(
-            "unknown parameter {unknown}"
-        )));
-    }
-    let text = |name: &str| params.get(name).filter(|v| !v.is_empty()).cloned();
-    let near = match (text("near"), number::<f64>(params, "km")?) {
-        (Some(point), Some(km)) => {
-            let (lat, lon) = vigie_store::parse_point(&point)
-                .ok_or_else(|| ApiError::bad_request(format!("near={point}: expected LAT,LON")))?;
-            Some((lat, lon, km))
-        }
-        (None, None) => None,
-        _ => return Err(ApiError::bad_request("near and km go together")),
-    };
-    let (limit, offset) = page(params)?;
-    Ok(EventFilter {
-        event_type: text("type"),
-        modality: text("modality"),
-        mode: text("mode"),
-        place: text("place"),
-        actor: text("actor"),
-        country: text("country"),
-        admin1: text("admin1"),
-        near,
-        from: date(params, "from")?,
-        to: date(params, "to")?,
-        text: text("q"),
-        source: text("source"),
-        min_sources: number(params, "min_sources")?,
-        attribution: text("attribution"),
-        id: None,
-        limit,
-        offset,
-    })
+    Ok(EventFilter::from_params(params)?)
 }
 
 /// `GET /api/events`: filtered events, most corroborated first.
@@ -200,29 +107,32 @@ pub async fn events(State(state): State<Arc<AppState>>, Query(params): Params) -
     ))
 }
 
-/// `GET /api/events/{id}`: one event and all its reports.
+/// `GET /api/events/{id}`: one event and all its reports, each with its source's profile.
 pub async fn event(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::bad_request(format!("event id {id}: not a number")))?;
     read(&state, move |store| {
-        let filter = EventFilter {
-            id: Some(id),
-            limit: 1,
-            ..EventFilter::default()
-        };
         let event = store
-            .events(&filter)?
-            .pop()
+            .event(id)?
             .ok_or_else(|| ApiError::not_found(format!("no event {id}")))?;
-        Ok(Json(
-            json!({ "event": event, "reports": store.reports(id)? }),
-        ))
+        // Each report with its source's profile, so that sources can be set side by side.
+        let reports: Vec<Value> = store
+            .reports(id)?
+            .into_iter()
+            .map(|report| {
+                let profile = source_profile(&report.source);
+                let mut report = json!(report);
+                report["profile"] = json!(profile);
+                report
+            })
+            .collect();
+        Ok(Json(json!({ "event": event, "reports": reports })))
     })
     .await
 }
 
-/// `GET /api/documents/{id}`: a stored article with every annotation.
+/// `GET /api/documents/{id}`: a stored article with every annotation and its trust panel.
 pub async fn document(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
     let id: i64 = id
         .parse()
@@ -235,6 +145,7 @@ pub async fn document(State(state): State<Arc<AppState>>, Path(id): Path<String>
             "id": id,
             "source": store.document_source(id)?,
             "event_ids": store.document_event_ids(id)?,
+            "trust": trust::panel(store, id, &document)?,
             "document": document,
         })))
     })
@@ -293,22 +204,6 @@ pub async fn per_country(State(state): State<Arc<AppState>>, Query(params): Para
     Ok(Json(json!({ "items": items })))
 }
 
-/// The registry's profile of a source key (an outlet name or a web host).
-fn profile(key: &str) -> Option<Value> {
-    let registry = OutletRegistry::embedded();
-    let outlet = registry
-        .by_name(key)
-        .or_else(|| registry.by_url(&format!("https://{key}/")))?;
-    Some(json!({
-        "id": outlet.id,
-        "name": outlet.name,
-        "owner": outlet.owner,
-        "country": outlet.country,
-        "typology": outlet.typology,
-        "basis": outlet.basis,
-    }))
-}
-
 /// `GET /api/sources`: sources with their article counts and profiles.
 pub async fn sources(State(state): State<Arc<AppState>>, Query(params): Params) -> ApiResult {
     let (limit, _) = page(&params)?;
@@ -320,7 +215,7 @@ pub async fn sources(State(state): State<Arc<AppState>>, Query(params): Params) 
                 "key": t.key,
                 "name": t.name,
                 "documents": t.count,
-                "profile": profile(&t.key).or_else(|| profile(&t.name)),
+                "profile": source_profile(&t.key).or_else(|| source_profile(&t.name)),
             })
         })
         .collect();
@@ -336,7 +231,7 @@ pub async fn source(State(state): State<Arc<AppState>>, Path(key): Path<String>)
         .map(|(kind, detail, score)| json!({ "kind": kind, "detail": detail, "score": score }))
         .collect();
     Ok(Json(
-        json!({ "key": key, "profile": profile(&key), "signals": signals }),
+        json!({ "key": key, "profile": source_profile(&key), "signals": signals }),
     ))
 }
 
@@ -360,14 +255,8 @@ pub async fn not_found(Path(rest): Path<String>) -> ApiError {
     ApiError::not_found(format!("no API endpoint /api/{rest}"))
 }
 
-/// `POST /api/documents` (bearer token): analyses a posted article (a JSON object like a
-/// JSONL record: `text` or `html`, optional `id`, `title`, `url`, `published`, `source`)
-/// and stores it.
-pub async fn post_document(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: String,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+/// Refuses a write unless the server has a token and the request carries it.
+pub(crate) fn authorise(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(token) = &state.token else {
         return Err(ApiError(
             StatusCode::FORBIDDEN,
@@ -385,6 +274,18 @@ pub async fn post_document(
             "a valid Authorization: Bearer token is required".into(),
         ));
     }
+    Ok(())
+}
+
+/// `POST /api/documents` (bearer token): analyses a posted article (a JSON object like a
+/// JSONL record: `text` or `html`, optional `id`, `title`, `url`, `published`, `source`)
+/// and stores it.
+pub async fn post_document(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    authorise(&state, &headers)?;
     let state = Arc::clone(&state);
     tokio::task::spawn_blocking(move || {
         let origin = format!("api#{:016x}", vigie_core::fnv1a(body.bytes()));

@@ -115,7 +115,12 @@ pub async fn cached(State(state): State<Arc<AppState>>, request: Request, next: 
         return next.run(request).await;
     };
     let response = next.run(request).await;
-    if response.status() != StatusCode::OK {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    // Answers in other formats (a saved search's Atom feed) are built for the host asked.
+    if response.status() != StatusCode::OK || !is_json {
         return response;
     }
     let (parts, body) = response.into_parts();

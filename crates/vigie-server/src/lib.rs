@@ -1,21 +1,24 @@
 //! `vigie serve`: an HTTP API over the store and the dashboard that draws it, served by
 //! one binary with no internet (the world map is a bundled Natural Earth atlas).
 //!
-//! Reads go to a small pool of SQLite connections (WAL lets them run beside a writer);
-//! the one write endpoint (posting an article) needs the bearer token the server was
-//! started with.
+//! Reads go to a small pool of store connections (SQLite's WAL lets them run beside a
+//! writer); the write endpoints (posting an article, saving or deleting a search) need
+//! the bearer token the server was started with.
 
 mod api;
 mod assets;
 pub mod cache;
+mod feed;
 mod pool;
+mod trust;
+mod watches;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use vigie_pipeline::Pipeline;
 
 pub use pool::Pool;
@@ -68,6 +71,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/aggregates/days", get(api::per_day))
         .route("/api/aggregates/countries", get(api::per_country))
         .route("/api/stats", get(api::stats))
+        .route("/api/watches", get(watches::list).post(watches::add))
+        .route("/api/watches/{id}", delete(watches::remove))
+        .route("/api/watches/{id}/alerts", get(watches::alerts))
+        .route("/api/watches/{id}/feed.atom", get(watches::feed))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/{*rest}", get(api::not_found))
         .route_layer(axum::middleware::map_response(api::json_errors))

@@ -13,6 +13,8 @@ use crate::{Store, StoreError};
 pub struct ReportRow {
     /// Report id.
     pub id: i64,
+    /// The merged event it reports.
+    pub event_id: i64,
     /// Store id of the article.
     pub document_id: i64,
     /// Article title.
@@ -54,6 +56,19 @@ pub struct DocumentHit {
     pub snippet: String,
 }
 
+/// An article another one links to (a near-duplicate of it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentLink {
+    /// Store id.
+    pub id: i64,
+    /// Title.
+    pub title: Option<String>,
+    /// Who published it.
+    pub source: String,
+    /// Publication date.
+    pub published: Option<String>,
+}
+
 /// A name and how many events it appears in.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tally {
@@ -70,31 +85,81 @@ pub struct Tally {
 impl Store {
     /// The reports of an event, first report first.
     pub fn reports(&self, event_id: i64) -> Result<Vec<ReportRow>, StoreError> {
+        self.report_rows("r.event_id = ?1", event_id)
+    }
+
+    /// The reports an article makes, in the order they were stored (the order of its
+    /// events).
+    pub fn document_reports(&self, document_id: i64) -> Result<Vec<ReportRow>, StoreError> {
+        self.report_rows("r.document_id = ?1", document_id)
+    }
+
+    /// What other articles say of an article's events: their reports of the same merged
+    /// events, by event and then report.
+    pub fn corroborating_reports(&self, document_id: i64) -> Result<Vec<ReportRow>, StoreError> {
+        self.report_rows(
+            "r.event_id IN (SELECT event_id FROM event_reports WHERE document_id = ?1)
+             AND r.document_id != ?1",
+            document_id,
+        )
+    }
+
+    /// Reports matching `condition`, which binds `?1` to `value`, in event then report
+    /// order.
+    fn report_rows(&self, condition: &str, value: i64) -> Result<Vec<ReportRow>, StoreError> {
         self.database
             .query(
-                "SELECT r.id, r.document_id, d.title, d.source_key, d.url, d.published, r.trigger,
-                        r.trigger_start, r.trigger_end, r.evidence, r.evidence_start,
-                        r.evidence_end, r.modality, r.attribution_kind, r.attribution_speaker
-                 FROM event_reports r JOIN documents d ON d.id = r.document_id
-                 WHERE r.event_id = ?1 ORDER BY r.id",
-                &values![event_id],
+                &format!(
+                    "SELECT r.id, r.event_id, r.document_id, d.title, d.source_key, d.url,
+                        d.published, r.trigger, r.trigger_start, r.trigger_end, r.evidence,
+                        r.evidence_start, r.evidence_end, r.modality, r.attribution_kind,
+                        r.attribution_speaker
+                     FROM event_reports r JOIN documents d ON d.id = r.document_id
+                     WHERE {condition} ORDER BY r.event_id, r.id"
+                ),
+                &values![value],
             )?
             .iter()
             .map(|r| {
                 Ok(ReportRow {
                     id: r.get(0)?,
-                    document_id: r.get(1)?,
-                    title: r.get(2)?,
-                    source: r.get(3)?,
-                    url: r.get(4)?,
-                    published: r.get(5)?,
-                    trigger: r.get(6)?,
-                    trigger_span: [r.get(7)?, r.get(8)?],
-                    evidence: r.get(9)?,
-                    evidence_span: [r.get(10)?, r.get(11)?],
-                    modality: r.get(12)?,
-                    attribution: r.get(13)?,
-                    speaker: r.get(14)?,
+                    event_id: r.get(1)?,
+                    document_id: r.get(2)?,
+                    title: r.get(3)?,
+                    source: r.get(4)?,
+                    url: r.get(5)?,
+                    published: r.get(6)?,
+                    trigger: r.get(7)?,
+                    trigger_span: [r.get(8)?, r.get(9)?],
+                    evidence: r.get(10)?,
+                    evidence_span: [r.get(11)?, r.get(12)?],
+                    modality: r.get(13)?,
+                    attribution: r.get(14)?,
+                    speaker: r.get(15)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The articles stored as (near-)duplicates of an article, of the one it duplicates,
+    /// or of the same original as it, oldest first.
+    pub fn near_duplicates(&self, document_id: i64) -> Result<Vec<DocumentLink>, StoreError> {
+        self.database
+            .query(
+                "SELECT d.id, d.title, d.source_key, d.published FROM documents d,
+                        (SELECT coalesce(duplicate_of, id) AS original FROM documents
+                         WHERE id = ?1) o
+                 WHERE (d.id = o.original OR d.duplicate_of = o.original) AND d.id != ?1
+                 ORDER BY d.id",
+                &values![document_id],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(DocumentLink {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    source: r.get(2)?,
+                    published: r.get(3)?,
                 })
             })
             .collect()

@@ -14,11 +14,13 @@ pub mod browse;
 pub mod database;
 pub mod export;
 pub mod merge;
+pub mod params;
 mod postgres_schema;
 pub mod query;
 pub mod scratch;
 pub mod simhash;
 mod upgrade;
+pub mod watch;
 mod write;
 
 use std::collections::HashSet;
@@ -27,9 +29,10 @@ use std::path::Path;
 use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
 
-pub use browse::{DocumentHit, ReportRow, Tally};
+pub use browse::{DocumentHit, DocumentLink, ReportRow, Tally};
 use database::{Database, Dialect, Postgres, Sqlite, values};
 pub use query::{EventFilter, EventRow, parse_point};
+pub use watch::{Alert, Delivery, Watch};
 pub use write::{Outcome, WriteSummary};
 
 /// How long a statement waits for another connection's write before failing.

@@ -217,6 +217,7 @@ pub fn settle(db: &dyn Database, event_id: i64, absorbed: &[i64]) -> Result<(), 
             "UPDATE event_reports SET event_id = ?1 WHERE event_id = ?2",
             &values![event_id, *other],
         )?;
+        crate::watch::move_alerts(db, *other, event_id)?;
         db.execute("DELETE FROM events WHERE id = ?1", &values![*other])?;
     }
     let row = db

@@ -9,7 +9,10 @@ use crate::database::{Database, WriteTransaction, values};
 use crate::{SCHEMA_VERSION, StoreError};
 
 /// The migrations, in order: number and SQL.
-const MIGRATIONS: [(i64, &str); 1] = [(1, include_str!("postgres/0001-schema.sql"))];
+const MIGRATIONS: [(i64, &str); 2] = [
+    (1, include_str!("postgres/0001-schema.sql")),
+    (2, include_str!("postgres/0002-watches.sql")),
+];
 
 /// Brings the database's tables up to the last migration.
 pub fn migrate(db: &dyn Database) -> Result<(), StoreError> {

@@ -42,6 +42,9 @@ pub struct EventFilter {
     pub attribution: Option<String>,
     /// One event, by id.
     pub id: Option<i64>,
+    /// Only events with a report stored after the report with this id (what is new
+    /// since a saved search was last matched).
+    pub reported_after: Option<i64>,
     /// Most rows returned.
     pub limit: usize,
     /// Rows skipped first (pagination).
@@ -336,6 +339,12 @@ pub(crate) fn conditions(filter: &EventFilter, dialect: Dialect) -> Result<Where
     let mut clauses = Where::default();
     if let Some(id) = filter.id {
         clauses.bind("e.id = {p}", Value::Integer(id));
+    }
+    if let Some(report) = filter.reported_after {
+        clauses.bind(
+            "e.id IN (SELECT event_id FROM event_reports WHERE id > {p})",
+            Value::Integer(report),
+        );
     }
     if let Some(t) = &filter.event_type {
         clauses.bind("e.type = {p}", Value::Text(t.to_uppercase()));

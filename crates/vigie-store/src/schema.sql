@@ -172,3 +172,30 @@ CREATE TABLE IF NOT EXISTS feeds (
     last_modified TEXT,
     polled_at     INTEGER NOT NULL -- Unix seconds
 );
+
+CREATE INDEX IF NOT EXISTS documents_duplicate_of ON documents (duplicate_of);
+
+-- Saved searches: a named /api/events filter (its canonical query string), the webhook
+-- its alerts are posted to, and the last report it was matched against (watch.rs).
+CREATE TABLE IF NOT EXISTS watches (
+    id                INTEGER PRIMARY KEY,
+    name              TEXT NOT NULL UNIQUE,
+    filter            TEXT NOT NULL,
+    webhook           TEXT,
+    created_at        INTEGER NOT NULL,
+    checked_report_id INTEGER NOT NULL
+);
+
+-- One alert per saved search and matching event, with its webhook delivery.
+CREATE TABLE IF NOT EXISTS alerts (
+    id           INTEGER PRIMARY KEY,
+    watch_id     INTEGER NOT NULL REFERENCES watches (id),
+    event_id     INTEGER NOT NULL REFERENCES events (id),
+    created_at   INTEGER NOT NULL,
+    delivered_at INTEGER,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    retry_at     INTEGER NOT NULL DEFAULT 0, -- not before (a lease while claimed)
+    last_error   TEXT,
+    UNIQUE (watch_id, event_id)
+);
+CREATE INDEX IF NOT EXISTS alerts_event ON alerts (event_id);

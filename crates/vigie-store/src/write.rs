@@ -105,16 +105,23 @@ impl Store {
                 }
             }
         }
-        if db.dialect() == Dialect::Postgres {
-            // What `data_version` reads: readers elsewhere see that the store changed.
-            db.execute(
-                "UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'data_version'",
-                &[],
-            )?;
-        }
+        crate::watch::record_alerts(self)?;
+        mark_changed(db)?;
         transaction.commit()?;
         Ok(summary)
     }
+}
+
+/// Inside a write transaction: makes the change visible to [`Store::data_version`]
+/// readers (SQLite counts commits itself; PostgreSQL's count is kept in `meta`).
+pub(crate) fn mark_changed(db: &dyn Database) -> Result<(), StoreError> {
+    if db.dialect() == Dialect::Postgres {
+        db.execute(
+            "UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'data_version'",
+            &[],
+        )?;
+    }
+    Ok(())
 }
 
 /// Who published a document, for counting distinct sources: the outlet, else the URL's

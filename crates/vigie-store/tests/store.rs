@@ -537,3 +537,93 @@ fn a_version_1_store_is_upgraded_and_merges_on() {
     drop(store);
     vigie_store::remove_database(&path);
 }
+
+#[test]
+fn saved_searches_alert_each_new_matching_event_once() {
+    for backend in Backend::all() {
+        let (mut store, _schema) = backend.empty_store("watches");
+        saved_searches_alert_once(&mut store);
+    }
+}
+
+fn saved_searches_alert_once(store: &mut Store) {
+    // Stored before the searches are saved: never alerted.
+    let old = analysed("old.txt", KIDNAPPING, "Agence A", "https://a.example/1");
+    store.write(std::slice::from_ref(&old)).unwrap();
+    let abductions = store
+        .add_watch(
+            "Enlèvements en Syrie",
+            "country=sy&mode=abduct&limit=10",
+            Some("https://hooks.example/vigie"),
+        )
+        .unwrap();
+    assert_eq!(abductions.filter, "country=sy&mode=abduct");
+    let syria = store.add_watch("Syrie", "country=SY", None).unwrap();
+
+    // Refused: a name taken, an unknown parameter, an empty filter, a webhook that is
+    // not an HTTP URL.
+    for (name, filter, webhook) in [
+        ("Syrie", "q=loi", None),
+        ("Autre", "pays=SY", None),
+        ("Tout", "limit=5", None),
+        ("Hook", "q=loi", Some("file:///etc/passwd")),
+    ] {
+        assert!(store.add_watch(name, filter, webhook).is_err(), "{name}");
+    }
+
+    // A new article reporting another kidnapping the same day: the old event gains a
+    // report, so it is new to the search.
+    let second = analysed(
+        "b.txt",
+        KIDNAPPING_ELSEWHERE,
+        "Agence B",
+        "https://b.example/1",
+    );
+    let unrelated = analysed("c.txt", PARLIAMENT, "Agence C", "https://c.example/1");
+    store.write(&[second.clone(), unrelated]).unwrap();
+    let alerts = store.alerts(abductions.id, 10).unwrap();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    let alert = &alerts[0];
+    assert_eq!(alert.event.mode.as_deref(), Some("abduct"));
+    assert_eq!(alert.event.source_count, 2);
+    assert_eq!(alert.delivery, "pending");
+    let in_syria = store.alerts(syria.id, 10).unwrap();
+    assert_eq!(in_syria.len(), 1);
+    assert_eq!(in_syria[0].event.id, alert.event.id);
+    assert_eq!(in_syria[0].delivery, "none");
+
+    // The same batch again, and a third report of the event: still one alert.
+    store.write(std::slice::from_ref(&second)).unwrap();
+    let third = analysed("d.txt", KIDNAPPING, "Agence D", "https://d.example/1");
+    store.write(std::slice::from_ref(&third)).unwrap();
+    assert_eq!(store.alerts(abductions.id, 10).unwrap().len(), 1);
+    let listed = store.watches().unwrap();
+    assert_eq!(
+        listed.iter().map(|w| w.alerts).collect::<Vec<_>>(),
+        vec![1, 1]
+    );
+
+    // Delivery: claimed once (leased), failed and waiting, then delivered.
+    let claimed = store.claim_deliveries(10).unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].webhook, "https://hooks.example/vigie");
+    assert_eq!(claimed[0].alert.id, alert.id);
+    assert!(store.claim_deliveries(10).unwrap().is_empty(), "leased");
+    store
+        .record_delivery(alert.id, Err(("HTTP 503".into(), 3600)))
+        .unwrap();
+    assert!(
+        store.claim_deliveries(10).unwrap().is_empty(),
+        "backing off"
+    );
+    store.record_delivery(alert.id, Ok(())).unwrap();
+    assert_eq!(
+        store.alerts(abductions.id, 10).unwrap()[0].delivery,
+        "delivered"
+    );
+
+    assert!(store.remove_watch("Enlèvements en Syrie").unwrap());
+    assert!(!store.remove_watch("Enlèvements en Syrie").unwrap());
+    assert!(store.watch(&abductions.id.to_string()).unwrap().is_none());
+    assert_eq!(store.watches().unwrap().len(), 1);
+}

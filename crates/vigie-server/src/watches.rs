@@ -1,0 +1,129 @@
+//! Saved searches over HTTP: listing them and their alerts, saving and deleting them
+//! (bearer token), and each one's Atom feed.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::api::{ApiError, ApiResult, Params, authorise, page, read};
+
+/// Alerts in a saved search's feed.
+const FEED_ENTRIES: usize = 50;
+
+/// `GET /api/watches`: the saved searches, with their alert counts.
+pub async fn list(State(state): State<Arc<AppState>>) -> ApiResult {
+    let items = read(&state, |store| Ok(store.watches()?)).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+/// What `POST /api/watches` takes.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewWatch {
+    name: String,
+    filter: String,
+    #[serde(default)]
+    webhook: Option<String>,
+}
+
+/// `POST /api/watches` (bearer token): saves a search `{"name", "filter", "webhook"?}`,
+/// its filter an `/api/events` query string.
+pub async fn add(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    authorise(&state, &headers)?;
+    let new: NewWatch = serde_json::from_str(&body)
+        .map_err(|e| ApiError::bad_request(format!("saved search: {e}")))?;
+    let state = Arc::clone(&state);
+    let watch = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let mut store = writer(&state)?;
+        Ok(store.add_watch(&new.name, &new.filter, new.webhook.as_deref())?)
+    })
+    .await
+    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    Ok((StatusCode::CREATED, Json(json!(watch))))
+}
+
+/// `DELETE /api/watches/{id}` (bearer token): deletes a saved search and its alerts.
+pub async fn remove(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult {
+    authorise(&state, &headers)?;
+    let state = Arc::clone(&state);
+    tokio::task::spawn_blocking(move || {
+        let mut store = writer(&state)?;
+        if store.remove_watch(&id)? {
+            Ok(Json(json!({ "removed": id })))
+        } else {
+            Err(ApiError::not_found(format!("no saved search {id}")))
+        }
+    })
+    .await
+    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+}
+
+fn writer(state: &AppState) -> Result<std::sync::MutexGuard<'_, vigie_store::Store>, ApiError> {
+    state.pool.writer().ok_or_else(|| {
+        ApiError(
+            StatusCode::FORBIDDEN,
+            "writes are disabled: start the server with --token".into(),
+        )
+    })
+}
+
+/// `GET /api/watches/{id}/alerts`: a saved search and its newest alerts, each with its
+/// event as it is now.
+pub async fn alerts(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(params): Params,
+) -> ApiResult {
+    let (limit, _) = page(&params)?;
+    read(&state, move |store| {
+        let watch = store
+            .watch(&id)?
+            .ok_or_else(|| ApiError::not_found(format!("no saved search {id}")))?;
+        let items = store.alerts(watch.id, limit)?;
+        Ok(Json(json!({ "watch": watch, "items": items })))
+    })
+    .await
+}
+
+/// `GET /api/watches/{id}/feed.atom`: the saved search's newest alerts as an Atom feed.
+pub async fn feed(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (watch, alerts) = read(&state, move |store| {
+        let watch = store
+            .watch(&id)?
+            .ok_or_else(|| ApiError::not_found(format!("no saved search {id}")))?;
+        let alerts = store.alerts(watch.id, FEED_ENTRIES)?;
+        Ok((watch, alerts))
+    })
+    .await?;
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let xml = crate::feed::atom(&watch, &alerts, &format!("http://{host}/"));
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        xml,
+    )
+        .into_response())
+}
