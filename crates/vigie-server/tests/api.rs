@@ -345,3 +345,125 @@ fn cached_answers_follow_the_store_when_it_changes() {
         1
     );
 }
+
+/// The same attack as [`ARTICLE`], reported by a state-controlled outlet without a source.
+const SAME_ATTACK: &str = r#"{"id": "rt1", "title": "Gao : un poste attaqué", "published": "2026-03-03", "source": "RT",
+  "text": "Des hommes armés ont attaqué mardi un poste de l'armée malienne à Gao, au Mali."}"#;
+
+#[test]
+fn the_trust_panel_shows_the_outlet_the_sourcing_and_who_else_reports_the_event() {
+    let server = start("trust");
+    let base = &server.base;
+    assert_eq!(post(base, Some("secret"), ARTICLE).0, 201);
+    assert_eq!(post(base, Some("secret"), SAME_ATTACK).0, 201);
+    let attacks = get(base, "/api/events?type=ASSAULT").1;
+    let event = &attacks["items"][0];
+    assert_eq!(event["source_count"], 2, "{attacks}");
+    let (_, one) = get(base, &format!("/api/events/{}", event["id"]));
+    let reports = one["reports"].as_array().unwrap();
+    let rt = reports.iter().find(|r| r["source"] == "rt").unwrap();
+    assert_eq!(rt["profile"]["typology"], "state-controlled");
+
+    let (status, document) = get(base, &format!("/api/documents/{}", rt["document_id"]));
+    assert_eq!(status, 200);
+    let trust = &document["trust"];
+    assert_eq!(trust["outlet"]["typology"], "state-controlled", "{trust}");
+    let events = trust["events"].as_array().unwrap();
+    assert_eq!(
+        trust["attribution"]["events"].as_u64(),
+        Some(events.len() as u64)
+    );
+    assert_eq!(trust["attribution"]["none"], 1, "{trust}");
+    assert_eq!(events[0]["attribution"]["kind"], "none");
+    assert_eq!(events[0]["event_id"], event["id"]);
+    // The other report of the attack, from the agency that named its source.
+    let corroboration = events[0]["corroboration"].as_array().unwrap();
+    assert_eq!(corroboration.len(), 1, "{trust}");
+    assert_eq!(corroboration[0]["source"], "le guetteur");
+    assert_eq!(corroboration[0]["attribution"], "anonymous");
+    assert_eq!(trust["unattributed"].as_array().unwrap().len(), 1);
+}
+
+fn send(
+    method: &str,
+    base: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (u16, Value) {
+    let url = format!("{base}{path}");
+    let agent = agent();
+    let authorisation = token.map(|t| format!("Bearer {t}"));
+    let response = match method {
+        "POST" => {
+            let mut request = agent.post(&url);
+            if let Some(value) = &authorisation {
+                request = request.header("Authorization", value);
+            }
+            request.send(body)
+        }
+        _ => {
+            let mut request = agent.delete(&url);
+            if let Some(value) = &authorisation {
+                request = request.header("Authorization", value);
+            }
+            request.call()
+        }
+    };
+    json(response.unwrap())
+}
+
+#[test]
+fn saved_searches_alert_and_publish_a_feed() {
+    let server = start("watches");
+    let base = &server.base;
+    let search = r#"{"name": "Attaques au Mali", "filter": "type=ASSAULT&country=ML"}"#;
+    assert_eq!(send("POST", base, "/api/watches", None, search).0, 401);
+    let (status, body) = send(
+        "POST",
+        base,
+        "/api/watches",
+        Some("secret"),
+        r#"{"name": "x", "filter": "kind=ASSAULT"}"#,
+    );
+    assert_eq!(status, 400);
+    assert!(body["error"].as_str().unwrap().contains("kind"), "{body}");
+    let (status, watch) = send("POST", base, "/api/watches", Some("secret"), search);
+    assert_eq!(status, 201, "{watch}");
+    assert_eq!(watch["filter"], "country=ML&type=ASSAULT");
+    let id = watch["id"].as_i64().unwrap();
+    assert_eq!(
+        send("POST", base, "/api/watches", Some("secret"), search).0,
+        400,
+        "a name is saved once"
+    );
+
+    assert_eq!(post(base, Some("secret"), ARTICLE).0, 201);
+    let (status, alerts) = get(base, &format!("/api/watches/{id}/alerts"));
+    assert_eq!(status, 200);
+    let items = alerts["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{alerts}");
+    assert_eq!(items[0]["event"]["place"], "Gao");
+    assert_eq!(items[0]["delivery"], "none");
+    assert_eq!(get(base, "/api/watches").1["items"][0]["alerts"], 1);
+
+    let mut response = agent()
+        .get(&format!("{base}/api/watches/{id}/feed.atom"))
+        .call()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(content_type.starts_with("application/atom+xml"));
+    let feed = response.body_mut().read_to_string().unwrap();
+    assert!(feed.contains("<title>Vigie: Attaques au Mali</title>"), "{feed}");
+    assert_eq!(feed.matches("<entry>").count(), 1);
+    assert!(feed.contains("ASSAULT: "), "{feed}");
+    assert!(feed.contains(&format!("#/event/{}", items[0]["event"]["id"])));
+
+    assert_eq!(send("DELETE", base, &format!("/api/watches/{id}"), None, "").0, 401);
+    assert_eq!(
+        send("DELETE", base, &format!("/api/watches/{id}"), Some("secret"), "").0,
+        200
+    );
+    assert_eq!(get(base, &format!("/api/watches/{id}/alerts")).0, 404);
+}
