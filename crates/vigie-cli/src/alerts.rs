@@ -33,8 +33,9 @@ const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
 /// wakes it.
 const RECHECK: Duration = Duration::from_secs(30);
 
-/// Deliveries claimed at a time.
-const CLAIM: usize = 32;
+/// Deliveries claimed at a time: one, so that a process killed while it posts holds
+/// back one alert at most until its lease ends.
+const CLAIM: usize = 1;
 
 /// Seconds to wait before attempt `attempts + 1` of a failed delivery: 30 s, doubling,
 /// at most an hour.

@@ -384,13 +384,7 @@ fn the_trust_panel_shows_the_outlet_the_sourcing_and_who_else_reports_the_event(
     assert_eq!(trust["unattributed"].as_array().unwrap().len(), 1);
 }
 
-fn send(
-    method: &str,
-    base: &str,
-    path: &str,
-    token: Option<&str>,
-    body: &str,
-) -> (u16, Value) {
+fn send(method: &str, base: &str, path: &str, token: Option<&str>, body: &str) -> (u16, Value) {
     let url = format!("{base}{path}");
     let agent = agent();
     let authorisation = token.map(|t| format!("Bearer {t}"));
@@ -452,17 +446,33 @@ fn saved_searches_alert_and_publish_a_feed() {
         .call()
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(content_type.starts_with("application/atom+xml"));
     let feed = response.body_mut().read_to_string().unwrap();
-    assert!(feed.contains("<title>Vigie: Attaques au Mali</title>"), "{feed}");
+    assert!(
+        feed.contains("<title>Vigie: Attaques au Mali</title>"),
+        "{feed}"
+    );
     assert_eq!(feed.matches("<entry>").count(), 1);
     assert!(feed.contains("ASSAULT: "), "{feed}");
     assert!(feed.contains(&format!("#/event/{}", items[0]["event"]["id"])));
 
-    assert_eq!(send("DELETE", base, &format!("/api/watches/{id}"), None, "").0, 401);
     assert_eq!(
-        send("DELETE", base, &format!("/api/watches/{id}"), Some("secret"), "").0,
+        send("DELETE", base, &format!("/api/watches/{id}"), None, "").0,
+        401
+    );
+    assert_eq!(
+        send(
+            "DELETE",
+            base,
+            &format!("/api/watches/{id}"),
+            Some("secret"),
+            ""
+        )
+        .0,
         200
     );
     assert_eq!(get(base, &format!("/api/watches/{id}/alerts")).0, 404);
