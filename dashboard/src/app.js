@@ -1,7 +1,8 @@
 // Vigie dashboard: filters, a world map (bundled Natural Earth atlas, no tile server),
 // a timeline with a brush, the event list, an article view with every annotation
-// highlighted at its span, and source pages. Views live in the URL fragment:
-// #/ (overview), #/event/ID, #/document/ID?event=ID, #/source/KEY.
+// highlighted at its span beside a trust panel, source pages and saved searches. Views
+// live in the URL fragment: #/ (overview), #/event/ID, #/document/ID?event=ID,
+// #/source/KEY, #/watches.
 
 import { geoNaturalEarth1, geoPath } from "d3-geo";
 import { feature } from "topojson-client";
@@ -185,6 +186,7 @@ async function refresh() {
     drawList(events.items);
     drawPoints(events.items);
     drawTimeline(days.items);
+    showSaveFilter();
     $("#stats").textContent = `${stats.events} ${t("events")} · ${stats.documents} ${t("articles")}`;
     document.body.dataset.loaded = "true";
   } catch (error) {
@@ -194,81 +196,321 @@ async function refresh() {
 
 // ---- detail views ------------------------------------------------------------------------
 
-async function showEvent(id) {
-  const { event, reports } = await api(`/api/events/${id}`);
-  const list = reports.map((r) => `<li><a href="#/document/${r.document_id}?event=${id}&report=${r.id}">${escapeHtml(r.title || t("untitled"))}</a>
-      — <a href="#/source/${encodeURIComponent(r.source)}">${escapeHtml(r.source)}</a> ${escapeHtml(r.published ?? "")}
-      <br><span class="muted">${escapeHtml(r.evidence)}</span></li>`).join("");
-  $("#detail").innerHTML = `<p><a href="#/">← ${t("back")}</a></p>
-    <h2>${typeBadge(event.type)} ${escapeHtml(event.actor ?? "—")} → ${escapeHtml(event.recipient ?? "—")}</h2>
-    <p>${escapeHtml(event.place ?? "—")} · ${escapeHtml(event.date ?? "—")} · ${escapeHtml(t(event.modality))}
-      · ${event.acled_event_type ? escapeHtml(`ACLED: ${event.acled_event_type} / ${event.acled_sub_event_type}`) : ""}
-      · ${event.source_count} ${t("sources")}, ${event.reports} ${t("reports")}</p>
-    <ol class="reports">${list}</ol>`;
-  if (reports.length > 0) await showDocument(reports[0].document_id, id, reports[0].id, true);
+// A label for a value the API gives (typology, attribution kind, signal kind): translated
+// when the language has one, else shown as the API spells it.
+function label(group, value) {
+  return TEXT[state.lang][`${group}.${value}`] ?? value;
 }
 
-function annotations(doc, eventIds, selected) {
+function typology(profile) {
+  return `<span class="typology ${escapeHtml(profile.typology)}">${escapeHtml(label("typology", profile.typology))}</span>`;
+}
+
+function profileFacts(profile) {
+  return `<dl class="profile"><dt>${t("outlet")}</dt><dd>${escapeHtml(profile.name)}</dd>
+    <dt>${t("typology")}</dt><dd>${typology(profile)}</dd><dt>${t("owner")}</dt><dd>${escapeHtml(profile.owner)}</dd>
+    <dt>${t("country")}</dt><dd>${escapeHtml(profile.country)}</dd><dt>${t("basis")}</dt><dd>${escapeHtml(profile.basis)}</dd></dl>`;
+}
+
+// Who says so: a speaker and the kind of source, or no source at all.
+function sourcing(kind, speaker) {
+  if (!kind || kind === "none") return `<span class="nosource">${t("noSource")}</span>`;
+  return `${t("accordingTo")} ${escapeHtml(speaker ?? "—")} <span class="muted">(${escapeHtml(label("attr", kind))})</span>`;
+}
+
+// The code points of `points` in `span`, cut short when long.
+function excerpt(points, span, max = 180) {
+  const text = points.slice(span[0], span[1]).join("");
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function annotations(doc, selected) {
   const marks = [];
   const add = (span, cls, title) => { if (span) marks.push({ start: span[0], end: span[1], cls, title }); };
   for (const e of doc.entities) add(e.span, "entity", `${e.kind}${e.actor ? ` · ${e.actor}` : ""}${e.role ? ` · ${e.role.text}` : ""}`);
   for (const p of doc.places) add(p.span, "place", `${p.name} (${p.country_code}) · GeoNames ${p.geonameid}`);
   for (const a of doc.attributions) add(a.cue?.span, "attribution", `${t("attribution")}: ${a.kind}${a.speaker ? ` · ${a.speaker.text}` : ""}`);
   for (const s of doc.signals) add(s.span, "signal", `${s.kind}: ${s.detail}`);
-  doc.events.forEach((e) => {
-    const isSelected = selected && e.trigger.span[0] === selected.trigger_span[0];
-    add(e.evidence, isSelected ? "evidence selected" : "evidence", `${e.type} · ${e.modality}`);
+  doc.events.forEach((e, index) => {
+    add(e.evidence, index === selected ? "evidence selected" : "evidence", `${e.type} · ${e.modality}`);
     add(e.trigger.span, "trigger", `${e.type}${e.mode ? ` (${e.mode})` : ""}`);
   });
   return marks;
 }
 
-async function showDocument(id, eventId, reportId, append = false) {
-  const { document: doc, source } = await api(`/api/documents/${id}`);
-  let selected = null;
-  if (eventId) {
-    const { reports } = await api(`/api/events/${eventId}`);
-    selected = reports.find((r) => String(r.id) === String(reportId)) || reports.find((r) => r.document_id === id);
-  }
-  const html = segments(doc.text, annotations(doc, [], selected)).map(({ text, marks }) => {
+function articleHtml(doc, selected) {
+  return segments(doc.text, annotations(doc, selected)).map(({ text, marks }) => {
     if (marks.length === 0) return escapeHtml(text);
     const classes = [...new Set(marks.flatMap((m) => m.cls.split(" ")))].join(" ");
     return `<span class="${classes}" title="${escapeHtml(marks.map((m) => m.title).join("\n"))}">${escapeHtml(text)}</span>`;
   }).join("");
+}
+
+// ---- trust panel
+
+function attributionShares(a) {
+  const total = Number(a.events) || 0;
+  if (total === 0) return `<p class="muted">${t("noClaims")}</p>`;
+  const kinds = ["named", "outlet", "anonymous", "none"];
+  const percent = new Intl.NumberFormat(state.lang, { style: "percent" });
+  const bar = kinds.map((k) => `<span class="share ${k}" style="width:${(100 * (Number(a[k]) || 0)) / total}%"></span>`).join("");
+  const rows = kinds.map((k) => `<li data-attribution="${k}"><span class="swatch ${k}"></span>${escapeHtml(label("attr", k))}:
+    <b>${Number(a[k]) || 0}</b> (${percent.format((Number(a[k]) || 0) / total)})</li>`).join("");
+  return `<p>${total} ${t("claims")}</p><div class="shares-bar">${bar}</div><ul class="shares">${rows}</ul>`;
+}
+
+function corroboration(e) {
+  if (e.corroboration.length === 0) return `<div class="muted">${t("noCorroboration")}</div>`;
+  const items = e.corroboration.map((r) => `<li><a href="#/document/${Number(r.document_id)}?event=${Number(e.event_id)}">${escapeHtml(r.title || t("untitled"))}</a>
+      — ${escapeHtml(r.source)} ${r.profile ? typology(r.profile) : `<span class="muted">(${t("noProfileShort")})</span>`}
+      · ${escapeHtml(r.published ?? "—")} · ${escapeHtml(t(r.modality))} · ${sourcing(r.attribution, r.speaker)}</li>`);
+  return `<div>${t("alsoReported")}</div><ul data-list="corroboration">${items.join("")}</ul>`;
+}
+
+function eventLine(e) {
+  const facts = [
+    e.mode ? escapeHtml(e.mode) : null,
+    `${escapeHtml(e.actor ?? "—")} → ${escapeHtml(e.recipient ?? "—")}`,
+    escapeHtml(e.place ?? "—"), escapeHtml(e.date ?? "—"), escapeHtml(t(e.modality)),
+  ].filter(Boolean);
+  const link = e.event_id != null ? ` <a href="#/event/${Number(e.event_id)}">${t("eventPage")}</a>` : "";
+  return `<li class="trust-event" data-index="${Number(e.index)}" tabindex="0" role="button">
+    ${typeBadge(e.type)} ${facts.join(" · ")} · ${sourcing(e.attribution.kind, e.attribution.speaker)}
+    <span class="muted">«${escapeHtml(e.trigger.text)}»</span>${link}${corroboration(e)}</li>`;
+}
+
+function signalItem(points) {
+  return (s) => `<li><b>${escapeHtml(label("signal", s.kind))}</b>: ${escapeHtml(s.detail)}
+    ${s.span ? `<q>${escapeHtml(excerpt(points, s.span))}</q>` : ""}</li>`;
+}
+
+function captionItem(c) {
+  const flag = c.mismatch
+    ? `<span class="flag mismatch">${t("captionMismatch")}</span>`
+    : `<span class="flag match">${t("captionMatch")}</span>`;
+  const detail = c.detail ? String(c.detail).replace(`: “${c.text}”`, "") : "";
+  return `<li class="caption">${flag} <q>${escapeHtml(c.text)}</q>${c.credit ? ` <span class="muted">(${escapeHtml(c.credit)})</span>` : ""}
+    ${detail ? `<div class="muted">${escapeHtml(detail)}</div>` : ""}</li>`;
+}
+
+function duplicateItem(d) {
+  return `<li><a href="#/document/${Number(d.id)}">${escapeHtml(d.title || t("untitled"))}</a>
+    — ${escapeHtml(d.source ?? "")} · ${escapeHtml(d.published ?? "—")}</li>`;
+}
+
+function trustPanel(id, trust, points) {
+  const list = (name, items, render, tag = "ul") => items.length === 0
+    ? `<p class="muted">${t("none")}</p>`
+    : `<${tag} data-list="${name}">${items.map(render).join("")}</${tag}>`;
+  const section = (name, title, body) => `<section class="trust-${name}"><h4>${t(title)}</h4>${body}</section>`;
+  return `<aside id="trust" class="trust" data-document="${Number(id)}"><h3>${t("trustTitle")}</h3>
+    ${section("outlet", "outletProfile", trust.outlet ? profileFacts(trust.outlet) : `<p class="muted">${t("noProfile")}</p>`)}
+    ${section("attribution", "sourcingTitle", attributionShares(trust.attribution))}
+    ${section("events", "eventsTitle", `<p class="hint muted">${t("eventsHint")}</p>${list("events", trust.events, eventLine, "ol")}`)}
+    ${section("unattributed", "unattributedTitle", list("unattributed", trust.unattributed, signalItem(points)))}
+    ${section("language", "languageTitle", list("language", trust.language, signalItem(points)))}
+    ${section("captions", "captionsTitle", list("captions", trust.captions, captionItem))}
+    ${section("duplicates", "duplicatesTitle", list("near_duplicates", trust.near_duplicates, duplicateItem))}
+  </aside>`;
+}
+
+// ---- event and article views
+
+// A report's evidence with its trigger marked (spans in code points of the article).
+function evidenceQuote(r) {
+  const points = Array.from(r.evidence ?? "");
+  const start = r.trigger_span?.[0] - r.evidence_span?.[0];
+  const end = r.trigger_span?.[1] - r.evidence_span?.[0];
+  if (!(start >= 0 && end <= points.length && start < end)) return escapeHtml(r.evidence);
+  const part = (a, b) => escapeHtml(points.slice(a, b).join(""));
+  return `${part(0, start)}<mark class="trigger">${part(start, end)}</mark>${part(end)}`;
+}
+
+function reportCard(r, eventId) {
+  const profile = r.profile
+    ? `${typology(r.profile)} <span class="muted">${escapeHtml(r.profile.owner)} · ${escapeHtml(r.profile.country)}</span>`
+    : `<span class="muted">${t("noProfileShort")}</span>`;
+  return `<article class="report-card">
+    <h4><a href="#/document/${Number(r.document_id)}?event=${Number(eventId)}">${escapeHtml(r.title || t("untitled"))}</a></h4>
+    <p class="muted"><a href="#/source/${encodeURIComponent(r.source)}">${escapeHtml(r.source)}</a> · ${escapeHtml(r.published ?? "—")}</p>
+    <p class="card-profile">${profile}</p>
+    <p><b>${t("modality")}</b>: ${escapeHtml(t(r.modality))}<br><b>${t("sourcingTitle")}</b>: ${sourcing(r.attribution, r.speaker)}</p>
+    <blockquote>${evidenceQuote(r)}</blockquote></article>`;
+}
+
+// Where the reports of one event disagree: modality, who says so, the outlets' typology.
+function differences(reports) {
+  const distinct = (values) => [...new Set(values)];
+  const notes = [
+    ["differModality", distinct(reports.map((r) => t(r.modality)))],
+    ["differSourcing", distinct(reports.map((r) => label("attr", r.attribution)))],
+    ["differTypology", distinct(reports.map((r) => (r.profile ? label("typology", r.profile.typology) : t("noProfileShort"))))],
+  ].filter(([, values]) => values.length > 1);
+  return notes.map(([key, values]) => `<p class="difference">${t(key)}: ${values.map(escapeHtml).join(" / ")}</p>`).join("");
+}
+
+async function showEvent(id) {
+  const { event, reports } = await api(`/api/events/${id}`);
+  $("#detail").innerHTML = `<p><a href="#/">← ${t("back")}</a></p>
+    <h2>${typeBadge(event.type)} ${escapeHtml(event.actor ?? "—")} → ${escapeHtml(event.recipient ?? "—")}</h2>
+    <p>${escapeHtml(event.place ?? "—")} · ${escapeHtml(event.date ?? "—")} · ${escapeHtml(t(event.modality))}
+      · ${event.acled_event_type ? escapeHtml(`ACLED: ${event.acled_event_type} / ${event.acled_sub_event_type}`) : ""}
+      · ${Number(event.source_count)} ${t("sources")}, ${Number(event.reports)} ${t("reports")}</p>
+    ${differences(reports)}
+    <div class="report-cards">${reports.map((r) => reportCard(r, id)).join("")}</div>`;
+  if (reports.length > 0) await showDocument(reports[0].document_id, id, true);
+}
+
+async function showDocument(id, eventId, append = false) {
+  const { document: doc, source, trust } = await api(`/api/documents/${id}`);
+  const points = Array.from(doc.text);
   const view = `<h3>${escapeHtml(doc.title || t("untitled"))}</h3>
     <p class="muted">${escapeHtml(doc.published ?? "")} · <a href="#/source/${encodeURIComponent(source ?? "")}">${escapeHtml(source ?? "")}</a>
       ${doc.url ? ` · ${linkTo(doc.url)}` : ""}</p>
     <p class="legend annotated"><span class="entity">${t("actors")}</span><span class="place">${t("places")}</span>
       <span class="trigger">${t("triggers")}</span><span class="attribution">${t("attribution")}</span>
       <span class="signal">${t("signals")}</span><span class="evidence selected">${t("evidence")}</span></p>
-    <div class="article annotated" id="article">${html}</div>`;
+    <div class="reading"><div class="article annotated" id="article"></div>${trustPanel(id, trust, points)}</div>`;
   if (append) $("#detail").insertAdjacentHTML("beforeend", view);
   else $("#detail").innerHTML = `<p><a href="#/">← ${t("back")}</a></p>${view}`;
-  document.querySelector("#article .selected")?.scrollIntoView({ block: "center" });
+  const select = (index) => {
+    $("#article").innerHTML = articleHtml(doc, index);
+    for (const line of document.querySelectorAll("#trust .trust-event")) {
+      line.classList.toggle("selected", Number(line.dataset.index) === index);
+    }
+    document.querySelector("#article .selected")?.scrollIntoView({ block: "center" });
+  };
+  for (const line of document.querySelectorAll("#trust .trust-event")) {
+    const choose = (event) => { if (!event.target.closest("a")) select(Number(line.dataset.index)); };
+    line.addEventListener("click", choose);
+    line.addEventListener("keydown", (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); choose(event); } });
+  }
+  select(eventId ? trust.events.findIndex((e) => String(e.event_id) === String(eventId)) : -1);
 }
 
 async function showSource(key) {
   const { profile, signals } = await api(`/api/sources/${encodeURIComponent(key)}`);
-  const facts = profile
-    ? `<dl class="profile"><dt>${t("outlet")}</dt><dd>${escapeHtml(profile.name)}</dd><dt>${t("owner")}</dt><dd>${escapeHtml(profile.owner)}</dd>
-       <dt>${t("country")}</dt><dd>${escapeHtml(profile.country)}</dd><dt>${t("typology")}</dt><dd>${escapeHtml(profile.typology)}</dd>
-       <dt>${t("basis")}</dt><dd>${escapeHtml(profile.basis)}</dd></dl>`
-    : `<p class="muted">${t("noProfile")}</p>`;
-  const list = signals.map((s) => `<li><b>${escapeHtml(s.kind)}</b> (${s.score.toFixed(2)}): ${escapeHtml(s.detail)}</li>`).join("");
+  const facts = profile ? profileFacts(profile) : `<p class="muted">${t("noProfile")}</p>`;
+  const list = signals.map((s) => `<li><b>${escapeHtml(label("signal", s.kind))}</b> (${Number(s.score).toFixed(2)}): ${escapeHtml(s.detail)}</li>`).join("");
   $("#detail").innerHTML = `<p><a href="#/">← ${t("back")}</a></p><h2>${escapeHtml(key)}</h2>${facts}<h3>${t("signals")}</h3><ul>${list}</ul>`;
+}
+
+// ---- saved searches ----------------------------------------------------------------------
+// The write token lives in sessionStorage; the newest alert seen per saved search in
+// localStorage, so that alerts that came since the last visit are marked new.
+
+const TOKEN_KEY = "vigie-token", SEEN_KEY = "vigie-watches-seen";
+
+function seenAlerts() {
+  try { return JSON.parse(localStorage.getItem(SEEN_KEY)) || {}; } catch { return {}; }
+}
+
+function markSeen(watchId, alertId) {
+  const seen = seenAlerts();
+  seen[watchId] = Math.max(seen[watchId] ?? 0, Number(alertId) || 0);
+  localStorage.setItem(SEEN_KEY, JSON.stringify(seen));
+}
+
+// A write to the API with the bearer token; the API's error text when it refuses.
+async function send(method, path, token, body) {
+  const response = await fetch(path, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(answer.error || `${response.status} ${response.statusText}`);
+  sessionStorage.setItem(TOKEN_KEY, token);
+  return answer;
+}
+
+function showSaveFilter() {
+  $("#save-filter").textContent = filterParams().toString() || t("everything");
+}
+
+function setupSaveSearch() {
+  const form = $("#save-form");
+  form.elements.token.value = sessionStorage.getItem(TOKEN_KEY) ?? "";
+  $("#save-search").addEventListener("toggle", showSaveFilter);
+  $("#filters").addEventListener("input", showSaveFilter);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const output = $("#save-result");
+    try {
+      const filter = filterParams().toString();
+      const watch = await send("POST", "/api/watches", form.elements.token.value.trim(), { name: form.elements.name.value.trim(), filter });
+      markSeen(watch.id, watch.last_alert_id);
+      output.className = "ok";
+      output.innerHTML = `${t("saved")} <a href="#/watches">${escapeHtml(watch.name)}</a>`;
+    } catch (error) {
+      output.className = "error";
+      output.textContent = `${t("refused")}: ${error.message}`;
+    }
+  });
+}
+
+function eventSummary(e) {
+  return `<a href="#/event/${Number(e.id)}">${typeBadge(e.type)} ${escapeHtml(e.actor ?? "—")} → ${escapeHtml(e.recipient ?? "—")}</a>
+    · ${escapeHtml(e.place ? `${e.place} (${e.country_code ?? "?"})` : "—")} · ${escapeHtml(e.date ?? "—")}
+    · ${escapeHtml(t(e.modality))} · ${Number(e.source_count)} ${t("sources")}`;
+}
+
+function watchCard(watch, alerts, seen) {
+  const isNew = (alert) => alert.id > seen;
+  const fresh = alerts.filter(isNew).length;
+  const more = fresh === alerts.length && watch.alerts > alerts.length ? "+" : "";
+  const lines = alerts.map((a) => `<li class="alert${isNew(a) ? " new" : ""}">${isNew(a) ? `<span class="new-badge">${t("new")}</span> ` : ""}
+      ${eventSummary(a.event)} <span class="muted">${escapeHtml(new Date(a.created_at * 1000).toLocaleString(state.lang))}</span></li>`);
+  return `<section class="watch" data-id="${Number(watch.id)}">
+    <h3>${escapeHtml(watch.name)}</h3>
+    <p><span class="muted">${t("filterLabel")}:</span> <code>${escapeHtml(watch.filter || t("everything"))}</code>
+      · <span class="alert-count">${Number(watch.alerts)} ${t("alerts")}</span>
+      · <span class="new-count${fresh ? " fresh" : ""}">${fresh}${more} ${t("newAlerts")}</span>
+      · <a class="feed" href="/api/watches/${Number(watch.id)}/feed.atom">${t("atomFeed")}</a>
+      ${watch.webhook ? `· ${t("webhook")}: ${linkTo(watch.webhook)}` : ""}
+      <button type="button" class="delete">${t("delete")}</button> <output class="error"></output></p>
+    ${lines.length ? `<ul class="alerts">${lines.join("")}</ul>` : `<p class="muted">${t("noAlerts")}</p>`}</section>`;
+}
+
+async function showWatches(entering) {
+  const { items } = await api("/api/watches");
+  const alerts = await Promise.all(items.map((w) => api(`/api/watches/${Number(w.id)}/alerts?limit=10`)));
+  // What was seen before this visit decides what is new, also when the page is redrawn.
+  if (entering || !state.seen) state.seen = seenAlerts();
+  $("#detail").innerHTML = `<p><a href="#/">← ${t("back")}</a></p><h2>${t("watches")}</h2>
+    <p class="muted">${t("watchesHint")}</p>
+    <p><label>${t("token")} <input type="password" id="watch-token" autocomplete="off"></label></p>
+    ${items.map((w, i) => watchCard(w, alerts[i].items, state.seen[w.id] ?? 0)).join("") || `<p class="muted">${t("noWatches")}</p>`}`;
+  $("#watch-token").value = sessionStorage.getItem(TOKEN_KEY) ?? "";
+  for (const watch of items) markSeen(watch.id, watch.last_alert_id);
+  for (const card of document.querySelectorAll("#detail .watch")) {
+    card.querySelector(".delete").addEventListener("click", async () => {
+      const name = card.querySelector("h3").textContent;
+      if (!confirm(t("confirmDelete").replace("{name}", name))) return;
+      try {
+        await send("DELETE", `/api/watches/${card.dataset.id}`, $("#watch-token").value.trim());
+        await showWatches(false);
+      } catch (error) {
+        card.querySelector("output").textContent = `${t("refused")}: ${error.message}`;
+      }
+    });
+  }
 }
 
 async function route() {
   const [path, query] = location.hash.replace(/^#/, "").split("?");
   const parts = path.split("/").filter(Boolean);
   const params = new URLSearchParams(query || "");
+  const entering = state.path !== path;
+  state.path = path;
   const detail = parts.length > 0;
   $("#overview").hidden = detail;
   $("#detail").hidden = !detail;
   try {
     if (parts[0] === "event") await showEvent(parts[1]);
-    else if (parts[0] === "document") await showDocument(Number(parts[1]), params.get("event"), params.get("report"));
+    else if (parts[0] === "document") await showDocument(Number(parts[1]), params.get("event"));
     else if (parts[0] === "source") await showSource(decodeURIComponent(parts[1] || ""));
+    else if (parts[0] === "watches") await showWatches(entering);
   } catch (error) {
     $("#detail").innerHTML = `<p><a href="#/">← ${t("back")}</a></p><p>${escapeHtml(error.message)}</p>`;
   }
@@ -283,6 +525,7 @@ function translate() {
 async function main() {
   state.world = await api("/world.json");
   setupFilters();
+  setupSaveSearch();
   setupMap();
   translate();
   $("#lang").addEventListener("click", () => {

@@ -1,0 +1,312 @@
+//! `import vigie`: Vigie's pipeline and store for Python.
+//!
+//! The extension module `vigie._vigie`; the package `vigie` (python/vigie) wraps it with
+//! module-level functions and a pandas helper. Documents and events cross into Python as
+//! the JSON Vigie writes (schema `vigie/1`, the export's columns), read by Python's `json`
+//! module into dicts and lists. Analysis runs with the interpreter released, on every core
+//! for a batch.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+use vigie_core::Language;
+use vigie_encoder::e5::MultilingualEncoder;
+use vigie_heads::events::{EventHeadFiles, EventReader};
+use vigie_heads::names::NameTagger;
+use vigie_heads::reader::{HeadFiles, SentenceReader};
+use vigie_ingest::{Extractor, RawArticle, parse_jsonl_line};
+use vigie_pipeline::Pipeline;
+use vigie_store::params::{FILTER_PARAMETERS, Params};
+use vigie_store::{EventFilter, Location, Store, export};
+
+/// Analyses articles into `vigie/1` documents: on the fast path (the embedded
+/// dictionaries and statistical tagger) unless `encoder` names the multilingual
+/// encoder's folder, whose name and event heads are then read from `models`.
+#[pyclass(frozen, module = "vigie._vigie")]
+struct Analyzer {
+    pipeline: Pipeline<'static>,
+    encoder: bool,
+}
+
+/// The language choice `lang` names: `None` or `"auto"` to identify it, `"fr"`, `"en"`.
+fn language(lang: Option<&str>) -> PyResult<vigie_pipeline::Language> {
+    use vigie_pipeline::Language as Choice;
+    match lang.unwrap_or("auto") {
+        "auto" => Ok(Choice::Auto),
+        "fr" => Ok(Choice::Fixed(Language::Fr)),
+        "en" => Ok(Choice::Fixed(Language::En)),
+        other => Err(PyValueError::new_err(format!(
+            "lang={other:?}: expected \"fr\", \"en\" or \"auto\""
+        ))),
+    }
+}
+
+/// Python's `json.loads` applied to `text`.
+fn from_json(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
+    Ok(py
+        .import("json")?
+        .getattr("loads")?
+        .call1((text,))?
+        .unbind())
+}
+
+/// Optional text fields of an article given as keyword arguments.
+struct Fields {
+    id: Option<String>,
+    title: Option<String>,
+    url: Option<String>,
+    published: Option<String>,
+    source: Option<String>,
+}
+
+impl Fields {
+    fn apply(self, raw: &mut RawArticle) {
+        raw.id = self.id;
+        raw.title = self.title;
+        raw.url = self.url;
+        raw.published = self.published;
+        raw.source = self.source;
+    }
+}
+
+impl Analyzer {
+    fn run(&self, raw: RawArticle) -> Result<String, String> {
+        let document = self
+            .pipeline
+            .analyse(raw, Extractor::default())
+            .map_err(|e| e.to_string())?;
+        serde_json::to_string(&document).map_err(|e| e.to_string())
+    }
+
+    /// The article an item of `analyze_many` gives: a text (or HTML) string, or a dict
+    /// with the fields of a JSONL record (`text` or `html`, `id`, `title`, `url`,
+    /// `published`, `source`).
+    fn article(item: &Bound<'_, PyAny>, index: usize) -> PyResult<Result<RawArticle, String>> {
+        let name = format!("item {index}");
+        if item.is_instance_of::<PyString>() {
+            return Ok(Ok(RawArticle::text(name, item.extract::<String>()?)));
+        }
+        if item.is_instance_of::<PyDict>() {
+            let json = item
+                .py()
+                .import("json")?
+                .getattr("dumps")?
+                .call1((item,))?
+                .extract::<String>()?;
+            return Ok(parse_jsonl_line(&name, &json).map_err(|e| e.to_string()));
+        }
+        Err(PyValueError::new_err(format!(
+            "{name}: expected a str or a dict, got {}",
+            item.get_type().name()?
+        )))
+    }
+}
+
+#[pymethods]
+impl Analyzer {
+    #[new]
+    #[pyo3(signature = (*, encoder=None, models=None, lang=None))]
+    fn new(encoder: Option<PathBuf>, models: Option<PathBuf>, lang: Option<&str>) -> PyResult<Self> {
+        let pipeline = Pipeline::embedded(language(lang)?);
+        let Some(encoder) = encoder else {
+            return Ok(Analyzer {
+                pipeline,
+                encoder: false,
+            });
+        };
+        let models = models.ok_or_else(|| {
+            PyValueError::new_err(
+                "encoder= needs models=, the folder of the heads (names-head.bin, \
+                 triggers-head.bin, …: the repository's data/models)",
+            )
+        })?;
+        let file = |default: &str| {
+            models.join(std::path::Path::new(default).file_name().unwrap_or_default())
+        };
+        let (names, triggers, attributes, arguments) = (
+            file(NameTagger::DEFAULT_FILE),
+            file(EventReader::DEFAULT_TRIGGERS),
+            file(EventReader::DEFAULT_ATTRIBUTES),
+            file(EventReader::DEFAULT_ARGUMENTS),
+        );
+        let files = HeadFiles {
+            names: &names,
+            events: Some(EventHeadFiles {
+                triggers: &triggers,
+                attributes: &attributes,
+                arguments: &arguments,
+            }),
+        };
+        let reader = SentenceReader::load(&encoder, files).map_err(PyOSError::new_err)?;
+        // Lives as long as the process, like the embedded data the pipeline reads.
+        let reader: &'static SentenceReader = Box::leak(Box::new(reader));
+        Ok(Analyzer {
+            pipeline: pipeline.with_reader(reader),
+            encoder: true,
+        })
+    }
+
+    /// True when the multilingual encoder and its heads run (else the fast path).
+    #[getter]
+    fn uses_encoder(&self) -> bool {
+        self.encoder
+    }
+
+    /// Analyses one article (plain text or HTML) into its `vigie/1` document, a dict.
+    /// `published` (ISO 8601) anchors relative dates; `source` names the outlet.
+    #[pyo3(signature = (text, *, published=None, source=None, url=None, title=None, id=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn analyze(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        published: Option<String>,
+        source: Option<String>,
+        url: Option<String>,
+        title: Option<String>,
+        id: Option<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let mut raw = RawArticle::text(id.clone().unwrap_or_else(|| "text".into()), text);
+        Fields {
+            id,
+            title,
+            url,
+            published,
+            source,
+        }
+        .apply(&mut raw);
+        let json = py
+            .detach(|| self.run(raw))
+            .map_err(PyValueError::new_err)?;
+        from_json(py, &json)
+    }
+
+    /// Analyses many articles on `jobs` threads (default: one per core), keeping their
+    /// order: a list of documents, where an item that cannot be analysed gives
+    /// `{"id": "item N", "error": why}` and the others go on.
+    #[pyo3(signature = (items, *, jobs=None))]
+    fn analyze_many(
+        &self,
+        py: Python<'_>,
+        items: &Bound<'_, PyAny>,
+        jobs: Option<usize>,
+    ) -> PyResult<Py<PyList>> {
+        let mut articles = Vec::new();
+        for (index, item) in items.try_iter()?.enumerate() {
+            articles.push(Self::article(&item?, index)?);
+        }
+        let jobs = jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .clamp(1, articles.len().max(1));
+        let results = py.detach(|| {
+            let next = AtomicUsize::new(0);
+            let inputs: Vec<Mutex<Option<Result<RawArticle, String>>>> =
+                articles.into_iter().map(|a| Mutex::new(Some(a))).collect();
+            let outputs: Vec<Mutex<Option<Result<String, String>>>> =
+                inputs.iter().map(|_| Mutex::new(None)).collect();
+            std::thread::scope(|scope| {
+                for _ in 0..jobs {
+                    scope.spawn(|| {
+                        loop {
+                            let index = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(input) = inputs.get(index) else {
+                                return;
+                            };
+                            let article = input.lock().map(|mut a| a.take()).ok().flatten();
+                            let result = match article {
+                                Some(Ok(raw)) => self.run(raw),
+                                Some(Err(error)) => Err(error),
+                                None => Err("lost".into()),
+                            };
+                            if let Ok(mut slot) = outputs[index].lock() {
+                                *slot = Some(result);
+                            }
+                        }
+                    });
+                }
+            });
+            outputs
+                .into_iter()
+                .map(|slot| slot.into_inner().ok().flatten())
+                .collect::<Vec<_>>()
+        });
+        let list = PyList::empty(py);
+        for (index, result) in results.into_iter().enumerate() {
+            match result {
+                Some(Ok(json)) => list.append(from_json(py, &json)?)?,
+                Some(Err(error)) => {
+                    let failed = PyDict::new(py);
+                    failed.set_item("id", format!("item {index}"))?;
+                    failed.set_item("error", error)?;
+                    list.append(failed)?;
+                }
+                None => {
+                    return Err(PyValueError::new_err(format!(
+                        "item {index}: its analysis panicked"
+                    )));
+                }
+            }
+        }
+        Ok(list.unbind())
+    }
+}
+
+/// The events of the store at `db` (a SQLite file or a `postgres://` URL), one dict
+/// per merged event with the columns of `vigie export` ([`EXPORT_COLUMNS`]), most
+/// corroborated first. Keyword arguments filter as the HTTP API's `/api/events`
+/// parameters do (`type`, `country`, `actor`, `q`, `from`, `to`, `min_sources` …);
+/// `limit` caps the number of events (default: all).
+#[pyfunction]
+#[pyo3(signature = (db, *, limit=None, **filters))]
+fn read_events(
+    py: Python<'_>,
+    db: &str,
+    limit: Option<usize>,
+    filters: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let mut params = Params::new();
+    if let Some(filters) = filters {
+        for (name, value) in filters.iter() {
+            let name: String = name.extract()?;
+            if !FILTER_PARAMETERS.contains(&name.as_str()) {
+                return Err(PyValueError::new_err(format!(
+                    "unknown filter {name}; filters: {}",
+                    FILTER_PARAMETERS.join(", ")
+                )));
+            }
+            if !value.is_none() {
+                params.insert(name, value.str()?.to_string());
+            }
+        }
+    }
+    let location = Location::parse(db);
+    let json = py
+        .detach(|| -> Result<String, String> {
+            let mut filter = EventFilter::from_params(&params).map_err(|e| e.to_string())?;
+            filter.limit = limit.unwrap_or(usize::MAX);
+            let store =
+                Store::connect_read_only(&location).map_err(|e| format!("{location}: {e}"))?;
+            let rows = store.events(&filter).map_err(|e| format!("{location}: {e}"))?;
+            let mut out = Vec::new();
+            export::write_jsonl(&rows, &mut out).map_err(|e| e.to_string())?;
+            let lines = String::from_utf8(out).map_err(|e| e.to_string())?;
+            Ok(format!("[{}]", lines.trim_end().replace('\n', ",")))
+        })
+        .map_err(PyValueError::new_err)?;
+    from_json(py, &json)
+}
+
+/// The module `vigie._vigie`.
+#[pymodule]
+fn _vigie(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<Analyzer>()?;
+    module.add_function(wrap_pyfunction!(read_events, module)?)?;
+    module.add("EXPORT_COLUMNS", export::COLUMNS.to_vec())?;
+    module.add("ENCODER_DIR", MultilingualEncoder::DEFAULT_DIR)?;
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
