@@ -252,15 +252,16 @@ function attributionShares(a) {
   const total = Number(a.events) || 0;
   if (total === 0) return `<p class="muted">${t("noClaims")}</p>`;
   const kinds = ["named", "outlet", "anonymous", "none"];
+  const count = (kind) => Number(a[kind]) || 0;
   const percent = new Intl.NumberFormat(state.lang, { style: "percent" });
-  const bar = kinds.map((k) => `<span class="share ${k}" style="width:${(100 * (Number(a[k]) || 0)) / total}%"></span>`).join("");
+  const bar = kinds.map((k) => `<span class="share ${k}" style="width:${(100 * count(k)) / total}%"></span>`).join("");
   const rows = kinds.map((k) => `<li data-attribution="${k}"><span class="swatch ${k}"></span>${escapeHtml(label("attr", k))}:
-    <b>${Number(a[k]) || 0}</b> (${percent.format((Number(a[k]) || 0) / total)})</li>`).join("");
-  return `<p>${total} ${t("claims")}</p><div class="shares-bar">${bar}</div><ul class="shares">${rows}</ul>`;
+    <b>${count(k)}</b> (${percent.format(count(k) / total)})</li>`).join("");
+  return `<p>${t("claims")} ${total}</p><div class="shares-bar">${bar}</div><ul class="shares">${rows}</ul>`;
 }
 
 function corroboration(e) {
-  if (e.corroboration.length === 0) return `<div class="muted">${t("noCorroboration")}</div>`;
+  if (e.corroboration.length === 0) return ` <span class="muted">· ${t("noCorroboration")}</span>`;
   const items = e.corroboration.map((r) => `<li><a href="#/document/${Number(r.document_id)}?event=${Number(e.event_id)}">${escapeHtml(r.title || t("untitled"))}</a>
       — ${escapeHtml(r.source)} ${r.profile ? typology(r.profile) : `<span class="muted">(${t("noProfileShort")})</span>`}
       · ${escapeHtml(r.published ?? "—")} · ${escapeHtml(t(r.modality))} · ${sourcing(r.attribution, r.speaker)}</li>`);
@@ -276,7 +277,7 @@ function eventLine(e) {
   const link = e.event_id != null ? ` <a href="#/event/${Number(e.event_id)}">${t("eventPage")}</a>` : "";
   return `<li class="trust-event" data-index="${Number(e.index)}" tabindex="0" role="button">
     ${typeBadge(e.type)} ${facts.join(" · ")} · ${sourcing(e.attribution.kind, e.attribution.speaker)}
-    <span class="muted">«${escapeHtml(e.trigger.text)}»</span>${link}${corroboration(e)}</li>`;
+    <span class="muted">“${escapeHtml(e.trigger.text)}”</span>${link}${corroboration(e)}</li>`;
 }
 
 function signalItem(points) {
@@ -455,6 +456,15 @@ function eventSummary(e) {
     · ${escapeHtml(t(e.modality))} · ${Number(e.source_count)} ${t("sources")}`;
 }
 
+// A webhook URL can hold a secret: only its host is shown.
+function webhookHost(url) {
+  try { return new URL(url).host; } catch { return "?"; }
+}
+
+function counted(n, one, many) {
+  return `${n} ${t(n === 1 ? one : many)}`;
+}
+
 function watchCard(watch, alerts, seen) {
   const isNew = (alert) => alert.id > seen;
   const fresh = alerts.filter(isNew).length;
@@ -464,10 +474,10 @@ function watchCard(watch, alerts, seen) {
   return `<section class="watch" data-id="${Number(watch.id)}">
     <h3>${escapeHtml(watch.name)}</h3>
     <p><span class="muted">${t("filterLabel")}:</span> <code>${escapeHtml(watch.filter || t("everything"))}</code>
-      · <span class="alert-count">${Number(watch.alerts)} ${t("alerts")}</span>
-      · <span class="new-count${fresh ? " fresh" : ""}">${fresh}${more} ${t("newAlerts")}</span>
+      · <span class="alert-count">${counted(Number(watch.alerts), "alert", "alerts")}</span>
+      · <span class="new-count${fresh ? " fresh" : ""}">${more ? `${fresh}+ ${t("newAlerts")}` : counted(fresh, "newAlert", "newAlerts")}</span>
       · <a class="feed" href="/api/watches/${Number(watch.id)}/feed.atom">${t("atomFeed")}</a>
-      ${watch.webhook ? `· ${t("webhook")}: ${linkTo(watch.webhook)}` : ""}
+      ${watch.webhook ? `· ${t("webhook")}: ${escapeHtml(webhookHost(watch.webhook))}` : ""}
       <button type="button" class="delete">${t("delete")}</button> <output class="error"></output></p>
     ${lines.length ? `<ul class="alerts">${lines.join("")}</ul>` : `<p class="muted">${t("noAlerts")}</p>`}</section>`;
 }

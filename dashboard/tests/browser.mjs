@@ -294,7 +294,8 @@ try {
   const card = page.locator(`#detail .watch[data-id="${watch.id}"]`);
   await card.waitFor();
   const listed = await card.innerText();
-  for (const fact of [watchName, "type=ASSAULT", `${alerts.length} alerts`, "1 new"]) {
+  const stored = (await get("api/watches")).items.find((w) => w.id === watch.id).alerts;
+  for (const fact of [watchName, "type=ASSAULT", `${stored} ${stored === 1 ? "alert" : "alerts"}`, "1 new"]) {
     if (!listed.includes(fact)) fail(`saved search card lacks ${JSON.stringify(fact)}: ${JSON.stringify(listed)}`);
   }
   const fresh = card.locator(".alert.new");
@@ -307,8 +308,7 @@ try {
     fail(`the Atom feed ${feedHref} does not hold the event: ${atom.slice(0, 200)}`);
   }
   await page.screenshot({ path: `${work}dashboard-watches.png`, fullPage: true });
-  await page.goto(`${base}#/`);
-  await page.goto(`${base}#/watches`);
+  await page.reload();
   await card.waitFor();
   if (await card.locator(".alert.new").count() !== 0) fail("alerts seen on the last visit are still marked new");
 
@@ -335,6 +335,7 @@ try {
   await page.goto(`${base}#/document/${tassId}`);
   await page.waitForSelector(`#trust[data-document="${tassId}"]`);
   if (!(await page.locator("#trust").innerText()).includes("contrôlé par l'État")) fail("the French trust panel does not translate the typology");
+  await page.screenshot({ path: `${work}dashboard-trust-fr.png` });
   if (errors.length > 0) fail(`page errors: ${errors.join("; ")}`);
   console.log(`browser test: ok (${allRows} events, ${assaults} ASSAULT, ${points} on the map; trust panels, report cards, saved searches; screenshots in ${work})`);
 } finally {

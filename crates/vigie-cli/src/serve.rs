@@ -12,6 +12,8 @@ use vigie_pipeline::{Language, Pipeline};
 use vigie_server::AppState;
 use vigie_store::{Location, Store};
 
+use crate::alerts::{Notifier, WebhookArgs};
+
 /// Arguments of `vigie serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -29,13 +31,27 @@ pub struct ServeArgs {
     /// Read connections to the database.
     #[arg(long, default_value_t = 4)]
     readers: usize,
+    /// How saved searches' webhooks are reached (a server with a token posts the alerts
+    /// of the articles posted to it).
+    #[command(flatten)]
+    webhooks: WebhookArgs,
 }
 
 /// Runs `vigie serve`.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // A store that does not exist is an error, not an empty dashboard.
     drop(Store::connect_read_only(&args.db)?);
-    serve(&args.db, args.addr, args.token, args.readers)
+    // Articles posted to the server may match saved searches: their alerts go out within
+    // the notifier's next round (half a minute at most).
+    let notifier = match args.token {
+        Some(_) => Some(Notifier::start(&args.db, &args.webhooks)?),
+        None => None,
+    };
+    let code = serve(&args.db, args.addr, args.token, args.readers)?;
+    if let Some(notifier) = notifier {
+        notifier.finish();
+    }
+    Ok(code)
 }
 
 /// Serves the store at `db` until Ctrl-C.
