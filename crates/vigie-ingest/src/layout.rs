@@ -119,6 +119,14 @@ fn ends_sentence(line: &str) -> bool {
 
 /// Splits a plain-text article into headline, body, captions and furniture.
 pub fn lay_out(text: &str) -> Layout {
+    lay_out_titled(text, None)
+}
+
+/// [`lay_out`] for a text whose headline the input already gives (a JSONL record's
+/// `title`): its first short paragraph is the headline only when it repeats it, and is
+/// otherwise the start of the body.
+pub fn lay_out_titled(text: &str, given_title: Option<&str>) -> Layout {
+    let given_title = given_title.map(fold_text);
     let mut layout = Layout::default();
     let mut paragraphs: Vec<String> = Vec::new();
     let mut block_open = false;
@@ -152,7 +160,11 @@ pub fn lay_out(text: &str) -> Layout {
             continue;
         }
         let before_title = layout.title.is_none() && paragraphs.is_empty();
+        let may_be_title = given_title
+            .as_deref()
+            .is_none_or(|title| fold_text(line) == title);
         if before_title
+            && may_be_title
             && word_count(line) <= 30
             && lines[index + 1..].iter().any(|l| !l.is_empty())
         {
@@ -205,6 +217,21 @@ fn split_credit(line: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_short_first_paragraph_is_body_when_the_input_gives_the_headline() {
+        let text = "Des hommes armés ont attaqué un poste à Gao.\n\nL'armée a riposté.";
+        let titled = lay_out_titled(text, Some("Attaque à Gao"));
+        assert_eq!(titled.title, None);
+        assert_eq!(titled.body, text);
+        let repeated = lay_out_titled(&format!("Attaque à Gao\n\n{text}"), Some("Attaque à GAO"));
+        assert_eq!(repeated.title.as_deref(), Some("Attaque à Gao"));
+        assert_eq!(repeated.body, text);
+        assert_eq!(
+            lay_out(text).title.as_deref(),
+            Some("Des hommes armés ont attaqué un poste à Gao.")
+        );
+    }
 
     #[test]
     fn separates_label_title_captions_and_source_line() {

@@ -91,7 +91,7 @@ pub fn ingest(raw: RawArticle, extractor: Extractor) -> Result<Document, IngestE
         });
     }
     let (mut layout, html_meta) = match &raw.content {
-        Content::Text(text) => (layout::lay_out(text), None),
+        Content::Text(text) => (layout::lay_out_titled(text, raw.title.as_deref()), None),
         Content::Html(html) => {
             let article = extract_html(html, raw.url.as_deref(), extractor);
             let mut layout = layout::lay_out(&article.text);

@@ -110,7 +110,11 @@ impl Analyzer {
 impl Analyzer {
     #[new]
     #[pyo3(signature = (*, encoder=None, models=None, lang=None))]
-    fn new(encoder: Option<PathBuf>, models: Option<PathBuf>, lang: Option<&str>) -> PyResult<Self> {
+    fn new(
+        encoder: Option<PathBuf>,
+        models: Option<PathBuf>,
+        lang: Option<&str>,
+    ) -> PyResult<Self> {
         let pipeline = Pipeline::embedded(language(lang)?);
         let Some(encoder) = encoder else {
             return Ok(Analyzer {
@@ -125,7 +129,11 @@ impl Analyzer {
             )
         })?;
         let file = |default: &str| {
-            models.join(std::path::Path::new(default).file_name().unwrap_or_default())
+            models.join(
+                std::path::Path::new(default)
+                    .file_name()
+                    .unwrap_or_default(),
+            )
         };
         let (names, triggers, attributes, arguments) = (
             file(NameTagger::DEFAULT_FILE),
@@ -179,9 +187,7 @@ impl Analyzer {
             source,
         }
         .apply(&mut raw);
-        let json = py
-            .detach(|| self.run(raw))
-            .map_err(PyValueError::new_err)?;
+        let json = py.detach(|| self.run(raw)).map_err(PyValueError::new_err)?;
         from_json(py, &json)
     }
 
@@ -290,7 +296,9 @@ fn read_events(
             filter.limit = limit.unwrap_or(usize::MAX);
             let store =
                 Store::connect_read_only(&location).map_err(|e| format!("{location}: {e}"))?;
-            let rows = store.events(&filter).map_err(|e| format!("{location}: {e}"))?;
+            let rows = store
+                .events(&filter)
+                .map_err(|e| format!("{location}: {e}"))?;
             let mut out = Vec::new();
             export::write_jsonl(&rows, &mut out).map_err(|e| e.to_string())?;
             let lines = String::from_utf8(out).map_err(|e| e.to_string())?;

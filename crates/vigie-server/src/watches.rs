@@ -9,15 +9,29 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use vigie_store::Watch;
+
 use crate::AppState;
 use crate::api::{ApiError, ApiResult, Params, authorise, page, read};
 
 /// Alerts in a saved search's feed.
 const FEED_ENTRIES: usize = 50;
 
+/// A saved search as anyone who can read the API sees it: its webhook shown by host
+/// only, since webhook URLs often carry a secret in their path or query.
+fn public(mut watch: Watch) -> Watch {
+    watch.webhook = watch.webhook.map(|url| {
+        let scheme = url.split("://").next().unwrap_or("https");
+        let host = vigie_core::url_host(&url).unwrap_or_default();
+        format!("{scheme}://{host}/…")
+    });
+    watch
+}
+
 /// `GET /api/watches`: the saved searches, with their alert counts.
 pub async fn list(State(state): State<Arc<AppState>>) -> ApiResult {
     let items = read(&state, |store| Ok(store.watches()?)).await?;
+    let items: Vec<Watch> = items.into_iter().map(public).collect();
     Ok(Json(json!({ "items": items })))
 }
 
@@ -44,7 +58,11 @@ pub async fn add(
     let state = Arc::clone(&state);
     let watch = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let mut store = writer(&state)?;
-        Ok(store.add_watch(&new.name, &new.filter, new.webhook.as_deref())?)
+        Ok(public(store.add_watch(
+            &new.name,
+            &new.filter,
+            new.webhook.as_deref(),
+        )?))
     })
     .await
     .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
@@ -93,7 +111,7 @@ pub async fn alerts(
             .watch(&id)?
             .ok_or_else(|| ApiError::not_found(format!("no saved search {id}")))?;
         let items = store.alerts(watch.id, limit)?;
-        Ok(Json(json!({ "watch": watch, "items": items })))
+        Ok(Json(json!({ "watch": public(watch), "items": items })))
     })
     .await
 }

@@ -411,7 +411,8 @@ fn send(method: &str, base: &str, path: &str, token: Option<&str>, body: &str) -
 fn saved_searches_alert_and_publish_a_feed() {
     let server = start("watches");
     let base = &server.base;
-    let search = r#"{"name": "Attaques au Mali", "filter": "type=ASSAULT&country=ML"}"#;
+    let search = r#"{"name": "Attaques au Mali", "filter": "type=ASSAULT&country=ML",
+        "webhook": "https://hooks.example/T000/secret-path?key=secret"}"#;
     assert_eq!(send("POST", base, "/api/watches", None, search).0, 401);
     let (status, body) = send(
         "POST",
@@ -425,6 +426,8 @@ fn saved_searches_alert_and_publish_a_feed() {
     let (status, watch) = send("POST", base, "/api/watches", Some("secret"), search);
     assert_eq!(status, 201, "{watch}");
     assert_eq!(watch["filter"], "country=ML&type=ASSAULT");
+    // A webhook URL's path and query may hold a secret: the API shows its host only.
+    assert_eq!(watch["webhook"], "https://hooks.example/…");
     let id = watch["id"].as_i64().unwrap();
     assert_eq!(
         send("POST", base, "/api/watches", Some("secret"), search).0,
@@ -438,8 +441,10 @@ fn saved_searches_alert_and_publish_a_feed() {
     let items = alerts["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{alerts}");
     assert_eq!(items[0]["event"]["place"], "Gao");
-    assert_eq!(items[0]["delivery"], "none");
-    assert_eq!(get(base, "/api/watches").1["items"][0]["alerts"], 1);
+    assert_eq!(items[0]["delivery"], "pending");
+    let listed = get(base, "/api/watches").1;
+    assert_eq!(listed["items"][0]["alerts"], 1);
+    assert!(!listed.to_string().contains("secret"), "{listed}");
 
     let mut response = agent()
         .get(&format!("{base}/api/watches/{id}/feed.atom"))

@@ -100,8 +100,13 @@ pub fn signals(doc: &Document, folded_body: &str) -> Vec<Signal> {
                 return None;
             }
             let shared: Vec<&String> = clues.iter().filter(|c| body_words.contains(c.as_str()) || title.contains(c.as_str())).collect();
-            // One shared word in five can be chance ("Omar" the congresswoman, "al-Omar" the oil field).
-            if shared.len() * 5 > clues.len() {
+            // One shared word in five can be chance ("Omar" the congresswoman, "al-Omar" the
+            // oil field); a shared year alone does not tie a photo to the story.
+            let shared_names = shared
+                .iter()
+                .filter(|c| !c.chars().all(|ch| ch.is_ascii_digit()))
+                .count();
+            if shared_names * 5 > clues.len() {
                 return None;
             }
             Some(Signal {
@@ -144,6 +149,17 @@ mod tests {
         let signals = signals(&doc, &fold_text(&doc.text));
         assert_eq!(signals.len(), 1);
         assert!(signals[0].detail.contains("pelosi"));
+    }
+
+    #[test]
+    fn a_shared_year_alone_does_not_tie_a_caption_to_the_story() {
+        let doc = doc_with_caption(
+            "Les combattants du JNIM ont attaqué un convoi près de Tombouctou, comme en 2023.",
+            "Des soldats nigériens à Ouallam, dans la région de Tillabéri, au Niger, en 2023. ©AFP",
+        );
+        let signals = signals(&doc, &fold_text(&doc.text));
+        assert_eq!(signals.len(), 1, "{signals:?}");
+        assert!(signals[0].detail.contains("shares 1 of its"));
     }
 
     #[test]
