@@ -7,8 +7,8 @@
 //! for a batch.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
 
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -193,7 +193,8 @@ impl Analyzer {
 
     /// Analyses many articles on `jobs` threads (default: one per core), keeping their
     /// order: a list of documents, where an item that cannot be analysed gives
-    /// `{"id": "item N", "error": why}` and the others go on.
+    /// `{"id": "item N", "error": why}` and the others go on. Documents become Python
+    /// objects as they are finished, while the rest are analysed.
     #[pyo3(signature = (items, *, jobs=None))]
     fn analyze_many(
         &self,
@@ -203,61 +204,92 @@ impl Analyzer {
     ) -> PyResult<Py<PyList>> {
         let mut articles = Vec::new();
         for (index, item) in items.try_iter()?.enumerate() {
-            articles.push(Self::article(&item?, index)?);
+            articles.push(Mutex::new(Some(Self::article(&item?, index)?)));
         }
+        let count = articles.len();
         let jobs = jobs
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-            .clamp(1, articles.len().max(1));
-        let results = py.detach(|| {
-            let next = AtomicUsize::new(0);
-            let inputs: Vec<Mutex<Option<Result<RawArticle, String>>>> =
-                articles.into_iter().map(|a| Mutex::new(Some(a))).collect();
-            let outputs: Vec<Mutex<Option<Result<String, String>>>> =
-                inputs.iter().map(|_| Mutex::new(None)).collect();
-            std::thread::scope(|scope| {
-                for _ in 0..jobs {
-                    scope.spawn(|| {
-                        loop {
-                            let index = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(input) = inputs.get(index) else {
-                                return;
-                            };
-                            let article = input.lock().map(|mut a| a.take()).ok().flatten();
-                            let result = match article {
-                                Some(Ok(raw)) => self.run(raw),
-                                Some(Err(error)) => Err(error),
-                                None => Err("lost".into()),
-                            };
-                            if let Ok(mut slot) = outputs[index].lock() {
-                                *slot = Some(result);
-                            }
+            .clamp(1, count.max(1));
+        let mut documents: Vec<Option<Py<PyAny>>> = (0..count).map(|_| None).collect();
+        let next = AtomicUsize::new(0);
+        let (finished, results) = mpsc::channel::<(usize, Result<String, String>)>();
+        let _collector = GarbageCollectorPaused::pause(py)?;
+        std::thread::scope(|scope| -> PyResult<()> {
+            for _ in 0..jobs {
+                let finished = finished.clone();
+                let (articles, next) = (&articles, &next);
+                // Workers never touch Python objects: they analyse while this thread
+                // turns finished documents into Python objects.
+                scope.spawn(move || {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(slot) = articles.get(index) else {
+                            return;
+                        };
+                        let article = slot.lock().map(|mut a| a.take()).ok().flatten();
+                        let result = match article {
+                            Some(Ok(raw)) => self.run(raw),
+                            Some(Err(error)) => Err(error),
+                            None => Err("taken twice".into()),
+                        };
+                        if finished.send((index, result)).is_err() {
+                            return;
                         }
-                    });
-                }
-            });
-            outputs
-                .into_iter()
-                .map(|slot| slot.into_inner().ok().flatten())
-                .collect::<Vec<_>>()
-        });
-        let list = PyList::empty(py);
-        for (index, result) in results.into_iter().enumerate() {
-            match result {
-                Some(Ok(json)) => list.append(from_json(py, &json)?)?,
-                Some(Err(error)) => {
-                    let failed = PyDict::new(py);
-                    failed.set_item("id", format!("item {index}"))?;
-                    failed.set_item("error", error)?;
-                    list.append(failed)?;
-                }
-                None => {
-                    return Err(PyValueError::new_err(format!(
-                        "item {index}: its analysis panicked"
-                    )));
-                }
+                    }
+                });
             }
+            drop(finished);
+            // (A receiver is not `Sync`; behind a lock it can be waited on detached.)
+            let results = Mutex::new(results);
+            let receive = || results.lock().map_err(|_| mpsc::RecvError)?.recv();
+            while let Ok((index, result)) = py.detach(receive) {
+                documents[index] = Some(match result {
+                    Ok(json) => from_json(py, &json)?,
+                    Err(error) => {
+                        let failed = PyDict::new(py);
+                        failed.set_item("id", format!("item {index}"))?;
+                        failed.set_item("error", error)?;
+                        failed.into_any().unbind()
+                    }
+                });
+            }
+            Ok(())
+        })?;
+        let list = PyList::empty(py);
+        for (index, document) in documents.into_iter().enumerate() {
+            let document = document.ok_or_else(|| {
+                PyValueError::new_err(format!("item {index}: its analysis panicked"))
+            })?;
+            list.append(document)?;
         }
         Ok(list.unbind())
+    }
+}
+
+/// Python's cyclic garbage collector, paused while many documents are built (their
+/// containers would trigger a collection again and again, each walking every object
+/// built so far) and resumed when dropped, if it ran before.
+struct GarbageCollectorPaused<'py> {
+    gc: Option<Bound<'py, PyModule>>,
+}
+
+impl<'py> GarbageCollectorPaused<'py> {
+    fn pause(py: Python<'py>) -> PyResult<Self> {
+        let gc = py.import("gc")?;
+        if gc.call_method0("isenabled")?.extract::<bool>()? {
+            gc.call_method0("disable")?;
+            return Ok(GarbageCollectorPaused { gc: Some(gc) });
+        }
+        Ok(GarbageCollectorPaused { gc: None })
+    }
+}
+
+impl Drop for GarbageCollectorPaused<'_> {
+    fn drop(&mut self) {
+        if let Some(gc) = &self.gc {
+            // Nothing to do if it fails: the interpreter is shutting down.
+            let _ = gc.call_method0("enable");
+        }
     }
 }
 
