@@ -84,6 +84,26 @@ pub(crate) async fn read<T: Send + 'static>(
         .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
 }
 
+/// Runs a store write on a blocking thread, with the server's write connection (which
+/// only a server started with a token has).
+pub(crate) async fn write<T: Send + 'static>(
+    state: &Arc<AppState>,
+    work: impl FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let state = Arc::clone(state);
+    tokio::task::spawn_blocking(move || {
+        let mut store = state.pool.writer().ok_or_else(|| {
+            ApiError(
+                StatusCode::FORBIDDEN,
+                "writes are disabled: start the server with --token".into(),
+            )
+        })?;
+        work(&mut store)
+    })
+    .await
+    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+}
+
 /// Page limit and offset.
 pub(crate) fn page(params: &HashMap<String, String>) -> Result<(usize, usize), ApiError> {
     Ok(params::page(params)?)
@@ -286,42 +306,38 @@ pub async fn post_document(
     body: String,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     authorise(&state, &headers)?;
-    let state = Arc::clone(&state);
-    tokio::task::spawn_blocking(move || {
-        let origin = format!("api#{:016x}", vigie_core::fnv1a(body.bytes()));
-        let raw = parse_jsonl_line(&origin, body.trim())
-            .map_err(|e| ApiError::bad_request(e.to_string()))?;
-        let document = state
-            .pipeline
-            .analyse(raw, Extractor::default())
-            .map_err(|e| match e {
-                AnalysisError::Ingest(e) => ApiError::bad_request(e.to_string()),
-                panicked @ AnalysisError::Panicked { .. } => {
-                    ApiError(StatusCode::INTERNAL_SERVER_ERROR, panicked.to_string())
-                }
-            })?;
-        let events = document.events.len();
-        let outcome = Outcome::Analysed {
-            origin: origin.clone(),
-            document: Box::new(document),
-        };
-        let mut store = state.pool.writer().ok_or_else(|| {
-            ApiError(
-                StatusCode::FORBIDDEN,
-                "writes are disabled: start the server with --token".into(),
-            )
-        })?;
-        let written = store.write(&[outcome])?;
-        let status = if written.stored == 1 {
-            "stored"
-        } else {
-            "duplicate"
-        };
-        Ok((
-            StatusCode::CREATED,
-            Json(json!({ "origin": origin, "status": status, "events": events })),
-        ))
-    })
-    .await
-    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    let origin = format!("api#{:016x}", vigie_core::fnv1a(body.bytes()));
+    let analysed = {
+        let (state, origin) = (Arc::clone(&state), origin.clone());
+        tokio::task::spawn_blocking(move || {
+            let raw = parse_jsonl_line(&origin, body.trim())
+                .map_err(|e| ApiError::bad_request(e.to_string()))?;
+            state
+                .pipeline
+                .analyse(raw, Extractor::default())
+                .map_err(|e| match e {
+                    AnalysisError::Ingest(e) => ApiError::bad_request(e.to_string()),
+                    panicked @ AnalysisError::Panicked { .. } => {
+                        ApiError(StatusCode::INTERNAL_SERVER_ERROR, panicked.to_string())
+                    }
+                })
+        })
+        .await
+        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??
+    };
+    let events = analysed.events.len();
+    let outcome = Outcome::Analysed {
+        origin: origin.clone(),
+        document: Box::new(analysed),
+    };
+    let written = write(&state, move |store| Ok(store.write(&[outcome])?)).await?;
+    let status = if written.stored == 1 {
+        "stored"
+    } else {
+        "duplicate"
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "origin": origin, "status": status, "events": events })),
+    ))
 }

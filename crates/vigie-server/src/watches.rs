@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use vigie_store::Watch;
 
 use crate::AppState;
-use crate::api::{ApiError, ApiResult, Params, authorise, page, read};
+use crate::api::{ApiError, ApiResult, Params, authorise, page, read, write};
 
 /// Alerts in a saved search's feed.
 const FEED_ENTRIES: usize = 50;
@@ -55,17 +55,14 @@ pub async fn add(
     authorise(&state, &headers)?;
     let new: NewWatch = serde_json::from_str(&body)
         .map_err(|e| ApiError::bad_request(format!("saved search: {e}")))?;
-    let state = Arc::clone(&state);
-    let watch = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        let mut store = writer(&state)?;
+    let watch = write(&state, move |store| {
         Ok(public(store.add_watch(
             &new.name,
             &new.filter,
             new.webhook.as_deref(),
         )?))
     })
-    .await
-    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    .await?;
     Ok((StatusCode::CREATED, Json(json!(watch))))
 }
 
@@ -76,9 +73,7 @@ pub async fn remove(
     Path(id): Path<String>,
 ) -> ApiResult {
     authorise(&state, &headers)?;
-    let state = Arc::clone(&state);
-    tokio::task::spawn_blocking(move || {
-        let mut store = writer(&state)?;
+    write(&state, move |store| {
         if store.remove_watch(&id)? {
             Ok(Json(json!({ "removed": id })))
         } else {
@@ -86,16 +81,6 @@ pub async fn remove(
         }
     })
     .await
-    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-}
-
-fn writer(state: &AppState) -> Result<std::sync::MutexGuard<'_, vigie_store::Store>, ApiError> {
-    state.pool.writer().ok_or_else(|| {
-        ApiError(
-            StatusCode::FORBIDDEN,
-            "writes are disabled: start the server with --token".into(),
-        )
-    })
 }
 
 /// `GET /api/watches/{id}/alerts`: a saved search and its newest alerts, each with its
