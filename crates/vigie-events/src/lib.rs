@@ -33,7 +33,8 @@ pub struct ReadTrigger {
 }
 
 /// The triggers of one sentence: those the heads read, then the lexicon's that overlap
-/// none of them (as read triggers with nothing read but the trigger).
+/// none of them (as read triggers with nothing read but the trigger). A read trigger of
+/// function words alone ("ont", "se") is no evidence of an event and is left out.
 fn sentence_triggers(
     doc: &Document,
     prepared: &PreparedText,
@@ -48,6 +49,7 @@ fn sentence_triggers(
     let in_sentence: Vec<&ReadTrigger> = read
         .iter()
         .filter(|r| sentence.start <= r.trigger.span.start && r.trigger.span.end <= sentence.end)
+        .filter(|r| !only_function_words(prepared.index.slice(&doc.text, r.trigger.span)))
         .collect();
     let mut triggers: Vec<(Trigger, Option<ReadTrigger>)> = in_sentence
         .iter()
@@ -204,8 +206,7 @@ pub fn analyze(
 /// Keeps one of two events of the same type in a sentence: the first when the second
 /// would make its passive subject the actor, the clause's own act over one named in an
 /// adverbial phrase ("wounded two soldiers in a bomb attack"), else the better supported;
-/// the kept event takes the mode only the other names. A trigger of function words only
-/// gives way to one with a content word first.
+/// the kept event takes the mode only the other names.
 fn merge_same_type(same: &mut Event, event: Event, adverbial: impl Fn(&Event) -> bool) {
     // "six soldats ont été tués et quatre autres blessés": a later trigger that makes the
     // first one's passive subject its actor misreads a coordinated participle.
@@ -216,8 +217,8 @@ fn merge_same_type(same: &mut Event, event: Event, adverbial: impl Fn(&Event) ->
         .is_some_and(|(recipient, actor)| {
             recipient.span.end <= same.trigger.span.start && recipient.span.overlaps(actor.span)
         });
-    // A content word first, then a word of the clause, then the better supported.
-    let rank = |e: &Event| (!only_function_words(&e.trigger.text), !adverbial(e));
+    // A word of the clause first, then the better supported.
+    let rank = |e: &Event| !adverbial(e);
     let keep_same = swapped
         || match rank(same).cmp(&rank(&event)) {
             std::cmp::Ordering::Greater => true,
@@ -243,7 +244,7 @@ const FUNCTION_WORDS: &[&str] = &[
 ];
 
 /// True when a trigger is made of function words only ("se", "ont"): a trained head may
-/// mark one, but a trigger word of the same type in the sentence is better evidence.
+/// mark one, but it is no evidence of an event.
 fn only_function_words(trigger: &str) -> bool {
     let folded = fold_text(trigger);
     folded
@@ -632,28 +633,48 @@ mod tests {
     }
 
     #[test]
-    fn a_trigger_of_function_words_gives_way_to_a_trigger_word() {
+    fn a_read_trigger_of_function_words_is_no_event() {
         assert!(only_function_words("se"));
         assert!(only_function_words("ont été"));
         assert!(only_function_words("s'"));
         assert!(!only_function_words("s'explique"));
         assert!(!only_function_words("enlèvement"));
         assert!(!only_function_words("has withdrawn"));
-        // "… les soldats se trouvaient …": the head's "se" and the lexicon's "enlèvement".
-        let mut clitic = event_at(EventType::Assault, "se", 60, None, Modality::Asserted);
-        clitic.confidence = 0.9;
-        let mut kept = clitic.clone();
-        let mut word = event_at(
-            EventType::Assault,
-            "enlèvement",
-            10,
-            None,
-            Modality::Asserted,
+        // A head reads the auxiliary "ont" as an ASSAULT, and "enlevé" as an abduction.
+        let text = "Les Américains ont du mal, et des hommes armés ont enlevé trois soldats.";
+        let mut doc = Document::new("t", text);
+        doc.language = Some(vigie_core::Language::Fr);
+        doc.sentences = vec![Span::new(0, text.chars().count())];
+        let prepared = PreparedText::new(&doc.text);
+        let read = |word: &str, after: usize, mode: Option<&str>| {
+            let start = text[..text[after..].find(word).unwrap() + after]
+                .chars()
+                .count();
+            ReadTrigger {
+                trigger: Trigger {
+                    span: Span::new(start, start + word.chars().count()),
+                    event_type: EventType::Assault,
+                    mode: mode.map(str::to_owned),
+                },
+                acled: None,
+                actor: None,
+                recipient: None,
+                modality: Modality::Asserted,
+            }
+        };
+        let triggers = [read("ont", 0, None), read("enlevé", 0, Some("abduct"))];
+        analyze(
+            &mut doc,
+            &prepared,
+            TriggerLexicon::embedded(),
+            Some(&triggers),
         );
-        word.mode = Some("abduct".into());
-        merge_same_type(&mut kept, word, |_| false);
-        assert_eq!(kept.trigger.text, "enlèvement");
-        assert_eq!(kept.mode.as_deref(), Some("abduct"));
+        let found: Vec<(&str, Option<&str>)> = doc
+            .events
+            .iter()
+            .map(|e| (e.trigger.text.as_str(), e.mode.as_deref()))
+            .collect();
+        assert_eq!(found, [("enlevé", Some("abduct"))]);
     }
 
     #[test]
