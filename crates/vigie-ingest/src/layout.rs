@@ -162,7 +162,7 @@ pub fn lay_out_titled(text: &str, given_title: Option<&str>) -> Layout {
         let before_title = layout.title.is_none() && paragraphs.is_empty();
         let may_be_title = given_title
             .as_deref()
-            .is_none_or(|title| fold_text(line) == title);
+            .is_none_or(|title| repeats_title(&fold_text(line), title));
         if before_title
             && may_be_title
             && word_count(line) <= 30
@@ -199,6 +199,17 @@ pub fn lay_out_titled(text: &str, given_title: Option<&str>) -> Layout {
     layout
 }
 
+/// True when a line (folded) is the given headline (folded) again: the same, or one
+/// holding the other ("Headline - Site name"), if the shorter has three words or more.
+fn repeats_title(line: &str, title: &str) -> bool {
+    let (shorter, longer) = if line.len() <= title.len() {
+        (line, title)
+    } else {
+        (title, line)
+    };
+    shorter == longer || (word_count(shorter) >= 3 && longer.contains(shorter))
+}
+
 /// A line that is a story followed by a photo credit, cut into the two: the credit is
 /// the last sentence or the closing parenthesis, and the story holds no credit.
 fn split_credit(line: &str) -> Option<(&str, &str)> {
@@ -227,6 +238,12 @@ mod tests {
         let repeated = lay_out_titled(&format!("Attaque à Gao\n\n{text}"), Some("Attaque à GAO"));
         assert_eq!(repeated.title.as_deref(), Some("Attaque à Gao"));
         assert_eq!(repeated.body, text);
+        // A page's title often carries the site's name after the headline.
+        let suffixed = lay_out_titled(
+            &format!("Attaque meurtrière à Gao\n\n{text}"),
+            Some("Attaque meurtrière à Gao - Le Guetteur"),
+        );
+        assert_eq!(suffixed.title.as_deref(), Some("Attaque meurtrière à Gao"));
         assert_eq!(
             lay_out(text).title.as_deref(),
             Some("Des hommes armés ont attaqué un poste à Gao.")

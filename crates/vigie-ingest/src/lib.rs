@@ -94,7 +94,8 @@ pub fn ingest(raw: RawArticle, extractor: Extractor) -> Result<Document, IngestE
         Content::Text(text) => (layout::lay_out_titled(text, raw.title.as_deref()), None),
         Content::Html(html) => {
             let article = extract_html(html, raw.url.as_deref(), extractor);
-            let mut layout = layout::lay_out(&article.text);
+            let title = raw.title.as_deref().or(article.title.as_deref());
+            let mut layout = layout::lay_out_titled(&article.text, title);
             layout
                 .captions
                 .extend(article.captions.iter().map(|c| layout::caption(c)));
