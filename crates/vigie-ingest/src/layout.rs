@@ -66,19 +66,44 @@ fn furniture_kind(line: &str) -> Option<FurnitureKind> {
     {
         return Some(FurnitureKind::SourceLine);
     }
-    let byline = folded
-        .strip_prefix("par ")
-        .or_else(|| folded.strip_prefix("by "));
-    if words <= 5
-        && byline.is_some()
-        && line
-            .split_whitespace()
-            .skip(1)
-            .all(|w| w.chars().next().is_some_and(char::is_uppercase))
-    {
+    if is_byline(line, &folded, words) {
         return Some(FurnitureKind::Byline);
     }
     None
+}
+
+/// Endings (folded) of a line that names who wrote a story: "Tom Krisher, AP Auto
+/// Writer", "Meg Kinnard and Errin Haines, Associated Press".
+const BYLINE_ENDINGS: &[&str] = &[
+    "writer",
+    "correspondent",
+    "reporter",
+    "staff",
+    "associated press",
+    "wire services",
+    "envoye special",
+    "envoyee speciale",
+];
+
+/// A byline: "By" or "Par" and a capitalised name (then maybe more names, a date or an
+/// outlet: "By Justine Coleman - 11/18/19 11:04 PM EST"), or a short line without a
+/// sentence's end whose last words say who wrote it.
+fn is_byline(line: &str, folded: &str, words: usize) -> bool {
+    let after_by = folded
+        .strip_prefix("par ")
+        .or_else(|| folded.strip_prefix("by "))
+        .is_some();
+    let named = line
+        .split_whitespace()
+        .nth(1)
+        .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase));
+    if after_by && named && words <= 16 && !ends_sentence(line) {
+        return true;
+    }
+    words <= 10
+        && !ends_sentence(line)
+        && line.contains(',')
+        && BYLINE_ENDINGS.iter().any(|e| folded.ends_with(e))
 }
 
 /// The photo credit in a caption line, if the line has one.
@@ -248,6 +273,26 @@ mod tests {
             lay_out(text).title.as_deref(),
             Some("Des hommes armés ont attaqué un poste à Gao.")
         );
+    }
+
+    #[test]
+    fn bylines_are_furniture_and_sentences_are_not() {
+        for line in [
+            "By Mike Wuerthele and Malcolm Owen",
+            "By Justine Coleman - 11/18/19 11:04 PM EST",
+            "Par Amadou Diallo",
+            "Tom Krisher, Ap Auto Writer",
+            "Meg Kinnard and Errin Haines, Associated Press",
+        ] {
+            assert_eq!(furniture_kind(line), Some(FurnitureKind::Byline), "{line}");
+        }
+        for line in [
+            "By the end of the week, the army had retaken the town.",
+            "Par ailleurs, trois soldats ont été blessés",
+            "The minister said the attack was the work of a staff writer.",
+        ] {
+            assert_eq!(furniture_kind(line), None, "{line}");
+        }
     }
 
     #[test]
