@@ -125,6 +125,8 @@ pub enum FurnitureKind {
     SourceLine,
     /// Author line.
     Byline,
+    /// When the page was published or updated ("Published 11:34 PM EST Nov 19, 2019").
+    Timestamp,
 }
 
 /// A line of page furniture removed from the body.

@@ -69,7 +69,53 @@ fn furniture_kind(line: &str) -> Option<FurnitureKind> {
     if is_byline(line, &folded, words) {
         return Some(FurnitureKind::Byline);
     }
+    if is_timestamp(line, &folded, words) {
+        return Some(FurnitureKind::Timestamp);
+    }
     None
+}
+
+/// How a line stamping a page's time begins (folded).
+const TIMESTAMP_STARTS: &[&str] = &[
+    "published",
+    "updated",
+    "posted",
+    "last updated",
+    "publie",
+    "mis a jour",
+    "modifie le",
+];
+
+/// A line that only says when the page was published or updated: short, no sentence's
+/// end, and either led by "Published", "Updated", "Publié" … with a date or a clock time
+/// in it, or a clock time with little else ("Nov. 20, 2019 5:52 AM EST").
+fn is_timestamp(line: &str, folded: &str, words: usize) -> bool {
+    if words > 16 || line.ends_with('.') {
+        return false;
+    }
+    let led = TIMESTAMP_STARTS.iter().any(|start| {
+        folded
+            .strip_prefix(start)
+            .is_some_and(|rest| rest.starts_with([' ', ':']))
+    });
+    // A month or a day's name, or a date in figures ("20/11/2019").
+    let dated = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .any(vigie_core::lexicon::is_calendar_word)
+        || line
+            .split_whitespace()
+            .any(|w| w.split('/').filter(|p| p.parse::<u16>().is_ok()).count() >= 2);
+    let clock = line
+        .split(|c: char| !c.is_ascii_digit() && c != ':')
+        .any(|part| {
+            let mut halves = part.split(':');
+            matches!(
+                (halves.next(), halves.next(), halves.next()),
+                (Some(h), Some(m), None) if (1..=2).contains(&h.len()) && m.len() == 2
+            )
+        });
+    let letters = line.chars().filter(|c| c.is_alphabetic()).count();
+    (led && (dated || clock)) || (clock && words <= 8 && letters <= 24)
 }
 
 /// Endings (folded) of a line that names who wrote a story: "Tom Krisher, AP Auto
@@ -273,6 +319,31 @@ mod tests {
             lay_out(text).title.as_deref(),
             Some("Des hommes armés ont attaqué un poste à Gao.")
         );
+    }
+
+    #[test]
+    fn time_stamps_are_furniture_and_sentences_with_times_are_not() {
+        for line in [
+            "Published 11:34 PM EST Nov 19, 2019",
+            "Updated Nov 19, 6:55 AM;Posted Nov 19, 6:51 AM",
+            "Nov. 20, 2019 5:52 AM EST",
+            "Publié le 20 novembre 2019 à 11h28",
+            "Mis à jour : 20/11/2019",
+            "15:23 2019",
+        ] {
+            assert_eq!(
+                furniture_kind(line),
+                Some(FurnitureKind::Timestamp),
+                "{line}"
+            );
+        }
+        for line in [
+            "The attack began at 5:30 AM on Tuesday and lasted two hours.",
+            "Updated figures show 12 people were killed",
+            "Le couvre-feu commence à 20:00 dans toute la ville de Bamako",
+        ] {
+            assert_eq!(furniture_kind(line), None, "{line}");
+        }
     }
 
     #[test]
