@@ -334,6 +334,22 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The ids of every event matching `filter` (its limit and offset aside), in id
+    /// order: what matching needs, without the columns of [`Store::events`].
+    pub fn event_ids(&self, filter: &EventFilter) -> Result<Vec<i64>, StoreError> {
+        let clauses = conditions(filter, self.dialect())?;
+        self.database
+            .query(
+                &format!("SELECT e.id FROM events e {} ORDER BY e.id", clauses.sql()),
+                &clauses.values,
+            )?
+            .iter()
+            .map(|row| row.get(0))
+            .collect()
+    }
+}
+
 /// The SQL conditions of a filter (the distance filter as a bounding box).
 pub(crate) fn conditions(filter: &EventFilter, dialect: Dialect) -> Result<Where, StoreError> {
     let mut clauses = Where::default();

@@ -113,9 +113,7 @@ impl Store {
                 "a saved search named {name:?} exists already"
             )));
         }
-        let last_report: i64 = db
-            .query_row("SELECT coalesce(max(id), 0) FROM event_reports", &[])?
-            .map_or(Ok(0), |row| row.get(0))?;
+        let last_report = last_report_id(db)?;
         db.insert(
             "INSERT INTO watches (name, filter, webhook, created_at, checked_report_id)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -318,9 +316,7 @@ pub(crate) fn record_alerts(store: &Store) -> Result<(), StoreError> {
     if watches.is_empty() {
         return Ok(());
     }
-    let last_report: i64 = db
-        .query_row("SELECT coalesce(max(id), 0) FROM event_reports", &[])?
-        .map_or(Ok(0), |row| row.get(0))?;
+    let last_report = last_report_id(db)?;
     let now = crate::unix_now();
     for watch in watches {
         let (id, filter, checked): (i64, String, i64) =
@@ -330,13 +326,11 @@ pub(crate) fn record_alerts(store: &Store) -> Result<(), StoreError> {
         }
         let mut filter = EventFilter::from_query(&filter)?;
         filter.reported_after = Some(checked);
-        filter.limit = usize::MAX;
-        filter.offset = 0;
-        for event in store.events(&filter)? {
+        for event_id in store.event_ids(&filter)? {
             db.execute(
                 "INSERT INTO alerts (watch_id, event_id, created_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (watch_id, event_id) DO NOTHING",
-                &values![id, event.id, now],
+                &values![id, event_id, now],
             )?;
         }
         db.execute(
@@ -345,6 +339,12 @@ pub(crate) fn record_alerts(store: &Store) -> Result<(), StoreError> {
         )?;
     }
     Ok(())
+}
+
+/// The id of the last event report stored (0 when there is none).
+fn last_report_id(db: &dyn Database) -> Result<i64, StoreError> {
+    db.query_row("SELECT coalesce(max(id), 0) FROM event_reports", &[])?
+        .map_or(Ok(0), |row| row.get(0))
 }
 
 /// Inside a merge: the alerts of event `absorbed` move to the event `kept` that absorbs
