@@ -161,11 +161,15 @@ pub async fn document(State(state): State<Arc<AppState>>, Path(id): Path<String>
         let document = store
             .document(id)?
             .ok_or_else(|| ApiError::not_found(format!("no document {id}")))?;
+        let reports = store.document_reports(id)?;
+        let mut event_ids: Vec<i64> = reports.iter().map(|r| r.event_id).collect();
+        event_ids.sort_unstable();
+        event_ids.dedup();
         Ok(Json(json!({
             "id": id,
             "source": store.document_source(id)?,
-            "event_ids": store.document_event_ids(id)?,
-            "trust": trust::panel(store, id, &document)?,
+            "event_ids": event_ids,
+            "trust": trust::panel(store, id, &document, &reports)?,
             "document": document,
         })))
     })

@@ -30,11 +30,15 @@ pub fn source_profile(key: &str) -> Option<Value> {
         .map(outlet_profile)
 }
 
-/// The trust panel of the stored article `id`.
-pub fn panel(store: &Store, id: i64, doc: &Document) -> Result<Value, StoreError> {
+/// The trust panel of the stored article `id`, whose reports are `own_reports`.
+pub fn panel(
+    store: &Store,
+    id: i64,
+    doc: &Document,
+    own_reports: &[ReportRow],
+) -> Result<Value, StoreError> {
     let outlet = vigie_signals::sources::profile(doc, OutletRegistry::embedded())
         .map(|(outlet, _)| outlet_profile(outlet));
-    let own_reports = store.document_reports(id)?;
     let others = store.corroborating_reports(id)?;
     let events: Vec<Value> = doc
         .events

@@ -165,19 +165,6 @@ impl Store {
             .collect()
     }
 
-    /// The ids of the events an article reports.
-    pub fn document_event_ids(&self, document_id: i64) -> Result<Vec<i64>, StoreError> {
-        self.database
-            .query(
-                "SELECT DISTINCT event_id FROM event_reports WHERE document_id = ?1
-                 ORDER BY event_id",
-                &values![document_id],
-            )?
-            .iter()
-            .map(|r| r.get(0))
-            .collect()
-    }
-
     /// Who published a stored article (its source key).
     pub fn document_source(&self, document_id: i64) -> Result<Option<String>, StoreError> {
         self.database
