@@ -54,25 +54,6 @@ fn from_json(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
         .unbind())
 }
 
-/// Optional text fields of an article given as keyword arguments.
-struct Fields {
-    id: Option<String>,
-    title: Option<String>,
-    url: Option<String>,
-    published: Option<String>,
-    source: Option<String>,
-}
-
-impl Fields {
-    fn apply(self, raw: &mut RawArticle) {
-        raw.id = self.id;
-        raw.title = self.title;
-        raw.url = self.url;
-        raw.published = self.published;
-        raw.source = self.source;
-    }
-}
-
 impl Analyzer {
     fn run(&self, raw: RawArticle) -> Result<String, String> {
         let document = self
@@ -179,14 +160,11 @@ impl Analyzer {
         id: Option<String>,
     ) -> PyResult<Py<PyAny>> {
         let mut raw = RawArticle::text(id.clone().unwrap_or_else(|| "text".into()), text);
-        Fields {
-            id,
-            title,
-            url,
-            published,
-            source,
-        }
-        .apply(&mut raw);
+        raw.id = id;
+        raw.title = title;
+        raw.url = url;
+        raw.published = published;
+        raw.source = source;
         let json = py.detach(|| self.run(raw)).map_err(PyValueError::new_err)?;
         from_json(py, &json)
     }
