@@ -57,14 +57,14 @@ pub fn payload(delivery: &Delivery) -> serde_json::Value {
 /// Posts every alert due now; returns how many were delivered and how many failed.
 pub fn deliver_due(store: &mut Store, client: &Fetcher) -> anyhow::Result<(usize, usize)> {
     let (mut delivered, mut failed) = (0, 0);
+    // A webhook that failed is not tried again in this round: its other alerts wait for
+    // their next turn rather than each waiting for a timeout.
+    let mut failing: Vec<String> = Vec::new();
     loop {
         let claimed = store.claim_deliveries(CLAIM)?;
         if claimed.is_empty() {
             return Ok((delivered, failed));
         }
-        // A webhook that failed is not tried again in this round: its other alerts
-        // wait for their next turn rather than each waiting for a timeout.
-        let mut failing: Vec<String> = Vec::new();
         for delivery in &claimed {
             let outcome = if failing.contains(&delivery.webhook) {
                 Err("an earlier alert to this webhook just failed".to_owned())
