@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use vigie_store::Watch;
+use vigie_store::{Alert, Store, Watch};
 
 use crate::AppState;
 use crate::api::{ApiError, ApiResult, Params, authorise, page, read, write};
@@ -83,6 +83,15 @@ pub async fn remove(
     .await
 }
 
+/// The saved search `id` (an id or a name) and its newest `limit` alerts.
+fn with_alerts(store: &Store, id: &str, limit: usize) -> Result<(Watch, Vec<Alert>), ApiError> {
+    let watch = store
+        .watch(id)?
+        .ok_or_else(|| ApiError::not_found(format!("no saved search {id}")))?;
+    let alerts = store.alerts(watch.id, limit)?;
+    Ok((watch, alerts))
+}
+
 /// `GET /api/watches/{id}/alerts`: a saved search and its newest alerts, each with its
 /// event as it is now.
 pub async fn alerts(
@@ -92,10 +101,7 @@ pub async fn alerts(
 ) -> ApiResult {
     let (limit, _) = page(&params)?;
     read(&state, move |store| {
-        let watch = store
-            .watch(&id)?
-            .ok_or_else(|| ApiError::not_found(format!("no saved search {id}")))?;
-        let items = store.alerts(watch.id, limit)?;
+        let (watch, items) = with_alerts(store, &id, limit)?;
         Ok(Json(json!({ "watch": public(watch), "items": items })))
     })
     .await
@@ -107,14 +113,7 @@ pub async fn feed(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (watch, alerts) = read(&state, move |store| {
-        let watch = store
-            .watch(&id)?
-            .ok_or_else(|| ApiError::not_found(format!("no saved search {id}")))?;
-        let alerts = store.alerts(watch.id, FEED_ENTRIES)?;
-        Ok((watch, alerts))
-    })
-    .await?;
+    let (watch, alerts) = read(&state, move |store| with_alerts(store, &id, FEED_ENTRIES)).await?;
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
