@@ -3,11 +3,13 @@
 
 pub mod acled;
 pub mod arguments;
+pub mod cameo;
 pub mod dates;
 pub mod fatalities;
 pub mod modality;
 pub mod triggers;
 
+pub use cameo::CameoVerbs;
 pub use triggers::{Trigger, TriggerLexicon};
 
 use vigie_core::speaker::speaker_kind;
@@ -32,54 +34,90 @@ pub struct ReadTrigger {
     pub modality: Modality,
 }
 
+/// Where triggers come from besides the heads: the hand-written lexicon, and the CAMEO
+/// verb patterns for a sentence in which nothing else finds one.
+#[derive(Debug, Clone, Copy)]
+pub struct TriggerSources<'a> {
+    /// The hand-written trigger lexicon.
+    pub lexicon: &'a TriggerLexicon,
+    /// PETRARCH2's CAMEO verb patterns, with French forms.
+    pub cameo_verbs: &'a CameoVerbs,
+}
+
+impl TriggerSources<'static> {
+    /// The lexicon and the verb patterns embedded in the binary.
+    pub fn embedded() -> Self {
+        Self {
+            lexicon: TriggerLexicon::embedded(),
+            cameo_verbs: CameoVerbs::embedded(),
+        }
+    }
+}
+
 /// The triggers of one sentence: those the heads read, then the lexicon's that overlap
-/// none of them (as read triggers with nothing read but the trigger). A read trigger of
-/// function words alone ("ont", "se") is no evidence of an event and is left out.
+/// none of them (as read triggers with nothing read but the trigger); when neither finds
+/// any, the CAMEO verb patterns'. A read trigger of function words alone ("ont", "se") is
+/// no evidence of an event and is left out.
 fn sentence_triggers(
     doc: &Document,
     prepared: &PreparedText,
     sentence: Span,
-    lexicon: &TriggerLexicon,
+    sources: TriggerSources,
     read: Option<&[ReadTrigger]>,
 ) -> Vec<(Trigger, Option<ReadTrigger>)> {
-    let from_lexicon = lexicon.find_in_sentence(prepared, sentence, doc.language);
-    let Some(read) = read else {
-        return from_lexicon.into_iter().map(|t| (t, None)).collect();
+    let from_lexicon = sources
+        .lexicon
+        .find_in_sentence(prepared, sentence, doc.language);
+    let mut triggers: Vec<(Trigger, Option<ReadTrigger>)> = match read {
+        None => from_lexicon.into_iter().map(|t| (t, None)).collect(),
+        Some(read) => {
+            let in_sentence: Vec<&ReadTrigger> = read
+                .iter()
+                .filter(|r| {
+                    sentence.start <= r.trigger.span.start && r.trigger.span.end <= sentence.end
+                })
+                .filter(|r| !only_function_words(prepared.index.slice(&doc.text, r.trigger.span)))
+                .collect();
+            let mut triggers: Vec<(Trigger, Option<ReadTrigger>)> = in_sentence
+                .iter()
+                .map(|r| (r.trigger.clone(), Some((*r).clone())))
+                .collect();
+            triggers.extend(
+                from_lexicon
+                    .into_iter()
+                    .filter(|t| !in_sentence.iter().any(|r| r.trigger.span.overlaps(t.span)))
+                    .map(|t| (t, None)),
+            );
+            triggers.sort_by_key(|(t, _)| t.span.start);
+            triggers
+        }
     };
-    let in_sentence: Vec<&ReadTrigger> = read
-        .iter()
-        .filter(|r| sentence.start <= r.trigger.span.start && r.trigger.span.end <= sentence.end)
-        .filter(|r| !only_function_words(prepared.index.slice(&doc.text, r.trigger.span)))
-        .collect();
-    let mut triggers: Vec<(Trigger, Option<ReadTrigger>)> = in_sentence
-        .iter()
-        .map(|r| (r.trigger.clone(), Some((*r).clone())))
-        .collect();
-    triggers.extend(
-        from_lexicon
+    if triggers.is_empty() {
+        triggers = sources
+            .cameo_verbs
+            .find_in_sentence(prepared, sentence, doc.language)
             .into_iter()
-            .filter(|t| !in_sentence.iter().any(|r| r.trigger.span.overlaps(t.span)))
-            .map(|t| (t, None)),
-    );
-    triggers.sort_by_key(|(t, _)| t.span.start);
+            .map(|t| (t, None))
+            .collect();
+    }
     triggers
 }
 
 /// Runs the stage: fills `doc.events`. Needs sentences, entities, places and
 /// attributions from the earlier stages; `prepared` is `doc.text` prepared. Triggers come
-/// from `lexicon`, and from the heads' `read` triggers where given (the lexicon then
+/// from `sources`, and from the heads' `read` triggers where given (the lexicon then
 /// adds only triggers the heads did not read).
 pub fn analyze(
     doc: &mut Document,
     prepared: &PreparedText,
-    lexicon: &TriggerLexicon,
+    sources: TriggerSources,
     read: Option<&[ReadTrigger]>,
 ) {
     let index = &prepared.index;
     let published = doc.published.as_deref().and_then(dates::parse_iso_date);
     let mut events: Vec<Event> = Vec::new();
     for (sentence_index, &sentence) in doc.sentences.iter().enumerate() {
-        let triggers = sentence_triggers(doc, prepared, sentence, lexicon, read);
+        let triggers = sentence_triggers(doc, prepared, sentence, sources, read);
         if triggers.is_empty() {
             continue;
         }
@@ -481,11 +519,27 @@ mod tests {
         doc.language = Some(vigie_core::Language::En);
         doc.sentences = vec![Span::new(0, text.chars().count())];
         let prepared = PreparedText::new(&doc.text);
-        analyze(&mut doc, &prepared, TriggerLexicon::embedded(), None);
+        analyze(&mut doc, &prepared, TriggerSources::embedded(), None);
         doc.events
             .into_iter()
             .map(|e| (e.event_type, e.mode, e.modality))
             .collect()
+    }
+
+    #[test]
+    fn cameo_verbs_code_a_sentence_nothing_else_codes() {
+        // "rescinded" is in no hand-written lexicon; CAMEO codes it (160, reduce relations).
+        assert_eq!(
+            coded("The council rescinded the decree on Monday."),
+            [(EventType::Sanction, None, Modality::Asserted)]
+        );
+        // Where the lexicon finds a trigger, the verb patterns add nothing: "airlifted"
+        // (CAMEO 073, humanitarian aid) stands beside the lexicon's attack.
+        let types: Vec<EventType> = coded("Rebels attacked the town and the army airlifted food.")
+            .into_iter()
+            .map(|(event_type, _, _)| event_type)
+            .collect();
+        assert_eq!(types, [EventType::Assault]);
     }
 
     #[test]
@@ -666,7 +720,7 @@ mod tests {
         analyze(
             &mut doc,
             &prepared,
-            TriggerLexicon::embedded(),
+            TriggerSources::embedded(),
             Some(&triggers),
         );
         let found: Vec<(&str, Option<&str>)> = doc

@@ -14,7 +14,7 @@ use vigie_core::EntityKind;
 use vigie_core::{Document, PreparedText, Span, catch_panic};
 use vigie_entities::ActorDictionary;
 use vigie_entities::ner::{NameLexicon, NerModel};
-use vigie_events::TriggerLexicon;
+use vigie_events::TriggerSources;
 use vigie_geo::Gazetteer;
 use vigie_heads::names::NameKind;
 use vigie_heads::reader::{Reading, SentenceReader};
@@ -33,8 +33,8 @@ pub struct Pipeline<'a> {
     pub gazetteer: &'a Gazetteer,
     /// Actor dictionary for the entities stage.
     pub actors: &'a ActorDictionary,
-    /// Trigger lexicon for the events stage.
-    pub triggers: &'a TriggerLexicon,
+    /// Trigger lexicon and CAMEO verb patterns for the events stage.
+    pub triggers: TriggerSources<'a>,
     /// Reference data for the signals stage.
     pub signals: SignalData<'a>,
     /// The encoder and its heads; without them (the fast path) names come from the
@@ -58,7 +58,7 @@ impl Pipeline<'static> {
             language,
             gazetteer: Gazetteer::embedded(),
             actors: ActorDictionary::embedded(),
-            triggers: TriggerLexicon::embedded(),
+            triggers: TriggerSources::embedded(),
             signals: SignalData::embedded(),
             reader: None,
         }

@@ -1,0 +1,323 @@
+//! CAMEO verb patterns (`data/events/cameo-verbs.tsv`, built from PETRARCH2's CAMEO
+//! dictionary by `scripts/build-cameo-verbs.py`): a verb, the words that must come before
+//! and after it in its sentence, and the PLOVER type and mode they code.
+//!
+//! PETRARCH matches its patterns on a parse tree; here a pattern's words are looked for
+//! in order in a window of words on either side of the verb, within its sentence. The
+//! pattern that names the most words wins; a verb no pattern matches codes what the verb
+//! alone codes, if anything.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use vigie_core::{EventType, Language, PhraseSet, PreparedText, Span, Token, fold_text, tokenize};
+
+use crate::triggers::Trigger;
+
+static EMBEDDED: &str = include_str!("../../../data/events/cameo-verbs.tsv");
+
+static DEFAULT: LazyLock<CameoVerbs> =
+    LazyLock::new(|| CameoVerbs::from_tsv(EMBEDDED).expect("the embedded CAMEO verbs are valid"));
+
+/// How many words before the verb a pattern's preceding words may stand.
+const WORDS_BEFORE: usize = 6;
+/// How many words after the verb a pattern's following words may stand.
+const WORDS_AFTER: usize = 10;
+
+/// Folded words after which a verb form is a noun ("the attack", "son appel").
+const DETERMINERS: &[&str] = &[
+    "a", "an", "the", "this", "that", "these", "those", "its", "his", "her", "their", "our", "my",
+    "your", "no", "le", "la", "les", "l", "un", "une", "des", "du", "ce", "cet", "cette", "ces",
+    "son", "sa", "ses", "leur", "leurs", "notre", "nos", "votre", "vos",
+];
+
+/// What a verb or a pattern codes.
+#[derive(Debug, Clone, PartialEq)]
+struct Coded {
+    event_type: EventType,
+    mode: Option<String>,
+}
+
+/// One word of a pattern: its alternatives, each a sequence of folded words.
+#[derive(Debug, Clone)]
+struct Slot(Vec<Vec<String>>);
+
+#[derive(Debug, Clone)]
+struct Pattern {
+    language: Language,
+    before: Vec<Slot>,
+    after: Vec<Slot>,
+    coded: Coded,
+}
+
+/// A verb form's block and what the verb codes alone.
+#[derive(Debug, Clone)]
+struct VerbForm {
+    language: Language,
+    block: usize,
+    alone: Option<Coded>,
+}
+
+/// The CAMEO verb dictionary: verb forms grouped in synonym blocks, each block with its
+/// patterns.
+#[derive(Debug, Clone)]
+pub struct CameoVerbs {
+    forms: PhraseSet<VerbForm>,
+    patterns: Vec<Vec<Pattern>>,
+}
+
+impl CameoVerbs {
+    /// The dictionary embedded in the binary.
+    pub fn embedded() -> &'static CameoVerbs {
+        &DEFAULT
+    }
+
+    /// Reads the TSV format documented at the top of `data/events/cameo-verbs.tsv`.
+    pub fn from_tsv(text: &str) -> Result<Self, String> {
+        let mut sets: HashMap<&str, Vec<Vec<String>>> = HashMap::new();
+        let mut blocks: HashMap<&str, usize> = HashMap::new();
+        let mut forms = PhraseSet::default();
+        let mut patterns: Vec<Vec<Pattern>> = Vec::new();
+        for (number, fields) in vigie_core::tsv::rows(text) {
+            let error = |what: &str| format!("CAMEO verbs line {number}: {what}");
+            match fields[..] {
+                ["set", name, words] => {
+                    sets.insert(name, words.split('|').map(phrase_words).collect());
+                }
+                ["verb", lang, block, verb_forms, _cameo, event_type, mode] => {
+                    let language = language(lang).ok_or_else(|| error("unknown language"))?;
+                    let block = *blocks.entry(block).or_insert_with(|| {
+                        patterns.push(Vec::new());
+                        patterns.len() - 1
+                    });
+                    let alone = coded(event_type, mode).map_err(|e| error(&e))?;
+                    for form in verb_forms.split(',') {
+                        forms.insert(
+                            &form.replace('_', " "),
+                            VerbForm {
+                                language,
+                                block,
+                                alone: alone.clone(),
+                            },
+                        );
+                    }
+                }
+                [
+                    "pattern",
+                    lang,
+                    block,
+                    before,
+                    after,
+                    _cameo,
+                    event_type,
+                    mode,
+                ] => {
+                    let language = language(lang).ok_or_else(|| error("unknown language"))?;
+                    let &block = blocks
+                        .get(block)
+                        .ok_or_else(|| error("pattern before its block's verbs"))?;
+                    let coded = coded(event_type, mode)
+                        .map_err(|e| error(&e))?
+                        .ok_or_else(|| error("a pattern without a type"))?;
+                    let slots = |side: &str| -> Result<Vec<Slot>, String> {
+                        side.split_whitespace()
+                            .map(|word| match word.strip_prefix('&') {
+                                Some(_) => sets
+                                    .get(word)
+                                    .cloned()
+                                    .map(Slot)
+                                    .ok_or_else(|| error(&format!("unknown set {word}"))),
+                                None => Ok(Slot(word.split('|').map(phrase_words).collect())),
+                            })
+                            .collect()
+                    };
+                    patterns[block].push(Pattern {
+                        language,
+                        before: slots(before)?,
+                        after: slots(after)?,
+                        coded,
+                    });
+                }
+                _ => return Err(error("unexpected row")),
+            }
+        }
+        Ok(Self { forms, patterns })
+    }
+
+    /// Triggers coded by the dictionary in the `sentence` of a prepared text, in
+    /// `language` (both when unknown).
+    pub fn find_in_sentence(
+        &self,
+        prepared: &PreparedText,
+        sentence: Span,
+        language: Option<Language>,
+    ) -> Vec<Trigger> {
+        let folded = prepared.folded.as_str();
+        let tokens = prepared.folded_tokens_in(sentence);
+        let words: Vec<&str> = tokens.iter().map(|t| t.text(folded)).collect();
+        let accept = |l: Language| language.is_none_or(|wanted| wanted == l);
+        self.forms
+            .find_in_tokens(folded, tokens, |form| accept(form.language))
+            .into_iter()
+            .filter_map(|(span, form)| {
+                let first = tokens.partition_point(|t: &Token| t.span.start < span.start);
+                let last = tokens.partition_point(|t: &Token| t.span.end <= span.end);
+                // "the decree", "une visite": a form after a determiner is a noun.
+                if first > 0 && DETERMINERS.contains(&words[first - 1]) {
+                    return None;
+                }
+                let coded = self.patterns[form.block]
+                    .iter()
+                    .filter(|p| accept(p.language))
+                    .filter_map(|p| p.matched_words(&words, first, last).map(|n| (n, p)))
+                    // The most specific pattern; the first among equals.
+                    .fold(None, |best: Option<(usize, &Pattern)>, (n, p)| match best {
+                        Some((m, _)) if m >= n => best,
+                        _ => Some((n, p)),
+                    })
+                    .map(|(_, p)| &p.coded)
+                    .or(form.alone.as_ref())?;
+                Some(Trigger {
+                    span,
+                    event_type: coded.event_type,
+                    mode: coded.mode.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+impl Pattern {
+    /// How many words the pattern matches around the verb at `words[first..last]`, or
+    /// None when it does not match.
+    fn matched_words(&self, words: &[&str], first: usize, last: usize) -> Option<usize> {
+        let before = &words[first.saturating_sub(WORDS_BEFORE)..first];
+        let after = &words[last..words.len().min(last + WORDS_AFTER)];
+        Some(in_order(&self.before, before)? + in_order(&self.after, after)?)
+    }
+}
+
+/// The number of words `slots` match in `words`, each slot after the previous one, or
+/// None when one is missing.
+fn in_order(slots: &[Slot], words: &[&str]) -> Option<usize> {
+    let mut at = 0;
+    let mut matched = 0;
+    for Slot(alternatives) in slots {
+        let (end, length) = (at..words.len()).find_map(|start| {
+            alternatives.iter().find_map(|phrase| {
+                let end = start + phrase.len();
+                (end <= words.len() && phrase.iter().zip(&words[start..end]).all(|(p, w)| p == w))
+                    .then_some((end, phrase.len()))
+            })
+        })?;
+        at = end;
+        matched += length;
+    }
+    Some(matched)
+}
+
+/// The folded words of a dictionary phrase (`armed_forces`).
+fn phrase_words(phrase: &str) -> Vec<String> {
+    let folded = fold_text(&phrase.replace('_', " "));
+    tokenize(&folded)
+        .iter()
+        .map(|t| t.text(&folded).to_owned())
+        .collect()
+}
+
+fn language(code: &str) -> Option<Language> {
+    match code {
+        "en" => Some(Language::En),
+        "fr" => Some(Language::Fr),
+        _ => None,
+    }
+}
+
+/// The PLOVER type and mode columns; an empty type codes nothing.
+fn coded(event_type: &str, mode: &str) -> Result<Option<Coded>, String> {
+    if event_type.is_empty() {
+        return Ok(None);
+    }
+    let event_type = EventType::from_name(event_type)
+        .ok_or_else(|| format!("unknown event type {event_type}"))?;
+    Ok(Some(Coded {
+        event_type,
+        mode: Some(mode.to_owned()).filter(|m| !m.is_empty()),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DICTIONARY: &str = "kind\tcolumns
+set\t&MILITARY\tarmy|troops|armed_forces
+verb\ten\tARRANGE\tstage,stages,staged,staging\t\t\t
+verb\ten\tATTACK\tattack,attacks,attacked,attacking\t190\tASSAULT\t
+pattern\ten\tARRANGE\t\tprotest|protests\t141\tPROTEST\tdemonstrate
+pattern\ten\tARRANGE\t&MILITARY\texercises\t062\tCOOPERATE\tmilitary
+pattern\ten\tARRANGE\t\tair raid|raids\t195\tASSAULT\taerial
+";
+
+    fn coded(text: &str) -> Vec<(String, EventType, Option<String>)> {
+        let verbs = CameoVerbs::from_tsv(DICTIONARY).unwrap();
+        let prepared = PreparedText::new(text);
+        let sentence = Span::new(0, text.chars().count());
+        verbs
+            .find_in_sentence(&prepared, sentence, Some(Language::En))
+            .into_iter()
+            .map(|t| {
+                let trigger: String = text.chars().skip(t.span.start).take(t.span.len()).collect();
+                (trigger, t.event_type, t.mode)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_words_around_the_verb_choose_the_code() {
+        assert_eq!(
+            coded("Students staged a large protest in the capital."),
+            [(
+                "staged".into(),
+                EventType::Protest,
+                Some("demonstrate".into())
+            )]
+        );
+        assert_eq!(
+            coded("The armed forces staged joint exercises."),
+            [(
+                "staged".into(),
+                EventType::Cooperate,
+                Some("military".into())
+            )]
+        );
+        // The most specific pattern wins: "air raid" names two words.
+        assert_eq!(
+            coded("Jets staged an air raid on the town."),
+            [("staged".into(), EventType::Assault, Some("aerial".into()))]
+        );
+    }
+
+    #[test]
+    fn a_verb_codes_alone_only_when_the_dictionary_says_so() {
+        assert_eq!(coded("They staged a play."), []);
+        assert_eq!(
+            coded("Rebels attacked the convoy."),
+            [("attacked".into(), EventType::Assault, None)]
+        );
+        // Words out of order, or too far from the verb, do not match.
+        assert_eq!(coded("Exercises were staged."), []);
+    }
+
+    #[test]
+    fn a_bad_row_is_an_error_naming_its_line() {
+        let error = CameoVerbs::from_tsv("kind\tcolumns\nverb\tde\tX\tx\t\t\t\n").unwrap_err();
+        assert!(
+            error.contains("line 2") && error.contains("language"),
+            "{error}"
+        );
+        let error = CameoVerbs::from_tsv("kind\tcolumns\npattern\ten\tX\t\tx\t190\tASSAULT\t\n")
+            .unwrap_err();
+        assert!(error.contains("before its block"), "{error}");
+    }
+}
