@@ -7,8 +7,9 @@
 //! pattern that names the most words wins; a verb no pattern matches codes what the verb
 //! alone codes, if anything.
 
-use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
+
+use rustc_hash::FxHashMap;
 
 use vigie_core::{EventType, Language, PhraseSet, PreparedText, Span, Token, fold_text, tokenize};
 
@@ -38,15 +39,67 @@ struct Coded {
     mode: Option<String>,
 }
 
-/// One word of a pattern: its alternatives, each a sequence of folded words.
-#[derive(Debug, Clone)]
-struct Slot(Vec<Vec<String>>);
+/// A folded word of the patterns, by its number in [`Vocabulary`].
+type WordId = u32;
+
+/// The words patterns name, numbered: a sentence's words are looked up once, and patterns
+/// compare numbers.
+#[derive(Debug, Clone, Default)]
+struct Vocabulary(FxHashMap<String, WordId>);
+
+impl Vocabulary {
+    fn add(&mut self, word: String) -> WordId {
+        let next = self.0.len() as WordId;
+        *self.0.entry(word).or_insert(next)
+    }
+
+    /// The numbers of `words` (None: a word no pattern names).
+    fn numbers(&self, words: &[&str]) -> Vec<Option<WordId>> {
+        words.iter().map(|w| self.0.get(*w).copied()).collect()
+    }
+}
+
+/// One word of a pattern: its alternatives, each a sequence of words, by their first
+/// word.
+#[derive(Debug, Clone, Default)]
+struct Slot(FxHashMap<WordId, Vec<Vec<WordId>>>);
+
+impl Slot {
+    /// A slot of `|`-separated alternatives, a phrase's words joined by `_`.
+    fn parse(alternatives: &str, vocabulary: &mut Vocabulary) -> Self {
+        let mut slot = Slot::default();
+        for phrase in alternatives.split('|').map(phrase_words) {
+            let mut ids = phrase.into_iter().map(|w| vocabulary.add(w));
+            if let Some(first) = ids.next() {
+                let rest: Vec<WordId> = ids.collect();
+                let at = slot.0.entry(first).or_default();
+                if !at.contains(&rest) {
+                    at.push(rest);
+                }
+            }
+        }
+        slot
+    }
+
+    /// The length of the longest alternative that starts at `words[0]`.
+    fn match_at(&self, words: &[Option<WordId>]) -> Option<usize> {
+        let (first, rest) = words.split_first()?;
+        self.0
+            .get(&(*first)?)?
+            .iter()
+            .filter(|tail| {
+                tail.len() <= rest.len() && tail.iter().zip(rest).all(|(t, w)| Some(*t) == *w)
+            })
+            .map(|tail| tail.len() + 1)
+            .max()
+    }
+}
 
 #[derive(Debug, Clone)]
 struct Pattern {
     language: Language,
-    before: Vec<Slot>,
-    after: Vec<Slot>,
+    before: Vec<Arc<Slot>>,
+    after: Vec<Arc<Slot>>,
     coded: Coded,
 }
 
@@ -62,8 +115,13 @@ struct VerbForm {
 /// patterns.
 #[derive(Debug, Clone)]
 pub struct CameoVerbs {
-    forms: PhraseSet<VerbForm>,
-    patterns: Vec<Vec<Pattern>>,
+    /// One-word forms (most of them), looked up directly.
+    words: FxHashMap<String, Vec<VerbForm>>,
+    /// Forms of several words ("called off", "ouvert le feu").
+    phrases: PhraseSet<VerbForm>,
+    /// Each block's patterns.
+    blocks: Vec<Block>,
+    vocabulary: Vocabulary,
 }
 
 impl CameoVerbs {
@@ -74,32 +132,37 @@ impl CameoVerbs {
 
     /// Reads the TSV format documented at the top of `data/events/cameo-verbs.tsv`.
     pub fn from_tsv(text: &str) -> Result<Self, String> {
-        let mut sets: HashMap<&str, Vec<Vec<String>>> = HashMap::new();
-        let mut blocks: HashMap<&str, usize> = HashMap::new();
-        let mut forms = PhraseSet::default();
-        let mut patterns: Vec<Vec<Pattern>> = Vec::new();
+        let mut sets: FxHashMap<&str, Arc<Slot>> = FxHashMap::default();
+        let mut blocks: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut words: FxHashMap<String, Vec<VerbForm>> = FxHashMap::default();
+        let mut phrases = PhraseSet::default();
+        let mut vocabulary = Vocabulary::default();
+        let mut patterns: Vec<Block> = Vec::new();
         for (number, fields) in vigie_core::tsv::rows(text) {
             let error = |what: &str| format!("CAMEO verbs line {number}: {what}");
             match fields[..] {
-                ["set", name, words] => {
-                    sets.insert(name, words.split('|').map(phrase_words).collect());
+                ["set", name, alternatives] => {
+                    sets.insert(name, Arc::new(Slot::parse(alternatives, &mut vocabulary)));
                 }
                 ["verb", lang, block, verb_forms, _cameo, event_type, mode] => {
                     let language = language(lang).ok_or_else(|| error("unknown language"))?;
                     let block = *blocks.entry(block).or_insert_with(|| {
-                        patterns.push(Vec::new());
+                        patterns.push(Block::default());
                         patterns.len() - 1
                     });
                     let alone = coded(event_type, mode).map_err(|e| error(&e))?;
                     for form in verb_forms.split(',') {
-                        forms.insert(
-                            &form.replace('_', " "),
-                            VerbForm {
-                                language,
-                                block,
-                                alone: alone.clone(),
-                            },
-                        );
+                        let verb = VerbForm {
+                            language,
+                            block,
+                            alone: alone.clone(),
+                        };
+                        match phrase_words(form)[..] {
+                            [ref word] if !form.ends_with('*') => {
+                                words.entry(word.clone()).or_default().push(verb)
+                            }
+                            _ => phrases.insert(&form.replace('_', " "), verb),
+                        }
                     }
                 }
                 [
@@ -119,19 +182,18 @@ impl CameoVerbs {
                     let coded = coded(event_type, mode)
                         .map_err(|e| error(&e))?
                         .ok_or_else(|| error("a pattern without a type"))?;
-                    let slots = |side: &str| -> Result<Vec<Slot>, String> {
+                    let mut slots = |side: &str| -> Result<Vec<Arc<Slot>>, String> {
                         side.split_whitespace()
                             .map(|word| match word.strip_prefix('&') {
                                 Some(_) => sets
                                     .get(word)
                                     .cloned()
-                                    .map(Slot)
                                     .ok_or_else(|| error(&format!("unknown set {word}"))),
-                                None => Ok(Slot(word.split('|').map(phrase_words).collect())),
+                                None => Ok(Arc::new(Slot::parse(word, &mut vocabulary))),
                             })
                             .collect()
                     };
-                    patterns[block].push(Pattern {
+                    patterns[block].add(Pattern {
                         language,
                         before: slots(before)?,
                         after: slots(after)?,
@@ -141,7 +203,12 @@ impl CameoVerbs {
                 _ => return Err(error("unexpected row")),
             }
         }
-        Ok(Self { forms, patterns })
+        Ok(Self {
+            words,
+            phrases,
+            blocks: patterns,
+            vocabulary,
+        })
     }
 
     /// Triggers coded by the dictionary in the `sentence` of a prepared text, in
@@ -156,8 +223,27 @@ impl CameoVerbs {
         let tokens = prepared.folded_tokens_in(sentence);
         let words: Vec<&str> = tokens.iter().map(|t| t.text(folded)).collect();
         let accept = |l: Language| language.is_none_or(|wanted| wanted == l);
-        self.forms
-            .find_in_tokens(folded, tokens, |form| accept(form.language))
+        let mut found: Vec<(Span, &VerbForm)> =
+            self.phrases
+                .find_in_tokens(folded, tokens, |form| accept(form.language));
+        for (token, word) in tokens.iter().zip(&words) {
+            if found.iter().any(|(span, _)| span.overlaps(token.span)) {
+                continue;
+            }
+            if let Some(form) = self
+                .words
+                .get(*word)
+                .and_then(|forms| forms.iter().find(|f| accept(f.language)))
+            {
+                found.push((token.span, form));
+            }
+        }
+        if found.is_empty() {
+            return Vec::new();
+        }
+        found.sort_by_key(|(span, _)| span.start);
+        let numbers = self.vocabulary.numbers(&words);
+        found
             .into_iter()
             .filter_map(|(span, form)| {
                 let first = tokens.partition_point(|t: &Token| t.span.start < span.start);
@@ -166,10 +252,10 @@ impl CameoVerbs {
                 if first > 0 && DETERMINERS.contains(&words[first - 1]) {
                     return None;
                 }
-                let coded = self.patterns[form.block]
-                    .iter()
+                let coded = self.blocks[form.block]
+                    .candidates(&numbers, first, last)
                     .filter(|p| accept(p.language))
-                    .filter_map(|p| p.matched_words(&words, first, last).map(|n| (n, p)))
+                    .filter_map(|p| p.matched_words(&numbers, first, last).map(|n| (n, p)))
                     // The most specific pattern; the first among equals.
                     .fold(None, |best: Option<(usize, &Pattern)>, (n, p)| match best {
                         Some((m, _)) if m >= n => best,
@@ -187,10 +273,55 @@ impl CameoVerbs {
     }
 }
 
+/// A block's patterns, indexed by the words of their first slot.
+#[derive(Debug, Clone, Default)]
+struct Block {
+    patterns: Vec<Pattern>,
+    /// Patterns by each first word of their first slot (before the verb if they name
+    /// words there, else after it).
+    by_first_word: FxHashMap<WordId, Vec<usize>>,
+}
+
+impl Block {
+    fn add(&mut self, pattern: Pattern) {
+        if let Some(slot) = pattern.before.first().or(pattern.after.first()) {
+            for &word in slot.0.keys() {
+                self.by_first_word
+                    .entry(word)
+                    .or_default()
+                    .push(self.patterns.len());
+            }
+        }
+        self.patterns.push(pattern);
+    }
+
+    /// The patterns whose first slot could match a word around the verb at
+    /// `words[first..last]`, in the block's order.
+    fn candidates<'b>(
+        &'b self,
+        words: &[Option<WordId>],
+        first: usize,
+        last: usize,
+    ) -> impl Iterator<Item = &'b Pattern> {
+        let window =
+            &words[first.saturating_sub(WORDS_BEFORE)..words.len().min(last + WORDS_AFTER)];
+        let mut indices: Vec<usize> = window
+            .iter()
+            .flatten()
+            .filter_map(|word| self.by_first_word.get(word))
+            .flatten()
+            .copied()
+            .collect();
+        indices.sort_unstable();
+        indices.dedup();
+        indices.into_iter().map(|i| &self.patterns[i])
+    }
+}
+
 impl Pattern {
     /// How many words the pattern matches around the verb at `words[first..last]`, or
     /// None when it does not match.
-    fn matched_words(&self, words: &[&str], first: usize, last: usize) -> Option<usize> {
+    fn matched_words(&self, words: &[Option<WordId>], first: usize, last: usize) -> Option<usize> {
         let before = &words[first.saturating_sub(WORDS_BEFORE)..first];
         let after = &words[last..words.len().min(last + WORDS_AFTER)];
         Some(in_order(&self.before, before)? + in_order(&self.after, after)?)
@@ -199,18 +330,13 @@ impl Pattern {
 
 /// The number of words `slots` match in `words`, each slot after the previous one, or
 /// None when one is missing.
-fn in_order(slots: &[Slot], words: &[&str]) -> Option<usize> {
+fn in_order(slots: &[Arc<Slot>], words: &[Option<WordId>]) -> Option<usize> {
     let mut at = 0;
     let mut matched = 0;
-    for Slot(alternatives) in slots {
-        let (end, length) = (at..words.len()).find_map(|start| {
-            alternatives.iter().find_map(|phrase| {
-                let end = start + phrase.len();
-                (end <= words.len() && phrase.iter().zip(&words[start..end]).all(|(p, w)| p == w))
-                    .then_some((end, phrase.len()))
-            })
-        })?;
-        at = end;
+    for slot in slots {
+        let (start, length) =
+            (at..words.len()).find_map(|start| Some((start, slot.match_at(&words[start..])?)))?;
+        at = start + length;
         matched += length;
     }
     Some(matched)

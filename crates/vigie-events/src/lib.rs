@@ -15,7 +15,7 @@ pub use triggers::{Trigger, TriggerLexicon};
 use vigie_core::speaker::speaker_kind;
 use vigie_core::{
     AcledSubEventType, Attribution, AttributionKind, Document, Event, EventType, Modality,
-    PreparedText, Span, TextSpan, fold_text,
+    Participant, PreparedText, Span, TextSpan, fold_text,
 };
 
 /// A trigger trained heads read (see `vigie-heads`), with the ACLED sub-event type and
@@ -35,7 +35,8 @@ pub struct ReadTrigger {
 }
 
 /// Where triggers come from besides the heads: the hand-written lexicon, and the CAMEO
-/// verb patterns for a sentence in which nothing else finds one.
+/// verb patterns for a sentence in which nothing else finds one (their events are kept,
+/// as PETRARCH keeps them, only with a coded actor and a coded recipient).
 #[derive(Debug, Clone, Copy)]
 pub struct TriggerSources<'a> {
     /// The hand-written trigger lexicon.
@@ -56,7 +57,7 @@ impl TriggerSources<'static> {
 
 /// The triggers of one sentence: those the heads read, then the lexicon's that overlap
 /// none of them (as read triggers with nothing read but the trigger); when neither finds
-/// any, the CAMEO verb patterns'. A read trigger of function words alone ("ont", "se") is
+/// any, the CAMEO verb patterns' (then `true`). A read trigger of function words alone ("ont", "se") is
 /// no evidence of an event and is left out.
 fn sentence_triggers(
     doc: &Document,
@@ -64,11 +65,11 @@ fn sentence_triggers(
     sentence: Span,
     sources: TriggerSources,
     read: Option<&[ReadTrigger]>,
-) -> Vec<(Trigger, Option<ReadTrigger>)> {
+) -> (Vec<(Trigger, Option<ReadTrigger>)>, bool) {
     let from_lexicon = sources
         .lexicon
         .find_in_sentence(prepared, sentence, doc.language);
-    let mut triggers: Vec<(Trigger, Option<ReadTrigger>)> = match read {
+    let triggers: Vec<(Trigger, Option<ReadTrigger>)> = match read {
         None => from_lexicon.into_iter().map(|t| (t, None)).collect(),
         Some(read) => {
             let in_sentence: Vec<&ReadTrigger> = read
@@ -92,15 +93,32 @@ fn sentence_triggers(
             triggers
         }
     };
-    if triggers.is_empty() {
-        triggers = sources
-            .cameo_verbs
-            .find_in_sentence(prepared, sentence, doc.language)
-            .into_iter()
-            .map(|t| (t, None))
-            .collect();
+    if !triggers.is_empty() || !names_two_participants(doc, sentence) {
+        return (triggers, false);
     }
-    triggers
+    let from_cameo = sources
+        .cameo_verbs
+        .find_in_sentence(prepared, sentence, doc.language)
+        .into_iter()
+        .map(|t| (t, None))
+        .collect();
+    (from_cameo, true)
+}
+
+/// True when a CAMEO-coded event has what PETRARCH requires of one: an actor and a
+/// recipient that both carry an actor code.
+fn coded_participants(actor: Option<&Participant>, recipient: Option<&Participant>) -> bool {
+    let coded = |p: Option<&Participant>| p.is_some_and(|p| p.code.is_some());
+    coded(actor) && coded(recipient)
+}
+
+/// True when `sentence` names at least two entities or places: fewer cannot give an
+/// event both a coded actor and a coded recipient.
+fn names_two_participants(doc: &Document, sentence: Span) -> bool {
+    let inside = |span: Span| sentence.start <= span.start && span.end <= sentence.end;
+    let entities = doc.entities.iter().filter(|e| inside(e.span)).count();
+    let places = doc.places.iter().filter(|p| inside(p.span)).count();
+    entities + places >= 2
 }
 
 /// Runs the stage: fills `doc.events`. Needs sentences, entities, places and
@@ -117,7 +135,7 @@ pub fn analyze(
     let published = doc.published.as_deref().and_then(dates::parse_iso_date);
     let mut events: Vec<Event> = Vec::new();
     for (sentence_index, &sentence) in doc.sentences.iter().enumerate() {
-        let triggers = sentence_triggers(doc, prepared, sentence, sources, read);
+        let (triggers, from_cameo) = sentence_triggers(doc, prepared, sentence, sources, read);
         if triggers.is_empty() {
             continue;
         }
@@ -172,6 +190,9 @@ pub fn analyze(
                 if let Some(span) = read.recipient {
                     recipient = Some(arguments::participant_at(doc, index, span));
                 }
+            }
+            if from_cameo && !coded_participants(actor.as_ref(), recipient.as_ref()) {
+                continue;
             }
             let place = arguments::place(doc, index, sentence, trigger.span);
             let attribution = attribution_for(doc, sentence, trigger.span);
@@ -526,19 +547,54 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn cameo_verbs_code_a_sentence_nothing_else_codes() {
-        // "rescinded" is in no hand-written lexicon; CAMEO codes it (160, reduce relations).
-        assert_eq!(
-            coded("The council rescinded the decree on Monday."),
-            [(EventType::Sanction, None, Modality::Asserted)]
-        );
-        // Where the lexicon finds a trigger, the verb patterns add nothing: "airlifted"
-        // (CAMEO 073, humanitarian aid) stands beside the lexicon's attack.
-        let types: Vec<EventType> = coded("Rebels attacked the town and the army airlifted food.")
-            .into_iter()
-            .map(|(event_type, _, _)| event_type)
+    /// Events coded in `text` (one English sentence) whose `actors` are entities with
+    /// actor codes.
+    fn coded_with_actors(text: &str, actors: &[(&str, &str)]) -> Vec<(String, EventType)> {
+        let mut doc = Document::new("t", text);
+        doc.language = Some(vigie_core::Language::En);
+        doc.sentences = vec![Span::new(0, text.chars().count())];
+        doc.entities = actors
+            .iter()
+            .map(|&(name, code)| {
+                let start = text[..text.find(name).unwrap()].chars().count();
+                vigie_core::Entity {
+                    text: name.into(),
+                    span: Span::new(start, start + name.chars().count()),
+                    kind: vigie_core::EntityKind::State,
+                    actor: Some(code.into()),
+                    country: None,
+                    role: None,
+                    loaded: false,
+                    antecedent: None,
+                }
+            })
             .collect();
+        let prepared = PreparedText::new(&doc.text);
+        analyze(&mut doc, &prepared, TriggerSources::embedded(), None);
+        doc.events
+            .into_iter()
+            .map(|e| (e.trigger.text, e.event_type))
+            .collect()
+    }
+
+    #[test]
+    fn cameo_verbs_code_a_sentence_nothing_else_codes_between_two_actors() {
+        // "rebuffed" is in no hand-written lexicon; CAMEO codes it 110 (disapprove): ACCUSE.
+        let text = "Russia rebuffed Ukraine on Monday.";
+        assert_eq!(
+            coded_with_actors(text, &[("Russia", "RUS"), ("Ukraine", "UKR")]),
+            [("rebuffed".to_owned(), EventType::Accuse)]
+        );
+        // As in PETRARCH, an event needs a coded actor and a coded recipient.
+        assert_eq!(coded_with_actors(text, &[("Russia", "RUS")]), []);
+        assert_eq!(coded("The council rebuffed the mayor on Monday."), []);
+        // Where the lexicon finds a trigger, the verb patterns add nothing.
+        let text = "Russia attacked Ukraine and rebuffed Ukraine.";
+        let types: Vec<EventType> =
+            coded_with_actors(text, &[("Russia", "RUS"), ("Ukraine", "UKR")])
+                .into_iter()
+                .map(|(_, event_type)| event_type)
+                .collect();
         assert_eq!(types, [EventType::Assault]);
     }
 
