@@ -133,11 +133,11 @@ impl CameoVerbs {
     /// Reads the TSV format documented at the top of `data/events/cameo-verbs.tsv`.
     pub fn from_tsv(text: &str) -> Result<Self, String> {
         let mut sets: FxHashMap<&str, Arc<Slot>> = FxHashMap::default();
-        let mut blocks: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut block_numbers: FxHashMap<&str, usize> = FxHashMap::default();
         let mut words: FxHashMap<String, Vec<VerbForm>> = FxHashMap::default();
         let mut phrases = PhraseSet::default();
         let mut vocabulary = Vocabulary::default();
-        let mut patterns: Vec<Block> = Vec::new();
+        let mut blocks: Vec<Block> = Vec::new();
         for (number, fields) in vigie_core::tsv::rows(text) {
             let error = |what: &str| format!("CAMEO verbs line {number}: {what}");
             match fields[..] {
@@ -146,9 +146,9 @@ impl CameoVerbs {
                 }
                 ["verb", lang, block, verb_forms, _cameo, event_type, mode] => {
                     let language = language(lang).ok_or_else(|| error("unknown language"))?;
-                    let block = *blocks.entry(block).or_insert_with(|| {
-                        patterns.push(Block::default());
-                        patterns.len() - 1
+                    let block = *block_numbers.entry(block).or_insert_with(|| {
+                        blocks.push(Block::default());
+                        blocks.len() - 1
                     });
                     let alone = coded(event_type, mode).map_err(|e| error(&e))?;
                     for form in verb_forms.split(',') {
@@ -176,7 +176,7 @@ impl CameoVerbs {
                     mode,
                 ] => {
                     let language = language(lang).ok_or_else(|| error("unknown language"))?;
-                    let &block = blocks
+                    let &block = block_numbers
                         .get(block)
                         .ok_or_else(|| error("pattern before its block's verbs"))?;
                     let coded = coded(event_type, mode)
@@ -193,7 +193,7 @@ impl CameoVerbs {
                             })
                             .collect()
                     };
-                    patterns[block].add(Pattern {
+                    blocks[block].add(Pattern {
                         language,
                         before: slots(before)?,
                         after: slots(after)?,
@@ -206,7 +206,7 @@ impl CameoVerbs {
         Ok(Self {
             words,
             phrases,
-            blocks: patterns,
+            blocks,
             vocabulary,
         })
     }
