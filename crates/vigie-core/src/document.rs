@@ -99,6 +99,13 @@ impl Language {
             Language::En => "en",
         }
     }
+
+    /// The language of an ISO 639-1 code ("fr", "en"), if Vigie analyses it.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Language::Fr, Language::En]
+            .into_iter()
+            .find(|l| l.code() == code)
+    }
 }
 
 /// A photo caption found with the article.

@@ -145,7 +145,8 @@ impl CameoVerbs {
                     sets.insert(name, Arc::new(Slot::parse(alternatives, &mut vocabulary)));
                 }
                 ["verb", lang, block, verb_forms, _cameo, event_type, mode] => {
-                    let language = language(lang).ok_or_else(|| error("unknown language"))?;
+                    let language =
+                        Language::from_code(lang).ok_or_else(|| error("unknown language"))?;
                     let block = *block_numbers.entry(block).or_insert_with(|| {
                         blocks.push(Block::default());
                         blocks.len() - 1
@@ -175,7 +176,8 @@ impl CameoVerbs {
                     event_type,
                     mode,
                 ] => {
-                    let language = language(lang).ok_or_else(|| error("unknown language"))?;
+                    let language =
+                        Language::from_code(lang).ok_or_else(|| error("unknown language"))?;
                     let &block = block_numbers
                         .get(block)
                         .ok_or_else(|| error("pattern before its block's verbs"))?;
@@ -349,14 +351,6 @@ fn phrase_words(phrase: &str) -> Vec<String> {
         .iter()
         .map(|t| t.text(&folded).to_owned())
         .collect()
-}
-
-fn language(code: &str) -> Option<Language> {
-    match code {
-        "en" => Some(Language::En),
-        "fr" => Some(Language::Fr),
-        _ => None,
-    }
 }
 
 /// The PLOVER type and mode columns; an empty type codes nothing.

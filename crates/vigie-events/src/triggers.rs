@@ -52,16 +52,8 @@ impl TriggerLexicon {
                 [lang, pattern, event_type] => (lang, pattern, event_type, ""),
                 _ => return Err(format!("triggers line {}: expected 4 fields", number)),
             };
-            let language = match lang {
-                "fr" => Language::Fr,
-                "en" => Language::En,
-                other => {
-                    return Err(format!(
-                        "triggers line {}: unknown language {other}",
-                        number
-                    ));
-                }
-            };
+            let language = Language::from_code(lang)
+                .ok_or_else(|| format!("triggers line {number}: unknown language {lang}"))?;
             let event_type = EventType::from_name(event_type).ok_or_else(|| {
                 format!("triggers line {}: unknown event type {event_type}", number)
             })?;

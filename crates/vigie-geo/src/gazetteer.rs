@@ -314,11 +314,8 @@ impl Gazetteer {
             else {
                 return Err(bad("expected demonym, lang, geonameid"));
             };
-            let language = match *lang {
-                "fr" => Language::Fr,
-                "en" => Language::En,
-                _ => return Err(bad("language must be fr or en")),
-            };
+            let language =
+                Language::from_code(lang).ok_or_else(|| bad("language must be fr or en"))?;
             let id: u64 = id.parse().map_err(|_| bad("bad geonameid"))?;
             match self.by_id.get(&id) {
                 Some(&entry) => {

@@ -42,16 +42,8 @@ impl LoadedLexicon {
                     number
                 ));
             };
-            let language = match *lang {
-                "fr" => Language::Fr,
-                "en" => Language::En,
-                other => {
-                    return Err(format!(
-                        "loaded-language line {}: unknown language {other}",
-                        number
-                    ));
-                }
-            };
+            let language = Language::from_code(lang)
+                .ok_or_else(|| format!("loaded-language line {number}: unknown language {lang}"))?;
             patterns.insert(
                 pattern,
                 Technique {
