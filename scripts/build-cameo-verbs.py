@@ -230,6 +230,10 @@ def english_rows(source: Path, table) -> list[list[str]]:
             if not columns[0] or "*" not in pattern:
                 continue
             before, after = (parse_slots(side) for side in pattern.split("*", 1))
+            # A pattern naming no word ("- *", DOCK and BEMOCK) would code every use of
+            # its verbs ("repeat", "echo" as ACCUSE), which PETRARCH's parse restrains.
+            if not before and not after:
+                continue
             sets = {w for w in f"{before} {after}".split() if w.startswith("&")}
             # PETRARCH ignores a pattern naming an undefined set.
             if not sets <= synsets.keys():

@@ -195,10 +195,14 @@ impl CameoVerbs {
                             })
                             .collect()
                     };
+                    let (before, after) = (slots(before)?, slots(after)?);
+                    if before.is_empty() && after.is_empty() {
+                        return Err(error("a pattern naming no word"));
+                    }
                     blocks[block].add(Pattern {
                         language,
-                        before: slots(before)?,
-                        after: slots(after)?,
+                        before,
+                        after,
                         coded,
                     });
                 }
@@ -285,14 +289,14 @@ struct Block {
 }
 
 impl Block {
+    /// Adds a pattern that names at least one word.
     fn add(&mut self, pattern: Pattern) {
-        if let Some(slot) = pattern.before.first().or(pattern.after.first()) {
-            for &word in slot.0.keys() {
-                self.by_first_word
-                    .entry(word)
-                    .or_default()
-                    .push(self.patterns.len());
-            }
+        let first_slot = pattern.before.first().or(pattern.after.first());
+        for &word in first_slot.into_iter().flat_map(|slot| slot.0.keys()) {
+            self.by_first_word
+                .entry(word)
+                .or_default()
+                .push(self.patterns.len());
         }
         self.patterns.push(pattern);
     }
@@ -439,5 +443,13 @@ pattern\ten\tARRANGE\t\tair raid|raids\t195\tASSAULT\taerial
         let error = CameoVerbs::from_tsv("kind\tcolumns\npattern\ten\tX\t\tx\t190\tASSAULT\t\n")
             .unwrap_err();
         assert!(error.contains("before its block"), "{error}");
+        let error = CameoVerbs::from_tsv(
+            "kind\tcolumns\nverb\ten\tX\tx\t\t\t\npattern\ten\tX\t\t\t190\tASSAULT\t\n",
+        )
+        .unwrap_err();
+        assert!(
+            error.contains("line 3") && error.contains("no word"),
+            "{error}"
+        );
     }
 }
