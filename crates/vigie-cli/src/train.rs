@@ -92,6 +92,10 @@ pub enum TrainCommand {
         /// Passes of the argument tagger over the data.
         #[arg(long, default_value_t = 12)]
         argument_epochs: usize,
+        /// Seed of the taggers' initial weights, example order and dropout (the attribute
+        /// classifier's is this plus 12); another seed measures run-to-run variance.
+        #[arg(long, default_value_t = 17)]
+        seed: u64,
         /// Where to write the trigger tagger.
         #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_TRIGGERS)]
         triggers_out: PathBuf,
@@ -154,6 +158,20 @@ pub enum TrainCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// One head averaging several heads of the same kind trained alike with different
+    /// seeds (`vigie train events --seed`): their log-probabilities are averaged.
+    Ensemble {
+        /// What the heads are: `triggers`, `arguments` or `names` (span taggers) or
+        /// `event-attributes` (the attribute classifier).
+        #[arg(long)]
+        head: String,
+        /// The heads to average.
+        #[arg(long, required = true, num_args = 2..)]
+        members: Vec<PathBuf>,
+        /// Where to write the ensemble.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Sentences of at most this many tokens: files without sentence breaks (Europeana) are
@@ -175,6 +193,7 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             head,
             epochs,
             argument_epochs,
+            seed,
             triggers_out,
             attributes_out,
             arguments_out,
@@ -184,6 +203,7 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             head: &head,
             epochs,
             argument_epochs,
+            seed,
             triggers_out: &triggers_out,
             attributes_out: &attributes_out,
             arguments_out: &arguments_out,
@@ -213,7 +233,37 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             encoder,
             out,
         } => persuasion(&labels, &text, epochs, encoder.as_deref(), &out),
+        TrainCommand::Ensemble { head, members, out } => ensemble(&head, &members, &out),
     }
+}
+
+/// Writes to `out` the ensemble of the `head` heads in `members`.
+fn ensemble(head: &str, members: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
+    use vigie_heads::classifier::SpanClassifier;
+    use vigie_heads::events::ATTRIBUTES_HEAD;
+    use vigie_heads::tagger::SpanTagger;
+    let bytes = if head == ATTRIBUTES_HEAD {
+        let heads = members
+            .iter()
+            .map(|path| SpanClassifier::load(path, head))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(anyhow::Error::msg)?;
+        SpanClassifier::ensemble(heads)
+            .map_err(anyhow::Error::msg)?
+            .to_bytes()
+    } else {
+        let heads = members
+            .iter()
+            .map(|path| SpanTagger::load(path, head))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(anyhow::Error::msg)?;
+        SpanTagger::ensemble(heads)
+            .map_err(anyhow::Error::msg)?
+            .to_bytes()
+    };
+    std::fs::write(out, bytes).with_context(|| format!("{}: cannot write", out.display()))?;
+    println!("{}: {} members", out.display(), members.len());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn ner_fast(files: &[PathBuf], iterations: usize, out: &Path) -> anyhow::Result<ExitCode> {

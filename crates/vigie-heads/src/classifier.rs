@@ -9,7 +9,7 @@ use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use serde::{Deserialize, Serialize};
 
-use crate::model_file::{self, NamedTensor};
+use crate::model_file::{self, NamedTensor, ensemble_provenance};
 use crate::random::Random;
 use crate::training::TrainingOptions;
 use crate::words::WordVectors;
@@ -88,11 +88,12 @@ impl Weights {
     }
 }
 
-/// A trained span classifier.
+/// A trained span classifier: one set of weights, or an ensemble of several trained
+/// alike (different seeds) whose log-probabilities are averaged.
 #[derive(Debug, Clone)]
 pub struct SpanClassifier {
     description: Description,
-    weights: Weights,
+    members: Vec<Weights>,
 }
 
 impl SpanClassifier {
@@ -127,31 +128,92 @@ impl SpanClassifier {
             return Err(format!("span {span:?} of {} words", words.len()));
         }
         let input = span_input(words, span);
-        (|| {
-            let x = Tensor::from_vec(input, (1, 2 * words.width), &Device::Cpu)?;
-            self.weights
-                .logits(&x, None)?
-                .iter()
-                .map(|l| {
-                    candle_nn::ops::log_softmax(l, 1)?
-                        .squeeze(0)?
-                        .to_vec1::<f32>()
-                })
-                .collect::<candle_core::Result<Vec<_>>>()
-        })()
-        .map_err(|e: candle_core::Error| e.to_string())
+        let mut sums: Vec<Vec<f32>> = Vec::new();
+        for member in &self.members {
+            let scores = (|| {
+                let x = Tensor::from_slice(&input, (1, 2 * words.width), &Device::Cpu)?;
+                member
+                    .logits(&x, None)?
+                    .iter()
+                    .map(|l| {
+                        candle_nn::ops::log_softmax(l, 1)?
+                            .squeeze(0)?
+                            .to_vec1::<f32>()
+                    })
+                    .collect::<candle_core::Result<Vec<_>>>()
+            })()
+            .map_err(|e: candle_core::Error| e.to_string())?;
+            if sums.is_empty() {
+                sums = scores;
+            } else {
+                for (sum, output) in sums.iter_mut().zip(scores) {
+                    sum.iter_mut().zip(output).for_each(|(s, v)| *s += v);
+                }
+            }
+        }
+        let share = 1.0 / self.members.len() as f32;
+        for value in sums.iter_mut().flatten() {
+            *value *= share;
+        }
+        Ok(sums)
+    }
+
+    /// Number of weight sets whose scores are averaged (1 unless an ensemble).
+    pub fn members(&self) -> usize {
+        self.members.len()
+    }
+
+    /// One classifier averaging the scores of `classifiers`, which must read the same
+    /// vectors and give the same outputs (classifiers trained alike with different seeds).
+    pub fn ensemble(classifiers: Vec<SpanClassifier>) -> Result<SpanClassifier, String> {
+        let first = classifiers.first().ok_or("an ensemble of no classifier")?;
+        let mut description = first.description.clone();
+        for classifier in &classifiers[1..] {
+            let other = &classifier.description;
+            if (
+                &other.head,
+                &other.layers,
+                other.width,
+                other.hidden,
+                &other.outputs,
+            ) != (
+                &description.head,
+                &description.layers,
+                description.width,
+                description.hidden,
+                &description.outputs,
+            ) {
+                return Err(format!(
+                    "cannot average a {} classifier of layers {:?}, width {}, hidden {} with \
+                     one of layers {:?}, width {}, hidden {}, or different outputs",
+                    description.head,
+                    description.layers,
+                    description.width,
+                    description.hidden,
+                    other.layers,
+                    other.width,
+                    other.hidden
+                ));
+            }
+        }
+        description.provenance =
+            ensemble_provenance(classifiers.iter().map(SpanClassifier::provenance));
+        Ok(SpanClassifier {
+            description,
+            members: classifiers.into_iter().flat_map(|c| c.members).collect(),
+        })
     }
 
     /// The classifier as bytes (format `VIGIE-HEAD1`, half-precision weights).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let w = &self.weights;
-        let mut tensors = vec![
-            NamedTensor::of("hidden", &w.hidden),
-            NamedTensor::of("hidden_bias", &w.hidden_bias),
-        ];
-        for (output, (weights, bias)) in self.description.outputs.iter().zip(&w.outputs) {
-            tensors.push(NamedTensor::of(&output.name, weights));
-            tensors.push(NamedTensor::of(&format!("{}_bias", output.name), bias));
+        let mut tensors = Vec::new();
+        for w in &self.members {
+            tensors.push(NamedTensor::of("hidden", &w.hidden));
+            tensors.push(NamedTensor::of("hidden_bias", &w.hidden_bias));
+            for (output, (weights, bias)) in self.description.outputs.iter().zip(&w.outputs) {
+                tensors.push(NamedTensor::of(&output.name, weights));
+                tensors.push(NamedTensor::of(&format!("{}_bias", output.name), bias));
+            }
         }
         model_file::to_bytes(&self.description, &tensors)
     }
@@ -180,20 +242,26 @@ impl SpanClassifier {
             .iter()
             .map(|(name, shape)| (name.as_str(), shape.clone()))
             .collect();
-        let mut loaded = model_file::expect_tensors(tensors, &expected)?.into_iter();
-        let hidden = loaded.next().expect("hidden weights");
-        let hidden_bias = loaded.next().expect("hidden bias");
-        let mut outputs = Vec::new();
-        while let (Some(w), Some(b)) = (loaded.next(), loaded.next()) {
-            outputs.push((w, b));
-        }
+        let members = model_file::expect_members(tensors, &expected)?
+            .into_iter()
+            .map(|member| {
+                let mut loaded = member.into_iter();
+                let hidden = loaded.next().expect("hidden weights");
+                let hidden_bias = loaded.next().expect("hidden bias");
+                let mut outputs = Vec::new();
+                while let (Some(w), Some(b)) = (loaded.next(), loaded.next()) {
+                    outputs.push((w, b));
+                }
+                Weights {
+                    hidden,
+                    hidden_bias,
+                    outputs,
+                }
+            })
+            .collect();
         Ok(SpanClassifier {
             description,
-            weights: Weights {
-                hidden,
-                hidden_bias,
-                outputs,
-            },
+            members,
         })
     }
 }
@@ -355,7 +423,7 @@ pub fn train_classifier(
             outputs,
             provenance: provenance.to_owned(),
         },
-        weights,
+        members: vec![weights],
     })
 }
 
@@ -430,5 +498,36 @@ mod tests {
         }
         assert!(read.scores(&sentence(0, 0, &mut random), 3..5).is_err());
         assert!(SpanClassifier::from_bytes(&classifier.to_bytes(), "names").is_err());
+
+        // An ensemble with a second seed scores the mean of its members' scores, and
+        // its file keeps both.
+        let other_seed = TrainingOptions { seed: 9, ..options };
+        let second = train_classifier(
+            "test-spans",
+            outputs.clone(),
+            &training,
+            &training[..24],
+            &other_seed,
+            "test",
+            |_, _, _| {},
+        )
+        .unwrap();
+        let pair = SpanClassifier::ensemble(vec![classifier.clone(), second.clone()]).unwrap();
+        let pair = SpanClassifier::from_bytes(&pair.to_bytes(), "test-spans").unwrap();
+        assert_eq!(pair.members(), 2);
+        let words = sentence(1, 0, &mut random);
+        let (a, b) = (
+            classifier.scores(&words, 1..2).unwrap(),
+            second.scores(&words, 1..2).unwrap(),
+        );
+        assert_ne!(a, b, "the seeds must give different classifiers");
+        for ((mean, a), b) in pair.scores(&words, 1..2).unwrap().iter().zip(&a).zip(&b) {
+            for ((m, x), y) in mean.iter().zip(a).zip(b) {
+                assert!((m - (x + y) / 2.0).abs() < 0.02, "{m} vs {x} and {y}");
+            }
+        }
+        let mut fewer = second;
+        fewer.description.outputs.pop();
+        assert!(SpanClassifier::ensemble(vec![classifier, fewer]).is_err());
     }
 }

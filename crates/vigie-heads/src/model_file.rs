@@ -109,6 +109,39 @@ impl NamedTensor {
     }
 }
 
+/// The provenance of an ensemble: how many members, then each member's own.
+pub(crate) fn ensemble_provenance<'a>(members: impl Iterator<Item = &'a str>) -> String {
+    let members: Vec<&str> = members.collect();
+    format!(
+        "ensemble of {} (scores averaged): {}",
+        members.len(),
+        members.join(" | ")
+    )
+}
+
+/// The tensors of a head file of one or more members (an ensemble stores each member's
+/// tensors in turn), checked against the names and shapes one member has, in that order:
+/// one list of candle tensors per member.
+pub(crate) fn expect_members(
+    tensors: Vec<NamedTensor>,
+    expected: &[(&str, Vec<usize>)],
+) -> Result<Vec<Vec<candle_core::Tensor>>, String> {
+    if tensors.is_empty() || tensors.len() % expected.len() != 0 {
+        return Err(format!(
+            "{} tensors, expected a multiple of {}",
+            tensors.len(),
+            expected.len()
+        ));
+    }
+    let mut tensors = tensors.into_iter();
+    let mut members = Vec::new();
+    while tensors.len() > 0 {
+        let member: Vec<NamedTensor> = tensors.by_ref().take(expected.len()).collect();
+        members.push(expect_tensors(member, expected)?);
+    }
+    Ok(members)
+}
+
 /// The tensors of a head file as candle tensors, checked against the names and shapes
 /// the head expects, in that order.
 pub(crate) fn expect_tensors(

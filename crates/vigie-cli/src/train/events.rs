@@ -36,6 +36,8 @@ pub struct EventTraining<'a> {
     pub epochs: usize,
     /// Passes of the argument tagger over the data.
     pub argument_epochs: usize,
+    /// Seed of the taggers; the attribute classifier's is this plus 12.
+    pub seed: u64,
     /// Where to write the trigger tagger.
     pub triggers_out: &'a Path,
     /// Where to write the attribute classifier.
@@ -197,6 +199,7 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         hidden: settings.head.hidden,
         epochs: settings.epochs,
         batch: 16,
+        seed: settings.seed,
         ..TrainingOptions::default()
     };
     let provenance = |what: &str, seed: u64, epochs: usize| {
@@ -230,7 +233,7 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         epochs: 40,
         batch: 32,
         dropout: 0.3,
-        seed: 29,
+        seed: settings.seed + 12,
         ..TrainingOptions::default()
     };
     let attributes = train_classifier(

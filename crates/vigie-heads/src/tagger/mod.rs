@@ -14,7 +14,7 @@ use std::path::Path;
 use candle_core::{DType, Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-use crate::model_file::{self, NamedTensor};
+use crate::model_file::{self, NamedTensor, ensemble_provenance};
 use crate::words::WordVectors;
 
 pub use train::{Example, train};
@@ -179,11 +179,12 @@ impl Weights {
     }
 }
 
-/// A trained span tagger.
+/// A trained span tagger: one set of weights, or an ensemble of several trained alike
+/// (different seeds) whose log-probabilities are averaged before decoding.
 #[derive(Debug, Clone)]
 pub struct SpanTagger {
     description: Description,
-    weights: Weights,
+    members: Vec<Weights>,
 }
 
 impl SpanTagger {
@@ -227,11 +228,65 @@ impl SpanTagger {
         }
         let scores = (|| {
             let x = Tensor::from_slice(&words.values, (words.len(), words.width), &Device::Cpu)?;
-            let logits = self.weights.logits(&x, &[words.len()], None)?;
-            candle_nn::ops::log_softmax(&logits, 1)?.to_vec2::<f32>()
+            let mut sum: Option<Tensor> = None;
+            for member in &self.members {
+                let scores =
+                    candle_nn::ops::log_softmax(&member.logits(&x, &[words.len()], None)?, 1)?;
+                sum = Some(match sum {
+                    Some(sum) => (sum + scores)?,
+                    None => scores,
+                });
+            }
+            let sum = sum.expect("a tagger has at least one member");
+            (sum / self.members.len() as f64)?.to_vec2::<f32>()
         })()
         .map_err(|e| e.to_string())?;
         Ok(decode(&scores))
+    }
+
+    /// Number of weight sets whose scores are averaged (1 unless an ensemble).
+    pub fn members(&self) -> usize {
+        self.members.len()
+    }
+
+    /// One tagger averaging the scores of `taggers`, which must read the same vectors
+    /// and find the same kinds (taggers trained alike with different seeds).
+    pub fn ensemble(taggers: Vec<SpanTagger>) -> Result<SpanTagger, String> {
+        let first = taggers.first().ok_or("an ensemble of no tagger")?;
+        let mut description = first.description.clone();
+        for tagger in &taggers[1..] {
+            let other = &tagger.description;
+            if (
+                &other.head,
+                &other.layers,
+                other.width,
+                other.hidden,
+                &other.tags,
+            ) != (
+                &description.head,
+                &description.layers,
+                description.width,
+                description.hidden,
+                &description.tags,
+            ) {
+                return Err(format!(
+                    "cannot average a {} tagger of layers {:?}, width {}, hidden {} with one of \
+                     layers {:?}, width {}, hidden {}, or different tags",
+                    description.head,
+                    description.layers,
+                    description.width,
+                    description.hidden,
+                    other.layers,
+                    other.width,
+                    other.hidden
+                ));
+            }
+        }
+        description.provenance = ensemble_provenance(taggers.iter().map(|t| t.provenance()));
+        Ok(SpanTagger {
+            description,
+            members: taggers.into_iter().flat_map(|t| t.members).collect(),
+        })
     }
 
     /// The spans among `words`.
@@ -241,16 +296,19 @@ impl SpanTagger {
 
     /// The tagger as bytes (format `VIGIE-HEAD1`, half-precision weights).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let w = &self.weights;
-        model_file::to_bytes(
-            &self.description,
-            &[
-                NamedTensor::of("context", &w.context),
-                NamedTensor::of("hidden_bias", &w.hidden_bias),
-                NamedTensor::of("output", &w.output),
-                NamedTensor::of("output_bias", &w.output_bias),
-            ],
-        )
+        let tensors: Vec<NamedTensor> = self
+            .members
+            .iter()
+            .flat_map(|w| {
+                [
+                    NamedTensor::of("context", &w.context),
+                    NamedTensor::of("hidden_bias", &w.hidden_bias),
+                    NamedTensor::of("output", &w.output),
+                    NamedTensor::of("output_bias", &w.output_bias),
+                ]
+            })
+            .collect();
+        model_file::to_bytes(&self.description, &tensors)
     }
 
     /// Reads the `head` tagger file at `path`; errors name it.
@@ -279,7 +337,7 @@ impl SpanTagger {
             description.hidden,
             description.tags.len(),
         );
-        let mut loaded = model_file::expect_tensors(
+        let members = model_file::expect_members(
             tensors,
             &[
                 ("context", vec![width, 3 * hidden]),
@@ -288,17 +346,21 @@ impl SpanTagger {
                 ("output_bias", vec![tags]),
             ],
         )?
-        .into_iter();
-        let mut next = || loaded.next().expect("four tensors");
-        let weights = Weights {
-            context: next(),
-            hidden_bias: next(),
-            output: next(),
-            output_bias: next(),
-        };
+        .into_iter()
+        .map(|member| {
+            let [context, hidden_bias, output, output_bias] =
+                <[Tensor; 4]>::try_from(member).expect("four tensors");
+            Weights {
+                context,
+                hidden_bias,
+                output,
+                output_bias,
+            }
+        })
+        .collect();
         Ok(SpanTagger {
             description,
-            weights,
+            members,
         })
     }
 }

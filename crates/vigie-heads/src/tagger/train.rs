@@ -135,12 +135,12 @@ pub fn train(
                 tags: tag_names.clone(),
                 provenance: provenance.to_owned(),
             },
-            weights: Weights {
+            members: vec![Weights {
                 context: context.as_tensor().copy()?,
                 hidden_bias: hidden_bias.as_tensor().copy()?,
                 output: output.as_tensor().copy()?,
                 output_bias: output_bias.as_tensor().copy()?,
-            },
+            }],
         })
     };
     let mut order: Vec<usize> = (0..training.len()).collect();
@@ -231,8 +231,9 @@ mod tests {
         (WordVectors { width, values }, tags)
     }
 
-    #[test]
-    fn learns_kinds_from_vectors_and_reads_partial_labels() {
+    /// A tagger trained with `seed` on sentences where half the corpus marks PER only,
+    /// with a development sentence and its gold tags.
+    fn trained(seed: u64) -> (SpanTagger, Vec<f64>, WordVectors, Vec<usize>) {
         let mut random = Random(3);
         let patterns: [&[&str]; 4] = [
             &["O", "PER", "PER", "O", "O"],
@@ -266,6 +267,7 @@ mod tests {
             batch: 4,
             learning_rate: 1e-2,
             dropout: 0.1,
+            seed,
             ..TrainingOptions::default()
         };
         let mut losses = Vec::new();
@@ -279,6 +281,12 @@ mod tests {
             |_, loss, _| losses.push(loss),
         )
         .unwrap();
+        (tagger, losses, vectors, expected)
+    }
+
+    #[test]
+    fn learns_kinds_from_vectors_and_reads_partial_labels() {
+        let (tagger, losses, vectors, expected) = trained(17);
         assert!(losses.last().unwrap() < &(losses[0] * 0.5), "{losses:?}");
         assert_eq!(tagger.tags(&vectors).unwrap(), expected);
         assert_eq!(tagger.kinds(), KINDS);
@@ -287,5 +295,48 @@ mod tests {
         assert_eq!(read.provenance(), "test");
         assert_eq!(read.layers(), [12]);
         assert!(SpanTagger::from_bytes(&tagger.to_bytes(), "names").is_err());
+    }
+
+    #[test]
+    fn an_ensemble_averages_its_members_and_round_trips() {
+        let (first, _, vectors, expected) = trained(17);
+        let (second, _, _, _) = trained(5);
+        let mut random = Random(11);
+        let noisy: Vec<WordVectors> = (0..20)
+            .map(|_| {
+                let mut words = sentence(&["PER", "O", "ORG", "ORG", "O", "PER"], &mut random).0;
+                let noise = random.uniform(words.values.len(), 1.5);
+                words
+                    .values
+                    .iter_mut()
+                    .zip(noise)
+                    .for_each(|(v, n)| *v += n);
+                words
+            })
+            .collect();
+        // A member averaged with itself changes nothing.
+        let doubled = SpanTagger::ensemble(vec![first.clone(), first.clone()]).unwrap();
+        for words in &noisy {
+            assert_eq!(doubled.tags(words).unwrap(), first.tags(words).unwrap());
+        }
+        // Two seeds: the file keeps both members, and reads back the same tagger.
+        let pair = SpanTagger::ensemble(vec![first.clone(), second.clone()]).unwrap();
+        assert_eq!(pair.members(), 2);
+        assert!(pair.provenance().starts_with("ensemble of 2"));
+        assert_eq!(pair.tags(&vectors).unwrap(), expected);
+        let read = SpanTagger::from_bytes(&pair.to_bytes(), "test-spans").unwrap();
+        assert_eq!(read.members(), 2);
+        let disagreements = noisy
+            .iter()
+            .filter(|w| first.tags(w).unwrap() != second.tags(w).unwrap())
+            .count();
+        assert!(disagreements > 0, "the seeds must give different taggers");
+        for words in &noisy {
+            assert_eq!(read.tags(words).unwrap(), pair.tags(words).unwrap());
+        }
+        // Heads finding other kinds cannot be averaged.
+        let mut other = second;
+        other.description.tags = tags_of_kinds(&["PER", "LOC"]);
+        assert!(SpanTagger::ensemble(vec![first, other]).is_err());
     }
 }
