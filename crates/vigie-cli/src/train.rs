@@ -49,6 +49,10 @@ pub struct EncoderHead {
     /// Where encoded sentences are cached between runs.
     #[arg(long, default_value = "target/encoded-cache")]
     pub cache: PathBuf,
+    /// Seed of the initial weights, the order of the examples and the dropout masks
+    /// (`vigie train ensemble` averages heads trained with different seeds).
+    #[arg(long, default_value_t = 17)]
+    pub seed: u64,
 }
 
 /// Training commands.
@@ -92,10 +96,6 @@ pub enum TrainCommand {
         /// Passes of the argument tagger over the data.
         #[arg(long, default_value_t = 12)]
         argument_epochs: usize,
-        /// Seed of the taggers' initial weights, example order and dropout (the attribute
-        /// classifier's is this plus 12); another seed measures run-to-run variance.
-        #[arg(long, default_value_t = 17)]
-        seed: u64,
         /// Where to write the trigger tagger.
         #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_TRIGGERS)]
         triggers_out: PathBuf,
@@ -159,7 +159,7 @@ pub enum TrainCommand {
         out: PathBuf,
     },
     /// One head averaging several heads of the same kind trained alike with different
-    /// seeds (`vigie train events --seed`): their log-probabilities are averaged.
+    /// seeds (`--seed`): their log-probabilities are averaged.
     Ensemble {
         /// What the heads are: `triggers`, `arguments` or `names` (span taggers) or
         /// `event-attributes` (the attribute classifier).
@@ -193,7 +193,6 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             head,
             epochs,
             argument_epochs,
-            seed,
             triggers_out,
             attributes_out,
             arguments_out,
@@ -203,7 +202,6 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             head: &head,
             epochs,
             argument_epochs,
-            seed,
             triggers_out: &triggers_out,
             attributes_out: &attributes_out,
             arguments_out: &arguments_out,

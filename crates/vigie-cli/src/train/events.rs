@@ -36,8 +36,6 @@ pub struct EventTraining<'a> {
     pub epochs: usize,
     /// Passes of the argument tagger over the data.
     pub argument_epochs: usize,
-    /// Seed of the taggers; the attribute classifier's is this plus 12.
-    pub seed: u64,
     /// Where to write the trigger tagger.
     pub triggers_out: &'a Path,
     /// Where to write the attribute classifier.
@@ -199,7 +197,7 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         hidden: settings.head.hidden,
         epochs: settings.epochs,
         batch: 16,
-        seed: settings.seed,
+        seed: settings.head.seed,
         ..TrainingOptions::default()
     };
     let provenance = |what: &str, seed: u64, epochs: usize| {
@@ -233,7 +231,8 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         epochs: 40,
         batch: 32,
         dropout: 0.3,
-        seed: settings.seed + 12,
+        // The classifier's seed has always been 12 above the taggers'.
+        seed: settings.head.seed + 12,
         ..TrainingOptions::default()
     };
     let attributes = train_classifier(

@@ -81,6 +81,7 @@ pub fn train_head(
         layers,
         hidden,
         cache,
+        seed,
     } = head;
     let encoder = MultilingualEncoder::load(encoder)?;
     let (mut training, mut development) = (Vec::new(), Vec::new());
@@ -116,6 +117,7 @@ pub fn train_head(
         layers: layers.clone(),
         hidden: *hidden,
         epochs,
+        seed: *seed,
         ..TrainingOptions::default()
     };
     let provenance = format!(

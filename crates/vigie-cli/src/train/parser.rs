@@ -99,6 +99,7 @@ pub fn train_parser(run: &ParserTraining) -> anyhow::Result<ExitCode> {
         layers,
         hidden,
         cache,
+        seed,
     } = run.head;
     let encoder = MultilingualEncoder::load(encoder)?;
     let training = encoded_treebanks(run.training, &encoder, layers, cache)?;
@@ -140,6 +141,7 @@ pub fn train_parser(run: &ParserTraining) -> anyhow::Result<ExitCode> {
         layers: layers.clone(),
         hidden: *hidden,
         epochs: run.epochs,
+        seed: *seed,
         ..TrainingOptions::default()
     };
     let provenance = format!(
