@@ -166,7 +166,7 @@ pub enum TrainCommand {
         #[arg(long)]
         head: String,
         /// The heads to average.
-        #[arg(long, required = true, num_args = 2..)]
+        #[arg(long, required = true, num_args = 1..)]
         members: Vec<PathBuf>,
         /// Where to write the ensemble.
         #[arg(long)]

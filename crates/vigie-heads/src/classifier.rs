@@ -9,7 +9,7 @@ use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use serde::{Deserialize, Serialize};
 
-use crate::model_file::{self, NamedTensor, ensemble_provenance};
+use crate::model_file::{self, NamedTensor};
 use crate::random::Random;
 use crate::training::TrainingOptions;
 use crate::words::WordVectors;
@@ -166,38 +166,8 @@ impl SpanClassifier {
     /// One classifier averaging the scores of `classifiers`, which must read the same
     /// vectors and give the same outputs (classifiers trained alike with different seeds).
     pub fn ensemble(classifiers: Vec<SpanClassifier>) -> Result<SpanClassifier, String> {
-        let first = classifiers.first().ok_or("an ensemble of no classifier")?;
-        let mut description = first.description.clone();
-        for classifier in &classifiers[1..] {
-            let other = &classifier.description;
-            if (
-                &other.head,
-                &other.layers,
-                other.width,
-                other.hidden,
-                &other.outputs,
-            ) != (
-                &description.head,
-                &description.layers,
-                description.width,
-                description.hidden,
-                &description.outputs,
-            ) {
-                return Err(format!(
-                    "cannot average a {} classifier of layers {:?}, width {}, hidden {} with \
-                     one of layers {:?}, width {}, hidden {}, or different outputs",
-                    description.head,
-                    description.layers,
-                    description.width,
-                    description.hidden,
-                    other.layers,
-                    other.width,
-                    other.hidden
-                ));
-            }
-        }
-        description.provenance =
-            ensemble_provenance(classifiers.iter().map(SpanClassifier::provenance));
+        let descriptions: Vec<&Description> = classifiers.iter().map(|c| &c.description).collect();
+        let description = model_file::ensemble_description(&descriptions, |d| &mut d.provenance)?;
         Ok(SpanClassifier {
             description,
             members: classifiers.into_iter().flat_map(|c| c.members).collect(),

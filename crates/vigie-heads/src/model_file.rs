@@ -109,14 +109,37 @@ impl NamedTensor {
     }
 }
 
-/// The provenance of an ensemble: how many members, then each member's own.
-pub(crate) fn ensemble_provenance<'a>(members: impl Iterator<Item = &'a str>) -> String {
-    let members: Vec<&str> = members.collect();
-    format!(
+/// The description of an ensemble of heads described by `members`: they must be equal
+/// once their provenance (reached by `provenance`) is set aside, and the ensemble's
+/// provenance says how many members it has, then gives each one's own.
+pub(crate) fn ensemble_description<D: Clone + PartialEq>(
+    members: &[&D],
+    provenance: impl Fn(&mut D) -> &mut String,
+) -> Result<D, String> {
+    let bare = |description: &D| {
+        let mut bare = description.clone();
+        provenance(&mut bare).clear();
+        bare
+    };
+    let first = members.first().ok_or("an ensemble of no head")?;
+    if members[1..].iter().any(|other| bare(other) != bare(first)) {
+        return Err(
+            "cannot average heads that differ in more than their provenance (kind, layers, \
+             sizes or labels)"
+                .into(),
+        );
+    }
+    let provenances: Vec<String> = members
+        .iter()
+        .map(|member| provenance(&mut (*member).clone()).clone())
+        .collect();
+    let mut description = (*first).clone();
+    *provenance(&mut description) = format!(
         "ensemble of {} (scores averaged): {}",
         members.len(),
-        members.join(" | ")
-    )
+        provenances.join(" | ")
+    );
+    Ok(description)
 }
 
 /// The tensors of a head file of one or more members (an ensemble stores each member's

@@ -14,7 +14,7 @@ use std::path::Path;
 use candle_core::{DType, Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-use crate::model_file::{self, NamedTensor, ensemble_provenance};
+use crate::model_file::{self, NamedTensor};
 use crate::words::WordVectors;
 
 pub use train::{Example, train};
@@ -252,37 +252,8 @@ impl SpanTagger {
     /// One tagger averaging the scores of `taggers`, which must read the same vectors
     /// and find the same kinds (taggers trained alike with different seeds).
     pub fn ensemble(taggers: Vec<SpanTagger>) -> Result<SpanTagger, String> {
-        let first = taggers.first().ok_or("an ensemble of no tagger")?;
-        let mut description = first.description.clone();
-        for tagger in &taggers[1..] {
-            let other = &tagger.description;
-            if (
-                &other.head,
-                &other.layers,
-                other.width,
-                other.hidden,
-                &other.tags,
-            ) != (
-                &description.head,
-                &description.layers,
-                description.width,
-                description.hidden,
-                &description.tags,
-            ) {
-                return Err(format!(
-                    "cannot average a {} tagger of layers {:?}, width {}, hidden {} with one of \
-                     layers {:?}, width {}, hidden {}, or different tags",
-                    description.head,
-                    description.layers,
-                    description.width,
-                    description.hidden,
-                    other.layers,
-                    other.width,
-                    other.hidden
-                ));
-            }
-        }
-        description.provenance = ensemble_provenance(taggers.iter().map(|t| t.provenance()));
+        let descriptions: Vec<&Description> = taggers.iter().map(|t| &t.description).collect();
+        let description = model_file::ensemble_description(&descriptions, |d| &mut d.provenance)?;
         Ok(SpanTagger {
             description,
             members: taggers.into_iter().flat_map(|t| t.members).collect(),
