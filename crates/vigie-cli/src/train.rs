@@ -240,25 +240,24 @@ fn ensemble(head: &str, members: &[PathBuf], out: &Path) -> anyhow::Result<ExitC
     use vigie_heads::classifier::SpanClassifier;
     use vigie_heads::events::ATTRIBUTES_HEAD;
     use vigie_heads::tagger::SpanTagger;
+    fn load_all<T>(
+        members: &[PathBuf],
+        load: impl Fn(&Path) -> Result<T, String>,
+    ) -> anyhow::Result<Vec<T>> {
+        members
+            .iter()
+            .map(|path| load(path))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(anyhow::Error::msg)
+    }
     let bytes = if head == ATTRIBUTES_HEAD {
-        let heads = members
-            .iter()
-            .map(|path| SpanClassifier::load(path, head))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(anyhow::Error::msg)?;
-        SpanClassifier::ensemble(heads)
-            .map_err(anyhow::Error::msg)?
-            .to_bytes()
+        let heads = load_all(members, |path| SpanClassifier::load(path, head))?;
+        SpanClassifier::ensemble(heads).map(|h| h.to_bytes())
     } else {
-        let heads = members
-            .iter()
-            .map(|path| SpanTagger::load(path, head))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(anyhow::Error::msg)?;
-        SpanTagger::ensemble(heads)
-            .map_err(anyhow::Error::msg)?
-            .to_bytes()
-    };
+        let heads = load_all(members, |path| SpanTagger::load(path, head))?;
+        SpanTagger::ensemble(heads).map(|h| h.to_bytes())
+    }
+    .map_err(anyhow::Error::msg)?;
     std::fs::write(out, bytes).with_context(|| format!("{}: cannot write", out.display()))?;
     println!("{}: {} members", out.display(), members.len());
     Ok(ExitCode::SUCCESS)

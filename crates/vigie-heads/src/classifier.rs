@@ -128,34 +128,24 @@ impl SpanClassifier {
             return Err(format!("span {span:?} of {} words", words.len()));
         }
         let input = span_input(words, span);
-        let mut sums: Vec<Vec<f32>> = Vec::new();
-        for member in &self.members {
-            let scores = (|| {
-                let x = Tensor::from_slice(&input, (1, 2 * words.width), &Device::Cpu)?;
-                member
-                    .logits(&x, None)?
-                    .iter()
-                    .map(|l| {
-                        candle_nn::ops::log_softmax(l, 1)?
-                            .squeeze(0)?
-                            .to_vec1::<f32>()
-                    })
-                    .collect::<candle_core::Result<Vec<_>>>()
-            })()
-            .map_err(|e: candle_core::Error| e.to_string())?;
-            if sums.is_empty() {
-                sums = scores;
-            } else {
-                for (sum, output) in sums.iter_mut().zip(scores) {
-                    sum.iter_mut().zip(output).for_each(|(s, v)| *s += v);
-                }
-            }
-        }
-        let share = 1.0 / self.members.len() as f32;
-        for value in sums.iter_mut().flatten() {
-            *value *= share;
-        }
-        Ok(sums)
+        (|| {
+            let x = Tensor::from_vec(input, (1, 2 * words.width), &Device::Cpu)?;
+            // Each member's scores, one tensor per output.
+            let members = self
+                .members
+                .iter()
+                .map(|member| member.logits(&x, None))
+                .collect::<candle_core::Result<Vec<_>>>()?;
+            (0..self.description.outputs.len())
+                .map(|output| {
+                    let logits: Vec<Tensor> = members.iter().map(|m| m[output].clone()).collect();
+                    model_file::mean_log_probabilities(&logits)?
+                        .squeeze(0)?
+                        .to_vec1::<f32>()
+                })
+                .collect::<candle_core::Result<Vec<_>>>()
+        })()
+        .map_err(|e: candle_core::Error| e.to_string())
     }
 
     /// Number of weight sets whose scores are averaged (1 unless an ensemble).
@@ -448,16 +438,19 @@ mod tests {
             dropout: 0.1,
             ..TrainingOptions::default()
         };
-        let classifier = train_classifier(
-            "test-spans",
-            outputs.clone(),
-            &training,
-            &training[..24],
-            &options,
-            "test",
-            |_, _, _| {},
-        )
-        .unwrap();
+        let train = |options: &TrainingOptions| {
+            train_classifier(
+                "test-spans",
+                outputs.clone(),
+                &training,
+                &training[..24],
+                options,
+                "test",
+                |_, _, _| {},
+            )
+            .unwrap()
+        };
+        let classifier = train(&options);
         let read = SpanClassifier::from_bytes(&classifier.to_bytes(), "test-spans").unwrap();
         assert_eq!(read.outputs(), outputs.as_slice());
         for (colour, size) in [(0, 1), (2, 0), (1, 1)] {
@@ -471,17 +464,7 @@ mod tests {
 
         // An ensemble with a second seed scores the mean of its members' scores, and
         // its file keeps both.
-        let other_seed = TrainingOptions { seed: 9, ..options };
-        let second = train_classifier(
-            "test-spans",
-            outputs.clone(),
-            &training,
-            &training[..24],
-            &other_seed,
-            "test",
-            |_, _, _| {},
-        )
-        .unwrap();
+        let second = train(&TrainingOptions { seed: 9, ..options });
         let pair = SpanClassifier::ensemble(vec![classifier.clone(), second.clone()]).unwrap();
         let pair = SpanClassifier::from_bytes(&pair.to_bytes(), "test-spans").unwrap();
         assert_eq!(pair.members(), 2);

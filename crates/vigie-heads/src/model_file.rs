@@ -116,30 +116,47 @@ pub(crate) fn ensemble_description<D: Clone + PartialEq>(
     members: &[&D],
     provenance: impl Fn(&mut D) -> &mut String,
 ) -> Result<D, String> {
-    let bare = |description: &D| {
-        let mut bare = description.clone();
-        provenance(&mut bare).clear();
-        bare
-    };
-    let first = members.first().ok_or("an ensemble of no head")?;
-    if members[1..].iter().any(|other| bare(other) != bare(first)) {
+    // Each description without its provenance, and the provenance.
+    let (bare, provenances): (Vec<D>, Vec<String>) = members
+        .iter()
+        .map(|&member| {
+            let mut bare = member.clone();
+            let own = std::mem::take(provenance(&mut bare));
+            (bare, own)
+        })
+        .unzip();
+    let first = bare.first().ok_or("an ensemble of no head")?;
+    if bare[1..].iter().any(|other| other != first) {
         return Err(
             "cannot average heads that differ in more than their provenance (kind, layers, \
              sizes or labels)"
                 .into(),
         );
     }
-    let provenances: Vec<String> = members
-        .iter()
-        .map(|member| provenance(&mut (*member).clone()).clone())
-        .collect();
-    let mut description = (*first).clone();
+    let mut description = first.clone();
     *provenance(&mut description) = format!(
         "ensemble of {} (scores averaged): {}",
         members.len(),
         provenances.join(" | ")
     );
     Ok(description)
+}
+
+/// The mean over an ensemble's members of their log-probabilities: the log-softmax of
+/// each member's scores (`logits`, labels along the last dimension), averaged.
+pub(crate) fn mean_log_probabilities(
+    logits: &[candle_core::Tensor],
+) -> candle_core::Result<candle_core::Tensor> {
+    let mut sum: Option<candle_core::Tensor> = None;
+    for scores in logits {
+        let log_probabilities = candle_nn::ops::log_softmax(scores, candle_core::D::Minus1)?;
+        sum = Some(match sum {
+            Some(sum) => (sum + log_probabilities)?,
+            None => log_probabilities,
+        });
+    }
+    let sum = sum.ok_or_else(|| candle_core::Error::msg("an ensemble of no member"))?;
+    sum / logits.len() as f64
 }
 
 /// The tensors of a head file of one or more members (an ensemble stores each member's

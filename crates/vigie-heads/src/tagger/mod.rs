@@ -228,17 +228,12 @@ impl SpanTagger {
         }
         let scores = (|| {
             let x = Tensor::from_slice(&words.values, (words.len(), words.width), &Device::Cpu)?;
-            let mut sum: Option<Tensor> = None;
-            for member in &self.members {
-                let scores =
-                    candle_nn::ops::log_softmax(&member.logits(&x, &[words.len()], None)?, 1)?;
-                sum = Some(match sum {
-                    Some(sum) => (sum + scores)?,
-                    None => scores,
-                });
-            }
-            let sum = sum.expect("a tagger has at least one member");
-            (sum / self.members.len() as f64)?.to_vec2::<f32>()
+            let logits = self
+                .members
+                .iter()
+                .map(|member| member.logits(&x, &[words.len()], None))
+                .collect::<candle_core::Result<Vec<_>>>()?;
+            model_file::mean_log_probabilities(&logits)?.to_vec2::<f32>()
         })()
         .map_err(|e| e.to_string())?;
         Ok(decode(&scores))
