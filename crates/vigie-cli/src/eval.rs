@@ -745,8 +745,8 @@ fn persuasion(
     );
     match &model {
         Some(model) => println!(
-            "predictor  model (threshold {:.2}; {})",
-            model.threshold, model.provenance
+            "predictor  model (thresholds {}; {})",
+            model.thresholds, model.provenance
         ),
         None => println!("predictor  lexicon (data/lexicons/loaded_language.tsv)"),
     }

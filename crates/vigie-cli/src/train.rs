@@ -359,11 +359,11 @@ fn persuasion(
     std::fs::write(out, model.to_bytes())
         .with_context(|| format!("{}: cannot write", out.display()))?;
     println!(
-        "{}: {} training and {} tuning paragraphs, threshold {:.2}",
+        "{}: {} training and {} tuning paragraphs, thresholds {}",
         out.display(),
         training.len(),
         tuning.len(),
-        model.threshold
+        model.thresholds
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -139,6 +139,8 @@ pub fn features(
 /// sentence encoder, the paragraph's vector.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParagraphFeatures {
+    /// The paragraph's language, when known: it chooses the decision threshold.
+    pub language: Option<Language>,
     /// Hashed features with counts ([`features`]).
     pub hashed: Vec<Feature>,
     /// The sentence encoder's unit-length vector (empty without an encoder).
@@ -154,6 +156,7 @@ impl ParagraphFeatures {
         encoder: Option<&MultilingualEncoder>,
     ) -> Self {
         Self {
+            language,
             hashed: features(paragraph, language, lexicon),
             embedding: encoder
                 .map(|e| {
@@ -167,7 +170,7 @@ impl ParagraphFeatures {
 
 /// A multi-label logistic-regression model over tf-idf weighted hashed features (and a
 /// sentence encoder's vector, when trained with one), one weight vector per technique,
-/// and one decision threshold.
+/// and decision thresholds.
 #[derive(Debug)]
 pub struct PersuasionModel {
     /// Inverse document frequency per feature bucket.
@@ -180,8 +183,8 @@ pub struct PersuasionModel {
     encoder: Option<MultilingualEncoder>,
     /// One bias per technique.
     biases: Vec<f32>,
-    /// Probability above which a technique is predicted.
-    pub threshold: f32,
+    /// Probabilities above which a technique is predicted.
+    pub thresholds: Thresholds,
     /// Where the training data came from (shown by `vigie eval persuasion`).
     pub provenance: String,
 }
@@ -196,7 +199,74 @@ pub struct Example {
 }
 
 /// First bytes of a saved model.
-const MAGIC: &[u8] = b"VIGIE-PERSUASION4\n";
+const MAGIC: &[u8] = b"VIGIE-PERSUASION5\n";
+
+/// Tuning paragraphs a language needs for a threshold of its own.
+const MIN_TUNING_PER_LANGUAGE: usize = 100;
+
+/// The probability above which a technique is predicted: one per language that had
+/// enough tuning paragraphs (the languages' training data differ, and so do their
+/// models' calibrations), and one for every other paragraph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thresholds {
+    /// For paragraphs of a language without its own threshold, or of none identified.
+    pub overall: f32,
+    /// A threshold per language.
+    pub by_language: Vec<(Language, f32)>,
+}
+
+impl Thresholds {
+    /// The threshold of paragraphs in `language`.
+    pub fn of(&self, language: Option<Language>) -> f32 {
+        self.by_language
+            .iter()
+            .find(|(l, _)| Some(*l) == language)
+            .map_or(self.overall, |(_, t)| *t)
+    }
+
+    /// The thresholds that maximise micro-F1 on `tuning` (probabilities, gold labels and
+    /// language per paragraph): overall, then per language with enough paragraphs.
+    fn tuned(tuning: &[([f32; 23], &BTreeSet<usize>, Option<Language>)]) -> Self {
+        let best = |language: Option<Language>| {
+            let f1_at = |threshold: f32| {
+                micro_f1(
+                    tuning
+                        .iter()
+                        .filter(|(_, _, l)| language.is_none() || *l == language)
+                        .map(|(p, gold, _)| (predict_at(p, threshold), *gold)),
+                )
+            };
+            (2..=95)
+                .map(|step| step as f32 / 100.0)
+                .max_by(|a, b| f1_at(*a).total_cmp(&f1_at(*b)))
+                .unwrap_or(0.5)
+        };
+        Self {
+            overall: best(None),
+            by_language: [Language::Fr, Language::En]
+                .into_iter()
+                .filter(|&language| {
+                    tuning
+                        .iter()
+                        .filter(|(_, _, l)| *l == Some(language))
+                        .count()
+                        >= MIN_TUNING_PER_LANGUAGE
+                })
+                .map(|language| (language, best(Some(language))))
+                .collect(),
+        }
+    }
+}
+
+impl std::fmt::Display for Thresholds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.2}", self.overall)?;
+        for (language, threshold) in &self.by_language {
+            write!(f, ", {} {threshold:.2}", language.code())?;
+        }
+        Ok(())
+    }
+}
 
 fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
@@ -281,12 +351,15 @@ impl PersuasionModel {
 
     /// Techniques predicted for a paragraph's features.
     pub fn predict(&self, paragraph: &ParagraphFeatures) -> BTreeSet<usize> {
-        predict_at(&self.probabilities(paragraph), self.threshold)
+        predict_at(
+            &self.probabilities(paragraph),
+            self.thresholds.of(paragraph.language),
+        )
     }
 
     /// Trains by stochastic gradient descent on the class-balanced log loss (each
-    /// technique's positives weighted by how rare they are), then picks the threshold
-    /// that maximises micro-F1 on `tuning` (held out from training). With an encoder,
+    /// technique's positives weighted by how rare they are), then picks the thresholds
+    /// that maximise micro-F1 on `tuning` (held out from training). With an encoder,
     /// the examples carry its vectors and the model keeps it.
     pub fn train(
         examples: &[Example],
@@ -314,7 +387,10 @@ impl PersuasionModel {
             embedding_weights: vec![0.0; TECHNIQUES.len() * embedding_dimensions],
             encoder,
             biases: vec![0.0; TECHNIQUES.len()],
-            threshold: 0.5,
+            thresholds: Thresholds {
+                overall: 0.5,
+                by_language: Vec::new(),
+            },
             provenance: provenance.to_owned(),
         };
         let positive_weight: Vec<f32> = (0..TECHNIQUES.len())
@@ -359,21 +435,14 @@ impl PersuasionModel {
                 }
             }
         }
-        let tuning: Vec<([f32; 23], &BTreeSet<usize>)> = tuning
+        let tuning: Vec<_> = tuning
             .iter()
-            .map(|e| (model.probabilities(&e.features), &e.labels))
+            .map(|e| {
+                let probabilities = model.probabilities(&e.features);
+                (probabilities, &e.labels, e.features.language)
+            })
             .collect();
-        let f1_at = |threshold: f32| {
-            micro_f1(
-                tuning
-                    .iter()
-                    .map(|(p, gold)| (predict_at(p, threshold), *gold)),
-            )
-        };
-        model.threshold = (2..=95)
-            .map(|step| step as f32 / 100.0)
-            .max_by(|a, b| f1_at(*a).total_cmp(&f1_at(*b)))
-            .unwrap_or(0.5);
+        model.thresholds = Thresholds::tuned(&tuning);
         model
     }
 
@@ -383,7 +452,12 @@ impl PersuasionModel {
         let provenance = self.provenance.as_bytes();
         bytes.extend_from_slice(&(provenance.len() as u32).to_le_bytes());
         bytes.extend_from_slice(provenance);
-        bytes.extend_from_slice(&self.threshold.to_le_bytes());
+        bytes.extend_from_slice(&self.thresholds.overall.to_le_bytes());
+        bytes.push(self.thresholds.by_language.len() as u8);
+        for (language, threshold) in &self.thresholds.by_language {
+            bytes.extend_from_slice(language.code().as_bytes());
+            bytes.extend_from_slice(&threshold.to_le_bytes());
+        }
         bytes.extend_from_slice(&HASH_BITS.to_le_bytes());
         bytes.extend_from_slice(&(self.embedding_dimensions() as u32).to_le_bytes());
         for values in [
@@ -428,7 +502,14 @@ impl PersuasionModel {
         let f32_at = |b: &[u8]| f32::from_le_bytes(b.try_into().expect("4 bytes"));
         let provenance_len = u32_at(take(4)?) as usize;
         let provenance = String::from_utf8_lossy(take(provenance_len)?).into_owned();
-        let threshold = f32_at(take(4)?);
+        let overall = f32_at(take(4)?);
+        let mut by_language = Vec::new();
+        for _ in 0..take(1)?[0] {
+            let code = String::from_utf8_lossy(take(2)?).into_owned();
+            let language = Language::from_code(&code)
+                .ok_or_else(|| format!("persuasion model threshold for unknown language {code}"))?;
+            by_language.push((language, f32_at(take(4)?)));
+        }
         if u32_at(take(4)?) != HASH_BITS {
             return Err("persuasion model built with another feature hash size".to_owned());
         }
@@ -467,7 +548,10 @@ impl PersuasionModel {
             embedding_weights,
             encoder,
             biases,
-            threshold,
+            thresholds: Thresholds {
+                overall,
+                by_language,
+            },
             provenance,
         })
     }
@@ -497,7 +581,8 @@ pub fn signals(doc: &Document, model: &PersuasionModel, lexicon: &LoadedLexicon)
         let length = paragraph.chars().count();
         let probabilities =
             model.probabilities(&model.paragraph_features(paragraph, doc.language, lexicon));
-        let mut found: Vec<(usize, f32)> = predict_at(&probabilities, model.threshold)
+        let threshold = model.thresholds.of(doc.language);
+        let mut found: Vec<(usize, f32)> = predict_at(&probabilities, threshold)
             .into_iter()
             .map(|t| (t, probabilities[t]))
             .collect();
@@ -596,6 +681,37 @@ mod tests {
             Some(Span::new(start, doc.text.chars().count()))
         );
         assert!(signals[0].detail.starts_with("Loaded_Language"));
+    }
+
+    #[test]
+    fn each_language_gets_the_threshold_its_tuning_paragraphs_want() {
+        let gold = BTreeSet::from([0]);
+        let none = BTreeSet::new();
+        // French paragraphs score low, English ones high; each language's positives
+        // sit 0.2 above its negatives.
+        let mut tuning = Vec::new();
+        for (language, positive, negative) in [(Language::Fr, 0.3, 0.1), (Language::En, 0.8, 0.6)] {
+            for i in 0..MIN_TUNING_PER_LANGUAGE {
+                let (p, labels) = if i % 2 == 0 {
+                    (positive, &gold)
+                } else {
+                    (negative, &none)
+                };
+                let mut probabilities = [0.0; 23];
+                probabilities[0] = p;
+                tuning.push((probabilities, labels, Some(language)));
+            }
+        }
+        let thresholds = Thresholds::tuned(&tuning);
+        let french = thresholds.of(Some(Language::Fr));
+        let english = thresholds.of(Some(Language::En));
+        assert!(french > 0.1 && french <= 0.3, "{thresholds}");
+        assert!(english > 0.6 && english <= 0.8, "{thresholds}");
+        assert_eq!(thresholds.of(None), thresholds.overall);
+        // Too few paragraphs of a language: it takes the overall threshold.
+        let thresholds = Thresholds::tuned(&tuning[..MIN_TUNING_PER_LANGUAGE + 10]);
+        assert_eq!(thresholds.by_language.len(), 1);
+        assert_eq!(thresholds.of(Some(Language::En)), thresholds.overall);
     }
 
     #[test]
