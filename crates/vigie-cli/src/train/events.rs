@@ -159,16 +159,27 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
                     )
                     .map_err(anyhow::Error::msg)?,
                 );
-                attributes.push(attribute_example(
-                    &words,
-                    span,
-                    GoldAttributes {
-                        plover: &event.plover,
-                        mode: event.mode.as_deref(),
-                        acled: event.acled.as_ref().map(|a| a.sub_event_type.as_str()),
-                        modality: &event.modality,
-                    },
-                ));
+                attributes.push(match &event.modality {
+                    Some(modality) => attribute_example(
+                        &words,
+                        span,
+                        GoldAttributes {
+                            plover: &event.plover,
+                            mode: event.mode.as_deref(),
+                            acled: event.acled.as_ref().map(|a| a.sub_event_type.as_str()),
+                            modality,
+                        },
+                    ),
+                    // Annotated for type, mode and participants only.
+                    None => type_and_mode_example(
+                        &words,
+                        span,
+                        EventType::from_name(&event.plover).ok_or_else(|| {
+                            anyhow::anyhow!("{}: unknown PLOVER type {}", item.id, event.plover)
+                        })?,
+                        event.mode.as_deref(),
+                    ),
+                });
             }
             let tags = trigger_tags(item).map_err(anyhow::Error::msg)?;
             triggers.push(
