@@ -227,12 +227,13 @@ impl Thresholds {
     /// The thresholds that maximise micro-F1 on `tuning` (probabilities, gold labels and
     /// language per paragraph): overall, then per language with enough paragraphs.
     fn tuned(tuning: &[([f32; 23], &BTreeSet<usize>, Option<Language>)]) -> Self {
-        let best = |language: Option<Language>| {
+        // The best threshold for the paragraphs whose language `keep` accepts.
+        let best = |keep: &dyn Fn(Option<Language>) -> bool| {
             let f1_at = |threshold: f32| {
                 micro_f1(
                     tuning
                         .iter()
-                        .filter(|(_, _, l)| language.is_none() || *l == language)
+                        .filter(|(_, _, l)| keep(*l))
                         .map(|(p, gold, _)| (predict_at(p, threshold), *gold)),
                 )
             };
@@ -242,7 +243,7 @@ impl Thresholds {
                 .unwrap_or(0.5)
         };
         Self {
-            overall: best(None),
+            overall: best(&|_| true),
             by_language: [Language::Fr, Language::En]
                 .into_iter()
                 .filter(|&language| {
@@ -252,7 +253,7 @@ impl Thresholds {
                         .count()
                         >= MIN_TUNING_PER_LANGUAGE
                 })
-                .map(|language| (language, best(Some(language))))
+                .map(|language| (language, best(&|l| l == Some(language))))
                 .collect(),
         }
     }
