@@ -46,6 +46,9 @@ pub enum BenchCommand {
         /// The encoder's folder.
         #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
         encoder: PathBuf,
+        /// Multiply in f32 even where the CPU runs the 4-bit × 8-bit integer products.
+        #[arg(long)]
+        float: bool,
     },
     /// The HTTP API under load: a store of synthetic events, `vigie serve` on loopback, and
     /// concurrent clients sending filtered event queries; latency percentiles.
@@ -117,9 +120,17 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             corpus,
             seconds,
             encoder,
+            float,
         } => {
+            use vigie_encoder::e5::{Arithmetic, MultilingualEncoder};
             let articles = vigie_eval::geoparse::read_gold(&corpus).map_err(anyhow::Error::msg)?;
-            let encoder = vigie_encoder::e5::MultilingualEncoder::load(&encoder)?;
+            let arithmetic = if float {
+                Arithmetic::Float
+            } else {
+                Arithmetic::Integer
+            };
+            let encoder = MultilingualEncoder::load_with(&encoder, arithmetic)?;
+            println!("arithmetic {:?}", encoder.arithmetic());
             let result =
                 vigie_eval::bench::encoder(&articles, &encoder, Duration::from_secs_f64(seconds));
             if let Some(peak) = peak_memory_mib() {

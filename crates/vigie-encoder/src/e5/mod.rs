@@ -6,13 +6,17 @@
 //! [`MultilingualEncoder::DEFAULT_DIR`].
 
 pub mod file;
+mod gelu;
 pub mod model;
 pub mod unigram;
+#[cfg(target_arch = "x86_64")]
+pub mod vnni;
 
 use std::path::Path;
 
 use crate::EncoderError;
 
+pub use model::Arithmetic;
 pub use unigram::Tokens;
 
 /// How E5 is told what a text is: questions and short queries, or passages.
@@ -53,8 +57,14 @@ impl MultilingualEncoder {
     /// The model file's name in its folder.
     pub const FILE: &'static str = "e5-small-q4.bin";
 
-    /// Loads the model from its folder.
+    /// Loads the model from its folder, in the fastest arithmetic this CPU runs
+    /// ([`Arithmetic::Integer`] where it has AVX-512 VNNI).
     pub fn load(dir: &Path) -> Result<Self, EncoderError> {
+        Self::load_with(dir, Arithmetic::Integer)
+    }
+
+    /// Loads the model from its folder, multiplying in `arithmetic` where the CPU can.
+    pub fn load_with(dir: &Path, arithmetic: Arithmetic) -> Result<Self, EncoderError> {
         let path = dir.join(Self::FILE);
         let fail = |message: String| EncoderError {
             path: path.clone(),
@@ -63,12 +73,14 @@ impl MultilingualEncoder {
         let bytes = std::fs::read(&path)
             .map_err(|e| fail(format!("{e} (build it with scripts/build-encoder)")))?;
         let file = file::ModelFile::parse(&bytes).map_err(fail)?;
-        let model = model::Encoder::new(&file, &bytes).map_err(fail)?;
-        // FNV-1a over the size and every 4,096th byte: cheap, and any other model differs.
+        let model = model::Encoder::new(&file, &bytes, arithmetic).map_err(fail)?;
+        // FNV-1a over the size, the arithmetic and every 4,096th byte: cheap, and any other
+        // model or arithmetic differs.
         let identity = bytes
             .iter()
             .step_by(4096)
             .chain(&bytes.len().to_le_bytes())
+            .chain(&[model.arithmetic() as u8])
             .fold(0xcbf2_9ce4_8422_2325u64, |hash, &b| {
                 (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
             });
@@ -79,7 +91,12 @@ impl MultilingualEncoder {
         })
     }
 
-    /// A fingerprint of the model file, for caches of its outputs.
+    /// The arithmetic the encoder's products run in.
+    pub fn arithmetic(&self) -> Arithmetic {
+        self.model.arithmetic()
+    }
+
+    /// A fingerprint of the model file and arithmetic, for caches of its outputs.
     pub fn identity(&self) -> u64 {
         self.identity
     }
