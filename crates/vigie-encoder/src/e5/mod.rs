@@ -6,7 +6,7 @@
 //! [`MultilingualEncoder::DEFAULT_DIR`].
 
 pub mod file;
-mod gelu;
+pub mod gelu;
 pub mod model;
 pub mod unigram;
 #[cfg(target_arch = "x86_64")]

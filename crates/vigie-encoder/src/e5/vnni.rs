@@ -10,8 +10,10 @@
 //! weights.
 
 use std::arch::x86_64::{
-    __m512, __m512i, _mm512_add_ps, _mm512_cvtepi32_ps, _mm512_dpbusd_epi32, _mm512_fmadd_ps,
-    _mm512_loadu_ps, _mm512_loadu_si512, _mm512_mul_ps, _mm512_set1_epi32, _mm512_set1_ps,
+    __m512, __m512i, _mm_storeu_si128, _mm512_abs_ps, _mm512_add_epi32, _mm512_add_ps,
+    _mm512_cvtepi32_epi8, _mm512_cvtepi32_ps, _mm512_cvtps_epi32, _mm512_dpbusd_epi32,
+    _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_loadu_si512, _mm512_max_ps, _mm512_mul_ps,
+    _mm512_reduce_add_epi32, _mm512_reduce_max_ps, _mm512_set1_epi32, _mm512_set1_ps,
     _mm512_setzero_ps, _mm512_setzero_si512, _mm512_storeu_ps, _mm512_sub_epi32,
 };
 
@@ -233,28 +235,49 @@ impl PackedQ4 {
 }
 
 /// Rounds each token's activations to 8 bits, block by block: a block's step is its
-/// largest magnitude / 127.
+/// largest magnitude / 127; values round to the nearest step, ties to even.
 fn quantize(x: &[f32], inputs: usize) -> QuantizedTokens {
-    let blocks = x.len() / BLOCK;
     debug_assert_eq!(inputs % BLOCK, 0);
+    let blocks = x.len() / BLOCK;
     let mut quantized = QuantizedTokens {
-        values: Vec::with_capacity(x.len()),
-        scales: Vec::with_capacity(blocks),
-        offsets: Vec::with_capacity(blocks),
+        values: vec![0; blocks * BLOCK],
+        scales: vec![0.0; blocks],
+        offsets: vec![0; blocks],
     };
-    for block in x.chunks_exact(BLOCK) {
-        let largest = block.iter().fold(0f32, |largest, v| largest.max(v.abs()));
-        let inverse = if largest > 0.0 { 127.0 / largest } else { 0.0 };
-        let mut sum = 0i32;
-        for &v in block {
-            let value = (v * inverse).round() as i8;
-            sum += i32::from(value);
-            quantized.values.push(value);
-        }
-        quantized.scales.push(largest / 127.0);
-        quantized.offsets.push(ZERO_POINT * sum);
-    }
+    // SAFETY: `PackedQ4::new` is the only way to a product, and it checked the CPU.
+    unsafe { quantize_avx512(x, &mut quantized) };
     quantized
+}
+
+/// [`quantize`] on AVX-512: a block is two vectors.
+#[target_feature(enable = "avx512f,avx512bw")]
+fn quantize_avx512(x: &[f32], quantized: &mut QuantizedTokens) {
+    for (((block, values), scale), offset) in x
+        .chunks_exact(BLOCK)
+        .zip(quantized.values.chunks_exact_mut(BLOCK))
+        .zip(&mut quantized.scales)
+        .zip(&mut quantized.offsets)
+    {
+        // SAFETY: a block is 32 floats in and 32 bytes out.
+        let (low, high) = unsafe {
+            (
+                _mm512_loadu_ps(block.as_ptr()),
+                _mm512_loadu_ps(block[16..].as_ptr()),
+            )
+        };
+        let largest = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(low), _mm512_abs_ps(high)));
+        let inverse = _mm512_set1_ps(if largest > 0.0 { 127.0 / largest } else { 0.0 });
+        // Rounded to the nearest integer (the default rounding mode), within ±127.
+        let low = _mm512_cvtps_epi32(_mm512_mul_ps(low, inverse));
+        let high = _mm512_cvtps_epi32(_mm512_mul_ps(high, inverse));
+        // SAFETY: as above.
+        unsafe {
+            _mm_storeu_si128(values.as_mut_ptr().cast(), _mm512_cvtepi32_epi8(low));
+            _mm_storeu_si128(values[16..].as_mut_ptr().cast(), _mm512_cvtepi32_epi8(high));
+        }
+        *scale = largest / 127.0;
+        *offset = ZERO_POINT * _mm512_reduce_add_epi32(_mm512_add_epi32(low, high));
+    }
 }
 
 #[cfg(test)]
