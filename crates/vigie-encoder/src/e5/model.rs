@@ -1,6 +1,6 @@
 //! The XLM-RoBERTa encoder of multilingual-e5-small on candle. The weight matrices are
 //! multiplied in one of two [`Arithmetic`]s: their 4-bit blocks as stored, against
-//! activations rounded to 8 bits, on CPUs with AVX-512 VNNI (see [`super::vnni`]); or
+//! activations rounded to 8 bits, on CPUs with AVX-512 VNNI (see [`crate::vnni`]); or
 //! unpacked to f32 when loaded (85 MB for the 12 layers) and multiplied by candle's f32
 //! matmul. The 250,037-row word-embedding table stays in its 4-bit blocks and rows are
 //! unpacked when looked up.
@@ -35,7 +35,7 @@ enum Product {
     Float(QMatMul),
     /// The stored blocks, packed for AVX-512 VNNI.
     #[cfg(target_arch = "x86_64")]
-    Integer(super::vnni::PackedQ4),
+    Integer(crate::vnni::PackedLinear),
 }
 
 /// A linear layer: 4-bit weights \[out, in\] and an f32 bias.
@@ -52,10 +52,7 @@ impl Linear {
             Product::Float(weight) => weight.forward(x)?.broadcast_add(&self.bias),
             #[cfg(target_arch = "x86_64")]
             Product::Integer(packed) => {
-                let out = packed.product(
-                    &x.flatten_all()?.to_vec1::<f32>()?,
-                    &self.bias.to_vec1::<f32>()?,
-                );
+                let out = packed.forward(&x.flatten_all()?.to_vec1::<f32>()?);
                 Tensor::from_vec(out, (x.dim(0)?, packed.outputs()), x.device())
             }
         }
@@ -73,13 +70,10 @@ impl Linear {
             Product::Integer(packed) => (
                 x.dim(0)?,
                 packed.outputs(),
-                packed.product(
-                    &x.flatten_all()?.to_vec1::<f32>()?,
-                    &self.bias.to_vec1::<f32>()?,
-                ),
+                packed.forward(&x.flatten_all()?.to_vec1::<f32>()?),
             ),
         };
-        super::gelu::gelu_in_place(&mut out);
+        crate::gelu::gelu_in_place(&mut out);
         Tensor::from_vec(out, (tokens, outputs), x.device())
     }
 
@@ -141,7 +135,7 @@ impl Embeddings {
 }
 
 /// IEEE half-precision to single.
-pub(super) fn f16_to_f32(bits: u16) -> f32 {
+pub(crate) fn f16_to_f32(bits: u16) -> f32 {
     let sign = u32::from(bits >> 15) << 31;
     let exponent = u32::from((bits >> 10) & 0x1f);
     let mantissa = u32::from(bits & 0x3ff);
@@ -207,7 +201,15 @@ impl Weights<'_> {
         Tensor::from_vec(values, shape, &Device::Cpu).map_err(|e| format!("tensor {name}: {e}"))
     }
 
-    fn q4(&self, name: &str, rows: usize, columns: usize) -> Result<Product, String> {
+    /// The weight matrix `name`, packed for integer products with `bias` where the
+    /// arithmetic asks for them and the CPU runs them.
+    fn q4(
+        &self,
+        name: &str,
+        bias: &Tensor,
+        rows: usize,
+        columns: usize,
+    ) -> Result<Product, String> {
         let entry = self.entry(name, TensorType::Q4_0)?;
         if entry.elements != rows * columns {
             return Err(format!(
@@ -218,7 +220,12 @@ impl Weights<'_> {
         let stored = &self.bytes[entry.bytes.clone()];
         #[cfg(target_arch = "x86_64")]
         if self.arithmetic == Arithmetic::Integer
-            && let Some(packed) = super::vnni::PackedQ4::new(stored, rows, columns)
+            && let Some(packed) = crate::vnni::PackedLinear::from_q4_0(
+                stored,
+                &bias.to_vec1::<f32>().map_err(|e| e.to_string())?,
+                rows,
+                columns,
+            )
         {
             return Ok(Product::Integer(packed));
         }
@@ -235,9 +242,10 @@ impl Weights<'_> {
     }
 
     fn linear(&self, prefix: &str, rows: usize, columns: usize) -> Result<Linear, String> {
+        let bias = self.f32(&format!("{prefix}.b"), &[rows])?;
         Ok(Linear {
-            product: self.q4(&format!("{prefix}.w"), rows, columns)?,
-            bias: self.f32(&format!("{prefix}.b"), &[rows])?,
+            product: self.q4(&format!("{prefix}.w"), &bias, rows, columns)?,
+            bias,
         })
     }
 

@@ -179,12 +179,96 @@ impl Weights {
     }
 }
 
+/// Each member's context layer packed for the encoder's integer products
+/// ([`vigie_encoder::vnni`]), the hidden bias folded into the word's own share: the
+/// tagger's largest product, four times faster than in f32. Empty where the CPU lacks
+/// AVX-512 VNNI, and while a tagger is trained.
+#[derive(Debug, Clone, Default)]
+struct Packed(#[cfg(target_arch = "x86_64")] Vec<vigie_encoder::vnni::PackedLinear>);
+
+impl Packed {
+    /// The packed context layers of `members`, or none.
+    fn of(members: &[Weights]) -> candle_core::Result<Self> {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let mut packed = Vec::with_capacity(members.len());
+            for member in members {
+                let (width, shares) = member.context.dims2()?;
+                let hidden = member.hidden_bias.dim(0)?;
+                let rows = member
+                    .context
+                    .t()?
+                    .contiguous()?
+                    .flatten_all()?
+                    .to_vec1::<f32>()?;
+                let mut bias = vec![0f32; shares];
+                bias[hidden..2 * hidden].copy_from_slice(&member.hidden_bias.to_vec1::<f32>()?);
+                match vigie_encoder::vnni::PackedLinear::from_rows(&rows, &bias, shares, width) {
+                    Some(layer) => packed.push(layer),
+                    None => return Ok(Packed::default()),
+                }
+            }
+            Ok(Packed(packed))
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = members;
+            Ok(Packed::default())
+        }
+    }
+
+    /// The members' tag scores of one sentence `x` (\[words, width\], row by row), or
+    /// `None` when the layers are not packed.
+    fn logits(&self, members: &[Weights], x: &[f32]) -> candle_core::Result<Option<Vec<Tensor>>> {
+        #[cfg(target_arch = "x86_64")]
+        if self.0.len() == members.len() {
+            return members
+                .iter()
+                .zip(&self.0)
+                .map(|(member, context)| {
+                    let hidden = member.hidden_bias.dim(0)?;
+                    let shares = context.forward(x);
+                    let words = shares.len() / (3 * hidden);
+                    let share = |word: usize, part: usize| {
+                        let start = word * 3 * hidden + part * hidden;
+                        &shares[start..start + hidden]
+                    };
+                    let mut h = Vec::with_capacity(words * hidden);
+                    for word in 0..words {
+                        let start = h.len();
+                        h.extend_from_slice(share(word, 1));
+                        let row = &mut h[start..];
+                        if word > 0 {
+                            row.iter_mut()
+                                .zip(share(word - 1, 0))
+                                .for_each(|(h, s)| *h += s);
+                        }
+                        if word + 1 < words {
+                            row.iter_mut()
+                                .zip(share(word + 1, 2))
+                                .for_each(|(h, s)| *h += s);
+                        }
+                    }
+                    vigie_encoder::gelu::gelu_in_place(&mut h);
+                    Tensor::from_vec(h, (words, hidden), &Device::Cpu)?
+                        .matmul(&member.output)?
+                        .broadcast_add(&member.output_bias)
+                })
+                .collect::<candle_core::Result<Vec<_>>>()
+                .map(Some);
+        }
+        let _ = (members, x);
+        Ok(None)
+    }
+}
+
 /// A trained span tagger: one set of weights, or an ensemble of several trained alike
 /// (different seeds) whose log-probabilities are averaged before decoding.
 #[derive(Debug, Clone)]
 pub struct SpanTagger {
     description: Description,
     members: Vec<Weights>,
+    packed: Packed,
 }
 
 impl SpanTagger {
@@ -227,12 +311,20 @@ impl SpanTagger {
             ));
         }
         let scores = (|| {
-            let x = Tensor::from_slice(&words.values, (words.len(), words.width), &Device::Cpu)?;
-            let logits = self
-                .members
-                .iter()
-                .map(|member| member.logits(&x, &[words.len()], None))
-                .collect::<candle_core::Result<Vec<_>>>()?;
+            let logits = match self.packed.logits(&self.members, &words.values)? {
+                Some(logits) => logits,
+                None => {
+                    let x = Tensor::from_slice(
+                        &words.values,
+                        (words.len(), words.width),
+                        &Device::Cpu,
+                    )?;
+                    self.members
+                        .iter()
+                        .map(|member| member.logits(&x, &[words.len()], None))
+                        .collect::<candle_core::Result<Vec<_>>>()?
+                }
+            };
             model_file::mean_log_probabilities(&logits)?.to_vec2::<f32>()
         })()
         .map_err(|e| e.to_string())?;
@@ -249,9 +341,11 @@ impl SpanTagger {
     pub fn ensemble(taggers: Vec<SpanTagger>) -> Result<SpanTagger, String> {
         let descriptions: Vec<&Description> = taggers.iter().map(|t| &t.description).collect();
         let description = model_file::ensemble_description(&descriptions, |d| &mut d.provenance)?;
+        let members: Vec<Weights> = taggers.into_iter().flat_map(|t| t.members).collect();
         Ok(SpanTagger {
             description,
-            members: taggers.into_iter().flat_map(|t| t.members).collect(),
+            packed: Packed::of(&members).map_err(|e| e.to_string())?,
+            members,
         })
     }
 
@@ -323,9 +417,10 @@ impl SpanTagger {
                 output_bias,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
         Ok(SpanTagger {
             description,
+            packed: Packed::of(&members).map_err(|e| e.to_string())?,
             members,
         })
     }
@@ -389,6 +484,43 @@ mod tests {
             .iter()
             .position(|t| t == name)
             .unwrap()
+    }
+
+    #[test]
+    fn packed_scores_match_the_float_scores() {
+        let (width, hidden, tags, words) = (64, 32, 9, 5);
+        let values = |count: usize, seed: f32, scale: f32| -> Vec<f32> {
+            (0..count)
+                .map(|i| (i as f32 * 0.37 + seed).sin() * scale)
+                .collect()
+        };
+        let tensor = |shape: &[usize], seed: f32| {
+            let count = shape.iter().product();
+            Tensor::from_vec(values(count, seed, 0.2), shape, &Device::Cpu).unwrap()
+        };
+        let member = Weights {
+            context: tensor(&[width, 3 * hidden], 1.0),
+            hidden_bias: tensor(&[hidden], 2.0),
+            output: tensor(&[hidden, tags], 3.0),
+            output_bias: tensor(&[tags], 4.0),
+        };
+        let members = [member];
+        let x = values(words * width, 5.0, 1.0);
+        let packed = Packed::of(&members).unwrap();
+        let Some(fast) = packed.logits(&members, &x).unwrap() else {
+            eprintln!("skipped: this CPU has no AVX-512 VNNI");
+            return;
+        };
+        let input = Tensor::from_slice(&x, (words, width), &Device::Cpu).unwrap();
+        let float = members[0].logits(&input, &[words], None).unwrap();
+        let (fast, float) = (
+            fast[0].flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+            float.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+        );
+        assert!(float.iter().any(|v| v.abs() > 0.1));
+        for (fast, float) in fast.iter().zip(&float) {
+            assert!((fast - float).abs() < 0.02, "{fast} against {float}");
+        }
     }
 
     #[test]

@@ -9,7 +9,9 @@
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 
-use super::{Description, OUTSIDE, SpanTagger, Weights, begin_tag, spans_of_tags, tags_of_kinds};
+use super::{
+    Description, OUTSIDE, Packed, SpanTagger, Weights, begin_tag, spans_of_tags, tags_of_kinds,
+};
 use crate::random::Random;
 use crate::training::TrainingOptions;
 use crate::words::HalfVectors;
@@ -141,6 +143,7 @@ pub fn train(
                 output: output.as_tensor().copy()?,
                 output_bias: output_bias.as_tensor().copy()?,
             }],
+            packed: Packed::default(),
         })
     };
     let mut order: Vec<usize> = (0..training.len()).collect();
