@@ -46,9 +46,10 @@ pub enum BenchCommand {
         /// The encoder's folder.
         #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
         encoder: PathBuf,
-        /// Multiply in f32 even where the CPU runs the 4-bit × 8-bit integer products.
+        /// The encoder multiplies in f32, as on CPUs without AVX-512 VNNI, instead of its
+        /// 4-bit weights times 8-bit activations (slower; to compare the two).
         #[arg(long)]
-        float: bool,
+        float_encoder: bool,
     },
     /// The HTTP API under load: a store of synthetic events, `vigie serve` on loopback, and
     /// concurrent clients sending filtered event queries; latency percentiles.
@@ -120,11 +121,11 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             corpus,
             seconds,
             encoder,
-            float,
+            float_encoder,
         } => {
             use vigie_encoder::e5::{Arithmetic, MultilingualEncoder};
             let articles = vigie_eval::geoparse::read_gold(&corpus).map_err(anyhow::Error::msg)?;
-            let arithmetic = if float {
+            let arithmetic = if float_encoder {
                 Arithmetic::Float
             } else {
                 Arithmetic::Integer

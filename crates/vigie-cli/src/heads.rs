@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use vigie_encoder::e5::MultilingualEncoder;
+use vigie_encoder::e5::{Arithmetic, MultilingualEncoder};
 use vigie_heads::events::{EventHeadFiles, EventReader};
 use vigie_heads::names::NameTagger;
 use vigie_heads::reader::{HeadFiles, SentenceReader};
@@ -35,6 +35,10 @@ pub struct HeadArgs {
     /// Event triggers from the lexicon alone (names still from the encoder).
     #[arg(long)]
     pub lexicon_triggers: bool,
+    /// The encoder multiplies in f32, as on CPUs without AVX-512 VNNI, instead of its
+    /// 4-bit weights times 8-bit activations (slower; to compare the two).
+    #[arg(long)]
+    pub float_encoder: bool,
 }
 
 impl Default for HeadArgs {
@@ -47,6 +51,7 @@ impl Default for HeadArgs {
             event_attributes_head: EventReader::DEFAULT_ATTRIBUTES.into(),
             event_arguments_head: EventReader::DEFAULT_ARGUMENTS.into(),
             lexicon_triggers: false,
+            float_encoder: false,
         }
     }
 }
@@ -65,7 +70,12 @@ impl HeadArgs {
                 arguments: &self.event_arguments_head,
             }),
         };
-        SentenceReader::load(&self.encoder, files).map(Some)
+        let arithmetic = if self.float_encoder {
+            Arithmetic::Float
+        } else {
+            Arithmetic::Integer
+        };
+        SentenceReader::load_with(&self.encoder, arithmetic, files).map(Some)
     }
 
     /// `pipeline` with the encoder and heads asked for; when they cannot be loaded, the

@@ -11,7 +11,7 @@ const ERF_RANGE: f32 = 4.0;
 /// The numerator's coefficients of x, x³, …, x¹³.
 const NUMERATOR: [f32; 7] = [
     -1.609_603_3e-2,
-    -2.954_600e-3,
+    -2.9546e-3,
     -7.349_906_3e-4,
     -5.692_506_4e-5,
     -2.101_024e-6,
@@ -59,7 +59,7 @@ fn gelu(x: f32) -> f32 {
 
 #[inline(always)]
 fn erf(x: f32) -> f32 {
-    let x = x.max(-ERF_RANGE).min(ERF_RANGE);
+    let x = x.clamp(-ERF_RANGE, ERF_RANGE);
     let x2 = x * x;
     let numerator = NUMERATOR
         .iter()

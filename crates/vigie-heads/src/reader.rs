@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use vigie_core::{Span, tokenize};
-use vigie_encoder::e5::MultilingualEncoder;
+use vigie_encoder::e5::{Arithmetic, MultilingualEncoder};
 
 use crate::events::{EventCue, EventHeadFiles, EventReader};
 use crate::names::{NameKind, NameTagger};
@@ -77,7 +77,17 @@ impl SentenceReader {
     /// Loads the encoder from its folder and the heads from their files; errors name the
     /// file and say how to build what is missing.
     pub fn load(encoder_dir: &Path, heads: HeadFiles<'_>) -> Result<Self, String> {
-        let encoder = MultilingualEncoder::load(encoder_dir).map_err(|e| e.to_string())?;
+        Self::load_with(encoder_dir, Arithmetic::Integer, heads)
+    }
+
+    /// [`load`](Self::load), the encoder multiplying in `arithmetic` where the CPU can.
+    pub fn load_with(
+        encoder_dir: &Path,
+        arithmetic: Arithmetic,
+        heads: HeadFiles<'_>,
+    ) -> Result<Self, String> {
+        let encoder =
+            MultilingualEncoder::load_with(encoder_dir, arithmetic).map_err(|e| e.to_string())?;
         let names = NameTagger::load(heads.names)?;
         let events = heads.events.map(EventReader::load).transpose()?;
         Ok(Self::new(encoder, names, events))
