@@ -112,7 +112,9 @@ impl PackedLinear {
     /// Packs `blocks`, the stored Q4_0 bytes of an \[outputs, inputs\] matrix (row by
     /// row), with `bias`; `None` when the CPU lacks AVX-512 VNNI or the sizes disagree.
     pub fn from_q4_0(blocks: &[u8], bias: &[f32], outputs: usize, inputs: usize) -> Option<Self> {
-        if !inputs.is_multiple_of(BLOCK) || blocks.len() != outputs * inputs / BLOCK * Q4_BLOCK_BYTES {
+        if !inputs.is_multiple_of(BLOCK)
+            || blocks.len() != outputs * inputs / BLOCK * Q4_BLOCK_BYTES
+        {
             return None;
         }
         let mut packed = Self::zeroed(outputs, inputs, Q4_ZERO_POINT, bias)?;

@@ -91,7 +91,7 @@ impl EventItem {
     /// True for the corpus's development fifth (the FNV-1a 64-bit hash of the id
     /// divisible by 5, as `data/corpus/README.md` says).
     pub fn held_out(&self) -> bool {
-        fnv1a(self.id.bytes()) % 5 == 0
+        fnv1a(self.id.bytes()).is_multiple_of(5)
     }
 
     /// The words `span` overlaps, as indexes (empty when it overlaps none).

@@ -300,7 +300,7 @@ pub fn evaluate(
         scores.mean_error_km = errors.iter().sum::<f64>() / n;
         errors.sort_by(f64::total_cmp);
         let mid = errors.len() / 2;
-        scores.median_error_km = if errors.len() % 2 == 0 {
+        scores.median_error_km = if errors.len().is_multiple_of(2) {
             (errors[mid - 1] + errors[mid]) / 2.0
         } else {
             errors[mid]

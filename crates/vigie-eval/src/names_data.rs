@@ -51,7 +51,7 @@ impl NamedSentence {
     /// True for the corpus's development part (the FNV-1a 64-bit hash of the id divisible
     /// by `parts`; `data/corpus/README.md` uses 5).
     pub fn held_out(&self, parts: u64) -> bool {
-        fnv1a(self.id.bytes()) % parts == 0
+        fnv1a(self.id.bytes()).is_multiple_of(parts)
     }
 }
 

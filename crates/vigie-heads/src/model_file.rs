@@ -166,7 +166,7 @@ pub(crate) fn expect_members(
     tensors: Vec<NamedTensor>,
     expected: &[(&str, Vec<usize>)],
 ) -> Result<Vec<Vec<candle_core::Tensor>>, String> {
-    if tensors.is_empty() || tensors.len() % expected.len() != 0 {
+    if tensors.is_empty() || !tensors.len().is_multiple_of(expected.len()) {
         return Err(format!(
             "{} tensors, expected a multiple of {}",
             tensors.len(),
