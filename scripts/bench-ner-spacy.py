@@ -434,7 +434,7 @@ def main() -> None:
         rows.append((name, f"spaCy {model} (" + "+".join(sp["ner_pipes"]) + " only)",
                      p2, r2, f12, tps_ner))
         if vg:
-            rows.append((name, "Vigie (rule-based entity+geo)", vg["p"], vg["r"], vg["f1"], vg["tps"]))
+            rows.append((name, "Vigie (entity, encoder names and geo stages, one core)", vg["p"], vg["r"], vg["f1"], vg["tps"]))
             notes.append(
                 f"- {name}: speed ratio Vigie/spaCy = {vg['tps'] / tps_full:.1f}x vs full pipeline, "
                 f"{vg['tps'] / tps_ner:.1f}x vs NER-only"
