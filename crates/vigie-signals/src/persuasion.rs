@@ -160,12 +160,39 @@ impl ParagraphFeatures {
             hashed: features(paragraph, language, lexicon),
             embedding: encoder
                 .map(|e| {
-                    e.sentence_vector(paragraph, Role::Query)
-                        .unwrap_or_else(|_| vec![0.0; e.width()])
+                    paragraph_vector(e, paragraph).unwrap_or_else(|_| vec![0.0; vector_length(e)])
                 })
                 .unwrap_or_default(),
         }
     }
+}
+
+/// The encoder layers whose token vectors, averaged over the paragraph, make its vector.
+const PARAGRAPH_LAYERS: [usize; 3] = [4, 8, 12];
+
+/// Length of a paragraph's vector from `encoder`.
+fn vector_length(encoder: &MultilingualEncoder) -> usize {
+    encoder.width() * PARAGRAPH_LAYERS.len()
+}
+
+/// The paragraph's vector: for each of [`PARAGRAPH_LAYERS`], the mean of its tokens'
+/// vectors at unit length, one after the other (read as an E5 query).
+fn paragraph_vector(encoder: &MultilingualEncoder, paragraph: &str) -> Result<Vec<f32>, String> {
+    let (_, layers) = encoder.token_layers(paragraph, Role::Query, &PARAGRAPH_LAYERS)?;
+    let width = encoder.width();
+    let share = 1.0 / (PARAGRAPH_LAYERS.len() as f32).sqrt();
+    let mut vector = Vec::with_capacity(vector_length(encoder));
+    for layer in layers {
+        let mut mean = vec![0f32; width];
+        let tokens = layer.len() / width;
+        for row in layer.chunks_exact(width) {
+            mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+        }
+        let norm = mean.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-6);
+        vector.extend(mean.iter().map(|m| m / norm * share));
+        debug_assert!(tokens > 0);
+    }
+    Ok(vector)
 }
 
 /// A multi-label logistic-regression model over tf-idf weighted hashed features (and a
@@ -199,7 +226,7 @@ pub struct Example {
 }
 
 /// First bytes of a saved model.
-const MAGIC: &[u8] = b"VIGIE-PERSUASION5\n";
+const MAGIC: &[u8] = b"VIGIE-PERSUASION6\n";
 
 /// Tuning paragraphs a language needs for a threshold of its own.
 const MIN_TUNING_PER_LANGUAGE: usize = 100;
@@ -315,7 +342,7 @@ impl PersuasionModel {
 
     /// Length of the encoder's vectors; 0 for a model without encoder.
     fn embedding_dimensions(&self) -> usize {
-        self.encoder.as_ref().map_or(0, MultilingualEncoder::width)
+        self.encoder.as_ref().map_or(0, vector_length)
     }
 
     /// Probability of each technique for a paragraph's features.
@@ -381,7 +408,7 @@ impl PersuasionModel {
             .iter()
             .map(|&df| ((1.0 + n) / (1.0 + df as f32)).ln() + 1.0)
             .collect();
-        let embedding_dimensions = encoder.as_ref().map_or(0, MultilingualEncoder::width);
+        let embedding_dimensions = encoder.as_ref().map_or(0, vector_length);
         let mut model = PersuasionModel {
             idf,
             weights: vec![0.0; TECHNIQUES.len() * dims],
@@ -534,10 +561,10 @@ impl PersuasionModel {
             d => {
                 let encoder = load_encoder()
                     .map_err(|e| format!("the model reads a sentence encoder: {e}"))?;
-                if encoder.width() != d {
+                if vector_length(&encoder) != d {
                     return Err(format!(
                         "the model reads {d}-dimension vectors, the encoder gives {}",
-                        encoder.width()
+                        vector_length(&encoder)
                     ));
                 }
                 Some(encoder)
