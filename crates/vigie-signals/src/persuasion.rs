@@ -1,7 +1,8 @@
 //! Persuasion techniques at paragraph level: the 23 labels of SemEval-2023 Task 3
 //! (subtask 3), from the loaded-language lexicon written by us and, when a model is
 //! given, a multi-label logistic regression over hashed word features, and optionally
-//! the multilingual encoder's sentence vector ([`vigie_encoder::e5`]), trained in pure Rust
+//! the paragraph's vector from the multilingual encoder ([`vigie_encoder::e5`]: its mean
+//! token vectors after layers 4, 8 and 12), trained in pure Rust
 //! (`vigie train persuasion`).
 //!
 //! The only training data for these labels is the SemEval-2023 corpus, which is for
@@ -143,7 +144,8 @@ pub struct ParagraphFeatures {
     pub language: Option<Language>,
     /// Hashed features with counts ([`features`]).
     pub hashed: Vec<Feature>,
-    /// The sentence encoder's unit-length vector (empty without an encoder).
+    /// The paragraph's vector from the encoder (mean token vectors of layers 4, 8 and
+    /// 12; empty without an encoder).
     pub embedding: Vec<f32>,
 }
 
