@@ -123,14 +123,11 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             encoder,
             float_encoder,
         } => {
-            use vigie_encoder::e5::{Arithmetic, MultilingualEncoder};
             let articles = vigie_eval::geoparse::read_gold(&corpus).map_err(anyhow::Error::msg)?;
-            let arithmetic = if float_encoder {
-                Arithmetic::Float
-            } else {
-                Arithmetic::Integer
-            };
-            let encoder = MultilingualEncoder::load_with(&encoder, arithmetic)?;
+            let encoder = vigie_encoder::e5::MultilingualEncoder::load_with(
+                &encoder,
+                crate::heads::arithmetic(float_encoder),
+            )?;
             println!("arithmetic {:?}", encoder.arithmetic());
             let result =
                 vigie_eval::bench::encoder(&articles, &encoder, Duration::from_secs_f64(seconds));

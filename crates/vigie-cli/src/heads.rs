@@ -41,6 +41,15 @@ pub struct HeadArgs {
     pub float_encoder: bool,
 }
 
+/// The encoder's arithmetic for a `--float-encoder` flag.
+pub fn arithmetic(float_encoder: bool) -> Arithmetic {
+    if float_encoder {
+        Arithmetic::Float
+    } else {
+        Arithmetic::Integer
+    }
+}
+
 impl Default for HeadArgs {
     fn default() -> Self {
         HeadArgs {
@@ -70,12 +79,7 @@ impl HeadArgs {
                 arguments: &self.event_arguments_head,
             }),
         };
-        let arithmetic = if self.float_encoder {
-            Arithmetic::Float
-        } else {
-            Arithmetic::Integer
-        };
-        SentenceReader::load_with(&self.encoder, arithmetic, files).map(Some)
+        SentenceReader::load_with(&self.encoder, arithmetic(self.float_encoder), files).map(Some)
     }
 
     /// `pipeline` with the encoder and heads asked for; when they cannot be loaded, the

@@ -134,21 +134,27 @@ impl PackedLinear {
     }
 
     /// Packs f32 weights \[outputs, inputs\] (row by row), rounded to 8 bits in blocks of
-    /// 32 inputs, with `bias`; `None` when the CPU lacks AVX-512 VNNI or the sizes
-    /// disagree.
+    /// 32 inputs as activations are ([`quantize`]), with `bias`; `None` when the CPU lacks
+    /// AVX-512 VNNI or the sizes disagree.
     pub fn from_rows(weights: &[f32], bias: &[f32], outputs: usize, inputs: usize) -> Option<Self> {
         if weights.len() != outputs * inputs {
             return None;
         }
         let mut packed = Self::zeroed(outputs, inputs, Q8_ZERO_POINT, bias)?;
-        for (output, row) in weights.chunks_exact(inputs.max(1)).enumerate() {
-            for (block, values) in row.chunks(BLOCK).enumerate() {
-                let largest = values.iter().fold(0f32, |largest, v| largest.max(v.abs()));
-                let inverse = if largest > 0.0 { 127.0 / largest } else { 0.0 };
-                packed.set_scale(output, block, largest / 127.0);
-                for (j, v) in values.iter().enumerate() {
-                    let value = (v * inverse).round() as i32 + Q8_ZERO_POINT;
-                    packed.set(output, block * BLOCK + j, value as u8);
+        let rounded = quantize(weights, inputs, packed.blocks);
+        for output in 0..outputs {
+            for block in 0..packed.blocks {
+                let at = output * packed.blocks + block;
+                packed.set_scale(output, block, rounded.scales[at]);
+                for (j, &value) in rounded.values[at * BLOCK..(at + 1) * BLOCK]
+                    .iter()
+                    .enumerate()
+                {
+                    packed.set(
+                        output,
+                        block * BLOCK + j,
+                        (i32::from(value) + Q8_ZERO_POINT) as u8,
+                    );
                 }
             }
         }

@@ -185,14 +185,13 @@ fn paragraph_vector(encoder: &MultilingualEncoder, paragraph: &str) -> Result<Ve
     let share = 1.0 / (PARAGRAPH_LAYERS.len() as f32).sqrt();
     let mut vector = Vec::with_capacity(vector_length(encoder));
     for layer in layers {
-        let mut mean = vec![0f32; width];
-        let tokens = layer.len() / width;
+        // The tokens' sum: at unit length it is their mean's direction.
+        let mut sum = vec![0f32; width];
         for row in layer.chunks_exact(width) {
-            mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+            sum.iter_mut().zip(row).for_each(|(m, v)| *m += v);
         }
-        let norm = mean.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-6);
-        vector.extend(mean.iter().map(|m| m / norm * share));
-        debug_assert!(tokens > 0);
+        let norm = sum.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-6);
+        vector.extend(sum.iter().map(|m| m / norm * share));
     }
     Ok(vector)
 }
