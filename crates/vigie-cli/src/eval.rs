@@ -745,8 +745,10 @@ fn persuasion(
     );
     match &model {
         Some(model) => println!(
-            "predictor  model (thresholds {}; {})",
-            model.thresholds, model.provenance
+            "predictor  model (labeller share {}, thresholds {}; {})",
+            model.labeller_share(),
+            model.thresholds,
+            model.provenance
         ),
         None => println!("predictor  lexicon (data/lexicons/loaded_language.tsv)"),
     }

@@ -355,14 +355,26 @@ fn persuasion(
             ""
         }
     );
-    let model = PersuasionModel::train(&training, &tuning, epochs, &provenance, encoder);
+    let chosen = PersuasionModel::train(&training, &tuning, epochs, &provenance, encoder, |m| {
+        eprintln!("{m}")
+    })
+    .map_err(anyhow::Error::msg)?;
+    // The share and thresholds chosen, the model learns from every paragraph.
+    let (training_count, tuning_count) = (training.len(), tuning.len());
+    training.append(&mut tuning);
+    eprintln!("training again on all {} paragraphs…", training.len());
+    let model = chosen
+        .refit(&training, epochs, |m| eprintln!("{m}"))
+        .map_err(anyhow::Error::msg)?;
     std::fs::write(out, model.to_bytes())
         .with_context(|| format!("{}: cannot write", out.display()))?;
     println!(
-        "{}: {} training and {} tuning paragraphs, thresholds {}",
+        "{}: share and thresholds chosen with {} training and {} tuning paragraphs, then \
+         trained on all; labeller share {}, thresholds {}",
         out.display(),
-        training.len(),
-        tuning.len(),
+        training_count,
+        tuning_count,
+        model.labeller_share(),
         model.thresholds
     );
     Ok(ExitCode::SUCCESS)

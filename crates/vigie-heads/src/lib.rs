@@ -13,11 +13,14 @@
 //!   sub-event type and modality (a span classifier).
 //! - [`parser`]: a dependency parser (each word's head and relation), biaffine arc
 //!   scores decoded into one projective tree.
+//! - [`paragraph`]: yes/no labels for a whole paragraph (persuasion techniques), one
+//!   attention over its words per label; trained with candle.
 //! - [`reader`]: one encoder pass per sentence feeding every head.
 
 pub mod classifier;
 pub mod events;
 pub mod names;
+pub mod paragraph;
 pub mod parser;
 pub mod reader;
 pub mod tagger;

@@ -1,9 +1,10 @@
 //! Persuasion techniques at paragraph level: the 23 labels of SemEval-2023 Task 3
 //! (subtask 3), from the loaded-language lexicon written by us and, when a model is
-//! given, a multi-label logistic regression over hashed word features, and optionally
-//! the paragraph's vector from the multilingual encoder ([`vigie_encoder::e5`]: its mean
-//! token vectors after layers 4, 8 and 12), trained in pure Rust
-//! (`vigie train persuasion`).
+//! given, a multi-label logistic regression over hashed word features and, with the
+//! multilingual encoder ([`vigie_encoder::e5`]), the paragraph's mean word vectors after
+//! layers 4, 8 and 12, its probabilities mixed with those of a paragraph labeller that
+//! reads the same word vectors with one attention per technique
+//! ([`vigie_heads::paragraph`]); all trained in Rust (`vigie train persuasion`).
 //!
 //! The only training data for these labels is the SemEval-2023 corpus, which is for
 //! research use: a model trained on it says so in its header, is not embedded in the
@@ -12,7 +13,12 @@
 use std::collections::BTreeSet;
 
 use vigie_core::{Document, Language, Signal, SignalKind, Span, fnv1a, fold_text, is_word_char};
-use vigie_encoder::e5::{MultilingualEncoder, Role};
+use vigie_encoder::e5::MultilingualEncoder;
+use vigie_heads::paragraph::{
+    ParagraphExample, ParagraphLabeller, paragraph_words, train_labeller,
+};
+use vigie_heads::training::TrainingOptions;
+use vigie_heads::words::{HalfVectors, WordVectors};
 
 use crate::LoadedLexicon;
 
@@ -144,9 +150,11 @@ pub struct ParagraphFeatures {
     pub language: Option<Language>,
     /// Hashed features with counts ([`features`]).
     pub hashed: Vec<Feature>,
-    /// The paragraph's vector from the encoder (mean token vectors of layers 4, 8 and
-    /// 12; empty without an encoder).
+    /// The paragraph's vector from the encoder (its mean word vector after each of
+    /// layers 4, 8 and 12 at unit length, one after the other; empty without an encoder).
     pub embedding: Vec<f32>,
+    /// The paragraph's word vectors after those layers (none without an encoder).
+    pub words: HalfVectors,
 }
 
 impl ParagraphFeatures {
@@ -157,19 +165,29 @@ impl ParagraphFeatures {
         lexicon: &LoadedLexicon,
         encoder: Option<&MultilingualEncoder>,
     ) -> Self {
+        let words = encoder
+            .map(|e| {
+                paragraph_words(e, &[paragraph], &PARAGRAPH_LAYERS)
+                    .map(|mut words| words.remove(0))
+                    .unwrap_or(WordVectors {
+                        width: vector_length(e),
+                        values: Vec::new(),
+                    })
+            })
+            .unwrap_or(WordVectors {
+                width: 0,
+                values: Vec::new(),
+            });
         Self {
             language,
             hashed: features(paragraph, language, lexicon),
-            embedding: encoder
-                .map(|e| {
-                    paragraph_vector(e, paragraph).unwrap_or_else(|_| vec![0.0; vector_length(e)])
-                })
-                .unwrap_or_default(),
+            embedding: paragraph_vector(&words),
+            words: HalfVectors::from(&words),
         }
     }
 }
 
-/// The encoder layers whose token vectors, averaged over the paragraph, make its vector.
+/// The encoder layers whose word vectors the model reads.
 const PARAGRAPH_LAYERS: [usize; 3] = [4, 8, 12];
 
 /// Length of a paragraph's vector from `encoder`.
@@ -177,28 +195,27 @@ fn vector_length(encoder: &MultilingualEncoder) -> usize {
     encoder.width() * PARAGRAPH_LAYERS.len()
 }
 
-/// The paragraph's vector: for each of [`PARAGRAPH_LAYERS`], the mean of its tokens'
-/// vectors at unit length, one after the other (read as an E5 query).
-fn paragraph_vector(encoder: &MultilingualEncoder, paragraph: &str) -> Result<Vec<f32>, String> {
-    let (_, layers) = encoder.token_layers(paragraph, Role::Query, &PARAGRAPH_LAYERS)?;
-    let width = encoder.width();
+/// The paragraph's vector: for each of [`PARAGRAPH_LAYERS`], the mean of its words'
+/// vectors at unit length, one after the other (empty for words of width 0).
+fn paragraph_vector(words: &WordVectors) -> Vec<f32> {
+    let width = words.width / PARAGRAPH_LAYERS.len();
     let share = 1.0 / (PARAGRAPH_LAYERS.len() as f32).sqrt();
-    let mut vector = Vec::with_capacity(vector_length(encoder));
-    for layer in layers {
-        // The tokens' sum: at unit length it is their mean's direction.
-        let mut sum = vec![0f32; width];
-        for row in layer.chunks_exact(width) {
-            sum.iter_mut().zip(row).for_each(|(m, v)| *m += v);
-        }
-        let norm = sum.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-6);
-        vector.extend(sum.iter().map(|m| m / norm * share));
+    let mut vector = vec![0f32; words.width];
+    for row in words.values.chunks_exact(words.width.max(1)) {
+        vector.iter_mut().zip(row).for_each(|(m, v)| *m += v);
     }
-    Ok(vector)
+    // Each layer's sum at unit length is the direction of its mean.
+    for layer in vector.chunks_mut(width.max(1)) {
+        let norm = layer.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-6);
+        layer.iter_mut().for_each(|m| *m *= share / norm);
+    }
+    vector
 }
 
-/// A multi-label logistic-regression model over tf-idf weighted hashed features (and a
-/// sentence encoder's vector, when trained with one), one weight vector per technique,
-/// and decision thresholds.
+/// A multi-label logistic-regression model over tf-idf weighted hashed features (and the
+/// encoder's paragraph vector, when trained with one), one weight vector per technique;
+/// with the encoder, a paragraph labeller whose probabilities are mixed in; and
+/// decision thresholds.
 #[derive(Debug)]
 pub struct PersuasionModel {
     /// Inverse document frequency per feature bucket.
@@ -211,6 +228,10 @@ pub struct PersuasionModel {
     encoder: Option<MultilingualEncoder>,
     /// One bias per technique.
     biases: Vec<f32>,
+    /// The labeller over the paragraph's word vectors (with an encoder only).
+    labeller: Option<ParagraphLabeller>,
+    /// The labeller's share of the probabilities (the regression has the rest).
+    labeller_share: f32,
     /// Probabilities above which a technique is predicted.
     pub thresholds: Thresholds,
     /// Where the training data came from (shown by `vigie eval persuasion`).
@@ -227,7 +248,30 @@ pub struct Example {
 }
 
 /// First bytes of a saved model.
-const MAGIC: &[u8] = b"VIGIE-PERSUASION6\n";
+const MAGIC: &[u8] = b"VIGIE-PERSUASION7\n";
+
+/// What the paragraph labeller's file calls its task.
+const LABELLER_HEAD: &str = "persuasion";
+
+/// How the paragraph labeller is trained: its members' seeds, then the settings they share.
+const LABELLER_SEEDS: [u64; 3] = [17, 5, 99];
+
+/// The labeller's settings: a hidden layer of 256, six passes with the learning rate
+/// falling along a cosine (the settings of the trial runs, fixed before any dev score).
+fn labeller_options(seed: u64) -> TrainingOptions {
+    TrainingOptions {
+        layers: PARAGRAPH_LAYERS.to_vec(),
+        hidden: 256,
+        epochs: 6,
+        batch: 32,
+        learning_rate: 1e-3,
+        dropout: 0.25,
+        seed,
+    }
+}
+
+/// The labeller shares among which training chooses, on the tuning paragraphs.
+const LABELLER_SHARES: [f32; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
 
 /// Tuning paragraphs a language needs for a threshold of its own.
 const MIN_TUNING_PER_LANGUAGE: usize = 100;
@@ -346,8 +390,23 @@ impl PersuasionModel {
         self.encoder.as_ref().map_or(0, vector_length)
     }
 
-    /// Probability of each technique for a paragraph's features.
+    /// Probability of each technique for a paragraph's features: the regression's, with
+    /// the labeller's mixed in at its share.
     pub fn probabilities(&self, paragraph: &ParagraphFeatures) -> [f32; 23] {
+        let regression = self.regression_probabilities(paragraph);
+        match &self.labeller {
+            Some(labeller) => {
+                let labelled = labeller
+                    .probabilities(&paragraph.words.to_f32())
+                    .unwrap_or_else(|_| vec![0.0; TECHNIQUES.len()]);
+                mix(&regression, &labelled, self.labeller_share)
+            }
+            None => regression,
+        }
+    }
+
+    /// The logistic regression's probability of each technique.
+    fn regression_probabilities(&self, paragraph: &ParagraphFeatures) -> [f32; 23] {
         let weighted = self.weighted(&paragraph.hashed);
         let embedding = self.embedding_of(paragraph);
         let dims = Self::dims();
@@ -386,17 +445,54 @@ impl PersuasionModel {
         )
     }
 
-    /// Trains by stochastic gradient descent on the class-balanced log loss (each
-    /// technique's positives weighted by how rare they are), then picks the thresholds
-    /// that maximise micro-F1 on `tuning` (held out from training). With an encoder,
-    /// the examples carry its vectors and the model keeps it.
+    /// Trains on `examples` ([`fit`](Self::fit)), then picks the labeller's share and the
+    /// thresholds that maximise micro-F1 on `tuning` (held out from training). `progress`
+    /// hears how training goes.
     pub fn train(
         examples: &[Example],
         tuning: &[Example],
         epochs: usize,
         provenance: &str,
         encoder: Option<MultilingualEncoder>,
-    ) -> Self {
+        mut progress: impl FnMut(String),
+    ) -> Result<Self, String> {
+        let mut model = Self::fit(examples, epochs, provenance, encoder, &mut progress)?;
+        model.choose_share_and_thresholds(tuning, &mut progress)?;
+        Ok(model)
+    }
+
+    /// The same model trained again on `examples` (say the training and the tuning
+    /// paragraphs together) with the same settings, keeping the labeller's share and the
+    /// thresholds chosen by [`train`](Self::train).
+    pub fn refit(
+        mut self,
+        examples: &[Example],
+        epochs: usize,
+        mut progress: impl FnMut(String),
+    ) -> Result<Self, String> {
+        let mut refitted = Self::fit(
+            examples,
+            epochs,
+            &self.provenance,
+            self.encoder.take(),
+            &mut progress,
+        )?;
+        refitted.labeller_share = self.labeller_share;
+        refitted.thresholds = self.thresholds;
+        Ok(refitted)
+    }
+
+    /// Trains the regression by stochastic gradient descent on the class-balanced log
+    /// loss (each technique's positives weighted by how rare they are); with an encoder
+    /// (the examples carry its vectors, and the model keeps it) also the paragraph
+    /// labeller, on the same loss. The thresholds are left at 0.5.
+    fn fit(
+        examples: &[Example],
+        epochs: usize,
+        provenance: &str,
+        encoder: Option<MultilingualEncoder>,
+        progress: &mut impl FnMut(String),
+    ) -> Result<Self, String> {
         let dims = Self::dims();
         let mut document_frequency = vec![0u32; dims];
         for example in examples {
@@ -416,6 +512,8 @@ impl PersuasionModel {
             embedding_weights: vec![0.0; TECHNIQUES.len() * embedding_dimensions],
             encoder,
             biases: vec![0.0; TECHNIQUES.len()],
+            labeller: None,
+            labeller_share: 0.0,
             thresholds: Thresholds {
                 overall: 0.5,
                 by_language: Vec::new(),
@@ -464,15 +562,96 @@ impl PersuasionModel {
                 }
             }
         }
-        let tuning: Vec<_> = tuning
+        if model.encoder.is_some() {
+            let training: Vec<ParagraphExample<'_>> = examples
+                .iter()
+                .map(|e| ParagraphExample {
+                    words: &e.features.words,
+                    labels: (0..TECHNIQUES.len())
+                        .map(|t| e.labels.contains(&t))
+                        .collect(),
+                })
+                .collect();
+            let mut members = Vec::new();
+            for seed in LABELLER_SEEDS {
+                let options = labeller_options(seed);
+                let labeller = train_labeller(
+                    LABELLER_HEAD,
+                    TECHNIQUES.map(String::from).to_vec(),
+                    &training,
+                    &positive_weight,
+                    &options,
+                    &format!("{provenance}; seed {seed}"),
+                    |epoch, loss| {
+                        progress(format!(
+                            "labeller seed {seed}, epoch {epoch}: loss {loss:.4}"
+                        ))
+                    },
+                )
+                .map_err(|e| format!("training the paragraph labeller: {e}"))?;
+                members.push(labeller);
+            }
+            model.labeller = Some(ParagraphLabeller::ensemble(members)?);
+        }
+        Ok(model)
+    }
+
+    /// Picks the labeller's share and the thresholds that maximise micro-F1 on `tuning`.
+    fn choose_share_and_thresholds(
+        &mut self,
+        tuning: &[Example],
+        progress: &mut impl FnMut(String),
+    ) -> Result<(), String> {
+        // Each tuning paragraph's probabilities from the regression and the labeller.
+        let scored: Vec<([f32; 23], Vec<f32>)> = tuning
             .iter()
             .map(|e| {
-                let probabilities = model.probabilities(&e.features);
-                (probabilities, &e.labels, e.features.language)
+                let labelled = match &self.labeller {
+                    Some(labeller) => labeller.probabilities(&e.features.words.to_f32())?,
+                    None => Vec::new(),
+                };
+                Ok((self.regression_probabilities(&e.features), labelled))
             })
-            .collect();
-        model.thresholds = Thresholds::tuned(&tuning);
-        model
+            .collect::<Result<_, String>>()?;
+        let shares: &[f32] = match self.labeller {
+            Some(_) => &LABELLER_SHARES,
+            None => &[0.0],
+        };
+        let mut best: Option<(f64, f32, Thresholds)> = None;
+        for &share in shares {
+            let mixed: Vec<_> = scored
+                .iter()
+                .zip(tuning)
+                .map(|((regression, labelled), e)| {
+                    let probabilities = match labelled.is_empty() {
+                        true => *regression,
+                        false => mix(regression, labelled, share),
+                    };
+                    (probabilities, &e.labels, e.features.language)
+                })
+                .collect();
+            let thresholds = Thresholds::tuned(&mixed);
+            let f1 = micro_f1(
+                mixed
+                    .iter()
+                    .map(|(p, gold, language)| (predict_at(p, thresholds.of(*language)), *gold)),
+            );
+            progress(format!(
+                "labeller share {share}: tuning micro-F1 {f1:.3} (thresholds {thresholds})"
+            ));
+            if best.as_ref().is_none_or(|(b, _, _)| f1 > *b) {
+                best = Some((f1, share, thresholds));
+            }
+        }
+        let (_, share, thresholds) = best.expect("at least one share");
+        self.labeller_share = share;
+        self.thresholds = thresholds;
+        Ok(())
+    }
+
+    /// The labeller's share of the probabilities (0 without a labeller).
+    pub fn labeller_share(&self) -> f32 {
+        self.labeller_share
     }
 
     /// The model as bytes (sparse: zero weights are not written).
@@ -507,6 +686,14 @@ impl PersuasionModel {
                 bytes.extend_from_slice(&w.to_le_bytes());
             }
         }
+        let labeller = self
+            .labeller
+            .as_ref()
+            .map(ParagraphLabeller::to_bytes)
+            .unwrap_or_default();
+        bytes.extend_from_slice(&(labeller.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&labeller);
+        bytes.extend_from_slice(&self.labeller_share.to_le_bytes());
         bytes
     }
 
@@ -557,6 +744,18 @@ impl PersuasionModel {
         let idf = read(Self::dims())?;
         let weights = read(TECHNIQUES.len() * Self::dims())?;
         let embedding_weights = read(TECHNIQUES.len() * embedding_dimensions)?;
+        let labeller_length = u32_at(take(4)?) as usize;
+        let labeller = match labeller_length {
+            0 => None,
+            n => Some(
+                ParagraphLabeller::from_bytes(take(n)?, LABELLER_HEAD)
+                    .map_err(|e| format!("the model's paragraph labeller: {e}"))?,
+            ),
+        };
+        let labeller_share = f32_at(take(4)?);
+        if !rest.is_empty() {
+            return Err(format!("{} bytes after the persuasion model", rest.len()));
+        }
         let encoder = match embedding_dimensions {
             0 => None,
             d => {
@@ -577,6 +776,8 @@ impl PersuasionModel {
             embedding_weights,
             encoder,
             biases,
+            labeller,
+            labeller_share,
             thresholds: Thresholds {
                 overall,
                 by_language,
@@ -584,6 +785,11 @@ impl PersuasionModel {
             provenance,
         })
     }
+}
+
+/// `share` of `labelled` and the rest of `regression`, technique by technique.
+fn mix(regression: &[f32; 23], labelled: &[f32], share: f32) -> [f32; 23] {
+    std::array::from_fn(|t| (1.0 - share) * regression[t] + share * labelled[t])
 }
 
 /// Dot product.
@@ -682,7 +888,9 @@ mod tests {
             .map(|t| example(t, &["Loaded_Language"]))
             .collect();
         examples.extend(neutral.iter().map(|t| example(t, &[])));
-        let model = PersuasionModel::train(&examples, &examples, 20, "test sentences", None);
+        let model =
+            PersuasionModel::train(&examples, &examples, 20, "test sentences", None, |_| {})
+                .unwrap();
         assert!(!model.uses_encoder());
         let loaded_index = technique_index("Loaded_Language").unwrap();
         let probe = example("Cette clique corrompue ment !", &[]);
@@ -710,6 +918,67 @@ mod tests {
             Some(Span::new(start, doc.text.chars().count()))
         );
         assert!(signals[0].detail.starts_with("Loaded_Language"));
+    }
+
+    #[test]
+    fn with_the_encoder_a_labeller_is_mixed_in_kept_in_the_file_and_refitted() {
+        let Some(encoder) = MultilingualEncoder::built_in_source_tree() else {
+            eprintln!("skipped: run scripts/build-encoder to build the multilingual encoder");
+            return;
+        };
+        let lexicon = LoadedLexicon::embedded();
+        let loaded = [
+            "Cette clique corrompue trahit le peuple !",
+            "These corrupt traitors are lying again!",
+            "La clique au pouvoir ment sans vergogne !",
+        ];
+        let neutral = [
+            "Le conseil municipal se réunit mardi.",
+            "The meeting takes place at the town hall.",
+            "Le budget a été voté mardi.",
+        ];
+        let loaded_index = technique_index("Loaded_Language").unwrap();
+        let features = |text: &str| ParagraphFeatures::new(text, None, lexicon, Some(&encoder));
+        let examples: Vec<Example> = loaded
+            .iter()
+            .map(|t| (t, BTreeSet::from([loaded_index])))
+            .chain(neutral.iter().map(|t| (t, BTreeSet::new())))
+            .map(|(text, labels)| Example {
+                features: features(text),
+                labels,
+            })
+            .collect();
+        assert_eq!(
+            examples[0].features.words.len(),
+            7,
+            "one vector per word and mark"
+        );
+        assert_eq!(
+            examples[0].features.embedding.len(),
+            vector_length(&encoder)
+        );
+        let probe = features("Ces traîtres corrompus mentent !");
+        let model = PersuasionModel::train(&examples, &examples, 10, "test", Some(encoder), |_| {})
+            .unwrap();
+        assert!(model.uses_encoder());
+        assert!(LABELLER_SHARES.contains(&model.labeller_share()));
+        let bytes = model.to_bytes();
+        let copy = PersuasionModel::from_bytes(&bytes, || {
+            MultilingualEncoder::built_in_source_tree().ok_or_else(|| "no encoder".to_owned())
+        })
+        .unwrap();
+        assert_eq!(copy.to_bytes(), bytes);
+        // The labeller's weights are kept at half precision.
+        let (a, b) = (model.probabilities(&probe), copy.probabilities(&probe));
+        assert!(
+            a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 0.01),
+            "{a:?} {b:?}"
+        );
+        let (share, thresholds) = (model.labeller_share(), model.thresholds.clone());
+        let refitted = model.refit(&examples, 10, |_| {}).unwrap();
+        assert!(refitted.uses_encoder());
+        assert_eq!(refitted.labeller_share(), share);
+        assert_eq!(refitted.thresholds, thresholds);
     }
 
     #[test]
