@@ -29,14 +29,15 @@ pub fn paragraph_words(
     paragraphs: &[&str],
     layers: &[usize],
 ) -> Result<Vec<WordVectors>, String> {
-    // (paragraph, run text, the run's word spans in it).
-    let mut runs: Vec<(usize, &str, Vec<(usize, usize)>)> = Vec::new();
+    // Each run's paragraph, and its text with its words' spans in it.
+    let mut owners = Vec::new();
+    let mut runs: Vec<(&str, Vec<(usize, usize)>)> = Vec::new();
     for (index, paragraph) in paragraphs.iter().enumerate() {
         for run in vigie_core::tokenize(paragraph).chunks(RUN_WORDS) {
             let (first, last) = (&run[0], &run[run.len() - 1]);
             let offset = first.span.start;
+            owners.push(index);
             runs.push((
-                index,
                 &paragraph[first.byte_start..last.byte_end],
                 run.iter()
                     .map(|t| (t.span.start - offset, t.span.end - offset))
@@ -46,7 +47,7 @@ pub fn paragraph_words(
     }
     let texts: Vec<(&str, &[(usize, usize)])> = runs
         .iter()
-        .map(|(_, text, words)| (*text, words.as_slice()))
+        .map(|(text, words)| (*text, words.as_slice()))
         .collect();
     let width = encoder.width() * layers.len();
     let mut read: Vec<WordVectors> = paragraphs
@@ -56,8 +57,11 @@ pub fn paragraph_words(
             values: Vec::new(),
         })
         .collect();
-    for ((index, _, _), vectors) in runs.iter().zip(word_vectors_many(encoder, &texts, layers)?) {
-        read[*index].values.extend(vectors.values);
+    for (&index, vectors) in owners
+        .iter()
+        .zip(word_vectors_many(encoder, &texts, layers)?)
+    {
+        read[index].values.extend(vectors.values);
     }
     Ok(read)
 }

@@ -921,67 +921,6 @@ mod tests {
     }
 
     #[test]
-    fn with_the_encoder_a_labeller_is_mixed_in_kept_in_the_file_and_refitted() {
-        let Some(encoder) = MultilingualEncoder::built_in_source_tree() else {
-            eprintln!("skipped: run scripts/build-encoder to build the multilingual encoder");
-            return;
-        };
-        let lexicon = LoadedLexicon::embedded();
-        let loaded = [
-            "Cette clique corrompue trahit le peuple !",
-            "These corrupt traitors are lying again!",
-            "La clique au pouvoir ment sans vergogne !",
-        ];
-        let neutral = [
-            "Le conseil municipal se réunit mardi.",
-            "The meeting takes place at the town hall.",
-            "Le budget a été voté mardi.",
-        ];
-        let loaded_index = technique_index("Loaded_Language").unwrap();
-        let features = |text: &str| ParagraphFeatures::new(text, None, lexicon, Some(&encoder));
-        let examples: Vec<Example> = loaded
-            .iter()
-            .map(|t| (t, BTreeSet::from([loaded_index])))
-            .chain(neutral.iter().map(|t| (t, BTreeSet::new())))
-            .map(|(text, labels)| Example {
-                features: features(text),
-                labels,
-            })
-            .collect();
-        assert_eq!(
-            examples[0].features.words.len(),
-            7,
-            "one vector per word and mark"
-        );
-        assert_eq!(
-            examples[0].features.embedding.len(),
-            vector_length(&encoder)
-        );
-        let probe = features("Ces traîtres corrompus mentent !");
-        let model = PersuasionModel::train(&examples, &examples, 10, "test", Some(encoder), |_| {})
-            .unwrap();
-        assert!(model.uses_encoder());
-        assert!(LABELLER_SHARES.contains(&model.labeller_share()));
-        let bytes = model.to_bytes();
-        let copy = PersuasionModel::from_bytes(&bytes, || {
-            MultilingualEncoder::built_in_source_tree().ok_or_else(|| "no encoder".to_owned())
-        })
-        .unwrap();
-        assert_eq!(copy.to_bytes(), bytes);
-        // The labeller's weights are kept at half precision.
-        let (a, b) = (model.probabilities(&probe), copy.probabilities(&probe));
-        assert!(
-            a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 0.01),
-            "{a:?} {b:?}"
-        );
-        let (share, thresholds) = (model.labeller_share(), model.thresholds.clone());
-        let refitted = model.refit(&examples, 10, |_| {}).unwrap();
-        assert!(refitted.uses_encoder());
-        assert_eq!(refitted.labeller_share(), share);
-        assert_eq!(refitted.thresholds, thresholds);
-    }
-
-    #[test]
     fn each_language_gets_the_threshold_its_tuning_paragraphs_want() {
         let gold = BTreeSet::from([0]);
         let none = BTreeSet::new();

@@ -1,8 +1,10 @@
 //! A persuasion model over the multilingual encoder built by `scripts/build-encoder`
-//! (skipped when it has not been built; `scripts/test` builds it).
+//! (skipped when it has not been built; `scripts/test` builds it): its regression reads
+//! the paragraph's mean word vectors, and its paragraph labeller the word vectors.
 
 use vigie_core::Language;
 use vigie_encoder::e5::MultilingualEncoder;
+use vigie_heads::words::HalfVectors;
 use vigie_signals::LoadedLexicon;
 use vigie_signals::persuasion::{Example, ParagraphFeatures, PersuasionModel, technique_index};
 
@@ -36,7 +38,13 @@ fn the_encoder_carries_a_technique_to_words_never_seen_in_training() {
             labels,
         })
         .collect();
-    let model = PersuasionModel::train(&examples, &examples, 30, "test", load().ok());
+    assert_eq!(
+        examples[0].features.words.len(),
+        15,
+        "one vector per word and mark"
+    );
+    let model = PersuasionModel::train(&examples, &examples, 30, "test", load().ok(), |_| {})
+        .expect("trains");
     assert!(model.uses_encoder());
     // No word of the probe appears in the training sentences.
     let probe = model.paragraph_features(
@@ -52,12 +60,17 @@ fn the_encoder_carries_a_technique_to_words_never_seen_in_training() {
         .map(|e| Example {
             features: ParagraphFeatures {
                 embedding: Vec::new(),
+                words: HalfVectors {
+                    width: 0,
+                    values: Vec::new(),
+                },
                 ..e.features.clone()
             },
             labels: e.labels.clone(),
         })
         .collect();
-    let plain = PersuasionModel::train(&hashed_only, &hashed_only, 30, "test", None);
+    let plain = PersuasionModel::train(&hashed_only, &hashed_only, 30, "test", None, |_| {})
+        .expect("trains");
     let plain_probability =
         |text: &str| plain.probabilities(&plain.paragraph_features(text, english, lexicon))[loaded];
     let plain_gap =
@@ -65,7 +78,7 @@ fn the_encoder_carries_a_technique_to_words_never_seen_in_training() {
             - plain_probability("Tickets cost twelve euros per adult.");
     // E5's vectors are close to one another (cosines of 0.7 to 0.9 between unrelated
     // sentences), so a linear model moves less on them than on MiniLM's (gap 0.20): what
-    // must hold is that the vector, not the words, carries the technique.
+    // must hold is that the vectors, not the words, carry the technique.
     assert!(
         gap > 0.05 && gap > 4.0 * plain_gap,
         "gap {gap}, without encoder {plain_gap}"
@@ -83,7 +96,24 @@ fn the_encoder_carries_a_technique_to_words_never_seen_in_training() {
 
     let bytes = model.to_bytes();
     let copy = PersuasionModel::from_bytes(&bytes, load).expect("loads");
-    assert_eq!(copy.probabilities(&probe), model.probabilities(&probe));
+    assert_eq!(copy.to_bytes(), bytes);
+    assert_eq!(copy.labeller_share(), model.labeller_share());
+    // The labeller's weights are kept at half precision.
+    let (a, b) = (model.probabilities(&probe), copy.probabilities(&probe));
+    assert!(
+        a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 0.01),
+        "{a:?} {b:?}"
+    );
     let missing = PersuasionModel::from_bytes(&bytes, || Err("no encoder here".to_owned()));
     assert!(missing.unwrap_err().contains("no encoder here"));
+
+    // Trained again on more paragraphs, the model keeps its share and thresholds.
+    let (share, thresholds) = (model.labeller_share(), model.thresholds.clone());
+    let more: Vec<Example> = examples.iter().chain(&examples).cloned().collect();
+    let refitted = model.refit(&more, 30, |_| {}).expect("trains again");
+    assert!(refitted.uses_encoder());
+    assert_eq!(refitted.labeller_share(), share);
+    assert_eq!(refitted.thresholds, thresholds);
+    let gap = refitted.probabilities(&probe)[loaded] - refitted.probabilities(&calm)[loaded];
+    assert!(gap > 0.05, "gap after refitting {gap}");
 }
