@@ -759,6 +759,10 @@ fn persuasion(
         micro.recall(),
         micro.f1()
     );
+    println!(
+        "pairs      {} right of {} predicted, {} gold",
+        micro.true_positives, micro.predicted, micro.gold
+    );
     println!("macro F1   {:.3}", scores.macro_f1());
     println!("per technique (F1, predicted/gold):");
     for (technique, counts) in TECHNIQUES.iter().zip(&scores.per_technique) {

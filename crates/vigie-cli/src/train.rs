@@ -355,25 +355,17 @@ fn persuasion(
             ""
         }
     );
-    let chosen = PersuasionModel::train(&training, &tuning, epochs, &provenance, encoder, |m| {
+    let model = PersuasionModel::train(&training, &tuning, epochs, &provenance, encoder, |m| {
         eprintln!("{m}")
     })
     .map_err(anyhow::Error::msg)?;
-    // The share and thresholds chosen, the model learns from every paragraph.
-    let (training_count, tuning_count) = (training.len(), tuning.len());
-    training.append(&mut tuning);
-    eprintln!("training again on all {} paragraphs…", training.len());
-    let model = chosen
-        .refit(&training, epochs, |m| eprintln!("{m}"))
-        .map_err(anyhow::Error::msg)?;
     std::fs::write(out, model.to_bytes())
         .with_context(|| format!("{}: cannot write", out.display()))?;
     println!(
-        "{}: share and thresholds chosen with {} training and {} tuning paragraphs, then \
-         trained on all; labeller share {}, thresholds {}",
+        "{}: {} training and {} tuning paragraphs, labeller share {}, thresholds {}",
         out.display(),
-        training_count,
-        tuning_count,
+        training.len(),
+        tuning.len(),
         model.labeller_share(),
         model.thresholds
     );

@@ -461,27 +461,6 @@ impl PersuasionModel {
         Ok(model)
     }
 
-    /// The same model trained again on `examples` (say the training and the tuning
-    /// paragraphs together) with the same settings, keeping the labeller's share and the
-    /// thresholds chosen by [`train`](Self::train).
-    pub fn refit(
-        mut self,
-        examples: &[Example],
-        epochs: usize,
-        mut progress: impl FnMut(String),
-    ) -> Result<Self, String> {
-        let mut refitted = Self::fit(
-            examples,
-            epochs,
-            &self.provenance,
-            self.encoder.take(),
-            &mut progress,
-        )?;
-        refitted.labeller_share = self.labeller_share;
-        refitted.thresholds = self.thresholds;
-        Ok(refitted)
-    }
-
     /// Trains the regression by stochastic gradient descent on the class-balanced log
     /// loss (each technique's positives weighted by how rare they are); with an encoder
     /// (the examples carry its vectors, and the model keeps it) also the paragraph
