@@ -7,8 +7,6 @@
 //! "wake up!") is read from those words instead of being averaged away with the rest of
 //! the paragraph, as a mean of all its vectors does.
 
-use std::path::Path;
-
 use candle_core::{D, DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use serde::{Deserialize, Serialize};
@@ -158,11 +156,6 @@ impl ParagraphLabeller {
         &self.description.labels
     }
 
-    /// How the labeller was made.
-    pub fn provenance(&self) -> &str {
-        &self.description.provenance
-    }
-
     /// Number of weight sets whose probabilities are averaged (1 unless an ensemble).
     pub fn members(&self) -> usize {
         self.members.len()
@@ -221,11 +214,6 @@ impl ParagraphLabeller {
             tensors.push(NamedTensor::of("output_bias", &w.output_bias));
         }
         model_file::to_bytes(&self.description, &tensors)
-    }
-
-    /// Reads the `head` labeller file at `path`; errors name it.
-    pub fn load(path: &Path, head: &str) -> Result<Self, String> {
-        model_file::load(path, |bytes| Self::from_bytes(bytes, head))
     }
 
     /// Reads a labeller written by [`to_bytes`](Self::to_bytes), which must label `head`.

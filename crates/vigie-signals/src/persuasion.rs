@@ -728,6 +728,10 @@ impl PersuasionModel {
             0 => None,
             n => Some(
                 ParagraphLabeller::from_bytes(take(n)?, LABELLER_HEAD)
+                    .and_then(|labeller| match labeller.layers() == PARAGRAPH_LAYERS {
+                        true => Ok(labeller),
+                        false => Err(format!("it reads layers {:?}", labeller.layers())),
+                    })
                     .map_err(|e| format!("the model's paragraph labeller: {e}"))?,
             ),
         };
