@@ -15,37 +15,26 @@ use vigie_encoder::e5::MultilingualEncoder;
 
 use crate::model_file::{self, NamedTensor};
 use crate::random::Random;
-use crate::reader::RUN_WORDS;
+use crate::reader::Run;
 use crate::training::TrainingOptions;
 use crate::words::{HalfVectors, WordVectors, word_vectors_many};
 
 /// The word vectors after `layers` of each of `paragraphs` (one entry per paragraph, in
 /// order), encoded together; a paragraph longer than the encoder's input is read in runs
-/// of [`RUN_WORDS`] words whose vectors follow one another.
+/// of [`RUN_WORDS`](crate::reader::RUN_WORDS) words whose vectors follow one another.
 pub fn paragraph_words(
     encoder: &MultilingualEncoder,
     paragraphs: &[&str],
     layers: &[usize],
 ) -> Result<Vec<WordVectors>, String> {
-    // Each run's paragraph, and its text with its words' spans in it.
-    let mut owners = Vec::new();
-    let mut runs: Vec<(&str, Vec<(usize, usize)>)> = Vec::new();
-    for (index, paragraph) in paragraphs.iter().enumerate() {
-        for run in vigie_core::tokenize(paragraph).chunks(RUN_WORDS) {
-            let (first, last) = (&run[0], &run[run.len() - 1]);
-            let offset = first.span.start;
-            owners.push(index);
-            runs.push((
-                &paragraph[first.byte_start..last.byte_end],
-                run.iter()
-                    .map(|t| (t.span.start - offset, t.span.end - offset))
-                    .collect(),
-            ));
-        }
-    }
+    let runs: Vec<Run<'_>> = paragraphs
+        .iter()
+        .enumerate()
+        .flat_map(|(index, paragraph)| Run::all(index, paragraph))
+        .collect();
     let texts: Vec<(&str, &[(usize, usize)])> = runs
         .iter()
-        .map(|(text, words)| (*text, words.as_slice()))
+        .map(|run| (run.text, run.words.as_slice()))
         .collect();
     let width = encoder.width() * layers.len();
     let mut read: Vec<WordVectors> = paragraphs
@@ -55,11 +44,8 @@ pub fn paragraph_words(
             values: Vec::new(),
         })
         .collect();
-    for (&index, vectors) in owners
-        .iter()
-        .zip(word_vectors_many(encoder, &texts, layers)?)
-    {
-        read[index].values.extend(vectors.values);
+    for (run, vectors) in runs.iter().zip(word_vectors_many(encoder, &texts, layers)?) {
+        read[run.sentence].values.extend(vectors.values);
     }
     Ok(read)
 }

@@ -166,21 +166,21 @@ impl SentenceReader {
 /// Words per encoder run: well within the encoder's 512 tokens.
 pub const RUN_WORDS: usize = 200;
 
-/// Up to [`RUN_WORDS`] words of a sentence, read in one encoder input.
-struct Run<'a> {
+/// Up to [`RUN_WORDS`] words of a sentence (or a paragraph), read in one encoder input.
+pub(crate) struct Run<'a> {
     /// Which sentence.
-    sentence: usize,
+    pub(crate) sentence: usize,
     /// The run's text.
-    text: &'a str,
+    pub(crate) text: &'a str,
     /// Code-point spans of the words in `text`.
-    words: Vec<(usize, usize)>,
+    pub(crate) words: Vec<(usize, usize)>,
     /// The words' spans in the sentence.
     spans: Vec<Span>,
 }
 
 impl<'a> Run<'a> {
     /// The runs of sentence number `index`.
-    fn all(index: usize, sentence: &'a str) -> Vec<Self> {
+    pub(crate) fn all(index: usize, sentence: &'a str) -> Vec<Self> {
         tokenize(sentence)
             .chunks(RUN_WORDS)
             .map(|run| {
