@@ -297,9 +297,6 @@ fn ner_fast(files: &[PathBuf], iterations: usize, out: &Path) -> anyhow::Result<
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every fifth article is held out to tune the decision threshold.
-const TUNING_EVERY: usize = 5;
-
 fn persuasion(
     labels: &[PathBuf],
     texts: &[PathBuf],
@@ -307,7 +304,7 @@ fn persuasion(
     encoder: Option<&Path>,
     out: &Path,
 ) -> anyhow::Result<ExitCode> {
-    use vigie_signals::persuasion::{Example, ParagraphFeatures, PersuasionModel};
+    use vigie_signals::persuasion::{Example, ParagraphFeatures, PersuasionModel, TUNING_EVERY};
     anyhow::ensure!(
         labels.len() == texts.len(),
         "give one --text file for each --labels file"
@@ -316,16 +313,19 @@ fn persuasion(
         .map(vigie_encoder::e5::MultilingualEncoder::load)
         .transpose()?;
     let lexicon = vigie_signals::LoadedLexicon::embedded();
-    let mut paragraphs = Vec::new();
+    // Each paragraph with its article's number. A file's numbers start at a multiple of
+    // `TUNING_EVERY`, so which of its articles are held out does not depend on the files
+    // before it.
+    let (mut paragraphs, mut articles) = (Vec::new(), 0);
     for (labels, text) in labels.iter().zip(texts) {
         let file = vigie_eval::persuasion::read_gold(labels, text).map_err(anyhow::Error::msg)?;
-        let mut articles: Vec<String> = file.iter().map(|p| p.article.clone()).collect();
-        articles.dedup();
+        let mut names: Vec<String> = file.iter().map(|p| p.article.clone()).collect();
+        names.dedup();
         for paragraph in file {
-            let article = articles.iter().position(|a| *a == paragraph.article);
-            let tuning = article.unwrap_or(0) % TUNING_EVERY == TUNING_EVERY - 1;
-            paragraphs.push((paragraph, tuning));
+            let article = names.iter().position(|a| *a == paragraph.article);
+            paragraphs.push((paragraph, articles + article.unwrap_or(0)));
         }
+        articles += names.len().next_multiple_of(TUNING_EVERY);
     }
     if encoder.is_some() {
         eprintln!("encoding {} paragraphs…", paragraphs.len());
@@ -334,17 +334,15 @@ fn persuasion(
         let language = vigie_lang::identify_language(&paragraph.text);
         ParagraphFeatures::new(&paragraph.text, language, lexicon, encoder.as_ref())
     });
-    let (mut training, mut tuning) = (Vec::new(), Vec::new());
-    for ((paragraph, is_tuning), features) in paragraphs.into_iter().zip(features) {
-        let example = Example {
+    let examples: Vec<Example> = paragraphs
+        .into_iter()
+        .zip(features)
+        .map(|((paragraph, article), features)| Example {
             features,
             labels: paragraph.labels,
-        };
-        match is_tuning {
-            true => tuning.push(example),
-            false => training.push(example),
-        }
-    }
+            article,
+        })
+        .collect();
     let files: Vec<String> = labels.iter().map(|p| p.display().to_string()).collect();
     let provenance = format!(
         "trained on SemEval-2023 Task 3 subtask 3 ({}){}: research use only, not for redistribution",
@@ -355,17 +353,20 @@ fn persuasion(
             ""
         }
     );
-    let model = PersuasionModel::train(&training, &tuning, epochs, &provenance, encoder, |m| {
+    let articles = (examples.iter().map(|e| e.article))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let model = PersuasionModel::train(&examples, epochs, &provenance, encoder, |m| {
         eprintln!("{m}")
     })
     .map_err(anyhow::Error::msg)?;
     std::fs::write(out, model.to_bytes())
         .with_context(|| format!("{}: cannot write", out.display()))?;
     println!(
-        "{}: {} training and {} tuning paragraphs, labeller share {}, thresholds {}",
+        "{}: {} paragraphs of {} articles, labeller share {}, thresholds {}",
         out.display(),
-        training.len(),
-        tuning.len(),
+        examples.len(),
+        articles,
         model.labeller_share(),
         model.thresholds
     );

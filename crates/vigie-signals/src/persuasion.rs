@@ -212,22 +212,15 @@ fn paragraph_vector(words: &WordVectors) -> Vec<f32> {
     vector
 }
 
-/// A multi-label logistic-regression model over tf-idf weighted hashed features (and the
-/// encoder's paragraph vector, when trained with one), one weight vector per technique;
-/// with the encoder, a paragraph labeller whose probabilities are mixed in; and
-/// decision thresholds.
+/// A multi-label model of the techniques: a logistic regression over hashed features (and
+/// the encoder's paragraph vector, when trained with one); with the encoder, a paragraph
+/// labeller whose probabilities are mixed in; and decision thresholds.
 #[derive(Debug)]
 pub struct PersuasionModel {
-    /// Inverse document frequency per feature bucket.
-    idf: Vec<f32>,
-    /// `TECHNIQUES.len() × 2^HASH_BITS` weights, technique-major.
-    weights: Vec<f32>,
-    /// `TECHNIQUES.len() × embedding_dimensions()` weights over the encoder's vector.
-    embedding_weights: Vec<f32>,
+    /// The logistic regression.
+    regression: Regression,
     /// The encoder the model was trained with (its weights are not in the model file).
     encoder: Option<MultilingualEncoder>,
-    /// One bias per technique.
-    biases: Vec<f32>,
     /// The labeller over the paragraph's word vectors (with an encoder only).
     labeller: Option<ParagraphLabeller>,
     /// The labeller's share of the probabilities (the regression has the rest).
@@ -245,6 +238,9 @@ pub struct Example {
     pub features: ParagraphFeatures,
     /// Gold technique indices.
     pub labels: BTreeSet<usize>,
+    /// The article the paragraph comes from (any number that tells articles apart): the
+    /// paragraphs of one article are held out together.
+    pub article: usize,
 }
 
 /// First bytes of a saved model.
@@ -253,7 +249,11 @@ const MAGIC: &[u8] = b"VIGIE-PERSUASION7\n";
 /// What the paragraph labeller's file calls its task.
 const LABELLER_HEAD: &str = "persuasion";
 
-/// How the paragraph labeller is trained: its members' seeds, then the settings they share.
+/// One article in this many is held out from training, to choose the labeller's share and
+/// the thresholds on: those whose number leaves the remainder `TUNING_EVERY - 1`.
+pub const TUNING_EVERY: usize = 5;
+
+/// The seeds of the paragraph labeller's members (an ensemble averages them).
 const LABELLER_SEEDS: [u64; 3] = [17, 5, 99];
 
 /// The labeller's settings: a hidden layer of 256, six passes with the learning rate
@@ -270,14 +270,14 @@ fn labeller_options(seed: u64) -> TrainingOptions {
     }
 }
 
-/// The labeller shares among which training chooses, on the tuning paragraphs.
+/// The labeller shares among which training chooses, on the held-out articles.
 const LABELLER_SHARES: [f32; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
 
-/// Tuning paragraphs a language needs for a threshold of its own.
+/// Held-out paragraphs a language needs for a threshold of its own.
 const MIN_TUNING_PER_LANGUAGE: usize = 100;
 
 /// The probability above which a technique is predicted: one per language that had
-/// enough tuning paragraphs (the languages' training data differ, and so do their
+/// enough held-out paragraphs (the languages' training data differ, and so do their
 /// models' calibrations), and one for every other paragraph.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Thresholds {
@@ -345,12 +345,31 @@ fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// Training settings: regularisation and passes.
+/// Regularisation of the regression's weights.
 const L2: f32 = 1e-5;
 
-impl PersuasionModel {
+/// A multi-label logistic regression over tf-idf weighted hashed features and, when
+/// trained with the encoder, the paragraph's vector: one weight vector per technique.
+#[derive(Debug, Clone)]
+struct Regression {
+    /// Inverse document frequency per feature bucket.
+    idf: Vec<f32>,
+    /// `TECHNIQUES.len() × 2^HASH_BITS` weights, technique-major.
+    weights: Vec<f32>,
+    /// `TECHNIQUES.len() × embedding_dimensions()` weights over the encoder's vector.
+    embedding_weights: Vec<f32>,
+    /// One bias per technique.
+    biases: Vec<f32>,
+}
+
+impl Regression {
     fn dims() -> usize {
         1 << HASH_BITS
+    }
+
+    /// Length of the paragraph vectors it reads; 0 without an encoder.
+    fn embedding_dimensions(&self) -> usize {
+        self.embedding_weights.len() / TECHNIQUES.len()
     }
 
     /// Sublinear tf × idf, L2-normalised.
@@ -369,44 +388,8 @@ impl PersuasionModel {
         weighted
     }
 
-    /// The features of a paragraph as this model reads them (with its encoder's vector
-    /// when it has one).
-    pub fn paragraph_features(
-        &self,
-        paragraph: &str,
-        language: Option<Language>,
-        lexicon: &LoadedLexicon,
-    ) -> ParagraphFeatures {
-        ParagraphFeatures::new(paragraph, language, lexicon, self.encoder.as_ref())
-    }
-
-    /// Whether the model reads a sentence encoder's vectors.
-    pub fn uses_encoder(&self) -> bool {
-        self.encoder.is_some()
-    }
-
-    /// Length of the encoder's vectors; 0 for a model without encoder.
-    fn embedding_dimensions(&self) -> usize {
-        self.encoder.as_ref().map_or(0, vector_length)
-    }
-
-    /// Probability of each technique for a paragraph's features: the regression's, with
-    /// the labeller's mixed in at its share.
-    pub fn probabilities(&self, paragraph: &ParagraphFeatures) -> [f32; 23] {
-        let regression = self.regression_probabilities(paragraph);
-        match &self.labeller {
-            Some(labeller) => {
-                let labelled = labeller
-                    .probabilities(&paragraph.words.to_f32())
-                    .unwrap_or_else(|_| vec![0.0; TECHNIQUES.len()]);
-                mix(&regression, &labelled, self.labeller_share)
-            }
-            None => regression,
-        }
-    }
-
-    /// The logistic regression's probability of each technique.
-    fn regression_probabilities(&self, paragraph: &ParagraphFeatures) -> [f32; 23] {
+    /// The probability of each technique.
+    fn probabilities(&self, paragraph: &ParagraphFeatures) -> [f32; 23] {
         let weighted = self.weighted(&paragraph.hashed);
         let embedding = self.embedding_of(paragraph);
         let dims = Self::dims();
@@ -437,75 +420,22 @@ impl PersuasionModel {
         &self.embedding_weights[t * d..(t + 1) * d]
     }
 
-    /// Techniques predicted for a paragraph's features.
-    pub fn predict(&self, paragraph: &ParagraphFeatures) -> BTreeSet<usize> {
-        predict_at(
-            &self.probabilities(paragraph),
-            self.thresholds.of(paragraph.language),
-        )
-    }
-
-    /// Trains on `examples` ([`fit`](Self::fit)), then picks the labeller's share and the
-    /// thresholds that maximise micro-F1 on `tuning` (held out from training). `progress`
-    /// hears how training goes.
-    pub fn train(
-        examples: &[Example],
-        tuning: &[Example],
-        epochs: usize,
-        provenance: &str,
-        encoder: Option<MultilingualEncoder>,
-        mut progress: impl FnMut(String),
-    ) -> Result<Self, String> {
-        let mut model = Self::fit(examples, epochs, provenance, encoder, &mut progress)?;
-        model.choose_share_and_thresholds(tuning, &mut progress)?;
-        Ok(model)
-    }
-
-    /// Trains the regression by stochastic gradient descent on the class-balanced log
-    /// loss (each technique's positives weighted by how rare they are); with an encoder
-    /// (the examples carry its vectors, and the model keeps it) also the paragraph
-    /// labeller, on the same loss. The thresholds are left at 0.5.
+    /// Trains by stochastic gradient descent on the class-balanced log loss (technique
+    /// `t`'s positives weighted by `positive_weight[t]`), `epochs` passes.
     fn fit(
-        examples: &[Example],
+        examples: &[&Example],
+        idf: Vec<f32>,
+        embedding_dimensions: usize,
+        positive_weight: &[f32],
         epochs: usize,
-        provenance: &str,
-        encoder: Option<MultilingualEncoder>,
-        progress: &mut impl FnMut(String),
-    ) -> Result<Self, String> {
+    ) -> Self {
         let dims = Self::dims();
-        let mut document_frequency = vec![0u32; dims];
-        for example in examples {
-            for &(f, _) in &example.features.hashed {
-                document_frequency[f as usize] += 1;
-            }
-        }
-        let n = examples.len() as f32;
-        let idf = document_frequency
-            .iter()
-            .map(|&df| ((1.0 + n) / (1.0 + df as f32)).ln() + 1.0)
-            .collect();
-        let embedding_dimensions = encoder.as_ref().map_or(0, vector_length);
-        let mut model = PersuasionModel {
+        let mut model = Regression {
             idf,
             weights: vec![0.0; TECHNIQUES.len() * dims],
             embedding_weights: vec![0.0; TECHNIQUES.len() * embedding_dimensions],
-            encoder,
             biases: vec![0.0; TECHNIQUES.len()],
-            labeller: None,
-            labeller_share: 0.0,
-            thresholds: Thresholds {
-                overall: 0.5,
-                by_language: Vec::new(),
-            },
-            provenance: provenance.to_owned(),
         };
-        let positive_weight: Vec<f32> = (0..TECHNIQUES.len())
-            .map(|t| {
-                let positives = examples.iter().filter(|e| e.labels.contains(&t)).count();
-                (n - positives as f32) / (positives as f32).max(1.0)
-            })
-            .map(|w| w.sqrt().clamp(1.0, 20.0))
-            .collect();
         let weighted: Vec<Vec<(usize, f32)>> = examples
             .iter()
             .map(|e| model.weighted(&e.features.hashed))
@@ -517,7 +447,7 @@ impl PersuasionModel {
             let stride = [7919usize, 104_729, 1_299_709][epoch % 3];
             order.sort_by_key(|&i| (i * stride) % examples.len().max(1));
             for &i in &order {
-                let example = &examples[i];
+                let example = examples[i];
                 let features = &weighted[i];
                 let embedding = model.embedding_of(&example.features);
                 let d = embedding_dimensions;
@@ -541,98 +471,206 @@ impl PersuasionModel {
                 }
             }
         }
-        if model.encoder.is_some() {
-            let training: Vec<ParagraphExample<'_>> = examples
-                .iter()
-                .map(|e| ParagraphExample {
-                    words: &e.features.words,
-                    labels: (0..TECHNIQUES.len())
-                        .map(|t| e.labels.contains(&t))
-                        .collect(),
-                })
-                .collect();
-            let mut members = Vec::new();
-            for seed in LABELLER_SEEDS {
-                let options = labeller_options(seed);
-                let labeller = train_labeller(
-                    LABELLER_HEAD,
-                    TECHNIQUES.map(String::from).to_vec(),
-                    &training,
-                    &positive_weight,
-                    &options,
-                    &format!("{provenance}; seed {seed}"),
-                    |epoch, loss| {
-                        progress(format!(
-                            "labeller seed {seed}, epoch {epoch}: loss {loss:.4}"
-                        ))
-                    },
-                )
-                .map_err(|e| format!("training the paragraph labeller: {e}"))?;
-                members.push(labeller);
-            }
-            model.labeller = Some(ParagraphLabeller::ensemble(members)?);
+        model
+    }
+}
+
+/// Inverse document frequency of each feature bucket over `examples` (smoothed).
+fn inverse_document_frequencies(examples: &[&Example]) -> Vec<f32> {
+    let mut document_frequency = vec![0u32; Regression::dims()];
+    for example in examples {
+        for &(f, _) in &example.features.hashed {
+            document_frequency[f as usize] += 1;
         }
-        Ok(model)
+    }
+    let n = examples.len() as f32;
+    document_frequency
+        .iter()
+        .map(|&df| ((1.0 + n) / (1.0 + df as f32)).ln() + 1.0)
+        .collect()
+}
+
+/// The weight of each technique's positives in the loss: the square root of how much
+/// rarer they are than its negatives, between 1 and 20.
+fn positive_weights(examples: &[&Example]) -> Vec<f32> {
+    let n = examples.len() as f32;
+    (0..TECHNIQUES.len())
+        .map(|t| {
+            let positives = examples.iter().filter(|e| e.labels.contains(&t)).count();
+            (n - positives as f32) / (positives as f32).max(1.0)
+        })
+        .map(|w| w.sqrt().clamp(1.0, 20.0))
+        .collect()
+}
+
+/// A held-out paragraph's probabilities from the regression and the labeller (empty
+/// without one), with its gold labels and language.
+struct HeldOut<'a> {
+    regression: [f32; 23],
+    labelled: Vec<f32>,
+    labels: &'a BTreeSet<usize>,
+    language: Option<Language>,
+}
+
+impl PersuasionModel {
+    /// The features of a paragraph as this model reads them (with its encoder's vector
+    /// when it has one).
+    pub fn paragraph_features(
+        &self,
+        paragraph: &str,
+        language: Option<Language>,
+        lexicon: &LoadedLexicon,
+    ) -> ParagraphFeatures {
+        ParagraphFeatures::new(paragraph, language, lexicon, self.encoder.as_ref())
     }
 
-    /// Picks the labeller's share and the thresholds that maximise micro-F1 on `tuning`.
-    fn choose_share_and_thresholds(
-        &mut self,
-        tuning: &[Example],
-        progress: &mut impl FnMut(String),
-    ) -> Result<(), String> {
-        // Each tuning paragraph's probabilities from the regression and the labeller.
-        let scored: Vec<([f32; 23], Vec<f32>)> = tuning
-            .iter()
-            .map(|e| {
-                let labelled = match &self.labeller {
-                    Some(labeller) => labeller.probabilities(&e.features.words.to_f32())?,
-                    None => Vec::new(),
-                };
-                Ok((self.regression_probabilities(&e.features), labelled))
-            })
-            .collect::<Result<_, String>>()?;
-        let shares: &[f32] = match self.labeller {
-            Some(_) => &LABELLER_SHARES,
-            None => &[0.0],
-        };
-        let mut best: Option<(f64, f32, Thresholds)> = None;
-        for &share in shares {
-            let mixed: Vec<_> = scored
-                .iter()
-                .zip(tuning)
-                .map(|((regression, labelled), e)| {
-                    let probabilities = match labelled.is_empty() {
-                        true => *regression,
-                        false => mix(regression, labelled, share),
-                    };
-                    (probabilities, &e.labels, e.features.language)
-                })
-                .collect();
-            let thresholds = Thresholds::tuned(&mixed);
-            let f1 = micro_f1(
-                mixed
-                    .iter()
-                    .map(|(p, gold, language)| (predict_at(p, thresholds.of(*language)), *gold)),
-            );
-            progress(format!(
-                "labeller share {share}: tuning micro-F1 {f1:.3} (thresholds {thresholds})"
-            ));
-            if best.as_ref().is_none_or(|(b, _, _)| f1 > *b) {
-                best = Some((f1, share, thresholds));
+    /// Whether the model reads a sentence encoder's vectors.
+    pub fn uses_encoder(&self) -> bool {
+        self.encoder.is_some()
+    }
+
+    /// Probability of each technique for a paragraph's features: the regression's, with
+    /// the labeller's mixed in at its share.
+    pub fn probabilities(&self, paragraph: &ParagraphFeatures) -> [f32; 23] {
+        let regression = self.regression.probabilities(paragraph);
+        match &self.labeller {
+            Some(labeller) => {
+                let labelled = labeller
+                    .probabilities(&paragraph.words.to_f32())
+                    .unwrap_or_else(|_| vec![0.0; TECHNIQUES.len()]);
+                mix(&regression, &labelled, self.labeller_share)
             }
+            None => regression,
         }
-        let (_, share, thresholds) = best.expect("at least one share");
-        self.labeller_share = share;
-        self.thresholds = thresholds;
-        Ok(())
+    }
+
+    /// Techniques predicted for a paragraph's features.
+    pub fn predict(&self, paragraph: &ParagraphFeatures) -> BTreeSet<usize> {
+        predict_at(
+            &self.probabilities(paragraph),
+            self.thresholds.of(paragraph.language),
+        )
+    }
+
+    /// Trains on `examples`, every [`TUNING_EVERY`]th article held out: the regression
+    /// (`epochs` passes) and, with an encoder (the examples carry its vectors, and the
+    /// model keeps it), a paragraph labeller of one member per seed are trained on the
+    /// other articles; the labeller's share and the thresholds that maximise micro-F1 on
+    /// the held-out articles are kept. `progress` hears how training goes.
+    pub fn train(
+        examples: &[Example],
+        epochs: usize,
+        provenance: &str,
+        encoder: Option<MultilingualEncoder>,
+        mut progress: impl FnMut(String),
+    ) -> Result<Self, String> {
+        let (training, held_out): (Vec<&Example>, Vec<&Example>) = examples
+            .iter()
+            .partition(|e| e.article % TUNING_EVERY != TUNING_EVERY - 1);
+        if training.is_empty() || held_out.is_empty() {
+            return Err(format!(
+                "persuasion training needs articles to train on and articles to tune on \
+                 (one in {TUNING_EVERY}); got {} and {}",
+                training.len(),
+                held_out.len()
+            ));
+        }
+        progress(format!(
+            "training on {} paragraphs, tuning on {}",
+            training.len(),
+            held_out.len()
+        ));
+        let positive_weight = positive_weights(&training);
+        let regression = Regression::fit(
+            &training,
+            inverse_document_frequencies(&training),
+            encoder.as_ref().map_or(0, vector_length),
+            &positive_weight,
+            epochs,
+        );
+        let labeller = match encoder {
+            Some(_) => {
+                let members = LABELLER_SEEDS
+                    .into_iter()
+                    .map(|seed| {
+                        Self::fit_labeller(
+                            &training,
+                            &positive_weight,
+                            seed,
+                            provenance,
+                            &mut progress,
+                        )
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Some(ParagraphLabeller::ensemble(members)?)
+            }
+            None => None,
+        };
+        let held_out_scores = held_out
+            .iter()
+            .map(|example| {
+                Ok(HeldOut {
+                    regression: regression.probabilities(&example.features),
+                    labelled: match &labeller {
+                        Some(labeller) => {
+                            labeller.probabilities(&example.features.words.to_f32())?
+                        }
+                        None => Vec::new(),
+                    },
+                    labels: &example.labels,
+                    language: example.features.language,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let (labeller_share, thresholds) =
+            choose_share_and_thresholds(&held_out_scores, labeller.is_some(), &mut progress);
+        Ok(PersuasionModel {
+            regression,
+            encoder,
+            labeller,
+            labeller_share,
+            thresholds,
+            provenance: provenance.to_owned(),
+        })
+    }
+
+    /// Trains one paragraph labeller on `examples`' word vectors, on the regression's loss.
+    fn fit_labeller(
+        examples: &[&Example],
+        positive_weight: &[f32],
+        seed: u64,
+        provenance: &str,
+        progress: &mut impl FnMut(String),
+    ) -> Result<ParagraphLabeller, String> {
+        let training: Vec<ParagraphExample<'_>> = examples
+            .iter()
+            .map(|e| ParagraphExample {
+                words: &e.features.words,
+                labels: (0..TECHNIQUES.len())
+                    .map(|t| e.labels.contains(&t))
+                    .collect(),
+            })
+            .collect();
+        train_labeller(
+            LABELLER_HEAD,
+            TECHNIQUES.map(String::from).to_vec(),
+            &training,
+            positive_weight,
+            &labeller_options(seed),
+            &format!("{provenance}; seed {seed}"),
+            |epoch, loss| {
+                progress(format!(
+                    "labeller seed {seed}, epoch {epoch}: loss {loss:.4}"
+                ))
+            },
+        )
+        .map_err(|e| format!("training the paragraph labeller: {e}"))
     }
 
     /// The labeller's share of the probabilities (0 without a labeller).
     pub fn labeller_share(&self) -> f32 {
         self.labeller_share
     }
-
     /// The model as bytes (sparse: zero weights are not written).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = MAGIC.to_vec();
@@ -646,12 +684,13 @@ impl PersuasionModel {
             bytes.extend_from_slice(&threshold.to_le_bytes());
         }
         bytes.extend_from_slice(&HASH_BITS.to_le_bytes());
-        bytes.extend_from_slice(&(self.embedding_dimensions() as u32).to_le_bytes());
+        let regression = &self.regression;
+        bytes.extend_from_slice(&(regression.embedding_dimensions() as u32).to_le_bytes());
         for values in [
-            &self.biases,
-            &self.idf,
-            &self.weights,
-            &self.embedding_weights,
+            &regression.biases,
+            &regression.idf,
+            &regression.weights,
+            &regression.embedding_weights,
         ] {
             let nonzero: Vec<(u32, f32)> = values
                 .iter()
@@ -720,8 +759,8 @@ impl PersuasionModel {
             Ok(values)
         };
         let biases = read(TECHNIQUES.len())?;
-        let idf = read(Self::dims())?;
-        let weights = read(TECHNIQUES.len() * Self::dims())?;
+        let idf = read(Regression::dims())?;
+        let weights = read(TECHNIQUES.len() * Regression::dims())?;
         let embedding_weights = read(TECHNIQUES.len() * embedding_dimensions)?;
         let labeller_length = u32_at(take(4)?) as usize;
         let labeller = match labeller_length {
@@ -754,11 +793,13 @@ impl PersuasionModel {
             }
         };
         Ok(PersuasionModel {
-            idf,
-            weights,
-            embedding_weights,
+            regression: Regression {
+                idf,
+                weights,
+                embedding_weights,
+                biases,
+            },
             encoder,
-            biases,
             labeller,
             labeller_share,
             thresholds: Thresholds {
@@ -768,6 +809,46 @@ impl PersuasionModel {
             provenance,
         })
     }
+}
+
+/// The labeller's share (0 without a labeller) and the thresholds that maximise micro-F1
+/// on the held-out paragraphs.
+fn choose_share_and_thresholds(
+    held_out: &[HeldOut<'_>],
+    with_labeller: bool,
+    progress: &mut impl FnMut(String),
+) -> (f32, Thresholds) {
+    let shares: &[f32] = match with_labeller {
+        true => &LABELLER_SHARES,
+        false => &[0.0],
+    };
+    let mut best: Option<(f64, f32, Thresholds)> = None;
+    for &share in shares {
+        let mixed: Vec<_> = held_out
+            .iter()
+            .map(|paragraph| {
+                let probabilities = match paragraph.labelled.is_empty() {
+                    true => paragraph.regression,
+                    false => mix(&paragraph.regression, &paragraph.labelled, share),
+                };
+                (probabilities, paragraph.labels, paragraph.language)
+            })
+            .collect();
+        let thresholds = Thresholds::tuned(&mixed);
+        let f1 = micro_f1(
+            mixed
+                .iter()
+                .map(|(p, gold, language)| (predict_at(p, thresholds.of(*language)), *gold)),
+        );
+        progress(format!(
+            "labeller share {share}: held-out micro-F1 {f1:.3} (thresholds {thresholds})"
+        ));
+        if best.as_ref().is_none_or(|(b, ..)| f1 > *b) {
+            best = Some((f1, share, thresholds));
+        }
+    }
+    let (_, share, thresholds) = best.expect("at least one share");
+    (share, thresholds)
 }
 
 /// `share` of `labelled` and the rest of `regression`, technique by technique.
@@ -842,7 +923,7 @@ pub fn micro_f1<'g>(pairs: impl Iterator<Item = (BTreeSet<usize>, &'g BTreeSet<u
 mod tests {
     use super::*;
 
-    fn example(text: &str, labels: &[&str]) -> Example {
+    fn example(text: &str, labels: &[&str], article: usize) -> Example {
         Example {
             features: ParagraphFeatures::new(
                 text,
@@ -851,6 +932,7 @@ mod tests {
                 None,
             ),
             labels: labels.iter().filter_map(|l| technique_index(l)).collect(),
+            article,
         }
     }
 
@@ -866,19 +948,20 @@ mod tests {
             "La réunion a lieu à la mairie.",
             "Le budget a été voté mardi.",
         ];
-        let mut examples: Vec<Example> = loaded
+        // One article each; articles 4 and 9 are held out to tune.
+        let examples: Vec<Example> = loaded
             .iter()
-            .map(|t| example(t, &["Loaded_Language"]))
+            .map(|t| (t, &["Loaded_Language"][..]))
+            .chain(neutral.iter().map(|t| (t, &[][..])))
+            .zip([0, 1, 4, 2, 3, 9])
+            .map(|((text, labels), article)| example(text, labels, article))
             .collect();
-        examples.extend(neutral.iter().map(|t| example(t, &[])));
-        let model =
-            PersuasionModel::train(&examples, &examples, 20, "test sentences", None, |_| {})
-                .unwrap();
+        let model = PersuasionModel::train(&examples, 20, "test sentences", None, |_| {}).unwrap();
         assert!(!model.uses_encoder());
         let loaded_index = technique_index("Loaded_Language").unwrap();
-        let probe = example("Cette clique corrompue ment !", &[]);
+        let probe = example("Cette clique corrompue ment !", &[], 0);
         assert!(model.predict(&probe.features).contains(&loaded_index));
-        let calm = example("Le conseil se réunit à la mairie.", &[]);
+        let calm = example("Le conseil se réunit à la mairie.", &[], 0);
         assert!(!model.predict(&calm.features).contains(&loaded_index));
         let no_encoder = || -> Result<MultilingualEncoder, String> { unreachable!("not needed") };
         let copy = PersuasionModel::from_bytes(&model.to_bytes(), no_encoder).unwrap();
@@ -901,6 +984,16 @@ mod tests {
             Some(Span::new(start, doc.text.chars().count()))
         );
         assert!(signals[0].detail.starts_with("Loaded_Language"));
+    }
+
+    #[test]
+    fn refuses_to_train_without_articles_to_tune_on() {
+        let examples = [
+            example("Cette clique corrompue ment !", &["Loaded_Language"], 0),
+            example("Le conseil se réunit mardi.", &[], 1),
+        ];
+        let error = PersuasionModel::train(&examples, 5, "test", None, |_| {}).unwrap_err();
+        assert!(error.contains("got 2 and 0"), "{error}");
     }
 
     #[test]

@@ -33,9 +33,12 @@ fn the_encoder_carries_a_technique_to_words_never_seen_in_training() {
         .iter()
         .map(|t| (t, [loaded].into()))
         .chain(neutral.iter().map(|t| (t, Default::default())))
-        .map(|(text, labels)| Example {
+        // One article each; articles 4 and 9 are held out to tune.
+        .zip([0, 1, 4, 2, 3, 9])
+        .map(|((text, labels), article)| Example {
             features: paragraph(text),
             labels,
+            article,
         })
         .collect();
     assert_eq!(
@@ -43,8 +46,7 @@ fn the_encoder_carries_a_technique_to_words_never_seen_in_training() {
         15,
         "one vector per word and mark"
     );
-    let model = PersuasionModel::train(&examples, &examples, 30, "test", load().ok(), |_| {})
-        .expect("trains");
+    let model = PersuasionModel::train(&examples, 30, "test", load().ok(), |_| {}).expect("trains");
     assert!(model.uses_encoder());
     // No word of the probe appears in the training sentences.
     let probe = model.paragraph_features(
@@ -67,10 +69,10 @@ fn the_encoder_carries_a_technique_to_words_never_seen_in_training() {
                 ..e.features.clone()
             },
             labels: e.labels.clone(),
+            article: e.article,
         })
         .collect();
-    let plain = PersuasionModel::train(&hashed_only, &hashed_only, 30, "test", None, |_| {})
-        .expect("trains");
+    let plain = PersuasionModel::train(&hashed_only, 30, "test", None, |_| {}).expect("trains");
     let plain_probability =
         |text: &str| plain.probabilities(&plain.paragraph_features(text, english, lexicon))[loaded];
     let plain_gap =
