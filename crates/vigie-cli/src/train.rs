@@ -316,16 +316,17 @@ fn persuasion(
     // Each paragraph with its article's number. A file's numbers start at a multiple of
     // `TUNING_EVERY`, so which of its articles are held out does not depend on the files
     // before it.
-    let (mut paragraphs, mut articles) = (Vec::new(), 0);
+    let (mut paragraphs, mut first_number, mut articles) = (Vec::new(), 0, 0);
     for (labels, text) in labels.iter().zip(texts) {
         let file = vigie_eval::persuasion::read_gold(labels, text).map_err(anyhow::Error::msg)?;
         let mut names: Vec<String> = file.iter().map(|p| p.article.clone()).collect();
         names.dedup();
         for paragraph in file {
             let article = names.iter().position(|a| *a == paragraph.article);
-            paragraphs.push((paragraph, articles + article.unwrap_or(0)));
+            paragraphs.push((paragraph, first_number + article.unwrap_or(0)));
         }
-        articles += names.len().next_multiple_of(TUNING_EVERY);
+        articles += names.len();
+        first_number += names.len().next_multiple_of(TUNING_EVERY);
     }
     if encoder.is_some() {
         eprintln!("encoding {} paragraphs…", paragraphs.len());
@@ -353,9 +354,6 @@ fn persuasion(
             ""
         }
     );
-    let articles = (examples.iter().map(|e| e.article))
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
     let model = PersuasionModel::train(&examples, epochs, &provenance, encoder, |m| {
         eprintln!("{m}")
     })

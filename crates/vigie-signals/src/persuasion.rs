@@ -671,6 +671,7 @@ impl PersuasionModel {
     pub fn labeller_share(&self) -> f32 {
         self.labeller_share
     }
+
     /// The model as bytes (sparse: zero weights are not written).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = MAGIC.to_vec();
