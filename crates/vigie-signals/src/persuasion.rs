@@ -503,11 +503,11 @@ fn positive_weights(examples: &[&Example]) -> Vec<f32> {
         .collect()
 }
 
-/// A held-out paragraph's probabilities from the regression and the labeller (empty
-/// without one), with its gold labels and language.
+/// A held-out paragraph's probabilities from the regression and from the labeller (when
+/// the model has one), with its gold labels and language.
 struct HeldOut<'a> {
     regression: [f32; 23],
-    labelled: Vec<f32>,
+    labelled: Option<Vec<f32>>,
     labels: &'a BTreeSet<usize>,
     language: Option<Language>,
 }
@@ -611,19 +611,17 @@ impl PersuasionModel {
             .map(|example| {
                 Ok(HeldOut {
                     regression: regression.probabilities(&example.features),
-                    labelled: match &labeller {
-                        Some(labeller) => {
-                            labeller.probabilities(&example.features.words.to_f32())?
-                        }
-                        None => Vec::new(),
-                    },
+                    labelled: labeller
+                        .as_ref()
+                        .map(|labeller| labeller.probabilities(&example.features.words.to_f32()))
+                        .transpose()?,
                     labels: &example.labels,
                     language: example.features.language,
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
         let (labeller_share, thresholds) =
-            choose_share_and_thresholds(&held_out_scores, labeller.is_some(), &mut progress);
+            choose_share_and_thresholds(&held_out_scores, &mut progress);
         Ok(PersuasionModel {
             regression,
             encoder,
@@ -816,9 +814,11 @@ impl PersuasionModel {
 /// on the held-out paragraphs.
 fn choose_share_and_thresholds(
     held_out: &[HeldOut<'_>],
-    with_labeller: bool,
     progress: &mut impl FnMut(String),
 ) -> (f32, Thresholds) {
+    let with_labeller = held_out
+        .iter()
+        .any(|paragraph| paragraph.labelled.is_some());
     let shares: &[f32] = match with_labeller {
         true => &LABELLER_SHARES,
         false => &[0.0],
@@ -828,9 +828,9 @@ fn choose_share_and_thresholds(
         let mixed: Vec<_> = held_out
             .iter()
             .map(|paragraph| {
-                let probabilities = match paragraph.labelled.is_empty() {
-                    true => paragraph.regression,
-                    false => mix(&paragraph.regression, &paragraph.labelled, share),
+                let probabilities = match &paragraph.labelled {
+                    Some(labelled) => mix(&paragraph.regression, labelled, share),
+                    None => paragraph.regression,
                 };
                 (probabilities, paragraph.labels, paragraph.language)
             })
