@@ -10,32 +10,25 @@ Usage: scripts/cameo-brief.py --plover CAMEO2PLOVER-2021.txt [--verbs data/event
 """
 
 import argparse
+import importlib.util
 import os
 import random
 import re
 from collections import defaultdict
 
-# The modes the corpus allows (scripts/corpus-check.py); a table mode outside them is dropped.
-CORPUS_MODES = {
-    "CONSULT": {"visit", "third-party", "multilateral", "phone"},
-    "RETREAT": {"withdraw", "release", "return", "disarm", "ceasefire", "access", "resign"},
-    "REQUEST": {"assist", "change", "yield", "meet"},
-    "ACCUSE": {"disapprove", "investigate", "allege"},
-    "REJECT": {"assist", "change", "yield", "meet"},
-    "THREATEN": {"restrict", "ban", "arrest", "relations", "rights", "expel", "territory", "violence"},
-    "PROTEST": {"demo", "riot", "strike", "hunger", "boycott", "obstruct"},
-    "SANCTION": {"convict", "expel", "withdraw", "discontinue"},
-    "MOBILIZE": {"troops", "weapons", "police", "militia"},
-    "COERCE": {"seize", "restrict", "ban", "censor", "curfew", "arrest", "deport", "withhold",
-               "misinformation", "cyber"},
-    "ASSAULT": {"abduct", "beat", "torture", "execute", "sexual", "assassinate", "destroy",
-                "primitive", "firearms", "explosives", "suicide-attack", "aerial", "drone",
-                "heavy-weapons", "crowd-control", "cleansing", "massacre", "unconventional"},
-}
+
+def corpus_modes():
+    """The modes the corpus allows for each PLOVER type (from scripts/corpus-check.py)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus-check.py")
+    spec = importlib.util.spec_from_file_location("corpus_check", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.PLOVER_MODES
 
 
 def read_table(path):
     """(code, description, type, mode) for every coded line of the CAMEO-to-PLOVER table."""
+    modes = corpus_modes()
     codes = []
     for line in open(path, encoding="utf-8"):
         m = re.match(r"^(\d{3,4}):\s*([^#]*?)\s*#\s*(.*)$", line)
@@ -46,7 +39,7 @@ def read_table(path):
         mode = fields[1] if len(fields) > 1 else ""
         if not plover:
             continue
-        if mode not in CORPUS_MODES.get(plover, set()):
+        if mode not in modes.get(plover, set()):
             mode = ""
         codes.append((m.group(1), m.group(3).strip(), plover, mode))
     return codes
