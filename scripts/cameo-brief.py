@@ -45,6 +45,11 @@ def read_table(path):
     return codes
 
 
+def first_alternatives(words):
+    """A pattern part's words, each as its first alternative, in plain spelling."""
+    return " ".join(w.split("|")[0].replace("_", " ") for w in words.split())
+
+
 def read_phrases(path):
     """Example phrases by (language, code): a verb's first form, then a pattern's words."""
     first_form = {}
@@ -62,8 +67,8 @@ def read_phrases(path):
             verb = first_form.get((lang, block))
             if not verb:
                 continue
-            words = lambda part: " ".join(w.split("|")[0].replace("_", " ") for w in part.split())
-            phrase = " ".join(p for p in (words(before), verb, words(after)) if p)
+            parts = (first_alternatives(before), verb, first_alternatives(after))
+            phrase = " ".join(p for p in parts if p)
             phrases[(lang, code)].append(phrase)
     return phrases
 
