@@ -32,6 +32,10 @@ pub struct HeadArgs {
     /// The event argument head over the encoder (from `vigie train events`).
     #[arg(long, default_value = EventReader::DEFAULT_ARGUMENTS)]
     pub event_arguments_head: PathBuf,
+    /// The event layer (from `vigie train event-layer`), read when the event heads were
+    /// trained through it.
+    #[arg(long, default_value = EventReader::DEFAULT_EVENT_LAYER)]
+    pub event_layer: PathBuf,
     /// Event triggers from the lexicon alone (names still from the encoder).
     #[arg(long)]
     pub lexicon_triggers: bool,
@@ -59,6 +63,7 @@ impl Default for HeadArgs {
             triggers_head: EventReader::DEFAULT_TRIGGERS.into(),
             event_attributes_head: EventReader::DEFAULT_ATTRIBUTES.into(),
             event_arguments_head: EventReader::DEFAULT_ARGUMENTS.into(),
+            event_layer: EventReader::DEFAULT_EVENT_LAYER.into(),
             lexicon_triggers: false,
             float_encoder: false,
         }
@@ -77,6 +82,7 @@ impl HeadArgs {
                 triggers: &self.triggers_head,
                 attributes: &self.event_attributes_head,
                 arguments: &self.event_arguments_head,
+                event_layer: &self.event_layer,
             }),
         };
         SentenceReader::load_with(&self.encoder, arithmetic(self.float_encoder), files).map(Some)

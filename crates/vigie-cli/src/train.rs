@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Subcommand;
 use vigie_entities::ner::{to_bio, train};
+use vigie_heads::event_layer::LayerTraining;
 
 use vigie_pipeline::GazetteerLexicon;
 
@@ -96,6 +97,10 @@ pub enum TrainCommand {
         /// Passes of the argument tagger over the data.
         #[arg(long, default_value_t = 12)]
         argument_epochs: usize,
+        /// Read the encoder's last layer through this event layer (`vigie train
+        /// event-layer`); the heads then need it to run.
+        #[arg(long)]
+        event_layer: Option<PathBuf>,
         /// Where to write the trigger tagger.
         #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_TRIGGERS)]
         triggers_out: PathBuf,
@@ -105,6 +110,33 @@ pub enum TrainCommand {
         /// Where to write the argument tagger.
         #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_ARGUMENTS)]
         arguments_out: PathBuf,
+    },
+    /// The event layer: the encoder's last layer tuned, with a tag layer dropped
+    /// afterwards, on the trigger tags of Vigie's corpus (`data/corpus/`); the event heads
+    /// are then trained on its vectors (`vigie train events --event-layer`). Items of the
+    /// corpus's development fifth choose the epoch.
+    EventLayer {
+        /// Corpus files (`data/corpus/events-*.jsonl`).
+        #[arg(long, required = true, num_args = 1..)]
+        train: Vec<PathBuf>,
+        /// The encoder's folder (built by `scripts/build-encoder`).
+        #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
+        encoder: PathBuf,
+        /// Passes over the data.
+        #[arg(long, default_value_t = 8)]
+        epochs: usize,
+        /// The layer's learning rate (the tag layer's is ten times higher).
+        #[arg(long, default_value_t = 3e-4)]
+        learning_rate: f64,
+        /// Share of the layer's inputs and outputs dropped while training.
+        #[arg(long, default_value_t = 0.1)]
+        dropout: f32,
+        /// Seed of the tag layer's initial weights and of the order of the sentences.
+        #[arg(long, default_value_t = 17)]
+        seed: u64,
+        /// Where to write the event layer.
+        #[arg(long, default_value = vigie_heads::event_layer::EventLayer::DEFAULT_FILE)]
+        out: PathBuf,
     },
     /// The dependency parser over the multilingual encoder, from Universal Dependencies
     /// treebanks in CoNLL-U (`scripts/lib/treebanks.sh` lists the files `scripts/train-parser-head` uses).
@@ -193,6 +225,7 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             head,
             epochs,
             argument_epochs,
+            event_layer,
             triggers_out,
             attributes_out,
             arguments_out,
@@ -202,10 +235,32 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             head: &head,
             epochs,
             argument_epochs,
+            event_layer: event_layer.as_deref(),
             triggers_out: &triggers_out,
             attributes_out: &attributes_out,
             arguments_out: &arguments_out,
         }),
+        TrainCommand::EventLayer {
+            train,
+            encoder,
+            epochs,
+            learning_rate,
+            dropout,
+            seed,
+            out,
+        } => events::train_event_layer(
+            &train,
+            &encoder,
+            &LayerTraining {
+                epochs,
+                layer_rate: learning_rate,
+                tag_rate: 10.0 * learning_rate,
+                dropout,
+                seed,
+                ..LayerTraining::default()
+            },
+            &out,
+        ),
         TrainCommand::Parser {
             train,
             development,

@@ -30,6 +30,9 @@ struct Description {
     head: String,
     /// Encoder layers read, in order.
     layers: Vec<usize>,
+    /// Fingerprint of the event layer the last layer was read through, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    event_layer: Option<u64>,
     /// Floats per word vector.
     width: usize,
     /// Units of the hidden layer.
@@ -97,6 +100,12 @@ pub struct SpanClassifier {
 }
 
 impl SpanClassifier {
+    /// Fingerprint of the event layer its last layer is read through, if any
+    /// ([`crate::event_layer::EventLayer::fingerprint`]).
+    pub fn event_layer(&self) -> Option<u64> {
+        self.description.event_layer
+    }
+
     /// The encoder layers whose vectors the classifier reads.
     pub fn layers(&self) -> &[usize] {
         &self.description.layers
@@ -378,6 +387,7 @@ pub fn train_classifier(
         description: Description {
             head: head.to_owned(),
             layers: options.layers.clone(),
+            event_layer: options.event_layer,
             width,
             hidden,
             outputs,

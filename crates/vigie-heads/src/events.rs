@@ -9,6 +9,7 @@ use std::path::Path;
 use vigie_core::{AcledSubEventType, EventType, Modality};
 
 use crate::classifier::{Output, SpanClassifier, SpanExample, span_input};
+use crate::event_layer::EventLayer;
 use crate::tagger::SpanTagger;
 use crate::words::WordVectors;
 
@@ -206,6 +207,7 @@ pub struct EventReader {
     triggers: SpanTagger,
     attributes: SpanClassifier,
     arguments: SpanTagger,
+    event_layer: Option<EventLayer>,
 }
 
 /// Files of the event heads.
@@ -217,6 +219,8 @@ pub struct EventHeadFiles<'a> {
     pub attributes: &'a Path,
     /// The argument tagger.
     pub arguments: &'a Path,
+    /// The event layer, read when the heads were trained on its vectors.
+    pub event_layer: &'a Path,
 }
 
 impl EventReader {
@@ -229,12 +233,17 @@ impl EventReader {
     /// Where the shipped argument tagger is, relative to the repository root.
     pub const DEFAULT_ARGUMENTS: &'static str = "data/models/event-arguments-head.bin";
 
-    /// Brings the three heads together; they must read the same layers and know the
-    /// PLOVER types, the attribute labels and the argument roles.
+    /// Where the shipped event layer is, relative to the repository root.
+    pub const DEFAULT_EVENT_LAYER: &'static str = EventLayer::DEFAULT_FILE;
+
+    /// Brings the three heads together; they must read the same layers, through the
+    /// same event layer (`event_layer`, or none), and know the PLOVER types, the attribute
+    /// labels and the argument roles.
     pub fn new(
         triggers: SpanTagger,
         attributes: SpanClassifier,
         arguments: SpanTagger,
+        event_layer: Option<EventLayer>,
     ) -> Result<Self, String> {
         if triggers.head() != TRIGGERS_HEAD
             || triggers.kinds() != EventType::ALL.map(EventType::name)
@@ -263,20 +272,49 @@ impl EventReader {
                 arguments.layers()
             ));
         }
+        let read_through = [
+            triggers.event_layer(),
+            attributes.event_layer(),
+            arguments.event_layer(),
+        ];
+        let given = event_layer.as_ref().map(EventLayer::fingerprint);
+        if read_through.iter().any(|&through| through != given) {
+            let name = |f: Option<u64>| f.map_or("none".to_owned(), |f| format!("{f:016x}"));
+            return Err(format!(
+                "the event heads were trained through event layers {}, {}, {}; given {}",
+                name(read_through[0]),
+                name(read_through[1]),
+                name(read_through[2]),
+                name(given)
+            ));
+        }
         Ok(EventReader {
             triggers,
             attributes,
             arguments,
+            event_layer,
         })
     }
 
-    /// Loads the heads from their files; errors name the file.
+    /// Loads the heads from their files, and the event layer when they read through one;
+    /// errors name the file.
     pub fn load(files: EventHeadFiles<'_>) -> Result<Self, String> {
+        let triggers = SpanTagger::load(files.triggers, TRIGGERS_HEAD)?;
+        let event_layer = triggers
+            .event_layer()
+            .map(|_| EventLayer::load(files.event_layer))
+            .transpose()?;
         Self::new(
-            SpanTagger::load(files.triggers, TRIGGERS_HEAD)?,
+            triggers,
             SpanClassifier::load(files.attributes, ATTRIBUTES_HEAD)?,
             SpanTagger::load(files.arguments, ARGUMENTS_HEAD)?,
+            event_layer,
         )
+    }
+
+    /// The event layer the heads read the encoder's last layer through, if any.
+    pub fn event_layer(&self) -> Option<&EventLayer> {
+        self.event_layer.as_ref()
     }
 
     /// The encoder layers whose vectors the heads read.
@@ -286,8 +324,11 @@ impl EventReader {
 
     /// How the heads were made.
     pub fn provenance(&self) -> String {
+        let through = self.event_layer.as_ref().map_or_else(String::new, |l| {
+            format!("; event layer: {}", l.provenance())
+        });
         format!(
-            "triggers: {}; attributes: {}; arguments: {}",
+            "triggers: {}; attributes: {}; arguments: {}{through}",
             self.triggers.provenance(),
             self.attributes.provenance(),
             self.arguments.provenance()

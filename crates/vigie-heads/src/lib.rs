@@ -9,6 +9,8 @@
 //!   formed; trained with candle.
 //! - [`classifier`]: several labels for a span of words at once; trained with candle.
 //! - [`names`]: named entities (PER, ORG, LOC, MISC), a span tagger.
+//! - [`event_layer`]: the encoder's last layer tuned for events, read by the event heads
+//!   in place of the encoder's own.
 //! - [`events`]: event triggers (a span tagger of PLOVER types) and their mode, ACLED
 //!   sub-event type and modality (a span classifier).
 //! - [`parser`]: a dependency parser (each word's head and relation), biaffine arc
@@ -18,6 +20,7 @@
 //! - [`reader`]: one encoder pass per sentence feeding every head.
 
 pub mod classifier;
+pub mod event_layer;
 pub mod events;
 pub mod names;
 pub mod paragraph;

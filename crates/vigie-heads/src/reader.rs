@@ -9,7 +9,7 @@ use vigie_encoder::e5::{Arithmetic, MultilingualEncoder};
 
 use crate::events::{EventCue, EventHeadFiles, EventReader};
 use crate::names::{NameKind, NameTagger};
-use crate::words::{WordVectors, word_vectors_many};
+use crate::words::{WordVectors, word_vectors_many, word_vectors_through};
 
 /// What the heads read in a sentence; spans are code points of the sentence.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -117,9 +117,30 @@ impl SentenceReader {
             .iter()
             .map(|run| (run.text, run.words.as_slice()))
             .collect();
-        let vectors = word_vectors_many(&self.encoder, &texts, &self.layers)?;
+        // Each run's vectors after every layer a head reads, and the event heads' own
+        // when they read the last layer through an event layer.
+        let vectors: Vec<(WordVectors, Option<WordVectors>)> = match self
+            .events
+            .as_ref()
+            .and_then(|e| Some((e, e.event_layer()?)))
+        {
+            Some((events, event_layer)) => word_vectors_through(
+                &self.encoder,
+                &texts,
+                &self.layers,
+                events.layers(),
+                event_layer,
+            )?
+            .into_iter()
+            .map(|(plain, tuned)| (plain, Some(tuned)))
+            .collect(),
+            None => word_vectors_many(&self.encoder, &texts, &self.layers)?
+                .into_iter()
+                .map(|plain| (plain, None))
+                .collect(),
+        };
         let mut readings = vec![Reading::default(); sentences.len()];
-        for (run, vectors) in runs.iter().zip(&vectors) {
+        for (run, (vectors, tuned)) in runs.iter().zip(&vectors) {
             let reading = &mut readings[run.sentence];
             let names = self
                 .names
@@ -128,7 +149,11 @@ impl SentenceReader {
                 .names
                 .extend(names.into_iter().map(|n| (run.span_of(&n.words), n.kind)));
             if let Some(events) = &self.events {
-                let cues = events.read(&self.select(vectors, events.layers()))?;
+                let words = match tuned {
+                    Some(tuned) => Cow::Borrowed(tuned),
+                    None => self.select(vectors, events.layers()),
+                };
+                let cues = events.read(&words)?;
                 reading.events.extend(cues.into_iter().map(|cue| ReadEvent {
                     trigger: run.span_of(&cue.words),
                     actor: cue.actor.as_ref().map(|words| run.span_of(words)),

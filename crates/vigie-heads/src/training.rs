@@ -5,6 +5,9 @@
 pub struct TrainingOptions {
     /// Encoder layers the word vectors were taken from.
     pub layers: Vec<usize>,
+    /// Fingerprint of the event layer the last of them was read through, if any
+    /// ([`crate::event_layer::EventLayer::fingerprint`]).
+    pub event_layer: Option<u64>,
     /// Units of the hidden layer.
     pub hidden: usize,
     /// Passes over the training examples.
@@ -23,6 +26,7 @@ impl Default for TrainingOptions {
     fn default() -> Self {
         TrainingOptions {
             layers: vec![12],
+            event_layer: None,
             hidden: 256,
             epochs: 10,
             batch: 32,

@@ -1,7 +1,11 @@
 //! Word vectors: the encoder's token vectors after chosen layers, averaged over the
 //! tokens that cover each word and concatenated layer after layer.
 
+use std::ops::Range;
+
 use vigie_encoder::e5::{MultilingualEncoder, Role, Tokens};
+
+use crate::event_layer::EventLayer;
 
 /// One vector per word of a text.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,42 +122,103 @@ pub fn word_vectors_many(
     Ok(texts
         .iter()
         .zip(&encoded)
-        .map(|((_, words), (tokens, states))| pool(tokens, states, words, encoder.width()))
+        .map(|((_, words), (tokens, states))| {
+            let blocks: Vec<&[f32]> = states.iter().map(Vec::as_slice).collect();
+            pool(&covering_tokens(tokens, words), &blocks, encoder.width())
+        })
         .collect())
+}
+
+/// [`word_vectors_many`] twice from one encoder pass: after `plain` layers as the encoder
+/// gives them, and after `tuned` layers with the one `event_layer` replaces taken from the
+/// event layer. One pair per text, in order.
+pub fn word_vectors_through(
+    encoder: &MultilingualEncoder,
+    texts: &[(&str, &[(usize, usize)])],
+    plain: &[usize],
+    tuned: &[usize],
+    event_layer: &EventLayer,
+) -> Result<Vec<(WordVectors, WordVectors)>, String> {
+    let mut asked: Vec<usize> = plain
+        .iter()
+        .chain(tuned.iter().filter(|&&l| l != event_layer.replaces()))
+        .copied()
+        .chain([event_layer.reads()])
+        .collect();
+    asked.sort_unstable();
+    asked.dedup();
+    let texts_only: Vec<&str> = texts.iter().map(|(text, _)| *text).collect();
+    let encoded = encoder.token_layers_many(&texts_only, Role::Passage, &asked)?;
+    // Where each layer's states are among those asked.
+    let state = |layer: usize| asked.iter().position(|&l| l == layer).expect("asked");
+    texts
+        .iter()
+        .zip(&encoded)
+        .map(|((_, words), (tokens, states))| {
+            let below = &states[state(event_layer.reads())];
+            let through = event_layer.apply(below, &[tokens.ids.len()])?;
+            let covering = covering_tokens(tokens, words);
+            let blocks = |layers: &[usize], tuned: bool| -> Vec<&[f32]> {
+                layers
+                    .iter()
+                    .map(|&l| {
+                        if tuned && l == event_layer.replaces() {
+                            through.as_slice()
+                        } else {
+                            states[state(l)].as_slice()
+                        }
+                    })
+                    .collect()
+            };
+            Ok((
+                pool(&covering, &blocks(plain, false), encoder.width()),
+                pool(&covering, &blocks(tuned, true), encoder.width()),
+            ))
+        })
+        .collect()
+}
+
+/// The tokens covering each of `words` (code-point spans): a range of token indexes, empty
+/// for a word no token covers (past the encoder's longest input).
+pub fn covering_tokens(tokens: &Tokens, words: &[(usize, usize)]) -> Vec<Range<usize>> {
+    let mut first_token = 0;
+    words
+        .iter()
+        .map(|&(start, end)| {
+            // Tokens are in text order: skip those that end before this word.
+            while tokens
+                .spans
+                .get(first_token)
+                .is_some_and(|span| span.is_none_or(|(_, e)| e <= start))
+            {
+                first_token += 1;
+            }
+            let covering: Vec<usize> = (first_token..tokens.spans.len())
+                .take_while(|&t| tokens.spans[t].is_none_or(|(s, _)| s < end))
+                .filter(|&t| tokens.spans[t].is_some_and(|(s, e)| s < end && e > start))
+                .collect();
+            match (covering.first(), covering.last()) {
+                (Some(&first), Some(&last)) => first..last + 1,
+                _ => 0..0,
+            }
+        })
+        .collect()
 }
 
 /// Each word's vector: the mean of the vectors of the tokens covering it, layer after
 /// layer (`states` holds one \[tokens, hidden\] block per layer).
-fn pool(
-    tokens: &Tokens,
-    states: &[Vec<f32>],
-    words: &[(usize, usize)],
-    hidden: usize,
-) -> WordVectors {
+fn pool(covering: &[Range<usize>], states: &[&[f32]], hidden: usize) -> WordVectors {
     let width = hidden * states.len();
-    let mut values = vec![0.0f32; words.len() * width];
-    let mut first_token = 0;
-    for (word, &(start, end)) in words.iter().enumerate() {
-        // Tokens are in text order: skip those that end before this word.
-        while tokens
-            .spans
-            .get(first_token)
-            .is_some_and(|span| span.is_none_or(|(_, e)| e <= start))
-        {
-            first_token += 1;
-        }
-        let covering: Vec<usize> = (first_token..tokens.spans.len())
-            .take_while(|&t| tokens.spans[t].is_none_or(|(s, _)| s < end))
-            .filter(|&t| tokens.spans[t].is_some_and(|(s, e)| s < end && e > start))
-            .collect();
-        if covering.is_empty() {
+    let mut values = vec![0.0f32; covering.len() * width];
+    for (word, tokens) in covering.iter().enumerate() {
+        if tokens.is_empty() {
             continue;
         }
         let row = &mut values[word * width..(word + 1) * width];
-        let share = 1.0 / covering.len() as f32;
+        let share = 1.0 / tokens.len() as f32;
         for (layer, state) in states.iter().enumerate() {
             let out = &mut row[layer * hidden..(layer + 1) * hidden];
-            for &t in &covering {
+            for t in tokens.clone() {
                 for (o, v) in out.iter_mut().zip(&state[t * hidden..(t + 1) * hidden]) {
                     *o += v * share;
                 }

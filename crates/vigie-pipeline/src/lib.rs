@@ -313,11 +313,12 @@ mod tests {
     #[test]
     fn the_event_heads_code_acled_sub_types_the_rules_cannot() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let [names, triggers, attributes, arguments] = [
+        let [names, triggers, attributes, arguments, event_layer] = [
             vigie_heads::names::NameTagger::DEFAULT_FILE,
             vigie_heads::events::EventReader::DEFAULT_TRIGGERS,
             vigie_heads::events::EventReader::DEFAULT_ATTRIBUTES,
             vigie_heads::events::EventReader::DEFAULT_ARGUMENTS,
+            vigie_heads::events::EventReader::DEFAULT_EVENT_LAYER,
         ]
         .map(|file| root.join(file));
         let Ok(reader) = SentenceReader::load(
@@ -328,6 +329,7 @@ mod tests {
                     triggers: &triggers,
                     attributes: &attributes,
                     arguments: &arguments,
+                    event_layer: &event_layer,
                 }),
             },
         ) else {

@@ -116,11 +116,12 @@ impl Analyzer {
                     .unwrap_or_default(),
             )
         };
-        let (names, triggers, attributes, arguments) = (
+        let (names, triggers, attributes, arguments, event_layer) = (
             file(NameTagger::DEFAULT_FILE),
             file(EventReader::DEFAULT_TRIGGERS),
             file(EventReader::DEFAULT_ATTRIBUTES),
             file(EventReader::DEFAULT_ARGUMENTS),
+            file(EventReader::DEFAULT_EVENT_LAYER),
         );
         let files = HeadFiles {
             names: &names,
@@ -128,6 +129,7 @@ impl Analyzer {
                 triggers: &triggers,
                 attributes: &attributes,
                 arguments: &arguments,
+                event_layer: &event_layer,
             }),
         };
         let reader = SentenceReader::load(&encoder, files).map_err(PyOSError::new_err)?;

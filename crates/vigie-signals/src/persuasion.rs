@@ -261,6 +261,7 @@ const LABELLER_SEEDS: [u64; 3] = [17, 5, 99];
 fn labeller_options(seed: u64) -> TrainingOptions {
     TrainingOptions {
         layers: PARAGRAPH_LAYERS.to_vec(),
+        event_layer: None,
         hidden: 256,
         epochs: 6,
         batch: 32,

@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 use vigie_encoder::e5::MultilingualEncoder;
-use vigie_heads::words::{HalfVectors, word_vectors_many};
+use vigie_heads::event_layer::EventLayer;
+use vigie_heads::words::{HalfVectors, word_vectors_many, word_vectors_through};
 
 use crate::parallel::parallel_map;
 
@@ -15,13 +16,15 @@ use crate::parallel::parallel_map;
 const SENTENCES_PER_PASS: usize = 32;
 
 /// The word vectors after `layers` of each of `sentences` (text and code-point word
-/// spans; the contents of `file`), from the cache in `cache_dir` when it holds them for
-/// this file, these layers and this encoder; encoded on every core and cached otherwise.
+/// spans; the contents of `file`), the last layer read through `event_layer` when one is
+/// given; from the cache in `cache_dir` when it holds them for this file, these layers,
+/// this encoder and this event layer; encoded on every core and cached otherwise.
 pub fn encoded_sentences(
     file: &Path,
     sentences: &[(&str, &[(usize, usize)])],
     encoder: &MultilingualEncoder,
     layers: &[usize],
+    event_layer: Option<&EventLayer>,
     cache_dir: &Path,
 ) -> anyhow::Result<Vec<HalfVectors>> {
     let content =
@@ -31,6 +34,11 @@ pub fn encoded_sentences(
             .into_iter()
             .chain(layers.iter().flat_map(|l| (*l as u64).to_le_bytes()))
             .chain(encoder.identity().to_le_bytes())
+            .chain(
+                event_layer
+                    .into_iter()
+                    .flat_map(|l| l.fingerprint().to_le_bytes()),
+            )
             .chain(
                 sentences
                     .iter()
@@ -55,9 +63,13 @@ pub fn encoded_sentences(
     // Sentences are encoded a few dozen at a time: one pass serves them all.
     let batches: Vec<_> = sentences.chunks(SENTENCES_PER_PASS).collect();
     let vectors: Vec<HalfVectors> = parallel_map(&batches, |batch| {
-        word_vectors_many(encoder, batch, layers)
-            .map(|vectors| vectors.iter().map(HalfVectors::from).collect::<Vec<_>>())
-            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
+        match event_layer {
+            Some(event_layer) => word_vectors_through(encoder, batch, &[], layers, event_layer)
+                .map(|pairs| pairs.iter().map(|(_, v)| HalfVectors::from(v)).collect()),
+            None => word_vectors_many(encoder, batch, layers)
+                .map(|vectors| vectors.iter().map(HalfVectors::from).collect::<Vec<_>>()),
+        }
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
     })
     .into_iter()
     .collect::<anyhow::Result<Vec<_>>>()?

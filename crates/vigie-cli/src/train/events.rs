@@ -12,6 +12,7 @@ use vigie_encoder::e5::MultilingualEncoder;
 use vigie_eval::event_corpus::{AnnotatedEvent, EventItem, read_event_items};
 use vigie_eval::weak_events::read_weak_items;
 use vigie_heads::classifier::{SpanExample, train_classifier};
+use vigie_heads::event_layer::{self, EventLayer, LayerExample, LayerTraining};
 use vigie_heads::events::{
     ARGUMENTS_HEAD, ATTRIBUTES_HEAD, GoldAttributes, ROLES, TRIGGERS_HEAD, argument_inputs,
     attribute_example, attribute_outputs, type_and_mode_example,
@@ -19,6 +20,8 @@ use vigie_heads::events::{
 use vigie_heads::tagger::{self, Example, SpanTagger};
 use vigie_heads::training::TrainingOptions;
 use vigie_heads::words::HalfVectors;
+
+use crate::parallel::parallel_map;
 
 use super::encoded::encoded_sentences;
 use super::{EncoderHead, epoch_progress};
@@ -36,6 +39,8 @@ pub struct EventTraining<'a> {
     pub epochs: usize,
     /// Passes of the argument tagger over the data.
     pub argument_epochs: usize,
+    /// The event layer the heads read the encoder's last layer through, if any.
+    pub event_layer: Option<&'a Path>,
     /// Where to write the trigger tagger.
     pub triggers_out: &'a Path,
     /// Where to write the attribute classifier.
@@ -75,6 +80,7 @@ fn trigger_tags(item: &EventItem) -> Result<Vec<usize>, String> {
 fn weak_attribute_examples(
     path: &Path,
     encoder: &MultilingualEncoder,
+    event_layer: Option<&EventLayer>,
     triggers: &SpanTagger,
     head: &EncoderHead,
 ) -> anyhow::Result<Vec<SpanExample>> {
@@ -83,7 +89,14 @@ fn weak_attribute_examples(
         .iter()
         .map(|i| (i.sentence.as_str(), i.words.as_slice()))
         .collect();
-    let vectors = encoded_sentences(path, &texts, encoder, &head.layers, &head.cache)?;
+    let vectors = encoded_sentences(
+        path,
+        &texts,
+        encoder,
+        &head.layers,
+        event_layer,
+        &head.cache,
+    )?;
     let mut examples = Vec::new();
     let mut agreeing = 0;
     for (item, vectors) in items.iter().zip(vectors) {
@@ -114,6 +127,11 @@ fn weak_attribute_examples(
 /// Trains both heads and writes them.
 pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
     let encoder = MultilingualEncoder::load(&settings.head.encoder)?;
+    let event_layer = settings
+        .event_layer
+        .map(EventLayer::load)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let layers = &settings.head.layers;
     let mut trigger_sets = (Vec::new(), Vec::new());
     let mut attribute_sets: (Vec<SpanExample>, Vec<SpanExample>) = (Vec::new(), Vec::new());
@@ -130,7 +148,14 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|i| (i.text.as_str(), i.words.as_slice()))
             .collect();
-        let vectors = encoded_sentences(file, &texts, &encoder, layers, &settings.head.cache)?;
+        let vectors = encoded_sentences(
+            file,
+            &texts,
+            &encoder,
+            layers,
+            event_layer.as_ref(),
+            &settings.head.cache,
+        )?;
         for (item, vectors) in items.iter().zip(vectors) {
             let words = vectors.to_f32();
             let (triggers, attributes, arguments) = if item.held_out() {
@@ -205,16 +230,23 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
     let kinds = EventType::ALL.map(EventType::name);
     let options = TrainingOptions {
         layers: layers.clone(),
+        event_layer: event_layer.as_ref().map(EventLayer::fingerprint),
         hidden: settings.head.hidden,
         epochs: settings.epochs,
         batch: 16,
         seed: settings.head.seed,
         ..TrainingOptions::default()
     };
+    let through = event_layer.as_ref().map_or_else(String::new, |l| {
+        format!(
+            " (the last through the event layer {:016x})",
+            l.fingerprint()
+        )
+    });
     let provenance = |what: &str, seed: u64, epochs: usize| {
         format!(
-            "vigie train events ({what}): multilingual-e5-small layers {layers:?}, hidden {}, \
-             {epochs} epochs, seed {seed}; trained on {}",
+            "vigie train events ({what}): multilingual-e5-small layers {layers:?}{through}, \
+             hidden {}, {epochs} epochs, seed {seed}; trained on {}",
             settings.head.hidden,
             sources.join(", ")
         )
@@ -232,12 +264,14 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         attribute_sets.0.extend(weak_attribute_examples(
             weak,
             &encoder,
+            event_layer.as_ref(),
             &triggers,
             settings.head,
         )?);
     }
     let classifier_options = TrainingOptions {
         layers: layers.clone(),
+        event_layer: options.event_layer,
         hidden: settings.head.hidden,
         epochs: 40,
         batch: 32,
@@ -280,5 +314,92 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         std::fs::write(out, bytes).with_context(|| format!("{}: cannot write", out.display()))?;
         println!("{}", out.display());
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Trains the event layer on the trigger tags of the corpus `files` and writes it to `out`.
+pub fn train_event_layer(
+    files: &[PathBuf],
+    encoder_dir: &Path,
+    settings: &LayerTraining,
+    out: &Path,
+) -> anyhow::Result<ExitCode> {
+    let encoder = MultilingualEncoder::load(encoder_dir)?;
+    let replaces = encoder.depth();
+    let (mut training, mut development) = (Vec::new(), Vec::new());
+    let mut sources = Vec::new();
+    for file in files {
+        let items = read_event_items(file).map_err(anyhow::Error::msg)?;
+        sources.push(format!(
+            "{} ({} items)",
+            file.file_name().unwrap_or_default().to_string_lossy(),
+            items.len()
+        ));
+        let batches: Vec<&[EventItem]> = items.chunks(32).collect();
+        let examples = parallel_map(
+            &batches,
+            |batch| -> anyhow::Result<Vec<(bool, LayerExample)>> {
+                let texts: Vec<&str> = batch.iter().map(|i| i.text.as_str()).collect();
+                let encoded = encoder
+                    .token_layers_many(&texts, vigie_encoder::e5::Role::Passage, &[replaces - 1])
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+                batch
+                    .iter()
+                    .zip(encoded)
+                    .map(|(item, (tokens, states))| {
+                        let example = LayerExample::new(
+                            &states[0],
+                            vigie_heads::words::covering_tokens(&tokens, &item.words),
+                            trigger_tags(item).map_err(anyhow::Error::msg)?,
+                        )
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", item.id))?;
+                        Ok((item.held_out(), example))
+                    })
+                    .collect()
+            },
+        );
+        for (held_out, example) in examples
+            .into_iter()
+            .collect::<anyhow::Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+        {
+            if held_out {
+                development.push(example);
+            } else {
+                training.push(example);
+            }
+        }
+    }
+    eprintln!(
+        "{} training and {} development items (layer {replaces} tuned)",
+        training.len(),
+        development.len()
+    );
+    let provenance = format!(
+        "vigie train event-layer: multilingual-e5-small layer {replaces}, tuned on trigger tags \
+         ({} epochs, learning rate {}, dropout {}, seed {}); trained on {}",
+        settings.epochs,
+        settings.layer_rate,
+        settings.dropout,
+        settings.seed,
+        sources.join(", ")
+    );
+    let start =
+        EventLayer::from_encoder(encoder_dir, replaces, &provenance).map_err(anyhow::Error::msg)?;
+    let kinds = EventType::ALL.map(EventType::name);
+    let started = Instant::now();
+    let layer = event_layer::train(
+        &start,
+        tagger::tags_of_kinds(&kinds).len(),
+        &training,
+        &development,
+        settings,
+        epoch_progress(Some("event layer"), "trigger F1", started),
+    )
+    .map_err(anyhow::Error::msg)?;
+    std::fs::write(out, layer.to_bytes())
+        .with_context(|| format!("{}: cannot write", out.display()))?;
+    println!("{}", out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -98,7 +98,7 @@ pub fn train_head(
             .iter()
             .map(|s| (s.text.as_str(), s.words.as_slice()))
             .collect();
-        let vectors = encoded_sentences(file, &texts, &encoder, layers, cache)?;
+        let vectors = encoded_sentences(file, &texts, &encoder, layers, None, cache)?;
         for (sentence, vectors) in pieces.iter().zip(vectors) {
             let example = example(sentence, vectors).map_err(anyhow::Error::msg)?;
             // The corpus keeps its own development part; open data gives one in ten.

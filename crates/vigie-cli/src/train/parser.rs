@@ -51,7 +51,7 @@ fn encoded_treebanks(
             .iter()
             .map(|s| (s.text.as_str(), s.words.as_slice()))
             .collect();
-        let vectors = encoded_sentences(file, &texts, encoder, layers, cache_dir)?;
+        let vectors = encoded_sentences(file, &texts, encoder, layers, None, cache_dir)?;
         encoded.extend(sentences.into_iter().zip(vectors));
     }
     if skipped + too_long > 0 {

@@ -6,6 +6,7 @@
 //! [`MultilingualEncoder::DEFAULT_DIR`].
 
 pub mod file;
+pub mod layer;
 pub mod model;
 pub mod unigram;
 
@@ -86,6 +87,21 @@ impl MultilingualEncoder {
             model,
             identity,
         })
+    }
+
+    /// Transformer layer `layer` (1 = the first, [`depth`](Self::depth) = the last) of
+    /// the model in `dir`, unpacked to f32 tensors: the starting point of a layer tuned for
+    /// a task.
+    pub fn read_layer(dir: &Path, layer: usize) -> Result<layer::LayerWeights, EncoderError> {
+        let path = dir.join(Self::FILE);
+        let fail = |message: String| EncoderError {
+            path: path.clone(),
+            message,
+        };
+        let bytes = std::fs::read(&path)
+            .map_err(|e| fail(format!("{e} (build it with scripts/build-encoder)")))?;
+        let file = file::ModelFile::parse(&bytes).map_err(fail)?;
+        model::layer_weights(&file, &bytes, layer).map_err(fail)
     }
 
     /// The arithmetic the encoder's products run in.

@@ -16,6 +16,7 @@ use candle_core::{Device, Module, Tensor};
 use candle_nn::LayerNorm;
 
 use super::file::{Header, ModelFile, TensorEntry, TensorType};
+use super::layer::LayerWeights;
 
 /// How the encoder multiplies by its weight matrices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,6 +202,23 @@ impl Weights<'_> {
         Tensor::from_vec(values, shape, &Device::Cpu).map_err(|e| format!("tensor {name}: {e}"))
     }
 
+    /// The entry of the 4-bit matrix `name`, checked to hold \[rows, columns\].
+    fn matrix_entry(
+        &self,
+        name: &str,
+        rows: usize,
+        columns: usize,
+    ) -> Result<&TensorEntry, String> {
+        let entry = self.entry(name, TensorType::Q4_0)?;
+        if entry.elements != rows * columns {
+            return Err(format!(
+                "tensor {name}: {} values, expected {rows}×{columns}",
+                entry.elements
+            ));
+        }
+        Ok(entry)
+    }
+
     /// The weight matrix `name`, packed for integer products with `bias` where the
     /// arithmetic asks for them and the CPU runs them.
     fn q4(
@@ -210,13 +228,7 @@ impl Weights<'_> {
         rows: usize,
         columns: usize,
     ) -> Result<Product, String> {
-        let entry = self.entry(name, TensorType::Q4_0)?;
-        if entry.elements != rows * columns {
-            return Err(format!(
-                "tensor {name}: {} values, expected {rows}×{columns}",
-                entry.elements
-            ));
-        }
+        let entry = self.matrix_entry(name, rows, columns)?;
         let stored = &self.bytes[entry.bytes.clone()];
         #[cfg(target_arch = "x86_64")]
         if self.arithmetic == Arithmetic::Integer
@@ -229,16 +241,25 @@ impl Weights<'_> {
         {
             return Ok(Product::Integer(packed));
         }
-        let storage = QStorage::from_data(Cow::Borrowed(stored), &Device::Cpu, GgmlDType::Q4_0)
-            .map_err(|e| format!("tensor {name}: {e}"))?;
-        let tensor =
-            QTensor::new(storage, (rows, columns)).map_err(|e| format!("tensor {name}: {e}"))?;
         // Unpacked to f32 once: candle's f32 matmul picks the CPU's vector instructions at
         // run time, its 4-bit one only when the build targets them.
-        let weights = tensor
-            .dequantize(&Device::Cpu)
-            .map_err(|e| format!("tensor {name}: {e}"))?;
-        Ok(Product::Float(QMatMul::Tensor(weights)))
+        Ok(Product::Float(QMatMul::Tensor(
+            self.unpacked(name, rows, columns)?,
+        )))
+    }
+
+    /// The weight matrix `name` unpacked to f32 \[rows, columns\].
+    fn unpacked(&self, name: &str, rows: usize, columns: usize) -> Result<Tensor, String> {
+        let entry = self.matrix_entry(name, rows, columns)?;
+        let storage = QStorage::from_data(
+            Cow::Borrowed(&self.bytes[entry.bytes.clone()]),
+            &Device::Cpu,
+            GgmlDType::Q4_0,
+        )
+        .map_err(|e| format!("tensor {name}: {e}"))?;
+        QTensor::new(storage, (rows, columns))
+            .and_then(|tensor| tensor.dequantize(&Device::Cpu))
+            .map_err(|e| format!("tensor {name}: {e}"))
     }
 
     fn linear(&self, prefix: &str, rows: usize, columns: usize) -> Result<Linear, String> {
@@ -256,6 +277,43 @@ impl Weights<'_> {
             f64::from(epsilon),
         ))
     }
+}
+
+/// Transformer layer `layer` (1 = the first) of a parsed model file whose bytes are
+/// `bytes`, its matrices unpacked to f32.
+pub(crate) fn layer_weights(
+    file: &ModelFile,
+    bytes: &[u8],
+    layer: usize,
+) -> Result<LayerWeights, String> {
+    let header = file.header;
+    if layer == 0 || layer > header.layers {
+        return Err(format!(
+            "layer {layer} asked of a {}-layer encoder",
+            header.layers
+        ));
+    }
+    let weights = Weights {
+        file,
+        bytes,
+        arithmetic: Arithmetic::Float,
+    };
+    let (h, ff) = (header.hidden, header.feed_forward);
+    LayerWeights::from_named(header.heads, header.epsilon, |part| {
+        let name = format!("l{}.{part}", layer - 1);
+        let (rows, columns) = match part {
+            "fi.w" => (ff, h),
+            "fo.w" => (h, ff),
+            "fi.b" => (ff, 0),
+            _ if part.ends_with(".w") && !part.contains("ln") => (h, h),
+            _ => (h, 0),
+        };
+        if columns == 0 {
+            weights.f32(&name, &[rows])
+        } else {
+            weights.unpacked(&name, rows, columns)
+        }
+    })
 }
 
 impl Encoder {

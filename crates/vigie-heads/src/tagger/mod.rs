@@ -100,6 +100,9 @@ struct Description {
     head: String,
     /// Encoder layers read, in order.
     layers: Vec<usize>,
+    /// Fingerprint of the event layer the last layer was read through, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    event_layer: Option<u64>,
     /// Floats per word vector.
     width: usize,
     /// Units of the hidden layer.
@@ -278,6 +281,12 @@ impl SpanTagger {
     }
 
     /// The encoder layers whose vectors the tagger reads (pass them to
+    /// Fingerprint of the event layer its last layer is read through, if any
+    /// ([`crate::event_layer::EventLayer::fingerprint`]).
+    pub fn event_layer(&self) -> Option<u64> {
+        self.description.event_layer
+    }
+
     /// [`word_vectors`](crate::words::word_vectors)).
     pub fn layers(&self) -> &[usize] {
         &self.description.layers

@@ -132,6 +132,7 @@ pub fn train(
             description: Description {
                 head: head.to_owned(),
                 layers: options.layers.clone(),
+                event_layer: options.event_layer,
                 width,
                 hidden,
                 tags: tag_names.clone(),
