@@ -14,12 +14,14 @@
 
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use candle_core::{D, DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use serde::{Deserialize, Serialize};
-use vigie_encoder::e5::MultilingualEncoder;
 use vigie_encoder::e5::layer::LayerWeights;
+use vigie_encoder::e5::model::PackedLayer;
+use vigie_encoder::e5::{Arithmetic, MultilingualEncoder};
 
 use crate::model_file::{self, NamedTensor};
 use crate::random::Random;
@@ -45,6 +47,9 @@ struct Description {
 pub struct EventLayer {
     description: Description,
     weights: LayerWeights,
+    /// The weights as the pipeline runs them (integer products where the CPU has AVX-512
+    /// VNNI), shared by clones.
+    packed: Arc<PackedLayer>,
     fingerprint: u64,
 }
 
@@ -64,8 +69,8 @@ impl EventLayer {
     ) -> Result<Self, String> {
         let weights =
             MultilingualEncoder::read_layer(encoder_dir, replaces).map_err(|e| e.to_string())?;
-        Ok(EventLayer {
-            description: Description {
+        Self::of_weights(
+            Description {
                 head: EVENT_LAYER_HEAD.to_owned(),
                 replaces,
                 heads: weights.heads,
@@ -73,7 +78,22 @@ impl EventLayer {
                 provenance: provenance.to_owned(),
             },
             weights,
-            fingerprint: 0,
+            0,
+        )
+    }
+
+    fn of_weights(
+        description: Description,
+        weights: LayerWeights,
+        fingerprint: u64,
+    ) -> Result<Self, String> {
+        let packed = PackedLayer::new(&weights, Arithmetic::Integer)
+            .map_err(|e| format!("event layer: {e}"))?;
+        Ok(EventLayer {
+            description,
+            weights,
+            packed: Arc::new(packed),
+            fingerprint,
         })
     }
 
@@ -99,8 +119,14 @@ impl EventLayer {
     }
 
     /// The token vectors of sequences of `lengths` tokens (laid end to end, `states` row
-    /// by row after [`reads`](Self::reads)) after the event layer, row by row.
-    pub fn apply(&self, states: &[f32], lengths: &[usize]) -> Result<Vec<f32>, String> {
+    /// by row after [`reads`](Self::reads)) after the event layer, row by row, its
+    /// products in the encoder's `arithmetic` (integer where the CPU has AVX-512 VNNI).
+    pub fn apply(
+        &self,
+        states: &[f32],
+        lengths: &[usize],
+        arithmetic: Arithmetic,
+    ) -> Result<Vec<f32>, String> {
         let tokens: usize = lengths.iter().sum();
         let run = || -> candle_core::Result<Vec<f32>> {
             if tokens == 0 {
@@ -108,10 +134,12 @@ impl EventLayer {
             }
             let width = states.len() / tokens;
             let x = Tensor::from_slice(states, (tokens, width), &Device::Cpu)?;
-            self.weights
-                .forward(&x, lengths)?
-                .flatten_all()?
-                .to_vec1::<f32>()
+            match arithmetic {
+                Arithmetic::Integer => self.packed.forward(&x, lengths)?,
+                Arithmetic::Float => self.weights.forward(&x, lengths)?,
+            }
+            .flatten_all()?
+            .to_vec1::<f32>()
         };
         run().map_err(|e| format!("event layer: {e}"))
     }
@@ -160,11 +188,11 @@ impl EventLayer {
             Tensor::from_slice(&tensor.values, tensor.shape.as_slice(), &Device::Cpu)
                 .map_err(|e| format!("tensor {name}: {e}"))
         })?;
-        Ok(EventLayer {
+        Self::of_weights(
             description,
             weights,
-            fingerprint: vigie_core::fnv1a(bytes.iter().copied()),
-        })
+            vigie_core::fnv1a(bytes.iter().copied()),
+        )
     }
 }
 
@@ -356,11 +384,12 @@ pub fn train(
             },
         )?;
         let snapshot = || -> candle_core::Result<EventLayer> {
-            let made = EventLayer {
-                description: start.description.clone(),
-                weights: layer.map(|_, tensor| tensor.copy())?,
-                fingerprint: 0,
-            };
+            let made = EventLayer::of_weights(
+                start.description.clone(),
+                layer.map(|_, tensor| tensor.copy())?,
+                0,
+            )
+            .map_err(candle_core::Error::msg)?;
             // As it will be read back: half floats, fingerprinted.
             EventLayer::from_bytes(&made.to_bytes()).map_err(candle_core::Error::msg)
         };
@@ -428,7 +457,7 @@ mod tests {
     use super::*;
     use crate::tagger::{begin_tag, tags_of_kinds};
     use crate::words::{covering_tokens, word_vectors_through};
-    use vigie_encoder::e5::{Arithmetic, Role};
+    use vigie_encoder::e5::Role;
 
     fn encoder_dir() -> std::path::PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -156,7 +156,7 @@ pub fn word_vectors_through(
         .zip(&encoded)
         .map(|((_, words), (tokens, states))| {
             let below = &states[state(event_layer.reads())];
-            let through = event_layer.apply(below, &[tokens.ids.len()])?;
+            let through = event_layer.apply(below, &[tokens.ids.len()], encoder.arithmetic())?;
             let covering = covering_tokens(tokens, words);
             let blocks = |layers: &[usize], tuned: bool| -> Vec<&[f32]> {
                 layers

@@ -190,6 +190,7 @@ mod tests {
     use candle_core::Device;
 
     use super::*;
+    use crate::e5::model::PackedLayer;
     use crate::e5::{Arithmetic, MultilingualEncoder, Role};
 
     #[test]
@@ -234,6 +235,26 @@ mod tests {
             .map(|(a, b)| (a - b).abs())
             .fold(0f32, f32::max);
         assert!(worst < 1e-3, "largest difference {worst}");
+        // Run as the encoder runs its own layers: the same in f32, close in integers.
+        for (arithmetic, tolerance) in [(Arithmetic::Float, 1e-3), (Arithmetic::Integer, 0.25)] {
+            let packed = PackedLayer::new(&layer, arithmetic).unwrap();
+            let got = packed
+                .forward(&x, &lengths)
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap();
+            let worst = got
+                .iter()
+                .zip(&expected)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(
+                worst < tolerance,
+                "{arithmetic:?}: largest difference {worst}"
+            );
+        }
         assert!(MultilingualEncoder::read_layer(&dir, depth + 1).is_err());
     }
 }

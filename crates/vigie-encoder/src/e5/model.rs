@@ -16,7 +16,7 @@ use candle_core::{Device, Module, Tensor};
 use candle_nn::LayerNorm;
 
 use super::file::{Header, ModelFile, TensorEntry, TensorType};
-use super::layer::LayerWeights;
+use super::layer::{Affine, LayerWeights, Norm};
 
 /// How the encoder multiplies by its weight matrices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +98,124 @@ struct Layer {
     feed_forward_in: Linear,
     feed_forward_out: Linear,
     output_norm: LayerNorm,
+}
+
+/// Multi-head self-attention (`heads` heads) of each sequence (`lengths` rows of the
+/// queries, keys and values, in order) over itself only.
+fn attend(
+    queries: &Tensor,
+    keys: &Tensor,
+    values: &Tensor,
+    lengths: &[usize],
+    heads: usize,
+) -> candle_core::Result<Tensor> {
+    let h = queries.dim(1)?;
+    let head_width = h / heads;
+    let scale = 1.0 / (head_width as f64).sqrt();
+    let mut start = 0;
+    let mut contexts = Vec::with_capacity(lengths.len());
+    for &n in lengths {
+        let split = |t: &Tensor| {
+            t.narrow(0, start, n)?
+                .reshape((n, heads, head_width))?
+                .transpose(0, 1)?
+                .contiguous()
+        };
+        let (q, k, v) = (split(queries)?, split(keys)?, split(values)?);
+        let scores = (q.matmul(&k.t()?)? * scale)?;
+        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+        contexts.push(weights.matmul(&v)?.transpose(0, 1)?.reshape((n, h))?);
+        start += n;
+    }
+    Tensor::cat(&contexts, 0)
+}
+
+impl Layer {
+    /// The layer over token vectors `x` \[tokens, hidden\] of sequences of `lengths`
+    /// tokens laid end to end, with `heads` attention heads.
+    fn forward(&self, x: &Tensor, lengths: &[usize], heads: usize) -> candle_core::Result<Tensor> {
+        let context = attend(
+            &self.query.forward(x)?,
+            &self.key.forward(x)?,
+            &self.value.forward(x)?,
+            lengths,
+            heads,
+        )?;
+        let attended = self.attention_out.forward(&context)?;
+        let x = self.attention_norm.forward(&x.add(&attended)?)?;
+        let inner = self.feed_forward_in.forward_gelu(&x)?;
+        let out = self.feed_forward_out.forward(&inner)?;
+        self.output_norm.forward(&x.add(&out)?)
+    }
+
+    /// A layer of f32 `weights`, multiplying in `arithmetic` where the CPU can.
+    fn of_weights(weights: &LayerWeights, arithmetic: Arithmetic) -> candle_core::Result<Self> {
+        let linear = |affine: &Affine| -> candle_core::Result<Linear> {
+            let (rows, columns) = affine.weight.dims2()?;
+            #[cfg(target_arch = "x86_64")]
+            if arithmetic == Arithmetic::Integer
+                && let Some(packed) = crate::vnni::PackedLinear::from_rows(
+                    &affine.weight.flatten_all()?.to_vec1::<f32>()?,
+                    &affine.bias.to_vec1::<f32>()?,
+                    rows,
+                    columns,
+                )
+            {
+                return Ok(Linear {
+                    product: Product::Integer(packed),
+                    bias: affine.bias.clone(),
+                });
+            }
+            let _ = (rows, columns, arithmetic);
+            Ok(Linear {
+                product: Product::Float(QMatMul::Tensor(affine.weight.clone())),
+                bias: affine.bias.clone(),
+            })
+        };
+        let norm = |norm: &Norm| {
+            LayerNorm::new(
+                norm.weight.clone(),
+                norm.bias.clone(),
+                f64::from(weights.epsilon),
+            )
+        };
+        Ok(Layer {
+            query: linear(&weights.query)?,
+            key: linear(&weights.key)?,
+            value: linear(&weights.value)?,
+            attention_out: linear(&weights.attention_out)?,
+            attention_norm: norm(&weights.attention_norm),
+            feed_forward_in: linear(&weights.feed_forward_in)?,
+            feed_forward_out: linear(&weights.feed_forward_out)?,
+            output_norm: norm(&weights.output_norm),
+        })
+    }
+}
+
+/// A transformer layer given as f32 weights ([`LayerWeights`]), run as the encoder runs
+/// its own: its matrices packed for integer products where the arithmetic asks for them
+/// and the CPU has AVX-512 VNNI, the fused softmax and LayerNorm. For a tuned layer run
+/// after the encoder; it carries no gradients ([`LayerWeights::forward`] does).
+#[derive(Debug)]
+pub struct PackedLayer {
+    layer: Layer,
+    heads: usize,
+}
+
+impl PackedLayer {
+    /// Packs `weights` for `arithmetic`.
+    pub fn new(weights: &LayerWeights, arithmetic: Arithmetic) -> candle_core::Result<Self> {
+        Ok(PackedLayer {
+            layer: Layer::of_weights(weights, arithmetic)?,
+            heads: weights.heads,
+        })
+    }
+
+    /// The layer over token vectors `x` \[tokens, hidden\] of sequences of `lengths`
+    /// tokens laid end to end (attention stays within each).
+    pub fn forward(&self, x: &Tensor, lengths: &[usize]) -> candle_core::Result<Tensor> {
+        self.layer.forward(x, lengths, self.heads)
+    }
 }
 
 /// The word-embedding table, kept in its 4-bit blocks: rows are unpacked when looked up.
@@ -450,17 +568,7 @@ impl Encoder {
         };
         keep(0, &x);
         for (index, layer) in self.layers.iter().take(depth).enumerate() {
-            let context = self.attend(
-                &layer.query.forward(&x)?,
-                &layer.key.forward(&x)?,
-                &layer.value.forward(&x)?,
-                &lengths,
-            )?;
-            let attended = layer.attention_out.forward(&context)?;
-            x = layer.attention_norm.forward(&x.add(&attended)?)?;
-            let inner = layer.feed_forward_in.forward_gelu(&x)?;
-            let out = layer.feed_forward_out.forward(&inner)?;
-            x = layer.output_norm.forward(&x.add(&out)?)?;
+            x = layer.forward(&x, &lengths, self.header.heads)?;
             keep(index + 1, &x);
         }
         let mut start = 0;
@@ -476,36 +584,6 @@ impl Encoder {
                 states
             })
             .collect()
-    }
-
-    /// Multi-head self-attention of each sequence (`lengths` rows of the queries, keys
-    /// and values, in order) over itself only.
-    fn attend(
-        &self,
-        queries: &Tensor,
-        keys: &Tensor,
-        values: &Tensor,
-        lengths: &[usize],
-    ) -> candle_core::Result<Tensor> {
-        let (heads, h) = (self.header.heads, self.header.hidden);
-        let head_width = h / heads;
-        let scale = 1.0 / (head_width as f64).sqrt();
-        let mut start = 0;
-        let mut contexts = Vec::with_capacity(lengths.len());
-        for &n in lengths {
-            let split = |t: &Tensor| {
-                t.narrow(0, start, n)?
-                    .reshape((n, heads, head_width))?
-                    .transpose(0, 1)?
-                    .contiguous()
-            };
-            let (q, k, v) = (split(queries)?, split(keys)?, split(values)?);
-            let scores = (q.matmul(&k.t()?)? * scale)?;
-            let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-            contexts.push(weights.matmul(&v)?.transpose(0, 1)?.reshape((n, h))?);
-            start += n;
-        }
-        Tensor::cat(&contexts, 0)
     }
 
     /// The mean of the token vectors of `ids`, at unit length (E5's sentence vector).
