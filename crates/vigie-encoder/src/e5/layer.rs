@@ -221,35 +221,26 @@ mod tests {
             &Device::Cpu,
         )
         .unwrap();
-        let got = layer
-            .forward(&x, &lengths)
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .to_vec1::<f32>()
-            .unwrap();
-        assert_eq!(got.len(), expected.len());
-        let worst = got
-            .iter()
-            .zip(&expected)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0f32, f32::max);
-        assert!(worst < 1e-3, "largest difference {worst}");
-        // Run as the encoder runs its own layers: the same in f32, close in integers.
-        for (arithmetic, tolerance) in [(Arithmetic::Float, 1e-3), (Arithmetic::Integer, 0.25)] {
-            let packed = PackedLayer::new(&layer, arithmetic).unwrap();
-            let got = packed
-                .forward(&x, &lengths)
+        // The largest difference between a layer's output and the encoder's own.
+        let largest_difference = |out: candle_core::Result<Tensor>| {
+            let got = out
                 .unwrap()
                 .flatten_all()
                 .unwrap()
                 .to_vec1::<f32>()
                 .unwrap();
-            let worst = got
-                .iter()
+            assert_eq!(got.len(), expected.len());
+            got.iter()
                 .zip(&expected)
                 .map(|(a, b)| (a - b).abs())
-                .fold(0f32, f32::max);
+                .fold(0f32, f32::max)
+        };
+        let worst = largest_difference(layer.forward(&x, &lengths));
+        assert!(worst < 1e-3, "largest difference {worst}");
+        // Run as the encoder runs its own layers: the same in f32, close in integers.
+        for (arithmetic, tolerance) in [(Arithmetic::Float, 1e-3), (Arithmetic::Integer, 0.25)] {
+            let packed = PackedLayer::new(&layer, arithmetic).unwrap();
+            let worst = largest_difference(packed.forward(&x, &lengths));
             assert!(
                 worst < tolerance,
                 "{arithmetic:?}: largest difference {worst}"

@@ -63,6 +63,32 @@ impl MultilingualEncoder {
 
     /// Loads the model from its folder, multiplying in `arithmetic` where the CPU can.
     pub fn load_with(dir: &Path, arithmetic: Arithmetic) -> Result<Self, EncoderError> {
+        Self::read_file(dir, |file, bytes| {
+            let model = model::Encoder::new(&file, bytes, arithmetic)?;
+            // FNV-1a over the size, the arithmetic and every 4,096th byte: cheap, and any
+            // other model or arithmetic differs.
+            let identity = bytes
+                .iter()
+                .step_by(4096)
+                .chain(&bytes.len().to_le_bytes())
+                .chain(&[model.arithmetic() as u8])
+                .fold(0xcbf2_9ce4_8422_2325u64, |hash, &b| {
+                    (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+                });
+            Ok(MultilingualEncoder {
+                tokenizer: unigram::Unigram::new(file.vocabulary),
+                model,
+                identity,
+            })
+        })
+    }
+
+    /// What `read` makes of the parsed model file in `dir` and its bytes; errors name the
+    /// file.
+    fn read_file<T>(
+        dir: &Path,
+        read: impl FnOnce(file::ModelFile, &[u8]) -> Result<T, String>,
+    ) -> Result<T, EncoderError> {
         let path = dir.join(Self::FILE);
         let fail = |message: String| EncoderError {
             path: path.clone(),
@@ -71,37 +97,14 @@ impl MultilingualEncoder {
         let bytes = std::fs::read(&path)
             .map_err(|e| fail(format!("{e} (build it with scripts/build-encoder)")))?;
         let file = file::ModelFile::parse(&bytes).map_err(fail)?;
-        let model = model::Encoder::new(&file, &bytes, arithmetic).map_err(fail)?;
-        // FNV-1a over the size, the arithmetic and every 4,096th byte: cheap, and any other
-        // model or arithmetic differs.
-        let identity = bytes
-            .iter()
-            .step_by(4096)
-            .chain(&bytes.len().to_le_bytes())
-            .chain(&[model.arithmetic() as u8])
-            .fold(0xcbf2_9ce4_8422_2325u64, |hash, &b| {
-                (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-            });
-        Ok(MultilingualEncoder {
-            tokenizer: unigram::Unigram::new(file.vocabulary),
-            model,
-            identity,
-        })
+        read(file, &bytes).map_err(fail)
     }
 
     /// Transformer layer `layer` (1 = the first, [`depth`](Self::depth) = the last) of
     /// the model in `dir`, unpacked to f32 tensors: the starting point of a layer tuned for
     /// a task.
     pub fn read_layer(dir: &Path, layer: usize) -> Result<layer::LayerWeights, EncoderError> {
-        let path = dir.join(Self::FILE);
-        let fail = |message: String| EncoderError {
-            path: path.clone(),
-            message,
-        };
-        let bytes = std::fs::read(&path)
-            .map_err(|e| fail(format!("{e} (build it with scripts/build-encoder)")))?;
-        let file = file::ModelFile::parse(&bytes).map_err(fail)?;
-        model::layer_weights(&file, &bytes, layer).map_err(fail)
+        Self::read_file(dir, |file, bytes| model::layer_weights(&file, bytes, layer))
     }
 
     /// The arithmetic the encoder's products run in.
