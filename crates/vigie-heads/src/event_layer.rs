@@ -150,22 +150,14 @@ impl EventLayer {
             .weights
             .named()
             .into_iter()
-            .map(|(name, tensor)| NamedTensor {
-                name: name.to_owned(),
-                shape: tensor.dims().to_vec(),
-                values: tensor
-                    .flatten_all()
-                    .and_then(|t| t.to_vec1::<f32>())
-                    .expect("f32 tensors"),
-            })
+            .map(|(name, tensor)| NamedTensor::of(name, tensor))
             .collect();
         model_file::to_bytes(&self.description, &tensors)
     }
 
     /// Loads an event layer; errors name the file.
     pub fn load(path: &Path) -> Result<Self, String> {
-        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Self::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+        model_file::load(path, Self::from_bytes)
     }
 
     /// Reads an event layer written by [`to_bytes`](Self::to_bytes).
