@@ -101,6 +101,12 @@ pub enum TrainCommand {
         /// event-layer`); the heads then need it to run.
         #[arg(long)]
         event_layer: Option<PathBuf>,
+        /// Cross-fitting: the event layers tuned without each fold of the training items
+        /// (`vigie train event-layer --fold K`), in fold order. Each training item is read
+        /// through the one that never saw it; the development fifth, and the pipeline,
+        /// through `--event-layer`.
+        #[arg(long, num_args = 1.., requires = "event_layer")]
+        fold_layers: Vec<PathBuf>,
         /// Where to write the trigger tagger.
         #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_TRIGGERS)]
         triggers_out: PathBuf,
@@ -134,6 +140,14 @@ pub enum TrainCommand {
         /// Seed of the tag layer's initial weights and of the order of the sentences.
         #[arg(long, default_value_t = 17)]
         seed: u64,
+        /// Cross-fitting: tune without the training items of this fold (of `--folds`),
+        /// which the heads then read through this layer (`vigie train events
+        /// --fold-layers`).
+        #[arg(long)]
+        fold: Option<u64>,
+        /// How many folds the training items are split into.
+        #[arg(long, default_value_t = 2)]
+        folds: u64,
         /// Where to write the event layer.
         #[arg(long, default_value = vigie_heads::event_layer::EventLayer::DEFAULT_FILE)]
         out: PathBuf,
@@ -226,6 +240,7 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             epochs,
             argument_epochs,
             event_layer,
+            fold_layers,
             triggers_out,
             attributes_out,
             arguments_out,
@@ -236,6 +251,7 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             epochs,
             argument_epochs,
             event_layer: event_layer.as_deref(),
+            fold_layers: &fold_layers,
             triggers_out: &triggers_out,
             attributes_out: &attributes_out,
             arguments_out: &arguments_out,
@@ -247,10 +263,13 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             learning_rate,
             dropout,
             seed,
+            fold,
+            folds,
             out,
         } => events::train_event_layer(
             &train,
             &encoder,
+            fold.map(|fold| (fold, folds)),
             &LayerTraining {
                 epochs,
                 layer_rate: learning_rate,

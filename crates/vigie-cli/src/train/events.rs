@@ -41,6 +41,10 @@ pub struct EventTraining<'a> {
     pub argument_epochs: usize,
     /// The event layer the heads read the encoder's last layer through, if any.
     pub event_layer: Option<&'a Path>,
+    /// Cross-fitting: the event layers tuned without each fold of the training items, in
+    /// fold order; each training item is read through its fold's (empty: every item
+    /// through `event_layer`).
+    pub fold_layers: &'a [PathBuf],
     /// Where to write the trigger tagger.
     pub triggers_out: &'a Path,
     /// Where to write the attribute classifier.
@@ -132,6 +136,12 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         .map(EventLayer::load)
         .transpose()
         .map_err(anyhow::Error::msg)?;
+    let fold_layers = settings
+        .fold_layers
+        .iter()
+        .map(|path| EventLayer::load(path))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
     let layers = &settings.head.layers;
     let mut trigger_sets = (Vec::new(), Vec::new());
     let mut attribute_sets: (Vec<SpanExample>, Vec<SpanExample>) = (Vec::new(), Vec::new());
@@ -144,16 +154,12 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
             file.file_name().unwrap_or_default().to_string_lossy(),
             items.len()
         ));
-        let texts: Vec<(&str, &[(usize, usize)])> = items
-            .iter()
-            .map(|i| (i.text.as_str(), i.words.as_slice()))
-            .collect();
-        let vectors = encoded_sentences(
+        let vectors = item_vectors(
             file,
-            &texts,
+            &items,
             &encoder,
             layers,
-            event_layer.as_ref(),
+            (event_layer.as_ref(), &fold_layers),
             &settings.head.cache,
         )?;
         for (item, vectors) in items.iter().zip(vectors) {
@@ -238,8 +244,17 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
         ..TrainingOptions::default()
     };
     let through = event_layer.as_ref().map_or_else(String::new, |l| {
+        let folds: Vec<String> = fold_layers
+            .iter()
+            .map(|f| format!("{:016x}", f.fingerprint()))
+            .collect();
+        let cross_fitted = if folds.is_empty() {
+            String::new()
+        } else {
+            format!("; training items cross-fitted through {}", folds.join(", "))
+        };
         format!(
-            " (the last through the event layer {:016x})",
+            " (the last through the event layer {:016x}{cross_fitted})",
             l.fingerprint()
         )
     });
@@ -317,10 +332,48 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Trains the event layer on the trigger tags of the corpus `files` and writes it to `out`.
+/// The word vectors of each of `items` (the contents of `file`), the last layer read
+/// through `through.0` — or, when `through.1` holds fold layers (cross-fitting), each
+/// training item's through the layer of its fold, which was tuned without it.
+fn item_vectors(
+    file: &Path,
+    items: &[EventItem],
+    encoder: &MultilingualEncoder,
+    layers: &[usize],
+    through: (Option<&EventLayer>, &[EventLayer]),
+    cache: &Path,
+) -> anyhow::Result<Vec<HalfVectors>> {
+    let (event_layer, fold_layers) = through;
+    let folds = fold_layers.len() as u64;
+    // None: read through `event_layer`; Some(k): through fold k's layer.
+    let reader = |item: &EventItem| (folds > 0 && !item.held_out()).then(|| item.fold(folds));
+    let mut vectors: Vec<Option<HalfVectors>> = items.iter().map(|_| None).collect();
+    for group in std::iter::once(None).chain((0..folds).map(Some)) {
+        let members: Vec<usize> = (0..items.len())
+            .filter(|&i| reader(&items[i]) == group)
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let texts: Vec<(&str, &[(usize, usize)])> = members
+            .iter()
+            .map(|&i| (items[i].text.as_str(), items[i].words.as_slice()))
+            .collect();
+        let layer = group.map_or(event_layer, |k| fold_layers.get(k as usize));
+        let encoded = encoded_sentences(file, &texts, encoder, layers, layer, cache)?;
+        for (&i, encoded) in members.iter().zip(encoded) {
+            vectors[i] = Some(encoded);
+        }
+    }
+    Ok(vectors.into_iter().flatten().collect())
+}
+
+/// Trains the event layer on the trigger tags of the corpus `files` and writes it to `out`;
+/// with `left_out` (fold, folds), without the training items of that fold.
 pub fn train_event_layer(
     files: &[PathBuf],
     encoder_dir: &Path,
+    left_out: Option<(u64, u64)>,
     settings: &LayerTraining,
     out: &Path,
 ) -> anyhow::Result<ExitCode> {
@@ -329,7 +382,10 @@ pub fn train_event_layer(
     let (mut training, mut development) = (Vec::new(), Vec::new());
     let mut sources = Vec::new();
     for file in files {
-        let items = read_event_items(file).map_err(anyhow::Error::msg)?;
+        let mut items = read_event_items(file).map_err(anyhow::Error::msg)?;
+        if let Some((fold, folds)) = left_out {
+            items.retain(|item| item.held_out() || item.fold(folds) != fold);
+        }
         sources.push(format!(
             "{} ({} items)",
             file.file_name().unwrap_or_default().to_string_lossy(),
