@@ -146,7 +146,7 @@ pub enum TrainCommand {
         #[arg(long)]
         fold: Option<u64>,
         /// How many folds the training items are split into.
-        #[arg(long, default_value_t = 2)]
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(2..))]
         folds: u64,
         /// Where to write the event layer.
         #[arg(long, default_value = vigie_heads::event_layer::EventLayer::DEFAULT_FILE)]

@@ -377,6 +377,13 @@ pub fn train_event_layer(
     settings: &LayerTraining,
     out: &Path,
 ) -> anyhow::Result<ExitCode> {
+    if let Some((fold, folds)) = left_out {
+        anyhow::ensure!(
+            fold < folds,
+            "--fold {fold}: the folds are numbered 0 to {}",
+            folds - 1
+        );
+    }
     let encoder = MultilingualEncoder::load(encoder_dir)?;
     let replaces = encoder.depth();
     let (mut training, mut development) = (Vec::new(), Vec::new());
