@@ -6,7 +6,7 @@
 pub mod e5;
 pub mod gelu;
 #[cfg(target_arch = "x86_64")]
-pub mod vnni;
+pub mod integer;
 
 use std::path::PathBuf;
 

@@ -1,6 +1,6 @@
 //! The XLM-RoBERTa encoder of multilingual-e5-small on candle. The weight matrices are
 //! multiplied in one of two [`Arithmetic`]s: their 4-bit blocks as stored, against
-//! activations rounded to 8 bits, on CPUs with AVX-512 VNNI (see [`crate::vnni`]); or
+//! activations rounded to 8 bits, on CPUs with AVX-512 VNNI (see [`crate::integer`]); or
 //! unpacked to f32 when loaded (85 MB for the 12 layers) and multiplied by candle's f32
 //! matmul. The 250,037-row word-embedding table stays in its 4-bit blocks and rows are
 //! unpacked when looked up.
@@ -36,7 +36,7 @@ enum Product {
     Float(QMatMul),
     /// The stored blocks, packed for AVX-512 VNNI.
     #[cfg(target_arch = "x86_64")]
-    Integer(crate::vnni::PackedLinear),
+    Integer(crate::integer::PackedLinear),
 }
 
 /// A linear layer: 4-bit weights \[out, in\] and an f32 bias.
@@ -154,7 +154,7 @@ impl Layer {
             let (rows, columns) = affine.weight.dims2()?;
             #[cfg(target_arch = "x86_64")]
             if arithmetic == Arithmetic::Integer
-                && let Some(packed) = crate::vnni::PackedLinear::from_rows(
+                && let Some(packed) = crate::integer::PackedLinear::from_rows(
                     &affine.weight.flatten_all()?.to_vec1::<f32>()?,
                     &affine.bias.to_vec1::<f32>()?,
                     rows,
@@ -350,7 +350,7 @@ impl Weights<'_> {
         let stored = &self.bytes[entry.bytes.clone()];
         #[cfg(target_arch = "x86_64")]
         if self.arithmetic == Arithmetic::Integer
-            && let Some(packed) = crate::vnni::PackedLinear::from_q4_0(
+            && let Some(packed) = crate::integer::PackedLinear::from_q4_0(
                 stored,
                 &bias.to_vec1::<f32>().map_err(|e| e.to_string())?,
                 rows,

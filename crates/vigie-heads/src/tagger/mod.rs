@@ -183,11 +183,11 @@ impl Weights {
 }
 
 /// Each member's context layer packed for the encoder's integer products
-/// ([`vigie_encoder::vnni`]), the hidden bias folded into the word's own share: the
+/// ([`vigie_encoder::integer`]), the hidden bias folded into the word's own share: the
 /// tagger's largest product, four times faster than in f32. Empty where the CPU lacks
 /// AVX-512 VNNI, and while a tagger is trained.
 #[derive(Debug, Clone, Default)]
-struct Packed(#[cfg(target_arch = "x86_64")] Vec<vigie_encoder::vnni::PackedLinear>);
+struct Packed(#[cfg(target_arch = "x86_64")] Vec<vigie_encoder::integer::PackedLinear>);
 
 impl Packed {
     /// The packed context layers of `members`, or none.
@@ -206,7 +206,7 @@ impl Packed {
                     .to_vec1::<f32>()?;
                 let mut bias = vec![0f32; shares];
                 bias[hidden..2 * hidden].copy_from_slice(&member.hidden_bias.to_vec1::<f32>()?);
-                match vigie_encoder::vnni::PackedLinear::from_rows(&rows, &bias, shares, width) {
+                match vigie_encoder::integer::PackedLinear::from_rows(&rows, &bias, shares, width) {
                     Some(layer) => packed.push(layer),
                     None => return Ok(Packed::default()),
                 }

@@ -1,21 +1,28 @@
-//! Matrix products on AVX-512 VNNI: 8-bit activations times 4- or 8-bit weights.
+//! Integer matrix products: 8-bit activations times 4- or 8-bit weights, on AVX-512 VNNI
+//! or on AVX2.
 //!
 //! The weights are kept in blocks of 32 inputs of one output, each block with its own
 //! scale: the encoder's 4-bit Q4_0 blocks exactly as stored, or a head's f32 weights
 //! rounded to 8 bits. Each token's activations are rounded to 8 bits in blocks of the same
 //! 32 inputs, each with its own scale (ggml's Q4_0 × Q8_0 scheme, which the encoder's own
-//! engine uses). One `vpdpbusd` then multiplies 64 byte pairs and sums them four by four
-//! into 16 lanes: four times the multiply-adds of an f32 FMA of the same width. Within a
+//! engine uses). On AVX-512 VNNI one `vpdpbusd` multiplies 64 byte pairs and sums them four
+//! by four into 16 lanes: four times the multiply-adds of an f32 FMA of the same width. On
+//! AVX2, `vpmaddubsw` then `vpmaddwd` give the same sums of four for 8 lanes. Within a
 //! block the products are exact integers; the activations' rounding (half a step of 1/127
 //! of the block's largest value) and, for f32 weights, theirs, separate the result from
-//! the f32 product.
+//! the f32 product. Both kernels compute the same integers and then the same float
+//! operations in the same order, so a model gives the same numbers on either CPU.
 
 use std::arch::x86_64::{
-    __m512, __m512i, _mm_storeu_si128, _mm512_abs_ps, _mm512_add_epi32, _mm512_add_ps,
-    _mm512_cvtepi32_epi8, _mm512_cvtepi32_ps, _mm512_cvtps_epi32, _mm512_dpbusd_epi32,
-    _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_loadu_si512, _mm512_max_ps, _mm512_mul_ps,
-    _mm512_reduce_add_epi32, _mm512_reduce_max_ps, _mm512_set1_epi32, _mm512_set1_ps,
-    _mm512_setzero_ps, _mm512_setzero_si512, _mm512_storeu_ps, _mm512_sub_epi32,
+    __m256, __m256i, __m512, __m512i, _mm_storeu_si128, _mm256_add_epi32, _mm256_add_ps,
+    _mm256_and_si256, _mm256_cvtepi32_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_loadu_si256,
+    _mm256_madd_epi16, _mm256_maddubs_epi16, _mm256_mul_ps, _mm256_set1_epi8, _mm256_set1_epi16,
+    _mm256_set1_epi32, _mm256_set1_ps, _mm256_setzero_ps, _mm256_setzero_si256, _mm256_slli_epi32,
+    _mm256_srli_epi16, _mm256_storeu_ps, _mm256_sub_epi32, _mm512_abs_ps, _mm512_add_epi32,
+    _mm512_add_ps, _mm512_cvtepi32_epi8, _mm512_cvtepi32_ps, _mm512_cvtps_epi32,
+    _mm512_dpbusd_epi32, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_loadu_si512, _mm512_max_ps,
+    _mm512_mul_ps, _mm512_reduce_add_epi32, _mm512_reduce_max_ps, _mm512_set1_epi32,
+    _mm512_set1_ps, _mm512_setzero_ps, _mm512_setzero_si512, _mm512_storeu_ps, _mm512_sub_epi32,
 };
 
 /// Inputs sharing one scale, in a weight row as in a token's activations.
@@ -24,29 +31,53 @@ const BLOCK: usize = 32;
 const Q4_BLOCK_BYTES: usize = 18;
 /// Inputs read by one `vpdpbusd` lane.
 const GROUP: usize = 4;
-/// Outputs computed together: two vectors of 16 lanes.
+/// Outputs computed together: two vectors of 16 lanes (four of 8 on AVX2).
 const TILE_OUTPUTS: usize = 32;
-/// Tokens computed together: 6 × 2 integer and 6 × 2 float accumulators fill 24 of the 32
-/// vector registers.
+/// Tokens computed together on AVX-512: 6 × 2 integer and 6 × 2 float accumulators fill 24
+/// of the 32 vector registers.
 const TILE_TOKENS: usize = 6;
+/// Tokens computed together on AVX2: 2 × 4 integer and 2 × 4 float accumulators, 16
+/// vector registers' worth.
+const TILE_TOKENS_AVX2: usize = 2;
 /// The zero point of a Q4_0 value: a stored `v` stands for `v − 8`.
 const Q4_ZERO_POINT: i32 = 8;
 /// The zero point of an 8-bit weight: a stored `v` stands for `v − 128`.
 const Q8_ZERO_POINT: i32 = 128;
 
-/// Whether this CPU runs [`PackedLinear`] products.
-pub fn available() -> bool {
-    is_x86_feature_detected!("avx512f")
-        && is_x86_feature_detected!("avx512bw")
-        && is_x86_feature_detected!("avx512vnni")
+/// The vector instructions a product runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kernel {
+    /// AVX-512 F, BW and VNNI: `vpdpbusd`, 64 byte pairs per instruction.
+    Avx512Vnni,
+    /// AVX2 and FMA: `vpmaddubsw` and `vpmaddwd`, 32 byte pairs per two instructions
+    /// (8-bit weights take two passes, one per half of their bits, so that no 16-bit sum
+    /// saturates).
+    Avx2,
 }
 
-/// A linear layer — weights \[outputs, inputs\] and a bias — laid out for the kernel: for
+impl Kernel {
+    /// The fastest kernel this CPU runs, if any.
+    pub fn detect() -> Option<Kernel> {
+        if is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512bw")
+            && is_x86_feature_detected!("avx512vnni")
+        {
+            Some(Kernel::Avx512Vnni)
+        } else if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            Some(Kernel::Avx2)
+        } else {
+            None
+        }
+    }
+}
+
+/// A linear layer — weights \[outputs, inputs\] and a bias — laid out for the kernels: for
 /// each tile of 32 outputs, each block of 32 inputs and each group of 4 inputs, the 4
 /// values of each of the 32 outputs side by side, one unsigned byte each. Inputs and
 /// outputs are padded with zero weights to whole blocks and tiles.
 #[derive(Debug, Clone)]
 pub struct PackedLinear {
+    kernel: Kernel,
     outputs: usize,
     inputs: usize,
     /// Tiles of 32 outputs.
@@ -73,15 +104,17 @@ struct QuantizedTokens {
 }
 
 impl PackedLinear {
-    /// An empty layer of the given shape, `None` when the CPU lacks AVX-512 VNNI.
+    /// An empty layer of the given shape, `None` when the CPU runs neither kernel.
     fn zeroed(outputs: usize, inputs: usize, zero_point: i32, bias: &[f32]) -> Option<Self> {
-        if !available() || bias.len() != outputs {
+        let kernel = Kernel::detect()?;
+        if bias.len() != outputs {
             return None;
         }
         let (tiles, blocks) = (outputs.div_ceil(TILE_OUTPUTS), inputs.div_ceil(BLOCK));
         let mut padded_bias = bias.to_vec();
         padded_bias.resize(tiles * TILE_OUTPUTS, 0.0);
         Some(PackedLinear {
+            kernel,
             outputs,
             inputs,
             tiles,
@@ -110,7 +143,7 @@ impl PackedLinear {
     }
 
     /// Packs `blocks`, the stored Q4_0 bytes of an \[outputs, inputs\] matrix (row by
-    /// row), with `bias`; `None` when the CPU lacks AVX-512 VNNI or the sizes disagree.
+    /// row), with `bias`; `None` when the CPU runs neither kernel or the sizes disagree.
     pub fn from_q4_0(blocks: &[u8], bias: &[f32], outputs: usize, inputs: usize) -> Option<Self> {
         if !inputs.is_multiple_of(BLOCK)
             || blocks.len() != outputs * inputs / BLOCK * Q4_BLOCK_BYTES
@@ -134,14 +167,14 @@ impl PackedLinear {
     }
 
     /// Packs f32 weights \[outputs, inputs\] (row by row), rounded to 8 bits in blocks of
-    /// 32 inputs as activations are ([`quantize`]), with `bias`; `None` when the CPU lacks
-    /// AVX-512 VNNI or the sizes disagree.
+    /// 32 inputs as activations are ([`quantize`]), with `bias`; `None` when the CPU runs
+    /// neither kernel or the sizes disagree.
     pub fn from_rows(weights: &[f32], bias: &[f32], outputs: usize, inputs: usize) -> Option<Self> {
         if weights.len() != outputs * inputs {
             return None;
         }
         let mut packed = Self::zeroed(outputs, inputs, Q8_ZERO_POINT, bias)?;
-        let rounded = quantize(weights, inputs, packed.blocks);
+        let rounded = quantize(weights, inputs, packed.blocks, packed.kernel);
         for output in 0..outputs {
             for block in 0..packed.blocks {
                 let at = output * packed.blocks + block;
@@ -175,13 +208,20 @@ impl PackedLinear {
             "activations are whole rows"
         );
         let tokens = x.len() / self.inputs.max(1);
-        let quantized = quantize(x, self.inputs, self.blocks);
+        let quantized = quantize(x, self.inputs, self.blocks, self.kernel);
         let width = self.tiles * TILE_OUTPUTS;
         let mut out = vec![0f32; tokens * width];
-        // SAFETY: `zeroed` made this layer only on a CPU with AVX-512 F, BW and VNNI;
-        // `quantize` gave `tokens` rows of `blocks` blocks, `out` has `tokens` rows of
-        // whole tiles.
-        unsafe { self.product_avx512(&quantized, tokens, &mut out) };
+        // SAFETY: `zeroed` chose the kernel the CPU runs; `quantize` gave `tokens` rows of
+        // `blocks` blocks, `out` has `tokens` rows of whole tiles.
+        unsafe {
+            match self.kernel {
+                Kernel::Avx512Vnni => self.product_avx512(&quantized, tokens, &mut out),
+                Kernel::Avx2 if self.zero_point == Q4_ZERO_POINT => {
+                    self.product_avx2::<false>(&quantized, tokens, &mut out)
+                }
+                Kernel::Avx2 => self.product_avx2::<true>(&quantized, tokens, &mut out),
+            }
+        };
         if width != self.outputs {
             out = out
                 .chunks_exact(width)
@@ -296,12 +336,121 @@ impl PackedLinear {
             }
         }
     }
+
+    /// Every tile of outputs against every tile of tokens, on AVX2; `EIGHT_BIT` when the
+    /// weights use all 8 bits (else they are below 16).
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn product_avx2<const EIGHT_BIT: bool>(
+        &self,
+        tokens: &QuantizedTokens,
+        count: usize,
+        out: &mut [f32],
+    ) {
+        for tile in 0..self.tiles {
+            let mut first = 0;
+            while first + TILE_TOKENS_AVX2 <= count {
+                // SAFETY (here and below): rows `first..first + R` exist.
+                unsafe { self.tile_avx2::<TILE_TOKENS_AVX2, EIGHT_BIT>(tokens, first, tile, out) };
+                first += TILE_TOKENS_AVX2;
+            }
+            if first < count {
+                // SAFETY: as above.
+                unsafe { self.tile_avx2::<1, EIGHT_BIT>(tokens, first, tile, out) };
+            }
+        }
+    }
+
+    /// [`tile`](Self::tile) on AVX2: the same integer sums of four products per output,
+    /// then the same float operations in the same order.
+    ///
+    /// # Safety
+    /// The CPU has AVX2 and FMA; `tokens` holds at least `first + R` rows of this layer's
+    /// blocks and `out` as many rows of its tiles.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    unsafe fn tile_avx2<const R: usize, const EIGHT_BIT: bool>(
+        &self,
+        tokens: &QuantizedTokens,
+        first: usize,
+        tile: usize,
+        out: &mut [f32],
+    ) {
+        let (blocks, width) = (self.blocks, self.tiles * TILE_OUTPUTS);
+        let mut sums: [[__m256; 4]; R] = [[_mm256_setzero_ps(); 4]; R];
+        let tile_values = self.values[tile * blocks * BLOCK * TILE_OUTPUTS..].as_ptr();
+        let tile_scales = &self.scales[tile * blocks * TILE_OUTPUTS..];
+        let token_values = tokens.values[first * blocks * BLOCK..].as_ptr();
+        let ones = _mm256_set1_epi16(1);
+        let low_bits = _mm256_set1_epi8(15);
+        // Each output's sum of its four weights (below 16) times four activations: no
+        // 16-bit pair sum exceeds 2 × 15 × 127.
+        let four_products = |weights: __m256i, activations: __m256i| {
+            _mm256_madd_epi16(_mm256_maddubs_epi16(weights, activations), ones)
+        };
+        for block in 0..blocks {
+            let mut dots: [[__m256i; 4]; R] = [[_mm256_setzero_si256(); 4]; R];
+            for group in 0..BLOCK / GROUP {
+                let at = (block * (BLOCK / GROUP) + group) * TILE_OUTPUTS * GROUP;
+                // SAFETY: the tile holds `blocks` blocks of 8 groups of 128 bytes.
+                let weights: [__m256i; 4] = std::array::from_fn(|quarter| unsafe {
+                    _mm256_loadu_si256(tile_values.add(at + 32 * quarter).cast())
+                });
+                for (r, dot) in dots.iter_mut().enumerate() {
+                    let input = (r * blocks + block) * BLOCK + group * GROUP;
+                    // SAFETY: row `first + r` has `blocks` blocks.
+                    let four = unsafe { token_values.add(input).cast::<i32>().read_unaligned() };
+                    let broadcast = _mm256_set1_epi32(four);
+                    for (dot, &weights) in dot.iter_mut().zip(&weights) {
+                        let sum = if EIGHT_BIT {
+                            let high = _mm256_and_si256(_mm256_srli_epi16(weights, 4), low_bits);
+                            let low = _mm256_and_si256(weights, low_bits);
+                            _mm256_add_epi32(
+                                _mm256_slli_epi32(four_products(high, broadcast), 4),
+                                four_products(low, broadcast),
+                            )
+                        } else {
+                            four_products(weights, broadcast)
+                        };
+                        *dot = _mm256_add_epi32(*dot, sum);
+                    }
+                }
+            }
+            let scale_at = block * TILE_OUTPUTS;
+            // SAFETY: 32 scales per block of the tile.
+            let scales: [__m256; 4] = std::array::from_fn(|quarter| unsafe {
+                _mm256_loadu_ps(tile_scales[scale_at + 8 * quarter..].as_ptr())
+            });
+            for (r, (sum, dot)) in sums.iter_mut().zip(&dots).enumerate() {
+                let at = (first + r) * blocks + block;
+                let offset = _mm256_set1_epi32(tokens.sums[at] * self.zero_point);
+                let step = _mm256_set1_ps(tokens.scales[at]);
+                for ((sum, &dot), &scale) in sum.iter_mut().zip(dot).zip(&scales) {
+                    *sum = _mm256_fmadd_ps(
+                        _mm256_cvtepi32_ps(_mm256_sub_epi32(dot, offset)),
+                        _mm256_mul_ps(scale, step),
+                        *sum,
+                    );
+                }
+            }
+        }
+        let bias = &self.bias[tile * TILE_OUTPUTS..];
+        for (r, sum) in sums.iter().enumerate() {
+            let row = &mut out[(first + r) * width + tile * TILE_OUTPUTS..];
+            for (quarter, &sum) in sum.iter().enumerate() {
+                // SAFETY: the row and the bias have 32 outputs from the tile's first.
+                unsafe {
+                    let bias = _mm256_loadu_ps(bias[8 * quarter..].as_ptr());
+                    _mm256_storeu_ps(row[8 * quarter..].as_mut_ptr(), _mm256_add_ps(sum, bias));
+                }
+            }
+        }
+    }
 }
 
 /// Rounds each token's activations to 8 bits, block by block (a token's last block padded
 /// with zeros): a block's step is its largest magnitude / 127; values round to the
 /// nearest step, ties to even.
-fn quantize(x: &[f32], inputs: usize, blocks: usize) -> QuantizedTokens {
+fn quantize(x: &[f32], inputs: usize, blocks: usize, kernel: Kernel) -> QuantizedTokens {
     let tokens = x.len() / inputs.max(1);
     let mut quantized = QuantizedTokens {
         values: vec![0; tokens * blocks * BLOCK],
@@ -319,9 +468,14 @@ fn quantize(x: &[f32], inputs: usize, blocks: usize) -> QuantizedTokens {
                 &padded
             };
             let at = token * blocks + block;
-            // SAFETY: `PackedLinear::zeroed`, the only way to a product, checked the CPU.
+            let out = &mut quantized.values[at * BLOCK..(at + 1) * BLOCK];
+            // SAFETY: `PackedLinear::zeroed`, the only way to a product, chose a kernel
+            // the CPU runs.
             let (scale, sum) = unsafe {
-                quantize_block(values, &mut quantized.values[at * BLOCK..(at + 1) * BLOCK])
+                match kernel {
+                    Kernel::Avx512Vnni => quantize_block(values, out),
+                    Kernel::Avx2 => quantize_block_avx2(values, out),
+                }
             };
             quantized.scales[at] = scale;
             quantized.sums[at] = sum;
@@ -356,6 +510,23 @@ fn quantize_block(block: &[f32], out: &mut [i8]) -> (f32, i32) {
         largest / 127.0,
         _mm512_reduce_add_epi32(_mm512_add_epi32(low, high)),
     )
+}
+
+/// One block of [`quantize`] on AVX2, with the same results as [`quantize_block`]: the
+/// largest magnitude is the same whatever the order, and rounding to the nearest integer,
+/// ties to even, is what `vcvtps2dq` does in the default rounding mode.
+#[target_feature(enable = "avx2,fma")]
+fn quantize_block_avx2(block: &[f32], out: &mut [i8]) -> (f32, i32) {
+    assert!(block.len() == BLOCK && out.len() == BLOCK);
+    let largest = block.iter().fold(0f32, |largest, v| largest.max(v.abs()));
+    let inverse = if largest > 0.0 { 127.0 / largest } else { 0.0 };
+    let mut sum = 0;
+    for (out, &value) in out.iter_mut().zip(block) {
+        let rounded = (value * inverse).round_ties_even() as i32;
+        *out = rounded as i8;
+        sum += rounded;
+    }
+    (largest / 127.0, sum)
 }
 
 #[cfg(test)]
@@ -419,7 +590,7 @@ mod tests {
     fn check(packed: &PackedLinear, weights: &[f32], bias: &[f32], x: &[f32], bound: f32) {
         let (outputs, inputs) = (packed.outputs, packed.inputs);
         let product = packed.forward(x);
-        let quantized = quantize(x, inputs, packed.blocks);
+        let quantized = quantize(x, inputs, packed.blocks, packed.kernel);
         let tokens = x.len() / inputs;
         assert_eq!(product.len(), tokens * outputs);
         for token in 0..tokens {
@@ -454,7 +625,7 @@ mod tests {
         let (bytes, weights) = random_q4(outputs, inputs);
         let bias = noise(3, outputs);
         let Some(packed) = PackedLinear::from_q4_0(&bytes, &bias, outputs, inputs) else {
-            eprintln!("skipped: this CPU has no AVX-512 VNNI");
+            eprintln!("skipped: this CPU has neither AVX-512 VNNI nor AVX2");
             return;
         };
         for (output, row) in weights.chunks_exact(inputs).enumerate() {
@@ -481,7 +652,7 @@ mod tests {
         let weights = noise(13, outputs * inputs);
         let bias = noise(17, outputs);
         let Some(packed) = PackedLinear::from_rows(&weights, &bias, outputs, inputs) else {
-            eprintln!("skipped: this CPU has no AVX-512 VNNI");
+            eprintln!("skipped: this CPU has neither AVX-512 VNNI nor AVX2");
             return;
         };
         // Activations and weights (both < 1) are each off by at most half a step.
@@ -492,6 +663,81 @@ mod tests {
             &noise(19, 7 * inputs),
             1.0 / 127.0 * inputs as f32,
         );
+    }
+
+    /// The kernels this CPU runs.
+    fn kernels() -> Vec<Kernel> {
+        match Kernel::detect() {
+            Some(Kernel::Avx512Vnni) => vec![Kernel::Avx512Vnni, Kernel::Avx2],
+            Some(Kernel::Avx2) => vec![Kernel::Avx2],
+            None => Vec::new(),
+        }
+    }
+
+    /// The scheme computed one output at a time with the kernels' float operations in
+    /// their order: per block, the integer dot product less the zero point's share,
+    /// times the product of the weight's and the activation's steps, added by a fused
+    /// multiply-add; the bias last.
+    fn scheme(packed: &PackedLinear, x: &[f32]) -> Vec<f32> {
+        let quantized = quantize(x, packed.inputs, packed.blocks, packed.kernel);
+        let tokens = x.len() / packed.inputs;
+        let mut out = Vec::with_capacity(tokens * packed.outputs);
+        for token in 0..tokens {
+            for output in 0..packed.outputs {
+                let (tile, lane) = (output / TILE_OUTPUTS, output % TILE_OUTPUTS);
+                let mut sum = 0f32;
+                for block in 0..packed.blocks {
+                    let at = token * packed.blocks + block;
+                    let dot: i32 = (0..BLOCK)
+                        .map(|j| {
+                            let (group, within) = (j / GROUP, j % GROUP);
+                            let stored = packed.values[(((tile * packed.blocks + block)
+                                * (BLOCK / GROUP)
+                                + group)
+                                * TILE_OUTPUTS
+                                + lane)
+                                * GROUP
+                                + within];
+                            i32::from(stored) * i32::from(quantized.values[at * BLOCK + j])
+                        })
+                        .sum();
+                    let scale = packed.scales[(tile * packed.blocks + block) * TILE_OUTPUTS + lane];
+                    sum = ((dot - quantized.sums[at] * packed.zero_point) as f32)
+                        .mul_add(scale * quantized.scales[at], sum);
+                }
+                out.push(sum + packed.bias[output]);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_kernel_gives_the_scheme_to_the_bit() {
+        let (bytes, _) = random_q4(64, 96);
+        let four_bit = PackedLinear::from_q4_0(&bytes, &noise(3, 64), 64, 96);
+        let eight_bit = PackedLinear::from_rows(&noise(13, 40 * 70), &noise(17, 40), 40, 70);
+        let (Some(four_bit), Some(eight_bit)) = (four_bit, eight_bit) else {
+            eprintln!("skipped: this CPU has neither AVX-512 VNNI nor AVX2");
+            return;
+        };
+        for kernel in kernels() {
+            for packed in [&four_bit, &eight_bit] {
+                let packed = PackedLinear {
+                    kernel,
+                    ..packed.clone()
+                };
+                // 13 tokens: whole tiles of tokens and a remainder for either kernel.
+                let x = noise(5, 13 * packed.inputs);
+                let bits =
+                    |values: Vec<f32>| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(packed.forward(&x)),
+                    bits(scheme(&packed, &x)),
+                    "{kernel:?}, zero point {}",
+                    packed.zero_point
+                );
+            }
+        }
     }
 
     #[test]
