@@ -77,7 +77,7 @@ fn sentence_triggers(
                 .filter(|r| {
                     sentence.start <= r.trigger.span.start && r.trigger.span.end <= sentence.end
                 })
-                .filter(|r| !only_function_words(prepared.index.slice(&doc.text, r.trigger.span)))
+                .filter(|r| !signals_no_act(prepared.index.slice(&doc.text, r.trigger.span)))
                 .collect();
             let mut triggers: Vec<(Trigger, Option<ReadTrigger>)> = in_sentence
                 .iter()
@@ -302,14 +302,41 @@ const FUNCTION_WORDS: &[&str] = &[
     "are", "was", "were", "be", "been", "the", "an", "to", "of",
 ];
 
-/// True when a trigger is made of function words only ("se", "ont"): a trained head may
-/// mark one, but it is no evidence of an event.
-fn only_function_words(trigger: &str) -> bool {
+/// Verbs of state (folded): being somewhere, or staying so, is no act.
+const STATE_VERBS: &[&str] = &[
+    "reste",
+    "restent",
+    "restait",
+    "restaient",
+    "demeure",
+    "demeurent",
+    "demeurait",
+    "demeuraient",
+    "remain",
+    "remains",
+    "remained",
+    "stay",
+    "stays",
+    "stayed",
+    "located",
+];
+
+/// True when a trigger is made of function words and verbs of state only ("se", "ont",
+/// "se trouvaient", "remained"): a trained head may mark one, but it is no evidence of an
+/// event. "Trouver" is a verb of state only when pronominal ("se trouvaient", not "a
+/// trouvé la mort").
+fn signals_no_act(trigger: &str) -> bool {
     let folded = fold_text(trigger);
-    folded
+    let words: Vec<&str> = folded
         .split(|c: char| c.is_whitespace() || c == '-')
         .filter(|w| !w.is_empty())
-        .all(|w| FUNCTION_WORDS.contains(&w))
+        .collect();
+    let pronominal = words.iter().any(|w| matches!(*w, "se" | "s'"));
+    words.iter().all(|w| {
+        FUNCTION_WORDS.contains(w)
+            || STATE_VERBS.contains(w)
+            || pronominal && w.starts_with("trouv")
+    })
 }
 
 /// A type CAMEO gives an act by its object ("expelled two Russian diplomats" reduces
@@ -743,13 +770,17 @@ mod tests {
     }
 
     #[test]
-    fn a_read_trigger_of_function_words_is_no_event() {
-        assert!(only_function_words("se"));
-        assert!(only_function_words("ont été"));
-        assert!(only_function_words("s'"));
-        assert!(!only_function_words("s'explique"));
-        assert!(!only_function_words("enlèvement"));
-        assert!(!only_function_words("has withdrawn"));
+    fn a_read_trigger_of_function_words_or_verbs_of_state_is_no_event() {
+        assert!(signals_no_act("se"));
+        assert!(signals_no_act("ont été"));
+        assert!(signals_no_act("s'"));
+        assert!(signals_no_act("se trouvaient"));
+        assert!(signals_no_act("remained"));
+        assert!(!signals_no_act("s'explique"));
+        assert!(!signals_no_act("enlèvement"));
+        assert!(!signals_no_act("has withdrawn"));
+        assert!(!signals_no_act("trouvé la mort"));
+        assert!(!signals_no_act("trouvé"));
         // A head reads the auxiliary "ont" as an ASSAULT, and "enlevé" as an abduction.
         let text = "Les Américains ont du mal, et des hommes armés ont enlevé trois soldats.";
         let mut doc = Document::new("t", text);
