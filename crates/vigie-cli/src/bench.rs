@@ -46,7 +46,7 @@ pub enum BenchCommand {
         /// The encoder's folder.
         #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
         encoder: PathBuf,
-        /// The encoder multiplies in f32, as on CPUs without AVX-512 VNNI, instead of its
+        /// The encoder multiplies in f32, as on CPUs without AVX-512 VNNI or AVX2, instead of its
         /// 4-bit weights times 8-bit activations (slower; to compare the two).
         #[arg(long)]
         float_encoder: bool,

@@ -39,7 +39,7 @@ pub struct HeadArgs {
     /// Event triggers from the lexicon alone (names still from the encoder).
     #[arg(long)]
     pub lexicon_triggers: bool,
-    /// The encoder multiplies in f32, as on CPUs without AVX-512 VNNI, instead of its
+    /// The encoder multiplies in f32, as on CPUs without AVX-512 VNNI or AVX2, instead of its
     /// 4-bit weights times 8-bit activations (slower; to compare the two).
     #[arg(long)]
     pub float_encoder: bool,

@@ -48,7 +48,7 @@ pub struct EventLayer {
     description: Description,
     weights: LayerWeights,
     /// The weights as the pipeline runs them (integer products where the CPU has AVX-512
-    /// VNNI), shared by clones.
+    /// VNNI or AVX2), shared by clones.
     packed: Arc<PackedLayer>,
     fingerprint: u64,
 }
@@ -120,7 +120,7 @@ impl EventLayer {
 
     /// The token vectors of sequences of `lengths` tokens (laid end to end, `states` row
     /// by row after [`reads`](Self::reads)) after the event layer, row by row, its
-    /// products in the encoder's `arithmetic` (integer where the CPU has AVX-512 VNNI).
+    /// products in the encoder's `arithmetic` (integer where the CPU has AVX-512 VNNI or AVX2).
     pub fn apply(
         &self,
         states: &[f32],

@@ -56,7 +56,7 @@ impl MultilingualEncoder {
     pub const FILE: &'static str = "e5-small-q4.bin";
 
     /// Loads the model from its folder, in the fastest arithmetic this CPU runs
-    /// ([`Arithmetic::Integer`] where it has AVX-512 VNNI).
+    /// ([`Arithmetic::Integer`] where it has AVX-512 VNNI or AVX2).
     pub fn load(dir: &Path) -> Result<Self, EncoderError> {
         Self::load_with(dir, Arithmetic::Integer)
     }

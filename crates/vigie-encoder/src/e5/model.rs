@@ -1,6 +1,6 @@
 //! The XLM-RoBERTa encoder of multilingual-e5-small on candle. The weight matrices are
 //! multiplied in one of two [`Arithmetic`]s: their 4-bit blocks as stored, against
-//! activations rounded to 8 bits, on CPUs with AVX-512 VNNI (see [`crate::integer`]); or
+//! activations rounded to 8 bits, on CPUs with AVX-512 VNNI or AVX2 (see [`crate::integer`]); or
 //! unpacked to f32 when loaded (85 MB for the 12 layers) and multiplied by candle's f32
 //! matmul. The 250,037-row word-embedding table stays in its 4-bit blocks and rows are
 //! unpacked when looked up.
@@ -24,7 +24,7 @@ pub enum Arithmetic {
     /// f32 products of the unpacked 4-bit weights: any CPU.
     Float,
     /// The 4-bit weights as stored times activations rounded to 8 bits, in blocks of 32
-    /// (ggml's Q4_0 × Q8_0): CPUs with AVX-512 VNNI; elsewhere the encoder falls back to
+    /// (ggml's Q4_0 × Q8_0): CPUs with AVX-512 VNNI or AVX2; elsewhere the encoder falls back to
     /// [`Arithmetic::Float`].
     Integer,
 }
@@ -34,7 +34,7 @@ pub enum Arithmetic {
 enum Product {
     /// Unpacked to f32.
     Float(QMatMul),
-    /// The stored blocks, packed for AVX-512 VNNI.
+    /// The stored blocks, packed for the integer kernels.
     #[cfg(target_arch = "x86_64")]
     Integer(crate::integer::PackedLinear),
 }
@@ -194,7 +194,7 @@ impl Layer {
 
 /// A transformer layer given as f32 weights ([`LayerWeights`]), run as the encoder runs
 /// its own: its matrices packed for integer products where the arithmetic asks for them
-/// and the CPU has AVX-512 VNNI, the fused softmax and LayerNorm. For a tuned layer run
+/// and the CPU runs them, the fused softmax and LayerNorm. For a tuned layer run
 /// after the encoder; it carries no gradients ([`LayerWeights::forward`] does).
 #[derive(Debug)]
 pub struct PackedLayer {

@@ -184,8 +184,8 @@ impl Weights {
 
 /// Each member's context layer packed for the encoder's integer products
 /// ([`vigie_encoder::integer`]), the hidden bias folded into the word's own share: the
-/// tagger's largest product, four times faster than in f32. Empty where the CPU lacks
-/// AVX-512 VNNI, and while a tagger is trained.
+/// tagger's largest product, four times faster than in f32. Empty where the CPU has
+/// neither AVX-512 VNNI nor AVX2, and while a tagger is trained.
 #[derive(Debug, Clone, Default)]
 struct Packed(#[cfg(target_arch = "x86_64")] Vec<vigie_encoder::integer::PackedLinear>);
 
@@ -517,7 +517,7 @@ mod tests {
         let x = values(words * width, 5.0, 1.0);
         let packed = Packed::of(&members).unwrap();
         let Some(fast) = packed.logits(&members, &x).unwrap() else {
-            eprintln!("skipped: this CPU has no AVX-512 VNNI");
+            eprintln!("skipped: this CPU has neither AVX-512 VNNI nor AVX2");
             return;
         };
         let input = Tensor::from_slice(&x, (words, width), &Device::Cpu).unwrap();
