@@ -232,6 +232,22 @@ impl PackedLinear {
         out
     }
 
+    /// What a kernel's tile reads: the tile's packed weights and its block scales, and the
+    /// rounded activations from token `first`.
+    fn tile_inputs<'a>(
+        &'a self,
+        tokens: &'a QuantizedTokens,
+        first: usize,
+        tile: usize,
+    ) -> (*const u8, &'a [f32], *const i8) {
+        let blocks = self.blocks;
+        (
+            self.values[tile * blocks * BLOCK * TILE_OUTPUTS..].as_ptr(),
+            &self.scales[tile * blocks * TILE_OUTPUTS..],
+            tokens.values[first * blocks * BLOCK..].as_ptr(),
+        )
+    }
+
     /// Every tile of outputs against every tile of tokens.
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
     unsafe fn product_avx512(&self, tokens: &QuantizedTokens, count: usize, out: &mut [f32]) {
@@ -272,9 +288,7 @@ impl PackedLinear {
     ) {
         let (blocks, width) = (self.blocks, self.tiles * TILE_OUTPUTS);
         let mut sums: [[__m512; 2]; R] = [[_mm512_setzero_ps(); 2]; R];
-        let tile_values = self.values[tile * blocks * BLOCK * TILE_OUTPUTS..].as_ptr();
-        let tile_scales = &self.scales[tile * blocks * TILE_OUTPUTS..];
-        let token_values = tokens.values[first * blocks * BLOCK..].as_ptr();
+        let (tile_values, tile_scales, token_values) = self.tile_inputs(tokens, first, tile);
         for block in 0..blocks {
             let mut dots: [[__m512i; 2]; R] = [[_mm512_setzero_si512(); 2]; R];
             for group in 0..BLOCK / GROUP {
@@ -377,9 +391,7 @@ impl PackedLinear {
     ) {
         let (blocks, width) = (self.blocks, self.tiles * TILE_OUTPUTS);
         let mut sums: [[__m256; 4]; R] = [[_mm256_setzero_ps(); 4]; R];
-        let tile_values = self.values[tile * blocks * BLOCK * TILE_OUTPUTS..].as_ptr();
-        let tile_scales = &self.scales[tile * blocks * TILE_OUTPUTS..];
-        let token_values = tokens.values[first * blocks * BLOCK..].as_ptr();
+        let (tile_values, tile_scales, token_values) = self.tile_inputs(tokens, first, tile);
         let ones = _mm256_set1_epi16(1);
         let low_bits = _mm256_set1_epi8(15);
         // Each output's sum of its four weights (below 16) times four activations: no
