@@ -201,6 +201,31 @@ pub fn type_and_mode_example(
     span_example(words, trigger, [mode, None, None, Some(event_type.name())])
 }
 
+/// A sentence's word vectors as the event heads read them: after the encoder's layers
+/// as it gives them, and with its last layer taken through the event layer.
+#[derive(Debug, Clone, Copy)]
+pub struct EventWords<'a> {
+    /// After the encoder's layers as it gives them; `None` when no head reads them.
+    pub plain: Option<&'a WordVectors>,
+    /// With the last layer through the event layer; `None` without one.
+    pub tuned: Option<&'a WordVectors>,
+}
+
+impl<'a> EventWords<'a> {
+    /// The vectors a head trained through `event_layer` (a fingerprint, or none) reads.
+    fn for_head(self, event_layer: Option<u64>) -> Result<&'a WordVectors, String> {
+        match event_layer {
+            Some(_) => self.tuned.ok_or(
+                "a head reads through the event layer, and no vectors through it were given",
+            ),
+            None => self
+                .plain
+                .ok_or("a head reads the encoder's own last layer, and its vectors were not given"),
+        }
+        .map_err(str::to_owned)
+    }
+}
+
 /// The trained event heads.
 #[derive(Debug, Clone)]
 pub struct EventReader {
@@ -236,9 +261,10 @@ impl EventReader {
     /// Where the shipped event layer is, relative to the repository root.
     pub const DEFAULT_EVENT_LAYER: &'static str = EventLayer::DEFAULT_FILE;
 
-    /// Brings the three heads together; they must read the same layers, through the
-    /// same event layer (`event_layer`, or none), and know the PLOVER types, the attribute
-    /// labels and the argument roles.
+    /// Brings the three heads together; they must read the same layers, and know the
+    /// PLOVER types, the attribute labels and the argument roles. Each head reads the
+    /// encoder's last layer as it is or through `event_layer`, as it was trained; a head
+    /// trained through another event layer is refused.
     pub fn new(
         triggers: SpanTagger,
         attributes: SpanClassifier,
@@ -278,7 +304,10 @@ impl EventReader {
             arguments.event_layer(),
         ];
         let given = event_layer.as_ref().map(EventLayer::fingerprint);
-        if read_through.iter().any(|&through| through != given) {
+        if read_through
+            .iter()
+            .any(|&through| through.is_some() && through != given)
+        {
             let name = |f: Option<u64>| f.map_or("none".to_owned(), |f| format!("{f:016x}"));
             return Err(format!(
                 "the event heads were trained through event layers {}, {}, {}; given {}",
@@ -296,25 +325,40 @@ impl EventReader {
         })
     }
 
-    /// Loads the heads from their files, and the event layer when they read through one;
-    /// errors name the file.
+    /// Loads the heads from their files, and the event layer when one of them reads
+    /// through it; errors name the file.
     pub fn load(files: EventHeadFiles<'_>) -> Result<Self, String> {
         let triggers = SpanTagger::load(files.triggers, TRIGGERS_HEAD)?;
-        let event_layer = triggers
-            .event_layer()
-            .map(|_| EventLayer::load(files.event_layer))
+        let attributes = SpanClassifier::load(files.attributes, ATTRIBUTES_HEAD)?;
+        let arguments = SpanTagger::load(files.arguments, ARGUMENTS_HEAD)?;
+        let through_one = [
+            triggers.event_layer(),
+            attributes.event_layer(),
+            arguments.event_layer(),
+        ]
+        .iter()
+        .any(Option::is_some);
+        let event_layer = through_one
+            .then(|| EventLayer::load(files.event_layer))
             .transpose()?;
-        Self::new(
-            triggers,
-            SpanClassifier::load(files.attributes, ATTRIBUTES_HEAD)?,
-            SpanTagger::load(files.arguments, ARGUMENTS_HEAD)?,
-            event_layer,
-        )
+        Self::new(triggers, attributes, arguments, event_layer)
     }
 
-    /// The event layer the heads read the encoder's last layer through, if any.
+    /// The event layer some of the heads read the encoder's last layer through, if any.
     pub fn event_layer(&self) -> Option<&EventLayer> {
         self.event_layer.as_ref()
+    }
+
+    /// True when some head reads the encoder's last layer as it is, not through the
+    /// event layer: [`EventWords::plain`] is then needed.
+    pub fn reads_plain(&self) -> bool {
+        [
+            self.triggers.event_layer(),
+            self.attributes.event_layer(),
+            self.arguments.event_layer(),
+        ]
+        .iter()
+        .any(Option::is_none)
     }
 
     /// The encoder layers whose vectors the heads read.
@@ -336,12 +380,17 @@ impl EventReader {
     }
 
     /// The events of a sentence whose word vectors are `words`.
-    pub fn read(&self, words: &WordVectors) -> Result<Vec<EventCue>, String> {
+    pub fn read(&self, words: EventWords<'_>) -> Result<Vec<EventCue>, String> {
         // Checked equal to `attribute_outputs()` when the reader was made.
         let outputs = self.attributes.outputs();
+        let trigger_words = words.for_head(self.triggers.event_layer())?;
+        let attribute_words = words.for_head(self.attributes.event_layer())?;
+        let argument_words = words.for_head(self.arguments.event_layer())?;
         let mut cues = Vec::new();
-        for span in self.triggers.spans(words)? {
-            let scores = self.attributes.scores(words, span.words.clone())?;
+        for span in self.triggers.spans(trigger_words)? {
+            let scores = self
+                .attributes
+                .scores(attribute_words, span.words.clone())?;
             // The trigger tagger finds the span; the classifier, which also reads the
             // whole sentence, gives the type.
             let event_type = (0..EventType::ALL.len())
@@ -371,7 +420,7 @@ impl EventReader {
                 .unwrap_or(Modality::Asserted);
             let roles = self
                 .arguments
-                .spans(&argument_inputs(words, span.words.clone()))?;
+                .spans(&argument_inputs(argument_words, span.words.clone()))?;
             // Of several spans of a role, the one nearest the trigger.
             let nearest = |role: usize| {
                 roles
@@ -423,6 +472,34 @@ mod tests {
         );
         assert_eq!(row(4)[2..6], [0.0, 0.0, 1.0, 1.0]);
         assert_eq!(row(19)[4..], [1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn each_head_reads_the_vectors_it_was_trained_on() {
+        let plain = WordVectors {
+            width: 1,
+            values: vec![1.0],
+        };
+        let tuned = WordVectors {
+            width: 1,
+            values: vec![2.0],
+        };
+        let both = EventWords {
+            plain: Some(&plain),
+            tuned: Some(&tuned),
+        };
+        assert_eq!(both.for_head(None).unwrap().values, [1.0]);
+        assert_eq!(both.for_head(Some(7)).unwrap().values, [2.0]);
+        let tuned_only = EventWords {
+            plain: None,
+            tuned: Some(&tuned),
+        };
+        assert!(tuned_only.for_head(None).is_err());
+        let plain_only = EventWords {
+            plain: Some(&plain),
+            tuned: None,
+        };
+        assert!(plain_only.for_head(Some(7)).is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 use vigie_core::{Span, tokenize};
 use vigie_encoder::e5::{Arithmetic, MultilingualEncoder};
 
-use crate::events::{EventCue, EventHeadFiles, EventReader};
+use crate::events::{EventCue, EventHeadFiles, EventReader, EventWords};
 use crate::names::{NameKind, NameTagger};
 use crate::words::{WordVectors, word_vectors_many, word_vectors_through};
 
@@ -149,11 +149,13 @@ impl SentenceReader {
                 .names
                 .extend(names.into_iter().map(|n| (run.span_of(&n.words), n.kind)));
             if let Some(events) = &self.events {
-                let words = match tuned {
-                    Some(tuned) => Cow::Borrowed(tuned),
-                    None => self.select(vectors, events.layers()),
-                };
-                let cues = events.read(&words)?;
+                let plain = events
+                    .reads_plain()
+                    .then(|| self.select(vectors, events.layers()));
+                let cues = events.read(EventWords {
+                    plain: plain.as_deref(),
+                    tuned: tuned.as_ref(),
+                })?;
                 reading.events.extend(cues.into_iter().map(|cue| ReadEvent {
                     trigger: run.span_of(&cue.words),
                     actor: cue.actor.as_ref().map(|words| run.span_of(words)),
