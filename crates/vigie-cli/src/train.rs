@@ -107,6 +107,11 @@ pub enum TrainCommand {
         /// through `--event-layer`.
         #[arg(long, num_args = 1.., requires = "event_layer")]
         fold_layers: Vec<PathBuf>,
+        /// Which heads to train and write: a head reads the encoder's last layer as it
+        /// was trained to, so heads trained with `--event-layer` and heads trained without
+        /// it may run together.
+        #[arg(long, value_enum, value_delimiter = ',', default_values_t = events::EventHead::ALL)]
+        heads: Vec<events::EventHead>,
         /// Where to write the trigger tagger.
         #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_TRIGGERS)]
         triggers_out: PathBuf,
@@ -241,6 +246,7 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             argument_epochs,
             event_layer,
             fold_layers,
+            heads,
             triggers_out,
             attributes_out,
             arguments_out,
@@ -252,6 +258,7 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             argument_epochs,
             event_layer: event_layer.as_deref(),
             fold_layers: &fold_layers,
+            heads: &heads,
             triggers_out: &triggers_out,
             attributes_out: &attributes_out,
             arguments_out: &arguments_out,

@@ -26,6 +26,22 @@ use crate::parallel::parallel_map;
 use super::encoded::encoded_sentences;
 use super::{EncoderHead, epoch_progress};
 
+/// One of the event heads `vigie train events` trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EventHead {
+    /// The trigger tagger.
+    Triggers,
+    /// The attribute classifier.
+    Attributes,
+    /// The argument tagger.
+    Arguments,
+}
+
+impl EventHead {
+    /// Every event head.
+    pub const ALL: [EventHead; 3] = [Self::Triggers, Self::Attributes, Self::Arguments];
+}
+
 /// Settings of `vigie train events`.
 pub struct EventTraining<'a> {
     /// Corpus files (`data/corpus/events-*.jsonl`).
@@ -45,6 +61,8 @@ pub struct EventTraining<'a> {
     /// fold order; each training item is read through its fold's (empty: every item
     /// through `event_layer`).
     pub fold_layers: &'a [PathBuf],
+    /// Which heads to train and write.
+    pub heads: &'a [EventHead],
     /// Where to write the trigger tagger.
     pub triggers_out: &'a Path,
     /// Where to write the attribute classifier.
@@ -130,6 +148,9 @@ fn weak_attribute_examples(
 
 /// Trains both heads and writes them.
 pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
+    if settings.weak.is_some() && !settings.heads.contains(&EventHead::Triggers) {
+        anyhow::bail!("weak examples are placed by the trigger tagger: train it too (--heads)");
+    }
     let encoder = MultilingualEncoder::load(&settings.head.encoder)?;
     let event_layer = settings
         .event_layer
@@ -266,66 +287,73 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
             sources.join(", ")
         )
     };
-    let triggers = tagger::train(
-        TRIGGERS_HEAD,
-        &kinds,
-        &trigger_sets.0,
-        &trigger_sets.1,
-        &options,
-        &provenance("triggers", options.seed, options.epochs),
-        epoch_progress(Some("triggers"), "trigger F1", started),
-    )?;
-    if let Some(weak) = settings.weak {
-        attribute_sets.0.extend(weak_attribute_examples(
-            weak,
-            &encoder,
-            event_layer.as_ref(),
-            &triggers,
-            settings.head,
-        )?);
+    let wanted = |head: EventHead| settings.heads.contains(&head);
+    let mut trained: Vec<(&Path, Vec<u8>)> = Vec::new();
+    if wanted(EventHead::Triggers) {
+        let triggers = tagger::train(
+            TRIGGERS_HEAD,
+            &kinds,
+            &trigger_sets.0,
+            &trigger_sets.1,
+            &options,
+            &provenance("triggers", options.seed, options.epochs),
+            epoch_progress(Some("triggers"), "trigger F1", started),
+        )?;
+        if let Some(weak) = settings.weak {
+            attribute_sets.0.extend(weak_attribute_examples(
+                weak,
+                &encoder,
+                event_layer.as_ref(),
+                &triggers,
+                settings.head,
+            )?);
+        }
+        trained.push((settings.triggers_out, triggers.to_bytes()));
     }
-    let classifier_options = TrainingOptions {
-        layers: layers.clone(),
-        event_layer: options.event_layer,
-        hidden: settings.head.hidden,
-        epochs: 40,
-        batch: 32,
-        dropout: 0.3,
-        // The classifier's seed has always been 12 above the taggers'.
-        seed: settings.head.seed + 12,
-        ..TrainingOptions::default()
-    };
-    let attributes = train_classifier(
-        ATTRIBUTES_HEAD,
-        attribute_outputs(),
-        &attribute_sets.0,
-        &attribute_sets.1,
-        &classifier_options,
-        &provenance(
-            "attributes",
-            classifier_options.seed,
-            classifier_options.epochs,
-        ),
-        epoch_progress(Some("attributes"), "accuracy", started),
-    )?;
-    let argument_options = TrainingOptions {
-        epochs: settings.argument_epochs,
-        ..options.clone()
-    };
-    let arguments = tagger::train(
-        ARGUMENTS_HEAD,
-        &ROLES,
-        &argument_sets.0,
-        &argument_sets.1,
-        &argument_options,
-        &provenance("arguments", argument_options.seed, argument_options.epochs),
-        epoch_progress(Some("arguments"), "argument F1", started),
-    )?;
-    for (out, bytes) in [
-        (settings.triggers_out, triggers.to_bytes()),
-        (settings.attributes_out, attributes.to_bytes()),
-        (settings.arguments_out, arguments.to_bytes()),
-    ] {
+    if wanted(EventHead::Attributes) {
+        let classifier_options = TrainingOptions {
+            layers: layers.clone(),
+            event_layer: options.event_layer,
+            hidden: settings.head.hidden,
+            epochs: 40,
+            batch: 32,
+            dropout: 0.3,
+            // The classifier's seed has always been 12 above the taggers'.
+            seed: settings.head.seed + 12,
+            ..TrainingOptions::default()
+        };
+        let attributes = train_classifier(
+            ATTRIBUTES_HEAD,
+            attribute_outputs(),
+            &attribute_sets.0,
+            &attribute_sets.1,
+            &classifier_options,
+            &provenance(
+                "attributes",
+                classifier_options.seed,
+                classifier_options.epochs,
+            ),
+            epoch_progress(Some("attributes"), "accuracy", started),
+        )?;
+        trained.push((settings.attributes_out, attributes.to_bytes()));
+    }
+    if wanted(EventHead::Arguments) {
+        let argument_options = TrainingOptions {
+            epochs: settings.argument_epochs,
+            ..options.clone()
+        };
+        let arguments = tagger::train(
+            ARGUMENTS_HEAD,
+            &ROLES,
+            &argument_sets.0,
+            &argument_sets.1,
+            &argument_options,
+            &provenance("arguments", argument_options.seed, argument_options.epochs),
+            epoch_progress(Some("arguments"), "argument F1", started),
+        )?;
+        trained.push((settings.arguments_out, arguments.to_bytes()));
+    }
+    for (out, bytes) in trained {
         std::fs::write(out, bytes).with_context(|| format!("{}: cannot write", out.display()))?;
         println!("{}", out.display());
     }
