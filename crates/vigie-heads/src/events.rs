@@ -226,6 +226,20 @@ impl<'a> EventWords<'a> {
     }
 }
 
+/// The fingerprint of the event layer each head (triggers, attributes, arguments) was
+/// trained through, or none for a head trained on the encoder's own last layer.
+fn read_through(
+    triggers: &SpanTagger,
+    attributes: &SpanClassifier,
+    arguments: &SpanTagger,
+) -> [Option<u64>; 3] {
+    [
+        triggers.event_layer(),
+        attributes.event_layer(),
+        arguments.event_layer(),
+    ]
+}
+
 /// The trained event heads.
 #[derive(Debug, Clone)]
 pub struct EventReader {
@@ -298,25 +312,23 @@ impl EventReader {
                 arguments.layers()
             ));
         }
-        let read_through = [
-            triggers.event_layer(),
-            attributes.event_layer(),
-            arguments.event_layer(),
-        ];
+        let through = read_through(&triggers, &attributes, &arguments);
         let given = event_layer.as_ref().map(EventLayer::fingerprint);
-        if read_through
+        if through
             .iter()
             .any(|&through| through.is_some() && through != given)
         {
             let name = |f: Option<u64>| f.map_or("none".to_owned(), |f| format!("{f:016x}"));
             return Err(format!(
                 "the event heads were trained through event layers {}, {}, {}; given {}",
-                name(read_through[0]),
-                name(read_through[1]),
-                name(read_through[2]),
+                name(through[0]),
+                name(through[1]),
+                name(through[2]),
                 name(given)
             ));
         }
+        // A layer no head reads through would only cost its pass.
+        let event_layer = event_layer.filter(|_| through.iter().any(Option::is_some));
         Ok(EventReader {
             triggers,
             attributes,
@@ -331,14 +343,9 @@ impl EventReader {
         let triggers = SpanTagger::load(files.triggers, TRIGGERS_HEAD)?;
         let attributes = SpanClassifier::load(files.attributes, ATTRIBUTES_HEAD)?;
         let arguments = SpanTagger::load(files.arguments, ARGUMENTS_HEAD)?;
-        let through_one = [
-            triggers.event_layer(),
-            attributes.event_layer(),
-            arguments.event_layer(),
-        ]
-        .iter()
-        .any(Option::is_some);
-        let event_layer = through_one
+        let event_layer = read_through(&triggers, &attributes, &arguments)
+            .iter()
+            .any(Option::is_some)
             .then(|| EventLayer::load(files.event_layer))
             .transpose()?;
         Self::new(triggers, attributes, arguments, event_layer)
@@ -352,13 +359,9 @@ impl EventReader {
     /// True when some head reads the encoder's last layer as it is, not through the
     /// event layer: [`EventWords::plain`] is then needed.
     pub fn reads_plain(&self) -> bool {
-        [
-            self.triggers.event_layer(),
-            self.attributes.event_layer(),
-            self.arguments.event_layer(),
-        ]
-        .iter()
-        .any(Option::is_none)
+        read_through(&self.triggers, &self.attributes, &self.arguments)
+            .iter()
+            .any(Option::is_none)
     }
 
     /// The encoder layers whose vectors the heads read.
