@@ -189,7 +189,8 @@ def read_plover(path: Path) -> dict[str, tuple[str, str]]:
             continue
         fields = [f.strip() for f in match.group(2).split(",")]
         event_type = fields[0].upper()
-        mode = fields[2] if len(fields) > 2 else ""
+        # "190: ASSAULT,  , military": type, mode, context; the context is not a mode.
+        mode = fields[1] if len(fields) > 1 else ""
         table[match.group(1)] = (event_type, mode.replace("_", "-"))
     return table
 

@@ -115,6 +115,10 @@ pub struct EventPrediction {
     pub gold_type: String,
     /// Predicted type, if any event was coded.
     pub predicted_type: Option<String>,
+    /// Gold mode in Vigie's mode names, if the record gives one.
+    pub gold_mode: Option<String>,
+    /// Predicted mode, if the coded event has one.
+    pub predicted_mode: Option<String>,
     /// Predicted actor text.
     pub actor: Option<String>,
     /// Predicted recipient text.
@@ -216,6 +220,8 @@ pub fn evaluate<'p>(
             id: record.id.clone(),
             gold_type: record.event_type.name().to_owned(),
             predicted_type: predicted_type.map(|t| t.name().to_owned()),
+            gold_mode: record.mode.as_deref().map(normalise_mode),
+            predicted_mode: best.and_then(|e| e.mode.clone()),
             actor,
             recipient,
             gold_sources: record.sources.clone(),

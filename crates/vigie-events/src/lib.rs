@@ -171,7 +171,7 @@ pub fn analyze(
                 Some(ObjectRefinement {
                     refined: (event_type, mode),
                     ..
-                }) => (*event_type, Some((*mode).to_owned())),
+                }) => (*event_type, mode.map(str::to_owned)),
                 None => (trigger.event_type, trigger.mode.clone()),
             };
             let (mut actor, mut recipient) = arguments::participants(
@@ -346,8 +346,8 @@ struct ObjectRefinement {
     trigger: (EventType, Option<&'static str>),
     /// Folded word prefixes (French and English) of the objects that change it.
     objects: &'static [&'static str],
-    /// The type and mode those objects give.
-    refined: (EventType, &'static str),
+    /// The type and mode (one of the type's [`EventType::modes`]) those objects give.
+    refined: (EventType, Option<&'static str>),
 }
 
 impl ObjectRefinement {
@@ -371,19 +371,20 @@ const OBJECT_REFINEMENTS: &[ObjectRefinement] = &[
             "monitor",
             "peacekeep",
         ],
-        refined: (EventType::Sanction, "expel"),
+        refined: (EventType::Sanction, Some("expel")),
     },
-    // Easing a blockade or a siege de-escalates militarily (CAMEO 0872), a retreat.
+    // Easing a blockade or a siege de-escalates militarily (CAMEO 0872): RETREAT
+    // 'withdraw' in the CAMEO-to-PLOVER table.
     ObjectRefinement {
         trigger: (EventType::Concede, None),
         objects: &["blockade", "blocus", "siege"],
-        refined: (EventType::Retreat, "ease-blockade"),
+        refined: (EventType::Retreat, Some("withdraw")),
     },
-    // Deploying peacekeepers provides them (CAMEO 0743), aid.
+    // Deploying peacekeepers provides them (CAMEO 074), aid, which has no mode.
     ObjectRefinement {
         trigger: (EventType::Mobilize, Some("troops")),
         objects: &["peacekeep", "casques"],
-        refined: (EventType::Aid, "peacekeepers"),
+        refined: (EventType::Aid, None),
     },
 ];
 
@@ -407,8 +408,8 @@ fn refinement_for(trigger: &Trigger, after_trigger: &str) -> Option<&'static Obj
 /// PLOVER codes a commitment to act as the verbal event: a planned cooperative act
 /// ("Israel will evacuate the settlements") is an AGREE, unless a condition makes it a
 /// THREATEN ("… unless the president resigns"); a planned hostile act ("the group will
-/// attack") is a THREATEN; the act planned is kept as the mode. A denied agreement is a
-/// REJECT.
+/// attack") is a THREATEN whose mode is what is threatened ([`threat_content`]). A denied
+/// agreement is a REJECT.
 fn commitment(
     event_type: EventType,
     mode: Option<String>,
@@ -423,16 +424,41 @@ fn commitment(
     if modality != Modality::Planned {
         return (event_type, mode);
     }
-    let planned = Some(format!("intent:{}", event_type.name().to_lowercase()));
     match event_type {
         // "will withdraw its force unless …": a conditional commitment is a threat.
-        Retreat | Aid | Support | Consult | Cooperate | Concede if conditional => {
-            (Threaten, planned)
-        }
-        Retreat | Aid | Support | Consult | Cooperate | Concede => (Agree, planned),
+        Retreat | Aid | Support | Consult | Cooperate | Concede if conditional => (Threaten, None),
+        // AGREE has no modes.
+        Retreat | Aid | Support | Consult | Cooperate | Concede => (Agree, None),
         // Announced force, boycotts, blockades and sanctions are threats (CAMEO 13).
-        Assault | Coerce | Mobilize | Protest | Sanction => (Threaten, planned),
+        Assault | Coerce | Mobilize | Protest | Sanction => (
+            Threaten,
+            threat_content(event_type, mode.as_deref()).map(str::to_owned),
+        ),
         other => (other, mode),
+    }
+}
+
+/// The THREATEN mode of a threat to carry out an act of `event_type` and `mode`: "the
+/// content of the threat" (PLOVER manual, table 3.6), as the CAMEO-to-PLOVER table codes
+/// CAMEO's threats (13x): force and violent repression are `violence`, an occupation
+/// `territory`, an arrest `arrest`, a ban `ban`, restrictions on speech `rights`; curfews,
+/// blockades, boycotts and strikes `restrict`; expelling or withdrawing from an
+/// involvement `expel`; cutting aid or relations, or protest, `relations`.
+fn threat_content(event_type: EventType, mode: Option<&str>) -> Option<&'static str> {
+    use EventType::*;
+    match (event_type, mode) {
+        (Assault | Mobilize, _) => Some("violence"),
+        (Coerce, Some("arrest")) => Some("arrest"),
+        (Coerce, Some("ban")) => Some("ban"),
+        (Coerce, Some("censor")) => Some("rights"),
+        (Coerce, Some("seize")) => Some("territory"),
+        (Coerce, Some("restrict" | "curfew")) => Some("restrict"),
+        (Coerce, Some("withhold")) => Some("relations"),
+        (Protest, Some("boycott" | "strike" | "obstruct")) => Some("restrict"),
+        (Protest, _) => Some("relations"),
+        (Sanction, Some("expel" | "withdraw")) => Some("expel"),
+        (Sanction, Some("discontinue")) => Some("relations"),
+        _ => None,
     }
 }
 
@@ -629,17 +655,14 @@ mod tests {
     fn commitments_are_coded_as_verbal_events() {
         assert_eq!(
             coded("Israel will evacuate all settlements."),
-            [(
-                EventType::Agree,
-                Some("intent:retreat".into()),
-                Modality::Planned
-            )]
+            [(EventType::Agree, None, Modality::Planned)]
         );
+        // The mode of a threat is what is threatened.
         assert_eq!(
             coded("The group plans to attack the convoy."),
             [(
                 EventType::Threaten,
-                Some("intent:assault".into()),
+                Some("violence".into()),
                 Modality::Planned
             )]
         );
@@ -667,10 +690,35 @@ mod tests {
             coded("The army lifted the blockade on the town."),
             [(
                 EventType::Retreat,
-                Some("ease-blockade".into()),
+                Some("withdraw".into()),
                 Modality::Asserted
             )]
         );
+    }
+
+    #[test]
+    fn every_mode_given_is_one_of_its_types() {
+        let is_plover = |(event_type, mode): (EventType, Option<&str>)| {
+            mode.is_none_or(|mode| event_type.modes().contains(&mode))
+        };
+        for refinement in OBJECT_REFINEMENTS {
+            assert!(is_plover(refinement.refined), "{:?}", refinement.refined);
+        }
+        for event_type in EventType::ALL {
+            let modes = event_type.modes().iter().map(|&m| Some(m));
+            for mode in std::iter::once(None).chain(modes) {
+                for modality in Modality::ALL {
+                    for conditional in [false, true] {
+                        let owned = mode.map(str::to_owned);
+                        let (t, m) = commitment(event_type, owned, modality, conditional);
+                        assert!(
+                            is_plover((t, m.as_deref())),
+                            "{event_type:?} {mode:?} {modality:?} → {t:?} {m:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     /// An event of `event_type` at `trigger` (code points `start..`), with `actor`.
