@@ -134,6 +134,9 @@ pub enum EvalCommand {
         /// Gold JSONL file.
         #[arg(long)]
         gold: PathBuf,
+        /// Write every snippet's outcome as JSONL to this file.
+        #[arg(long)]
+        predictions_out: Option<PathBuf>,
         /// The encoder and its heads.
         #[command(flatten)]
         heads: crate::heads::HeadArgs,
@@ -244,7 +247,11 @@ pub fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
             predictions_out,
             heads,
         } => events(&gold, lang, predictions_out.as_deref(), &heads),
-        EvalCommand::Acled { gold, heads } => acled(&gold, &heads),
+        EvalCommand::Acled {
+            gold,
+            predictions_out,
+            heads,
+        } => acled(&gold, predictions_out.as_deref(), &heads),
         EvalCommand::Corpus {
             gold,
             split,
@@ -572,11 +579,18 @@ impl<'a> Pipelines<'a> {
     }
 }
 
-fn acled(gold: &Path, heads: &crate::heads::HeadArgs) -> anyhow::Result<ExitCode> {
+fn acled(
+    gold: &Path,
+    predictions_out: Option<&Path>,
+    heads: &crate::heads::HeadArgs,
+) -> anyhow::Result<ExitCode> {
     let snippets = vigie_eval::acled::read_snippets(gold).map_err(anyhow::Error::msg)?;
     let reader = heads.reader().map_err(anyhow::Error::msg)?;
     let pipelines = Pipelines::new(reader.as_ref());
     let scores = vigie_eval::acled::evaluate(&snippets, |s| pipelines.for_code(s.lang.as_deref()));
+    if let Some(path) = predictions_out {
+        write_jsonl(path, &scores.predictions)?;
+    }
     println!(
         "gold          {} ({} snippets)",
         gold.display(),

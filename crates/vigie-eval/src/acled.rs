@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use vigie_core::Document;
 use vigie_pipeline::Pipeline;
 
@@ -41,6 +41,19 @@ pub fn read_snippets(path: &Path) -> Result<Vec<AcledSnippet>, String> {
         .collect()
 }
 
+/// One snippet's outcome, as written by `--predictions-out`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AcledPrediction {
+    /// Snippet id.
+    pub id: String,
+    /// Gold sub-event type.
+    pub gold: String,
+    /// Predicted sub-event type, if an event was coded for ACLED.
+    pub predicted: Option<String>,
+    /// Types of every event coded, in order.
+    pub event_types: Vec<String>,
+}
+
 /// Scores per sub-event type.
 #[derive(Debug, Clone, Default)]
 pub struct AcledScores {
@@ -54,6 +67,8 @@ pub struct AcledScores {
     pub no_event: usize,
     /// Counts per sub-event type (gold or predicted).
     pub per_type: BTreeMap<String, Counts>,
+    /// Every snippet's outcome.
+    pub predictions: Vec<AcledPrediction>,
 }
 
 impl AcledScores {
@@ -96,6 +111,16 @@ pub fn evaluate<'p>(
                 scores.right += 1;
             }
         }
+        scores.predictions.push(AcledPrediction {
+            id: snippet.id.clone(),
+            gold: gold.to_owned(),
+            predicted: predicted.map(str::to_owned),
+            event_types: doc
+                .events
+                .iter()
+                .map(|e| e.event_type.name().to_owned())
+                .collect(),
+        });
     }
     scores
 }
