@@ -26,12 +26,14 @@ pub struct HeadArgs {
     /// The event trigger head over the encoder (from `vigie train events`).
     #[arg(long, default_value = EventReader::DEFAULT_TRIGGERS)]
     pub triggers_head: PathBuf,
-    /// The event attribute head over the encoder (from `vigie train events`).
-    #[arg(long, default_value = EventReader::DEFAULT_ATTRIBUTES)]
-    pub event_attributes_head: PathBuf,
-    /// The event argument head over the encoder (from `vigie train events`).
-    #[arg(long, default_value = EventReader::DEFAULT_ARGUMENTS)]
-    pub event_arguments_head: PathBuf,
+    /// The event attribute heads over the encoder (from `vigie train events`): one, or
+    /// several trained on different vectors, whose scores are averaged.
+    #[arg(long, num_args = 1.., default_values = EventReader::DEFAULT_ATTRIBUTES)]
+    pub event_attributes_head: Vec<PathBuf>,
+    /// The event argument heads over the encoder (from `vigie train events`): one, or
+    /// several trained on different vectors, whose scores are averaged.
+    #[arg(long, num_args = 1.., default_values = EventReader::DEFAULT_ARGUMENTS)]
+    pub event_arguments_head: Vec<PathBuf>,
     /// The event layer (from `vigie train event-layer`), read when the event heads were
     /// trained through it.
     #[arg(long, default_value = EventReader::DEFAULT_EVENT_LAYER)]
@@ -54,6 +56,11 @@ pub fn arithmetic(float_encoder: bool) -> Arithmetic {
     }
 }
 
+/// Owned paths of `files`.
+fn paths(files: &[&str]) -> Vec<PathBuf> {
+    files.iter().map(PathBuf::from).collect()
+}
+
 impl Default for HeadArgs {
     fn default() -> Self {
         HeadArgs {
@@ -61,8 +68,8 @@ impl Default for HeadArgs {
             fast: false,
             names_head: NameTagger::DEFAULT_FILE.into(),
             triggers_head: EventReader::DEFAULT_TRIGGERS.into(),
-            event_attributes_head: EventReader::DEFAULT_ATTRIBUTES.into(),
-            event_arguments_head: EventReader::DEFAULT_ARGUMENTS.into(),
+            event_attributes_head: paths(EventReader::DEFAULT_ATTRIBUTES),
+            event_arguments_head: paths(EventReader::DEFAULT_ARGUMENTS),
             event_layer: EventReader::DEFAULT_EVENT_LAYER.into(),
             lexicon_triggers: false,
             float_encoder: false,

@@ -116,10 +116,10 @@ pub enum TrainCommand {
         #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_TRIGGERS)]
         triggers_out: PathBuf,
         /// Where to write the attribute classifier.
-        #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_ATTRIBUTES)]
+        #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_ATTRIBUTES[0])]
         attributes_out: PathBuf,
         /// Where to write the argument tagger.
-        #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_ARGUMENTS)]
+        #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_ARGUMENTS[0])]
         arguments_out: PathBuf,
     },
     /// The event layer: the encoder's last layer tuned, with a tag layer dropped

@@ -157,6 +157,32 @@ impl SpanClassifier {
         .map_err(|e: candle_core::Error| e.to_string())
     }
 
+    /// The log-probabilities classifiers give together, each reading its own vectors of
+    /// the same words (`views`: a classifier and its vectors): averaged over all their
+    /// members, as one ensemble's are. The classifiers must give the same outputs.
+    pub fn scores_together(
+        views: &[(&SpanClassifier, &WordVectors)],
+        span: std::ops::Range<usize>,
+    ) -> Result<Vec<Vec<f32>>, String> {
+        let Some((first, _)) = views.first() else {
+            return Err("no classifier to read with".into());
+        };
+        let members: usize = views.iter().map(|(classifier, _)| classifier.members()).sum();
+        let mut mean: Vec<Vec<f32>> = first
+            .outputs()
+            .iter()
+            .map(|output| vec![0.0; output.labels.len()])
+            .collect();
+        for (classifier, words) in views {
+            if classifier.outputs() != first.outputs() {
+                return Err("classifiers of different outputs".into());
+            }
+            let share = classifier.members() as f32 / members as f32;
+            model_file::add_share(&mut mean, classifier.scores(words, span.clone())?, share);
+        }
+        Ok(mean)
+    }
+
     /// Number of weight sets whose scores are averaged (1 unless an ensemble).
     pub fn members(&self) -> usize {
         self.members.len()

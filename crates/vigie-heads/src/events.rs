@@ -4,7 +4,7 @@
 //! trigger's vector and their position from it, marks the trigger's actor and recipient.
 
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use vigie_core::{AcledSubEventType, EventType, Modality};
 
@@ -226,26 +226,28 @@ impl<'a> EventWords<'a> {
     }
 }
 
-/// The fingerprint of the event layer each head (triggers, attributes, arguments) was
-/// trained through, or none for a head trained on the encoder's own last layer.
+/// The fingerprint of the event layer each head (the trigger tagger, then each attribute
+/// classifier and each argument tagger) was trained through, or none for a head trained
+/// on the encoder's own last layer.
 fn read_through(
     triggers: &SpanTagger,
-    attributes: &SpanClassifier,
-    arguments: &SpanTagger,
-) -> [Option<u64>; 3] {
-    [
-        triggers.event_layer(),
-        attributes.event_layer(),
-        arguments.event_layer(),
-    ]
+    attributes: &[SpanClassifier],
+    arguments: &[SpanTagger],
+) -> Vec<Option<u64>> {
+    std::iter::once(triggers.event_layer())
+        .chain(attributes.iter().map(SpanClassifier::event_layer))
+        .chain(arguments.iter().map(SpanTagger::event_layer))
+        .collect()
 }
 
-/// The trained event heads.
+/// The trained event heads. The attributes and the arguments may each be read by several
+/// heads whose scores are averaged, as an ensemble's members are, when they were trained
+/// on different vectors (through the event layer, or the encoder's own last layer).
 #[derive(Debug, Clone)]
 pub struct EventReader {
     triggers: SpanTagger,
-    attributes: SpanClassifier,
-    arguments: SpanTagger,
+    attributes: Vec<SpanClassifier>,
+    arguments: Vec<SpanTagger>,
     event_layer: Option<EventLayer>,
 }
 
@@ -254,10 +256,10 @@ pub struct EventReader {
 pub struct EventHeadFiles<'a> {
     /// The trigger tagger.
     pub triggers: &'a Path,
-    /// The attribute classifier.
-    pub attributes: &'a Path,
-    /// The argument tagger.
-    pub arguments: &'a Path,
+    /// The attribute classifiers (one or more; their scores are averaged).
+    pub attributes: &'a [PathBuf],
+    /// The argument taggers (one or more; their scores are averaged).
+    pub arguments: &'a [PathBuf],
     /// The event layer, read when the heads were trained on its vectors.
     pub event_layer: &'a Path,
 }
@@ -266,25 +268,31 @@ impl EventReader {
     /// Where the shipped trigger tagger is, relative to the repository root.
     pub const DEFAULT_TRIGGERS: &'static str = "data/models/triggers-head.bin";
 
-    /// Where the shipped attribute classifier is, relative to the repository root.
-    pub const DEFAULT_ATTRIBUTES: &'static str = "data/models/event-attributes-head.bin";
+    /// Where the shipped attribute classifiers are, relative to the repository root.
+    pub const DEFAULT_ATTRIBUTES: &'static [&'static str] =
+        &["data/models/event-attributes-head.bin"];
 
-    /// Where the shipped argument tagger is, relative to the repository root.
-    pub const DEFAULT_ARGUMENTS: &'static str = "data/models/event-arguments-head.bin";
+    /// Where the shipped argument taggers are, relative to the repository root.
+    pub const DEFAULT_ARGUMENTS: &'static [&'static str] =
+        &["data/models/event-arguments-head.bin"];
 
     /// Where the shipped event layer is, relative to the repository root.
     pub const DEFAULT_EVENT_LAYER: &'static str = EventLayer::DEFAULT_FILE;
 
-    /// Brings the three heads together; they must read the same layers, and know the
-    /// PLOVER types, the attribute labels and the argument roles. Each head reads the
-    /// encoder's last layer as it is or through `event_layer`, as it was trained; a head
-    /// trained through another event layer is refused.
+    /// Brings the heads together: a trigger tagger, one or more attribute classifiers and
+    /// one or more argument taggers. They must read the same layers, and know the PLOVER
+    /// types, the attribute labels and the argument roles. Each head reads the encoder's
+    /// last layer as it is or through `event_layer`, as it was trained; a head trained
+    /// through another event layer is refused.
     pub fn new(
         triggers: SpanTagger,
-        attributes: SpanClassifier,
-        arguments: SpanTagger,
+        attributes: Vec<SpanClassifier>,
+        arguments: Vec<SpanTagger>,
         event_layer: Option<EventLayer>,
     ) -> Result<Self, String> {
+        if attributes.is_empty() || arguments.is_empty() {
+            return Err("no attribute classifier or no argument tagger".into());
+        }
         if triggers.head() != TRIGGERS_HEAD
             || triggers.kinds() != EventType::ALL.map(EventType::name)
         {
@@ -294,22 +302,29 @@ impl EventReader {
                 triggers.kinds()
             ));
         }
-        if attributes.outputs() != attribute_outputs().as_slice() {
+        if attributes
+            .iter()
+            .any(|a| a.outputs() != attribute_outputs().as_slice())
+        {
             return Err("the attribute classifier's labels are not Vigie's".into());
         }
-        if arguments.head() != ARGUMENTS_HEAD || arguments.kinds() != ROLES {
+        if let Some(arguments) = arguments
+            .iter()
+            .find(|a| a.head() != ARGUMENTS_HEAD || a.kinds() != ROLES)
+        {
             return Err(format!(
                 "the argument tagger finds {} of kinds {:?}, not {ROLES:?}",
                 arguments.head(),
                 arguments.kinds()
             ));
         }
-        if triggers.layers() != attributes.layers() || triggers.layers() != arguments.layers() {
+        let layers = std::iter::once(triggers.layers())
+            .chain(attributes.iter().map(SpanClassifier::layers))
+            .chain(arguments.iter().map(SpanTagger::layers));
+        if layers.clone().any(|layers| layers != triggers.layers()) {
             return Err(format!(
-                "the event heads read different layers: {:?}, {:?}, {:?}",
-                triggers.layers(),
-                attributes.layers(),
-                arguments.layers()
+                "the event heads read different layers: {:?}",
+                layers.collect::<Vec<_>>()
             ));
         }
         let through = read_through(&triggers, &attributes, &arguments);
@@ -318,13 +333,11 @@ impl EventReader {
             .iter()
             .any(|&through| through.is_some() && through != given)
         {
-            let name = |f: Option<u64>| f.map_or("none".to_owned(), |f| format!("{f:016x}"));
+            let name = |f: &Option<u64>| f.map_or("none".to_owned(), |f| format!("{f:016x}"));
             return Err(format!(
-                "the event heads were trained through event layers {}, {}, {}; given {}",
-                name(through[0]),
-                name(through[1]),
-                name(through[2]),
-                name(given)
+                "the event heads were trained through event layers {}; given {}",
+                through.iter().map(name).collect::<Vec<_>>().join(", "),
+                name(&given)
             ));
         }
         // A layer no head reads through would only cost its pass.
@@ -341,8 +354,16 @@ impl EventReader {
     /// through it; errors name the file.
     pub fn load(files: EventHeadFiles<'_>) -> Result<Self, String> {
         let triggers = SpanTagger::load(files.triggers, TRIGGERS_HEAD)?;
-        let attributes = SpanClassifier::load(files.attributes, ATTRIBUTES_HEAD)?;
-        let arguments = SpanTagger::load(files.arguments, ARGUMENTS_HEAD)?;
+        let attributes = files
+            .attributes
+            .iter()
+            .map(|file| SpanClassifier::load(file, ATTRIBUTES_HEAD))
+            .collect::<Result<Vec<_>, _>>()?;
+        let arguments = files
+            .arguments
+            .iter()
+            .map(|file| SpanTagger::load(file, ARGUMENTS_HEAD))
+            .collect::<Result<Vec<_>, _>>()?;
         let event_layer = read_through(&triggers, &attributes, &arguments)
             .iter()
             .any(Option::is_some)
@@ -374,26 +395,33 @@ impl EventReader {
         let through = self.event_layer.as_ref().map_or_else(String::new, |l| {
             format!("; event layer: {}", l.provenance())
         });
+        let joined = |provenances: Vec<&str>| provenances.join(" + ");
         format!(
             "triggers: {}; attributes: {}; arguments: {}{through}",
             self.triggers.provenance(),
-            self.attributes.provenance(),
-            self.arguments.provenance()
+            joined(self.attributes.iter().map(SpanClassifier::provenance).collect()),
+            joined(self.arguments.iter().map(SpanTagger::provenance).collect())
         )
     }
 
     /// The events of a sentence whose word vectors are `words`.
     pub fn read(&self, words: EventWords<'_>) -> Result<Vec<EventCue>, String> {
         // Checked equal to `attribute_outputs()` when the reader was made.
-        let outputs = self.attributes.outputs();
+        let outputs = self.attributes[0].outputs();
         let trigger_words = words.for_head(self.triggers.event_layer())?;
-        let attribute_words = words.for_head(self.attributes.event_layer())?;
-        let argument_words = words.for_head(self.arguments.event_layer())?;
+        let attribute_views = self
+            .attributes
+            .iter()
+            .map(|head| Ok((head, words.for_head(head.event_layer())?)))
+            .collect::<Result<Vec<_>, String>>()?;
+        let argument_views = self
+            .arguments
+            .iter()
+            .map(|head| Ok((head, words.for_head(head.event_layer())?)))
+            .collect::<Result<Vec<_>, String>>()?;
         let mut cues = Vec::new();
         for span in self.triggers.spans(trigger_words)? {
-            let scores = self
-                .attributes
-                .scores(attribute_words, span.words.clone())?;
+            let scores = SpanClassifier::scores_together(&attribute_views, span.words.clone())?;
             // The trigger tagger finds the span; the classifier, which also reads the
             // whole sentence, gives the type.
             let event_type = (0..EventType::ALL.len())
@@ -421,9 +449,17 @@ impl EventReader {
             let modality = best(2, &|_| true)
                 .and_then(Modality::from_name)
                 .unwrap_or(Modality::Asserted);
-            let roles = self
-                .arguments
-                .spans(&argument_inputs(argument_words, span.words.clone()))?;
+            let argument_inputs: Vec<WordVectors> = argument_views
+                .iter()
+                .map(|(_, words)| argument_inputs(words, span.words.clone()))
+                .collect();
+            let roles = SpanTagger::spans_together(
+                &argument_views
+                    .iter()
+                    .zip(&argument_inputs)
+                    .map(|((head, _), inputs)| (*head, inputs))
+                    .collect::<Vec<_>>(),
+            )?;
             // Of several spans of a role, the one nearest the trigger.
             let nearest = |role: usize| {
                 roles

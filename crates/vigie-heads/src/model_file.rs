@@ -159,6 +159,16 @@ pub(crate) fn mean_log_probabilities(
     sum / logits.len() as f64
 }
 
+/// Adds `share` of `scores` (rows of log-probabilities) to `sum`, row by row: how the
+/// scores of heads reading different vectors are averaged over all their members.
+pub(crate) fn add_share(sum: &mut [Vec<f32>], scores: Vec<Vec<f32>>, share: f32) {
+    for (sum, scores) in sum.iter_mut().zip(scores) {
+        for (s, v) in sum.iter_mut().zip(scores) {
+            *s += share * v;
+        }
+    }
+}
+
 /// The tensors of a head file of one or more members (an ensemble stores each member's
 /// tensors in turn), checked against the names and shapes one member has, in that order:
 /// one list of candle tensors per member.

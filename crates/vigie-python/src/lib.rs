@@ -116,13 +116,13 @@ impl Analyzer {
                     .unwrap_or_default(),
             )
         };
-        let (names, triggers, attributes, arguments, event_layer) = (
+        let (names, triggers, event_layer) = (
             file(NameTagger::DEFAULT_FILE),
             file(EventReader::DEFAULT_TRIGGERS),
-            file(EventReader::DEFAULT_ATTRIBUTES),
-            file(EventReader::DEFAULT_ARGUMENTS),
             file(EventReader::DEFAULT_EVENT_LAYER),
         );
+        let [attributes, arguments] = [EventReader::DEFAULT_ATTRIBUTES, EventReader::DEFAULT_ARGUMENTS]
+            .map(|defaults| defaults.iter().map(|default| file(default)).collect::<Vec<_>>());
         let files = HeadFiles {
             names: &names,
             events: Some(EventHeadFiles {

@@ -313,13 +313,18 @@ impl SpanTagger {
         if words.is_empty() {
             return Ok(Vec::new());
         }
+        Ok(decode(&self.log_probabilities(words)?))
+    }
+
+    /// Each word's tag log-probabilities, averaged over the members.
+    fn log_probabilities(&self, words: &WordVectors) -> Result<Vec<Vec<f32>>, String> {
         if words.width != self.description.width {
             return Err(format!(
                 "word vectors of width {}, the {} head reads {}",
                 words.width, self.description.head, self.description.width
             ));
         }
-        let scores = (|| {
+        (|| {
             let logits = match self.packed.logits(&self.members, &words.values)? {
                 Some(logits) => logits,
                 None => {
@@ -336,8 +341,29 @@ impl SpanTagger {
             };
             model_file::mean_log_probabilities(&logits)?.to_vec2::<f32>()
         })()
-        .map_err(|e| e.to_string())?;
-        Ok(decode(&scores))
+        .map_err(|e| e.to_string())
+    }
+
+    /// The spans taggers find together, each reading its own vectors of the same words
+    /// (`views`: a tagger and its vectors): their log-probabilities are averaged over all
+    /// their members, as one ensemble's are. The taggers must find the same kinds.
+    pub fn spans_together(views: &[(&SpanTagger, &WordVectors)]) -> Result<Vec<TaggedSpan>, String> {
+        let Some((first, first_words)) = views.first() else {
+            return Err("no tagger to read with".into());
+        };
+        if first_words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let members: usize = views.iter().map(|(tagger, _)| tagger.members()).sum();
+        let mut mean = vec![vec![0f32; first.description.tags.len()]; first_words.len()];
+        for (tagger, words) in views {
+            if tagger.description.tags != first.description.tags || words.len() != mean.len() {
+                return Err("taggers of different tags, or vectors of different words".into());
+            }
+            let share = tagger.members() as f32 / members as f32;
+            model_file::add_share(&mut mean, tagger.log_probabilities(words)?, share);
+        }
+        Ok(spans_of_tags(&decode(&mean)))
     }
 
     /// Number of weight sets whose scores are averaged (1 unless an ensemble).
