@@ -23,9 +23,10 @@ pub struct HeadArgs {
     /// The name head over the encoder (from `vigie train ner`).
     #[arg(long, default_value = NameTagger::DEFAULT_FILE)]
     pub names_head: PathBuf,
-    /// The event trigger head over the encoder (from `vigie train events`).
-    #[arg(long, default_value = EventReader::DEFAULT_TRIGGERS)]
-    pub triggers_head: PathBuf,
+    /// The event trigger heads over the encoder (from `vigie train events`): one, or
+    /// several trained on different vectors, whose scores are averaged.
+    #[arg(long, num_args = 1.., default_values = EventReader::DEFAULT_TRIGGERS)]
+    pub triggers_head: Vec<PathBuf>,
     /// The event attribute heads over the encoder (from `vigie train events`): one, or
     /// several trained on different vectors, whose scores are averaged.
     #[arg(long, num_args = 1.., default_values = EventReader::DEFAULT_ATTRIBUTES)]
@@ -67,7 +68,7 @@ impl Default for HeadArgs {
             encoder: MultilingualEncoder::DEFAULT_DIR.into(),
             fast: false,
             names_head: NameTagger::DEFAULT_FILE.into(),
-            triggers_head: EventReader::DEFAULT_TRIGGERS.into(),
+            triggers_head: paths(EventReader::DEFAULT_TRIGGERS),
             event_attributes_head: paths(EventReader::DEFAULT_ATTRIBUTES),
             event_arguments_head: paths(EventReader::DEFAULT_ARGUMENTS),
             event_layer: EventReader::DEFAULT_EVENT_LAYER.into(),

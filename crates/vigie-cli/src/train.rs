@@ -113,7 +113,7 @@ pub enum TrainCommand {
         #[arg(long, value_enum, value_delimiter = ',', default_values_t = events::EventHead::ALL)]
         heads: Vec<events::EventHead>,
         /// Where to write the trigger tagger.
-        #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_TRIGGERS)]
+        #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_TRIGGERS[0])]
         triggers_out: PathBuf,
         /// Where to write the attribute classifier.
         #[arg(long, default_value = vigie_heads::events::EventReader::DEFAULT_ATTRIBUTES[0])]

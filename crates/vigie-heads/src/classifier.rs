@@ -167,7 +167,10 @@ impl SpanClassifier {
         let Some((first, _)) = views.first() else {
             return Err("no classifier to read with".into());
         };
-        let members: usize = views.iter().map(|(classifier, _)| classifier.members()).sum();
+        let members: usize = views
+            .iter()
+            .map(|(classifier, _)| classifier.members())
+            .sum();
         let mut mean: Vec<Vec<f32>> = first
             .outputs()
             .iter()

@@ -224,28 +224,43 @@ impl<'a> EventWords<'a> {
         }
         .map_err(str::to_owned)
     }
+
+    /// Each of `heads` with the vectors it reads (`event_layer` gives a head's
+    /// fingerprint).
+    fn for_heads<'h, H>(
+        self,
+        heads: &'h [H],
+        event_layer: impl Fn(&H) -> Option<u64>,
+    ) -> Result<Vec<(&'h H, &'a WordVectors)>, String> {
+        heads
+            .iter()
+            .map(|head| Ok((head, self.for_head(event_layer(head))?)))
+            .collect()
+    }
 }
 
-/// The fingerprint of the event layer each head (the trigger tagger, then each attribute
-/// classifier and each argument tagger) was trained through, or none for a head trained
-/// on the encoder's own last layer.
+/// The fingerprint of the event layer each head (each trigger tagger, attribute
+/// classifier and argument tagger) was trained through, or none for a head trained on the
+/// encoder's own last layer.
 fn read_through(
-    triggers: &SpanTagger,
+    triggers: &[SpanTagger],
     attributes: &[SpanClassifier],
     arguments: &[SpanTagger],
 ) -> Vec<Option<u64>> {
-    std::iter::once(triggers.event_layer())
+    triggers
+        .iter()
+        .map(SpanTagger::event_layer)
         .chain(attributes.iter().map(SpanClassifier::event_layer))
         .chain(arguments.iter().map(SpanTagger::event_layer))
         .collect()
 }
 
-/// The trained event heads. The attributes and the arguments may each be read by several
-/// heads whose scores are averaged, as an ensemble's members are, when they were trained
-/// on different vectors (through the event layer, or the encoder's own last layer).
+/// The trained event heads. Triggers, attributes and arguments may each be read by
+/// several heads whose scores are averaged, as an ensemble's members are, when they were
+/// trained on different vectors (through the event layer, or the encoder's own last layer).
 #[derive(Debug, Clone)]
 pub struct EventReader {
-    triggers: SpanTagger,
+    triggers: Vec<SpanTagger>,
     attributes: Vec<SpanClassifier>,
     arguments: Vec<SpanTagger>,
     event_layer: Option<EventLayer>,
@@ -254,8 +269,8 @@ pub struct EventReader {
 /// Files of the event heads.
 #[derive(Debug, Clone, Copy)]
 pub struct EventHeadFiles<'a> {
-    /// The trigger tagger.
-    pub triggers: &'a Path,
+    /// The trigger taggers (one or more; their scores are averaged).
+    pub triggers: &'a [PathBuf],
     /// The attribute classifiers (one or more; their scores are averaged).
     pub attributes: &'a [PathBuf],
     /// The argument taggers (one or more; their scores are averaged).
@@ -265,8 +280,8 @@ pub struct EventHeadFiles<'a> {
 }
 
 impl EventReader {
-    /// Where the shipped trigger tagger is, relative to the repository root.
-    pub const DEFAULT_TRIGGERS: &'static str = "data/models/triggers-head.bin";
+    /// Where the shipped trigger taggers are, relative to the repository root.
+    pub const DEFAULT_TRIGGERS: &'static [&'static str] = &["data/models/triggers-head.bin"];
 
     /// Where the shipped attribute classifiers are, relative to the repository root.
     pub const DEFAULT_ATTRIBUTES: &'static [&'static str] =
@@ -279,22 +294,26 @@ impl EventReader {
     /// Where the shipped event layer is, relative to the repository root.
     pub const DEFAULT_EVENT_LAYER: &'static str = EventLayer::DEFAULT_FILE;
 
-    /// Brings the heads together: a trigger tagger, one or more attribute classifiers and
-    /// one or more argument taggers. They must read the same layers, and know the PLOVER
+    /// Brings the heads together: one or more trigger taggers, attribute classifiers and
+    /// argument taggers. They must read the same layers, and know the PLOVER
     /// types, the attribute labels and the argument roles. Each head reads the encoder's
     /// last layer as it is or through `event_layer`, as it was trained; a head trained
     /// through another event layer is refused.
     pub fn new(
-        triggers: SpanTagger,
+        triggers: Vec<SpanTagger>,
         attributes: Vec<SpanClassifier>,
         arguments: Vec<SpanTagger>,
         event_layer: Option<EventLayer>,
     ) -> Result<Self, String> {
+        let Some(first) = triggers.first() else {
+            return Err("no trigger tagger".into());
+        };
         if attributes.is_empty() || arguments.is_empty() {
             return Err("no attribute classifier or no argument tagger".into());
         }
-        if triggers.head() != TRIGGERS_HEAD
-            || triggers.kinds() != EventType::ALL.map(EventType::name)
+        if let Some(triggers) = triggers
+            .iter()
+            .find(|t| t.head() != TRIGGERS_HEAD || t.kinds() != EventType::ALL.map(EventType::name))
         {
             return Err(format!(
                 "the trigger tagger finds {} of kinds {:?}, not PLOVER types",
@@ -318,10 +337,12 @@ impl EventReader {
                 arguments.kinds()
             ));
         }
-        let layers = std::iter::once(triggers.layers())
+        let layers = triggers
+            .iter()
+            .map(SpanTagger::layers)
             .chain(attributes.iter().map(SpanClassifier::layers))
             .chain(arguments.iter().map(SpanTagger::layers));
-        if layers.clone().any(|layers| layers != triggers.layers()) {
+        if layers.clone().any(|layers| layers != first.layers()) {
             return Err(format!(
                 "the event heads read different layers: {:?}",
                 layers.collect::<Vec<_>>()
@@ -353,7 +374,11 @@ impl EventReader {
     /// Loads the heads from their files, and the event layer when one of them reads
     /// through it; errors name the file.
     pub fn load(files: EventHeadFiles<'_>) -> Result<Self, String> {
-        let triggers = SpanTagger::load(files.triggers, TRIGGERS_HEAD)?;
+        let triggers = files
+            .triggers
+            .iter()
+            .map(|file| SpanTagger::load(file, TRIGGERS_HEAD))
+            .collect::<Result<Vec<_>, _>>()?;
         let attributes = files
             .attributes
             .iter()
@@ -387,7 +412,8 @@ impl EventReader {
 
     /// The encoder layers whose vectors the heads read.
     pub fn layers(&self) -> &[usize] {
-        self.triggers.layers()
+        // Checked equal for every head when the reader was made.
+        self.triggers[0].layers()
     }
 
     /// How the heads were made.
@@ -398,8 +424,13 @@ impl EventReader {
         let joined = |provenances: Vec<&str>| provenances.join(" + ");
         format!(
             "triggers: {}; attributes: {}; arguments: {}{through}",
-            self.triggers.provenance(),
-            joined(self.attributes.iter().map(SpanClassifier::provenance).collect()),
+            joined(self.triggers.iter().map(SpanTagger::provenance).collect()),
+            joined(
+                self.attributes
+                    .iter()
+                    .map(SpanClassifier::provenance)
+                    .collect()
+            ),
             joined(self.arguments.iter().map(SpanTagger::provenance).collect())
         )
     }
@@ -408,19 +439,11 @@ impl EventReader {
     pub fn read(&self, words: EventWords<'_>) -> Result<Vec<EventCue>, String> {
         // Checked equal to `attribute_outputs()` when the reader was made.
         let outputs = self.attributes[0].outputs();
-        let trigger_words = words.for_head(self.triggers.event_layer())?;
-        let attribute_views = self
-            .attributes
-            .iter()
-            .map(|head| Ok((head, words.for_head(head.event_layer())?)))
-            .collect::<Result<Vec<_>, String>>()?;
-        let argument_views = self
-            .arguments
-            .iter()
-            .map(|head| Ok((head, words.for_head(head.event_layer())?)))
-            .collect::<Result<Vec<_>, String>>()?;
+        let trigger_views = words.for_heads(&self.triggers, SpanTagger::event_layer)?;
+        let attribute_views = words.for_heads(&self.attributes, SpanClassifier::event_layer)?;
+        let argument_views = words.for_heads(&self.arguments, SpanTagger::event_layer)?;
         let mut cues = Vec::new();
-        for span in self.triggers.spans(trigger_words)? {
+        for span in SpanTagger::spans_together(&trigger_views)? {
             let scores = SpanClassifier::scores_together(&attribute_views, span.words.clone())?;
             // The trigger tagger finds the span; the classifier, which also reads the
             // whole sentence, gives the type.

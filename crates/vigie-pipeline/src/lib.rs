@@ -313,13 +313,13 @@ mod tests {
     #[test]
     fn the_event_heads_code_acled_sub_types_the_rules_cannot() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let [names, triggers, event_layer] = [
+        let [names, event_layer] = [
             vigie_heads::names::NameTagger::DEFAULT_FILE,
-            vigie_heads::events::EventReader::DEFAULT_TRIGGERS,
             vigie_heads::events::EventReader::DEFAULT_EVENT_LAYER,
         ]
         .map(|file| root.join(file));
-        let [attributes, arguments] = [
+        let [triggers, attributes, arguments] = [
+            vigie_heads::events::EventReader::DEFAULT_TRIGGERS,
             vigie_heads::events::EventReader::DEFAULT_ATTRIBUTES,
             vigie_heads::events::EventReader::DEFAULT_ARGUMENTS,
         ]

@@ -116,13 +116,21 @@ impl Analyzer {
                     .unwrap_or_default(),
             )
         };
-        let (names, triggers, event_layer) = (
+        let (names, event_layer) = (
             file(NameTagger::DEFAULT_FILE),
-            file(EventReader::DEFAULT_TRIGGERS),
             file(EventReader::DEFAULT_EVENT_LAYER),
         );
-        let [attributes, arguments] = [EventReader::DEFAULT_ATTRIBUTES, EventReader::DEFAULT_ARGUMENTS]
-            .map(|defaults| defaults.iter().map(|default| file(default)).collect::<Vec<_>>());
+        let [triggers, attributes, arguments] = [
+            EventReader::DEFAULT_TRIGGERS,
+            EventReader::DEFAULT_ATTRIBUTES,
+            EventReader::DEFAULT_ARGUMENTS,
+        ]
+        .map(|defaults| {
+            defaults
+                .iter()
+                .map(|default| file(default))
+                .collect::<Vec<_>>()
+        });
         let files = HeadFiles {
             names: &names,
             events: Some(EventHeadFiles {

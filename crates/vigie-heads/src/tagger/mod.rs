@@ -347,7 +347,9 @@ impl SpanTagger {
     /// The spans taggers find together, each reading its own vectors of the same words
     /// (`views`: a tagger and its vectors): their log-probabilities are averaged over all
     /// their members, as one ensemble's are. The taggers must find the same kinds.
-    pub fn spans_together(views: &[(&SpanTagger, &WordVectors)]) -> Result<Vec<TaggedSpan>, String> {
+    pub fn spans_together(
+        views: &[(&SpanTagger, &WordVectors)],
+    ) -> Result<Vec<TaggedSpan>, String> {
         let Some((first, first_words)) = views.first() else {
             return Err("no tagger to read with".into());
         };
