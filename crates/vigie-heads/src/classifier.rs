@@ -518,8 +518,24 @@ mod tests {
                 assert!((m - (x + y) / 2.0).abs() < 0.02, "{m} vs {x} and {y}");
             }
         }
+        // Classifiers reading different vectors of the same words score together as
+        // their members would: here two of the pair's three members read other vectors.
+        let other = sentence(2, 1, &mut random);
+        let together =
+            SpanClassifier::scores_together(&[(&classifier, &words), (&pair, &other)], 1..2)
+                .unwrap();
+        let on_other = pair.scores(&other, 1..2).unwrap();
+        for ((mean, a), b) in together.iter().zip(&a).zip(&on_other) {
+            for ((m, x), y) in mean.iter().zip(a).zip(b) {
+                assert!((m - (x + 2.0 * y) / 3.0).abs() < 1e-5, "{m} vs {x} and {y}");
+            }
+        }
         let mut fewer = second;
         fewer.description.outputs.pop();
+        assert!(
+            SpanClassifier::scores_together(&[(&classifier, &words), (&fewer, &words)], 1..2)
+                .is_err()
+        );
         assert!(SpanClassifier::ensemble(vec![classifier, fewer]).is_err());
     }
 }

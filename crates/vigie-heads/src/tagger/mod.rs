@@ -350,6 +350,17 @@ impl SpanTagger {
     pub fn spans_together(
         views: &[(&SpanTagger, &WordVectors)],
     ) -> Result<Vec<TaggedSpan>, String> {
+        let scores = Self::log_probabilities_together(views)?;
+        if scores.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(spans_of_tags(&decode(&scores)))
+    }
+
+    /// Each word's tag log-probabilities averaged over the members of `views`' taggers.
+    fn log_probabilities_together(
+        views: &[(&SpanTagger, &WordVectors)],
+    ) -> Result<Vec<Vec<f32>>, String> {
         let Some((first, first_words)) = views.first() else {
             return Err("no tagger to read with".into());
         };
@@ -365,7 +376,7 @@ impl SpanTagger {
             let share = tagger.members() as f32 / members as f32;
             model_file::add_share(&mut mean, tagger.log_probabilities(words)?, share);
         }
-        Ok(spans_of_tags(&decode(&mean)))
+        Ok(mean)
     }
 
     /// Number of weight sets whose scores are averaged (1 unless an ensemble).

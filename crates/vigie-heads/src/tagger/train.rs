@@ -337,10 +337,38 @@ mod tests {
         assert!(disagreements > 0, "the seeds must give different taggers");
         for words in &noisy {
             assert_eq!(read.tags(words).unwrap(), pair.tags(words).unwrap());
+            // Taggers reading the same vectors together are their ensemble.
+            assert_eq!(
+                SpanTagger::spans_together(&[(&first, words), (&second, words)]).unwrap(),
+                spans_of_tags(&pair.tags(words).unwrap())
+            );
+        }
+        // Each tagger reads its own vectors: the doubled member outweighs the other.
+        let mut blurred = vectors.clone();
+        let noise = random.uniform(blurred.values.len(), 3.0);
+        blurred
+            .values
+            .iter_mut()
+            .zip(noise)
+            .for_each(|(v, n)| *v += n);
+        let [clean, noisy] = [&vectors, &blurred];
+        let together =
+            SpanTagger::log_probabilities_together(&[(&doubled, clean), (&first, noisy)]).unwrap();
+        let (on_clean, on_noisy) = (
+            first.log_probabilities(clean).unwrap(),
+            first.log_probabilities(noisy).unwrap(),
+        );
+        assert_ne!(on_clean, on_noisy);
+        for ((mean, x), y) in together.iter().zip(&on_clean).zip(&on_noisy) {
+            for ((m, x), y) in mean.iter().zip(x).zip(y) {
+                // `doubled` multiplies in integers, `first` (as trained) in f32.
+                assert!((m - (2.0 * x + y) / 3.0).abs() < 0.02, "{m} vs {x} and {y}");
+            }
         }
         // Heads finding other kinds cannot be averaged.
         let mut other = second;
         other.description.tags = tags_of_kinds(&["PER", "LOC"]);
+        assert!(SpanTagger::spans_together(&[(&first, clean), (&other, clean)]).is_err());
         assert!(SpanTagger::ensemble(vec![first, other]).is_err());
     }
 }
