@@ -306,16 +306,19 @@ mod tests {
         let (first, _, vectors, expected) = trained(17);
         let (second, _, _, _) = trained(5);
         let mut random = Random(11);
+        let blurred = |mut words: WordVectors, scale, random: &mut Random| {
+            let noise = random.uniform(words.values.len(), scale);
+            words
+                .values
+                .iter_mut()
+                .zip(noise)
+                .for_each(|(v, n)| *v += n);
+            words
+        };
         let noisy: Vec<WordVectors> = (0..20)
             .map(|_| {
-                let mut words = sentence(&["PER", "O", "ORG", "ORG", "O", "PER"], &mut random).0;
-                let noise = random.uniform(words.values.len(), 1.5);
-                words
-                    .values
-                    .iter_mut()
-                    .zip(noise)
-                    .for_each(|(v, n)| *v += n);
-                words
+                let words = sentence(&["PER", "O", "ORG", "ORG", "O", "PER"], &mut random).0;
+                blurred(words, 1.5, &mut random)
             })
             .collect();
         // A member averaged with itself changes nothing.
@@ -344,13 +347,7 @@ mod tests {
             );
         }
         // Each tagger reads its own vectors: the doubled member outweighs the other.
-        let mut blurred = vectors.clone();
-        let noise = random.uniform(blurred.values.len(), 3.0);
-        blurred
-            .values
-            .iter_mut()
-            .zip(noise)
-            .for_each(|(v, n)| *v += n);
+        let blurred = blurred(vectors.clone(), 3.0, &mut random);
         let [clean, noisy] = [&vectors, &blurred];
         let together =
             SpanTagger::log_probabilities_together(&[(&doubled, clean), (&first, noisy)]).unwrap();
