@@ -24,16 +24,16 @@ pub struct HeadArgs {
     #[arg(long, default_value = NameTagger::DEFAULT_FILE)]
     pub names_head: PathBuf,
     /// The event trigger heads over the encoder (from `vigie train events`): one, or
-    /// several trained on different vectors, whose scores are averaged.
-    #[arg(long, num_args = 1.., default_values = EventReader::DEFAULT_TRIGGERS)]
+    /// several trained on different vectors (the flag repeated), whose scores are averaged.
+    #[arg(long, default_values = EventReader::DEFAULT_TRIGGERS)]
     pub triggers_head: Vec<PathBuf>,
     /// The event attribute heads over the encoder (from `vigie train events`): one, or
-    /// several trained on different vectors, whose scores are averaged.
-    #[arg(long, num_args = 1.., default_values = EventReader::DEFAULT_ATTRIBUTES)]
+    /// several trained on different vectors (the flag repeated), whose scores are averaged.
+    #[arg(long, default_values = EventReader::DEFAULT_ATTRIBUTES)]
     pub event_attributes_head: Vec<PathBuf>,
     /// The event argument heads over the encoder (from `vigie train events`): one, or
-    /// several trained on different vectors, whose scores are averaged.
-    #[arg(long, num_args = 1.., default_values = EventReader::DEFAULT_ARGUMENTS)]
+    /// several trained on different vectors (the flag repeated), whose scores are averaged.
+    #[arg(long, default_values = EventReader::DEFAULT_ARGUMENTS)]
     pub event_arguments_head: Vec<PathBuf>,
     /// The event layer (from `vigie train event-layer`), read when the event heads were
     /// trained through it.
@@ -108,5 +108,45 @@ impl HeadArgs {
                 pipeline
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Command {
+        #[command(flatten)]
+        heads: HeadArgs,
+        inputs: Vec<PathBuf>,
+    }
+
+    #[test]
+    fn a_head_flag_repeated_gives_several_heads_and_leaves_inputs_alone() {
+        let parsed = Command::parse_from(["vigie", "--triggers-head", "a.bin", "article.txt"]);
+        assert_eq!(parsed.heads.triggers_head, [PathBuf::from("a.bin")]);
+        assert_eq!(parsed.inputs, [PathBuf::from("article.txt")]);
+        let parsed = Command::parse_from([
+            "vigie",
+            "--event-attributes-head",
+            "a.bin",
+            "--event-attributes-head",
+            "b.bin",
+        ]);
+        assert_eq!(
+            parsed.heads.event_attributes_head,
+            paths(&["a.bin", "b.bin"])
+        );
+        assert_eq!(
+            parsed.heads.triggers_head,
+            paths(EventReader::DEFAULT_TRIGGERS)
+        );
+        assert_eq!(
+            HeadArgs::default().event_arguments_head,
+            parsed.heads.event_arguments_head
+        );
     }
 }
