@@ -374,21 +374,17 @@ impl EventReader {
     /// Loads the heads from their files, and the event layer when one of them reads
     /// through it; errors name the file.
     pub fn load(files: EventHeadFiles<'_>) -> Result<Self, String> {
-        let triggers = files
-            .triggers
-            .iter()
-            .map(|file| SpanTagger::load(file, TRIGGERS_HEAD))
-            .collect::<Result<Vec<_>, _>>()?;
-        let attributes = files
-            .attributes
-            .iter()
-            .map(|file| SpanClassifier::load(file, ATTRIBUTES_HEAD))
-            .collect::<Result<Vec<_>, _>>()?;
-        let arguments = files
-            .arguments
-            .iter()
-            .map(|file| SpanTagger::load(file, ARGUMENTS_HEAD))
-            .collect::<Result<Vec<_>, _>>()?;
+        fn load_each<H>(
+            files: &[PathBuf],
+            load: impl Fn(&Path) -> Result<H, String>,
+        ) -> Result<Vec<H>, String> {
+            files.iter().map(|file| load(file)).collect()
+        }
+        let triggers = load_each(files.triggers, |f| SpanTagger::load(f, TRIGGERS_HEAD))?;
+        let attributes = load_each(files.attributes, |f| {
+            SpanClassifier::load(f, ATTRIBUTES_HEAD)
+        })?;
+        let arguments = load_each(files.arguments, |f| SpanTagger::load(f, ARGUMENTS_HEAD))?;
         let event_layer = read_through(&triggers, &attributes, &arguments)
             .iter()
             .any(Option::is_some)
