@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use vigie_core::{Document, EventType};
+use vigie_core::{Document, Event, EventType};
 use vigie_pipeline::Pipeline;
 
 use crate::metrics::Counts;
@@ -127,8 +127,8 @@ pub struct EventPrediction {
     pub gold_sources: Vec<String>,
     /// Gold targets.
     pub gold_targets: Vec<String>,
-    /// Events coded beyond the first.
-    pub extra_events: usize,
+    /// Types of the events coded beyond the first, in the order of their triggers.
+    pub later_types: Vec<String>,
 }
 
 /// Event scores.
@@ -176,7 +176,9 @@ pub fn evaluate<'p>(
     for record in records {
         let mut doc = Document::new(record.id.clone(), record.text.clone());
         pipeline_for(record).run(&mut doc);
-        let best = doc.events.iter().min_by_key(|e| e.trigger.span.start);
+        let mut in_order: Vec<&Event> = doc.events.iter().collect();
+        in_order.sort_by_key(|e| e.trigger.span.start);
+        let best = in_order.first().copied();
         let predicted_type = best.map(|e| e.event_type);
         let actor = best.and_then(|e| e.actor.as_ref()).map(|p| p.text.clone());
         let recipient = best
@@ -226,7 +228,11 @@ pub fn evaluate<'p>(
             recipient,
             gold_sources: record.sources.clone(),
             gold_targets: record.targets.clone(),
-            extra_events: extra,
+            later_types: in_order
+                .iter()
+                .skip(1)
+                .map(|e| e.event_type.name().to_owned())
+                .collect(),
         });
     }
     scores
@@ -277,5 +283,26 @@ mod tests {
         assert_eq!(scores.records, 1);
         assert_eq!(scores.type_right, 1);
         assert_eq!(scores.confusion["ASSAULT"]["ASSAULT"], 1);
+    }
+
+    #[test]
+    fn the_first_trigger_is_scored_and_the_later_events_are_listed() {
+        let records = vec![GoldEvent {
+            id: "r1".into(),
+            text:
+                "Police arrested ten students in Gao on Tuesday after rebels attacked a checkpoint."
+                    .into(),
+            event_type: EventType::Coerce,
+            sources: vec!["Police".into()],
+            targets: vec!["students".into()],
+            mode: None,
+        }];
+        let pipeline =
+            Pipeline::embedded(vigie_pipeline::Language::Fixed(vigie_core::Language::En));
+        let scores = evaluate(&records, |_| &pipeline);
+        let prediction = &scores.predictions[0];
+        assert_eq!(prediction.predicted_type.as_deref(), Some("COERCE"));
+        assert_eq!(prediction.later_types, ["ASSAULT"]);
+        assert_eq!(scores.extra_events, 1);
     }
 }
