@@ -283,9 +283,12 @@ impl EventReader {
     /// Where the shipped trigger taggers are, relative to the repository root.
     pub const DEFAULT_TRIGGERS: &'static [&'static str] = &["data/models/triggers-head.bin"];
 
-    /// Where the shipped attribute classifiers are, relative to the repository root.
-    pub const DEFAULT_ATTRIBUTES: &'static [&'static str] =
-        &["data/models/event-attributes-head.bin"];
+    /// Where the shipped attribute classifiers are, relative to the repository root: one
+    /// reading the event layer, one the encoder's own last layer; their scores are averaged.
+    pub const DEFAULT_ATTRIBUTES: &'static [&'static str] = &[
+        "data/models/event-attributes-head.bin",
+        "data/models/event-attributes-head-plain.bin",
+    ];
 
     /// Where the shipped argument taggers are, relative to the repository root.
     pub const DEFAULT_ARGUMENTS: &'static [&'static str] =
