@@ -267,19 +267,29 @@ mod tests {
         assert!(!matches_any(None, &gold));
     }
 
-    #[test]
-    fn codes_and_scores_a_record() {
+    /// Scores one English record with the embedded pipeline.
+    fn score_one(text: &str, event_type: EventType, source: &str, target: &str) -> EventScores {
         let records = vec![GoldEvent {
             id: "r1".into(),
-            text: "Rebels attacked a police station in Gao on Tuesday.".into(),
-            event_type: EventType::Assault,
-            sources: vec!["Rebels".into()],
-            targets: vec!["police".into()],
+            text: text.into(),
+            event_type,
+            sources: vec![source.into()],
+            targets: vec![target.into()],
             mode: None,
         }];
         let pipeline =
             Pipeline::embedded(vigie_pipeline::Language::Fixed(vigie_core::Language::En));
-        let scores = evaluate(&records, |_| &pipeline);
+        evaluate(&records, |_| &pipeline)
+    }
+
+    #[test]
+    fn codes_and_scores_a_record() {
+        let scores = score_one(
+            "Rebels attacked a police station in Gao on Tuesday.",
+            EventType::Assault,
+            "Rebels",
+            "police",
+        );
         assert_eq!(scores.records, 1);
         assert_eq!(scores.type_right, 1);
         assert_eq!(scores.confusion["ASSAULT"]["ASSAULT"], 1);
@@ -287,19 +297,12 @@ mod tests {
 
     #[test]
     fn the_first_trigger_is_scored_and_the_later_events_are_listed() {
-        let records = vec![GoldEvent {
-            id: "r1".into(),
-            text:
-                "Police arrested ten students in Gao on Tuesday after rebels attacked a checkpoint."
-                    .into(),
-            event_type: EventType::Coerce,
-            sources: vec!["Police".into()],
-            targets: vec!["students".into()],
-            mode: None,
-        }];
-        let pipeline =
-            Pipeline::embedded(vigie_pipeline::Language::Fixed(vigie_core::Language::En));
-        let scores = evaluate(&records, |_| &pipeline);
+        let scores = score_one(
+            "Police arrested ten students in Gao on Tuesday after rebels attacked a checkpoint.",
+            EventType::Coerce,
+            "Police",
+            "students",
+        );
         let prediction = &scores.predictions[0];
         assert_eq!(prediction.predicted_type.as_deref(), Some("COERCE"));
         assert_eq!(prediction.later_types, ["ASSAULT"]);
