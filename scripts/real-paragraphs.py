@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Paragraphs of real news articles, for the event annotations of `data/corpus/real/`.
+
+The articles are development data under `../shared/data/` that the project may read but
+not redistribute, so the annotations in the repository are stand-off: each item names its
+paragraph (file, article, paragraph, and a hash of its text) and every span is given by
+its code-point offsets only. Two commands:
+
+  select       picks paragraphs at random (seeded) for annotators, with their text, into a
+               scratch file outside the repository;
+  standoff     turns annotated items (corpus format, spans resolved by
+               `scripts/corpus-check.py --write`) into stand-off items for the repository:
+               the text and every span's text taken out;
+  materialize  reads the stand-off items back with their paragraphs' text and every
+               span's text filled in, into a file `vigie eval corpus --split all` scores.
+
+Paragraphs come from the SemEval-2023 Task 3 training articles (English and French news,
+`persuasion/*-train-labels-subtask-3.template`: article id, paragraph number, text) and,
+for English, from GeoWebNews (`geoparsing/geowebnews.dev.xml`, paragraphs split at blank
+lines), half from each. A paragraph is kept when it has 120 to 700 characters and at least 20 words; at
+most two are taken from one article.
+
+Usage:
+  scripts/real-paragraphs.py select --lang en --count 160 --seed 1 --out /tmp/real-en.jsonl
+  scripts/real-paragraphs.py standoff /tmp/annotated-en.jsonl --out data/corpus/real/events-real-en.jsonl
+  scripts/real-paragraphs.py materialize data/corpus/real/events-real-en.jsonl \\
+      --out target/events-real-en.jsonl
+"""
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+MIN_CHARS, MAX_CHARS, MIN_WORDS, PER_ARTICLE = 120, 700, 20, 2
+
+
+def persuasion(lang):
+    """(source, text) for each paragraph of the SemEval training articles in `lang`."""
+    name = f"persuasion/{lang}-train-labels-subtask-3.template"
+    for line in (SHARED / name).read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t", 2)
+        if len(parts) == 3:
+            yield {"file": name, "article": parts[0], "paragraph": int(parts[1])}, parts[2].strip()
+
+
+def geowebnews():
+    """(source, text) for each blank-line paragraph of the GeoWebNews articles."""
+    name = "geoparsing/geowebnews.dev.xml"
+    root = ET.parse(SHARED / name).getroot()
+    for number, article in enumerate(root.iter("article")):
+        text = article.findtext("text") or ""
+        for paragraph, chunk in enumerate(text.split("\n\n")):
+            yield {"file": name, "article": str(number), "paragraph": paragraph}, chunk.strip()
+
+
+def fingerprint(text):
+    """The first 16 hex digits of the SHA-256 of the paragraph's UTF-8 text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def paragraphs_of(source):
+    """Every paragraph of `source`'s file, keyed by (article, paragraph)."""
+    reader = geowebnews() if source["file"].startswith("geoparsing/") else persuasion(
+        source["file"].split("/")[1][:2])
+    return {(s["article"], s["paragraph"]): text for s, text in reader}
+
+
+def select(args):
+    pools = [persuasion(args.lang)] + ([geowebnews()] if args.lang == "en" else [])
+    taken, total = [], 0
+    for index, pool in enumerate(pools):
+        # The pools share the count equally, the first taking what does not divide.
+        share = args.count // len(pools) + (args.count % len(pools) if index == 0 else 0)
+        candidates = [(source, text) for source, text in pool
+                      if MIN_CHARS <= len(text) <= MAX_CHARS and len(text.split()) >= MIN_WORDS]
+        total += len(candidates)
+        random.Random(args.seed).shuffle(candidates)
+        per_article, chosen = {}, []
+        for source, text in candidates:
+            if len(chosen) == share:
+                break
+            if per_article.get(source["article"], 0) < PER_ARTICLE:
+                per_article[source["article"]] = per_article.get(source["article"], 0) + 1
+                chosen.append((source, text))
+        taken += chosen
+    with open(args.out, "w", encoding="utf-8") as out:
+        for index, (source, text) in enumerate(taken, 1):
+            source["sha256"] = fingerprint(text)
+            item = {"id": f"real-{args.lang}-{index:04d}", "lang": args.lang,
+                    "source": source, "text": text}
+            out.write(json.dumps(item, ensure_ascii=False) + "\n")
+    print(f"{args.out}: {len(taken)} paragraphs of {total} candidates")
+
+
+def strip(span):
+    """`span` with its offsets only."""
+    if span is None:
+        return None
+    return {"start": span["start"], "end": span["end"]}
+
+
+def spans_of(event, change):
+    """`event` with `change` applied to each of its spans."""
+    for role in ("trigger", "actor", "recipient", "place", "date"):
+        event[role] = change(event.get(role))
+    attribution = event.get("attribution")
+    if attribution:
+        for part in ("source", "cue"):
+            attribution[part] = change(attribution.get(part))
+    return event
+
+
+def standoff(args):
+    with open(args.out, "w", encoding="utf-8") as out:
+        for path in args.annotated:
+            for line in Path(path).read_text(encoding="utf-8").splitlines():
+                item = json.loads(line)
+                if fingerprint(item["text"]) != item["source"]["sha256"]:
+                    sys.exit(f"{path}: {item['id']}: the text differs from its paragraph")
+                del item["text"]
+                item["events"] = [spans_of(event, strip) for event in item["events"]]
+                out.write(json.dumps(item, ensure_ascii=False) + "\n")
+    print(f"{args.out}: written")
+
+
+def fill(span, text):
+    """`span` with its text taken from `text`."""
+    if span is None:
+        return None
+    return {"text": text[span["start"]:span["end"]], "start": span["start"], "end": span["end"]}
+
+
+def materialize(args):
+    cache, written, failed = {}, 0, 0
+    with open(args.out, "w", encoding="utf-8") as out:
+        for path in args.standoff:
+            for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+                item = json.loads(line)
+                source = item["source"]
+                if source["file"] not in cache:
+                    cache[source["file"]] = paragraphs_of(source)
+                text = cache[source["file"]].get((source["article"], source["paragraph"]))
+                if text is None or fingerprint(text) != source["sha256"]:
+                    print(f"{path}:{number}: {item['id']}: its paragraph is missing or changed",
+                          file=sys.stderr)
+                    failed += 1
+                    continue
+                item["text"] = text
+                item["events"] = [spans_of(event, lambda span: fill(span, text))
+                                  for event in item["events"]]
+                out.write(json.dumps(item, ensure_ascii=False) + "\n")
+                written += 1
+    print(f"{args.out}: {written} items" + (f", {failed} failed" if failed else ""))
+    return 1 if failed else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    chosen = commands.add_parser("select")
+    chosen.add_argument("--lang", choices=["en", "fr"], required=True)
+    chosen.add_argument("--count", type=int, default=160)
+    chosen.add_argument("--seed", type=int, default=1)
+    chosen.add_argument("--out", required=True)
+    stripped = commands.add_parser("standoff")
+    stripped.add_argument("annotated", nargs="+")
+    stripped.add_argument("--out", required=True)
+    filled = commands.add_parser("materialize")
+    filled.add_argument("standoff", nargs="+")
+    filled.add_argument("--out", required=True)
+    args = parser.parse_args()
+    if args.command == "select":
+        select(args)
+        return 0
+    if args.command == "standoff":
+        standoff(args)
+        return 0
+    return materialize(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
