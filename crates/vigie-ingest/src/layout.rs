@@ -254,8 +254,9 @@ pub fn lay_out_titled(text: &str, given_title: Option<&str>) -> Layout {
         block_open = true;
     }
     if paragraphs.is_empty() {
-        // A text that is one paragraph ending in a photo credit ("… Pic/AFP", "(Photo
-        // courtesy of the Army)") is a story, not a caption: only the credit is.
+        // A text that is one paragraph with a photo credit as its last or first sentence
+        // ("… Pic/AFP", "(Photo courtesy of the Army)", "Photo credit: A. Name. …") is a
+        // story, not a caption: only the credit is.
         for caption in std::mem::take(&mut layout.captions) {
             match split_credit(&caption.text) {
                 Some((story, credit)) => {
@@ -281,19 +282,30 @@ fn repeats_title(line: &str, title: &str) -> bool {
     shorter == longer || (word_count(shorter) >= 3 && longer.contains(shorter))
 }
 
-/// A line that is a story followed by a photo credit, cut into the two: the credit is
-/// the last sentence or the closing parenthesis, and the story holds no credit.
+/// A line that is a story with a photo credit, cut into the two (story, credit): the
+/// credit is the last sentence or the closing parenthesis, else the first sentence, and
+/// the story holds no credit.
 fn split_credit(line: &str) -> Option<(&str, &str)> {
-    let cuts = line
+    let sentence_ends = line
         .match_indices(['.', '!', '?', '»', '"'])
-        .map(|(at, mark)| at + mark.len())
-        .chain(line.match_indices(" (").map(|(at, _)| at));
-    cuts.filter(|&at| at < line.len())
-        .map(|at| (line[..at].trim(), line[at..].trim()))
-        .filter(|(story, credit_part)| {
-            word_count(story) >= 3 && credit(story).is_none() && credit(credit_part).is_some()
-        })
-        .last()
+        .map(|(at, mark)| at + mark.len());
+    let cuts: Vec<usize> = sentence_ends
+        .clone()
+        .chain(line.match_indices(" (").map(|(at, _)| at))
+        .filter(|&at| at < line.len())
+        .collect();
+    let is_story = |story: &str| word_count(story) >= 3 && credit(story).is_none();
+    let credit_last = cuts
+        .iter()
+        .map(|&at| (line[..at].trim(), line[at..].trim()))
+        .filter(|(story, credit_part)| is_story(story) && credit(credit_part).is_some())
+        .last();
+    credit_last.or_else(|| {
+        sentence_ends
+            .filter(|&at| at < line.len())
+            .map(|at| (line[at..].trim(), line[..at].trim()))
+            .find(|(story, credit_part)| is_story(story) && credit(credit_part).is_some())
+    })
 }
 
 #[cfg(test)]
@@ -392,7 +404,7 @@ mod tests {
     }
 
     #[test]
-    fn a_story_ending_in_a_photo_credit_keeps_its_body() {
+    fn a_story_with_a_photo_credit_keeps_its_body() {
         let story = "Warplanes pounded rebel positions near Idlib on Tuesday, killing 12 \
                      fighters, a monitor said.";
         for credit in ["Pic/AFP", "(Photo courtesy of the Army Public Affairs)"] {
@@ -401,6 +413,12 @@ mod tests {
             assert_eq!(layout.captions.len(), 1);
             assert_eq!(layout.captions[0].text, credit);
         }
+        // The credit as the first sentence.
+        let credit = "Photo credit: Ana Diallo.";
+        let layout = lay_out(&format!("{credit} {story}"));
+        assert_eq!(layout.body, story);
+        assert_eq!(layout.captions.len(), 1);
+        assert_eq!(layout.captions[0].text, credit);
         // A caption line among paragraphs stays a caption.
         let layout = lay_out(&format!(
             "Soldiers stand guard in Baghdad. (AFP photo)\n\n{story}"
