@@ -14,14 +14,18 @@ its code-point offsets only. Two commands:
   materialize  reads the stand-off items back with their paragraphs' text and every
                span's text filled in, into a file `vigie eval corpus --split all` scores.
 
-Paragraphs come from the SemEval-2023 Task 3 training articles (English and French news,
-`persuasion/*-train-labels-subtask-3.template`: article id, paragraph number, text) and,
-for English, from GeoWebNews (`geoparsing/geowebnews.dev.xml`, paragraphs split at blank
-lines), half from each. A paragraph is kept when it has 120 to 700 characters and at least 20 words; at
-most two are taken from one article.
+Paragraphs come from pools, in equal shares (`--pools`): by default the SemEval-2023 Task 3
+training articles (English and French news, `persuasion/*-train-labels-subtask-3.template`:
+article id, paragraph number, text) and, for English, GeoWebNews
+(`geoparsing/geowebnews.dev.xml`, paragraphs split at blank lines); also the SemEval dev
+half here, LGL and TR-News. A paragraph is kept when it has 120 to 700 characters and at least 20 words; at
+most two are taken from one article, and none from an article of the files given to
+`--exclude`.
 
 Usage:
   scripts/real-paragraphs.py select --lang en --count 160 --seed 1 --out /tmp/real-en.jsonl
+  scripts/real-paragraphs.py select --lang en --count 160 --seed 2 --name real-test \
+      --pools persuasion-train lgl tr-news --exclude data/corpus/real/events-real-en.jsonl --out /tmp/real-test-en.jsonl
   scripts/real-paragraphs.py standoff /tmp/annotated-en.jsonl --out data/corpus/real/events-real-en.jsonl
   scripts/real-paragraphs.py materialize data/corpus/real/events-real-en.jsonl \\
       --out target/events-real-en.jsonl
@@ -39,23 +43,37 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 MIN_CHARS, MAX_CHARS, MIN_WORDS, PER_ARTICLE = 120, 700, 20, 2
 
 
-def persuasion(lang):
-    """(source, text) for each paragraph of the SemEval training articles in `lang`."""
-    name = f"persuasion/{lang}-train-labels-subtask-3.template"
+def persuasion(lang, part="train"):
+    """(source, text) for each paragraph of the SemEval articles in `lang` (`part`: train,
+    or the dev half here)."""
+    name = f"persuasion/{lang}-{part}-labels-subtask-3.template"
     for line in (SHARED / name).read_text(encoding="utf-8").splitlines():
         parts = line.split("\t", 2)
         if len(parts) == 3:
             yield {"file": name, "article": parts[0], "paragraph": int(parts[1])}, parts[2].strip()
 
 
-def geowebnews():
-    """(source, text) for each blank-line paragraph of the GeoWebNews articles."""
-    name = "geoparsing/geowebnews.dev.xml"
+def geoparsing(corpus):
+    """(source, text) for each blank-line paragraph of a geoparsing corpus's articles."""
+    name = f"geoparsing/{corpus}.dev.xml"
     root = ET.parse(SHARED / name).getroot()
     for number, article in enumerate(root.iter("article")):
         text = article.findtext("text") or ""
         for paragraph, chunk in enumerate(text.split("\n\n")):
             yield {"file": name, "article": str(number), "paragraph": paragraph}, chunk.strip()
+
+
+def pool(name, lang):
+    """The paragraphs of the pool `name` (see POOLS)."""
+    if name.startswith("persuasion-"):
+        return persuasion(lang, name.split("-")[1])
+    return geoparsing(name)
+
+
+#: The pools `--pools` may name.
+POOLS = ["persuasion-train", "persuasion-dev", "geowebnews", "lgl", "tr-news"]
+#: The pools of each language when `--pools` is not given.
+DEFAULT_POOLS = {"en": ["persuasion-train", "geowebnews"], "fr": ["persuasion-train"]}
 
 
 def fingerprint(text):
@@ -65,19 +83,29 @@ def fingerprint(text):
 
 def paragraphs_of(source):
     """Every paragraph of `source`'s file, keyed by (article, paragraph)."""
-    reader = geowebnews() if source["file"].startswith("geoparsing/") else persuasion(
-        source["file"].split("/")[1][:2])
+    file = source["file"]
+    if file.startswith("geoparsing/"):
+        reader = geoparsing(file.split("/")[1].split(".")[0])
+    else:
+        lang, part = file.split("/")[1].split("-")[:2]
+        reader = persuasion(lang, part)
     return {(s["article"], s["paragraph"]): text for s, text in reader}
 
 
 def select(args):
-    pools = [persuasion(args.lang)] + ([geowebnews()] if args.lang == "en" else [])
+    pools = [pool(name, args.lang) for name in args.pools or DEFAULT_POOLS[args.lang]]
+    used = set()
+    for path in args.exclude:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            source = json.loads(line)["source"]
+            used.add((source["file"], source["article"]))
     taken, total = [], 0
-    for index, pool in enumerate(pools):
+    for index, paragraphs in enumerate(pools):
         # The pools share the count equally, the first taking what does not divide.
         share = args.count // len(pools) + (args.count % len(pools) if index == 0 else 0)
-        candidates = [(source, text) for source, text in pool
-                      if MIN_CHARS <= len(text) <= MAX_CHARS and len(text.split()) >= MIN_WORDS]
+        candidates = [(source, text) for source, text in paragraphs
+                      if MIN_CHARS <= len(text) <= MAX_CHARS and len(text.split()) >= MIN_WORDS
+                      and (source["file"], source["article"]) not in used]
         total += len(candidates)
         random.Random(args.seed).shuffle(candidates)
         per_article, chosen = {}, []
@@ -91,7 +119,7 @@ def select(args):
     with open(args.out, "w", encoding="utf-8") as out:
         for index, (source, text) in enumerate(taken, 1):
             source["sha256"] = fingerprint(text)
-            item = {"id": f"real-{args.lang}-{index:04d}", "lang": args.lang,
+            item = {"id": f"{args.name}-{args.lang}-{index:04d}", "lang": args.lang,
                     "source": source, "text": text}
             out.write(json.dumps(item, ensure_ascii=False) + "\n")
     print(f"{args.out}: {len(taken)} paragraphs of {total} candidates")
@@ -166,6 +194,11 @@ def main():
     chosen.add_argument("--lang", choices=["en", "fr"], required=True)
     chosen.add_argument("--count", type=int, default=160)
     chosen.add_argument("--seed", type=int, default=1)
+    chosen.add_argument("--name", default="real", help="the items' ids start with it")
+    chosen.add_argument("--pools", nargs="+", choices=POOLS,
+                        help="where paragraphs come from, in equal shares")
+    chosen.add_argument("--exclude", nargs="*", default=[],
+                        help="stand-off files whose articles are not chosen again")
     chosen.add_argument("--out", required=True)
     stripped = commands.add_parser("standoff")
     stripped.add_argument("annotated", nargs="+")
