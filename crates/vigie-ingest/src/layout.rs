@@ -299,7 +299,7 @@ fn split_credit(line: &str) -> Option<(&str, &str)> {
         .iter()
         .map(|&at| (line[..at].trim(), line[at..].trim()))
         .filter(|(story, credit_part)| is_story(story) && credit(credit_part).is_some())
-        .last();
+        .next_back();
     credit_last.or_else(|| {
         sentence_ends
             .filter(|&at| at < line.len())
