@@ -298,8 +298,7 @@ fn split_credit(line: &str) -> Option<(&str, &str)> {
     let credit_last = cuts
         .iter()
         .map(|&at| (line[..at].trim(), line[at..].trim()))
-        .filter(|(story, credit_part)| is_story(story) && credit(credit_part).is_some())
-        .next_back();
+        .rfind(|(story, credit_part)| is_story(story) && credit(credit_part).is_some());
     credit_last.or_else(|| {
         sentence_ends
             .filter(|&at| at < line.len())
