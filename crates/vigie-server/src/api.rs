@@ -291,7 +291,7 @@ pub(crate) fn authorise(state: &AppState, headers: &HeaderMap) -> Result<(), Api
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|given| given == token);
+        .is_some_and(|given| same_secret(given.as_bytes(), token.as_bytes()));
     if !authorised {
         return Err(ApiError(
             StatusCode::UNAUTHORIZED,
@@ -299,6 +299,19 @@ pub(crate) fn authorise(state: &AppState, headers: &HeaderMap) -> Result<(), Api
         ));
     }
     Ok(())
+}
+
+/// Whether `given` is `secret`, compared in a time that does not depend on where they first
+/// differ (`==` stops at the first differing byte, which lets a caller guess a token byte
+/// by byte from response times); only the length shows.
+fn same_secret(given: &[u8], secret: &[u8]) -> bool {
+    given.len() == secret.len()
+        && std::hint::black_box(
+            given
+                .iter()
+                .zip(secret)
+                .fold(0u8, |difference, (a, b)| difference | (a ^ b)),
+        ) == 0
 }
 
 /// `POST /api/documents` (bearer token): analyses a posted article (a JSON object like a

@@ -86,6 +86,10 @@ fn writes_need_the_token_and_reads_filter() {
     let base = &server.base;
     assert_eq!(post(base, None, ARTICLE).0, 401);
     assert_eq!(post(base, Some("wrong"), ARTICLE).0, 401);
+    // Same length, last byte differs; the token as a prefix; the token with a suffix.
+    for near in ["secreT", "secre", "secrets"] {
+        assert_eq!(post(base, Some(near), ARTICLE).0, 401, "{near}");
+    }
     let (status, body) = post(base, Some("secret"), "{not json");
     assert_eq!(status, 400, "{body}");
     assert!(body["error"].as_str().unwrap().contains("api#"));
