@@ -20,12 +20,16 @@ article id, paragraph number, text) and, for English, GeoWebNews
 (`geoparsing/geowebnews.dev.xml`, paragraphs split at blank lines); also the SemEval dev
 half here, LGL and TR-News. A paragraph is kept when it has 120 to 700 characters and at least 20 words; at
 most two are taken from one article, and none from an article of the files given to
-`--exclude`.
+`--exclude`. With `--within`, only the articles of the given files are read, and none of
+the paragraphs those files already hold is chosen again (a new test set from the articles
+of an earlier one, once a pool's other articles are used up).
 
 Usage:
   scripts/real-paragraphs.py select --lang en --count 160 --seed 1 --out /tmp/real-en.jsonl
   scripts/real-paragraphs.py select --lang en --count 160 --seed 2 --name real-test \
       --pools persuasion-train lgl tr-news --exclude data/corpus/real/events-real-en.jsonl --out /tmp/real-test-en.jsonl
+  scripts/real-paragraphs.py select --lang fr --count 120 --seed 3 --name real-test2 \
+      --pools persuasion-train persuasion-dev --within data/corpus/real/events-real-test-fr.jsonl --out /tmp/real-test2-fr.jsonl
   scripts/real-paragraphs.py standoff /tmp/annotated-en.jsonl --out data/corpus/real/events-real-en.jsonl
   scripts/real-paragraphs.py materialize data/corpus/real/events-real-en.jsonl \\
       --out target/events-real-en.jsonl
@@ -92,20 +96,32 @@ def paragraphs_of(source):
     return {(s["article"], s["paragraph"]): text for s, text in reader}
 
 
+def sources_of(paths):
+    """The `source` of every item of the stand-off files `paths`."""
+    for path in paths:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            yield json.loads(line)["source"]
+
+
 def select(args):
     pools = [pool(name, args.lang) for name in args.pools or DEFAULT_POOLS[args.lang]]
-    used = set()
-    for path in args.exclude:
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
-            source = json.loads(line)["source"]
-            used.add((source["file"], source["article"]))
+    used = {(source["file"], source["article"]) for source in sources_of(args.exclude)}
+    within = {(source["file"], source["article"]) for source in sources_of(args.within)}
+    held = {(source["file"], source["article"], source["paragraph"])
+            for source in sources_of(args.within)}
+
+    def allowed(source):
+        article = (source["file"], source["article"])
+        if args.within:
+            return article in within and (*article, source["paragraph"]) not in held
+        return article not in used
     taken, total = [], 0
     for index, paragraphs in enumerate(pools):
         # The pools share the count equally, the first taking what does not divide.
         share = args.count // len(pools) + (args.count % len(pools) if index == 0 else 0)
         candidates = [(source, text) for source, text in paragraphs
                       if MIN_CHARS <= len(text) <= MAX_CHARS and len(text.split()) >= MIN_WORDS
-                      and (source["file"], source["article"]) not in used]
+                      and allowed(source)]
         total += len(candidates)
         random.Random(args.seed).shuffle(candidates)
         per_article, chosen = {}, []
@@ -199,6 +215,8 @@ def main():
                         help="where paragraphs come from, in equal shares")
     chosen.add_argument("--exclude", nargs="*", default=[],
                         help="stand-off files whose articles are not chosen again")
+    chosen.add_argument("--within", nargs="*", default=[],
+                        help="stand-off files whose articles alone are read, their paragraphs skipped")
     chosen.add_argument("--out", required=True)
     stripped = commands.add_parser("standoff")
     stripped.add_argument("annotated", nargs="+")
