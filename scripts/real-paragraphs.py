@@ -112,9 +112,11 @@ def select(args):
 
     def allowed(source):
         article = (source["file"], source["article"])
-        if args.within:
-            return article in within and (*article, source["paragraph"]) not in held
-        return article not in used
+        if article in used:
+            return False
+        return not args.within or (article in within
+                                   and (*article, source["paragraph"]) not in held)
+
     taken, total = [], 0
     for index, paragraphs in enumerate(pools):
         # The pools share the count equally, the first taking what does not divide.
