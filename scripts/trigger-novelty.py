@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""How new a set's event triggers are to the training corpus: the share of its gold events
+whose trigger text (lower-cased, whole) the corpus's training items carry with the same
+PLOVER type, and the share whose trigger shares no word stem (first six letters) with any
+training trigger of that type.
+
+The heads find events whose trigger they were trained on about as often on real
+paragraphs as on corpus text, and new triggers rarely (EVALUATION, "Why the heads miss
+real events"), so this measures, before any training, how far a batch widens what the
+heads have seen — and how far a gold set lies outside it.
+
+Usage:
+  scripts/trigger-novelty.py target/events-real-en.jsonl data/corpus/drafts/events-en-n.jsonl
+  (training corpus: every data/corpus/events-*.jsonl outside the dev fifth; --corpus to change)
+"""
+
+import argparse
+import glob
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+WORD = re.compile(r"\w+")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def in_dev_fifth(item_id):
+    """Whether an item is in the corpus's development fifth, as `vigie eval corpus` and the
+    trainers choose it: the FNV-1a 64-bit hash of its id, modulo 5, is 0."""
+    hash_value = 0xCBF29CE484222325
+    for byte in item_id.encode("utf-8"):
+        hash_value = ((hash_value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return hash_value % 5 == 0
+
+
+def stems(text):
+    return {word[:6] for word in WORD.findall(text.lower())}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sets", nargs="+", help="gold sets (corpus format, resolved spans)")
+    parser.add_argument("--corpus", nargs="+",
+                        default=sorted(glob.glob(str(ROOT / "data/corpus/events-*.jsonl"))))
+    args = parser.parse_args()
+    exact, stem = defaultdict(set), defaultdict(set)
+    for path in args.corpus:
+        for item in map(json.loads, open(path, encoding="utf-8")):
+            if in_dev_fifth(item["id"]):
+                continue
+            for event in item["events"]:
+                trigger = event["trigger"]["text"].lower()
+                exact[item["lang"], event["plover"]].add(trigger)
+                stem[item["lang"], event["plover"]].update(stems(trigger))
+    for path in args.sets:
+        counts = {"events": 0, "seen": 0, "new stems": 0}
+        for item in map(json.loads, open(path, encoding="utf-8")):
+            for event in item["events"]:
+                key = item["lang"], event["plover"]
+                trigger = event["trigger"]["text"].lower()
+                counts["events"] += 1
+                counts["seen"] += trigger in exact[key]
+                counts["new stems"] += not (stems(trigger) & stem[key])
+        events = max(counts["events"], 1)
+        print(f"{path}: {counts['events']} events; trigger seen with its type "
+              f"{100 * counts['seen'] / events:.1f}%; no stem seen with its type "
+              f"{100 * counts['new stems'] / events:.1f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
