@@ -12,6 +12,7 @@ heads have seen — and how far a gold set lies outside it.
 Usage:
   scripts/trigger-novelty.py target/events-real-en.jsonl data/corpus/drafts/events-en-n.jsonl
   (training corpus: every data/corpus/events-*.jsonl outside the dev fifth; --corpus to change)
+  scripts/trigger-novelty.py --seen fr     # each type's training triggers, most frequent first
 """
 
 import argparse
@@ -19,7 +20,7 @@ import glob
 import json
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 WORD = re.compile(r"\w+")
@@ -41,19 +42,27 @@ def stems(text):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sets", nargs="+", help="gold sets (corpus format, resolved spans)")
+    parser.add_argument("sets", nargs="*", help="gold sets (corpus format, resolved spans)")
+    parser.add_argument("--seen", choices=["en", "fr"],
+                        help="list each type's training triggers in this language instead")
     parser.add_argument("--corpus", nargs="+",
                         default=sorted(glob.glob(str(ROOT / "data/corpus/events-*.jsonl"))))
     args = parser.parse_args()
-    exact, stem = defaultdict(set), defaultdict(set)
+    exact, stem = defaultdict(Counter), defaultdict(set)
     for path in args.corpus:
         for item in map(json.loads, open(path, encoding="utf-8")):
             if in_dev_fifth(item["id"]):
                 continue
             for event in item["events"]:
                 trigger = event["trigger"]["text"].lower()
-                exact[item["lang"], event["plover"]].add(trigger)
+                exact[item["lang"], event["plover"]][trigger] += 1
                 stem[item["lang"], event["plover"]].update(stems(trigger))
+    if args.seen:
+        for (lang, plover), triggers in sorted(exact.items()):
+            if lang == args.seen:
+                listed = ", ".join(t for t, _ in triggers.most_common())
+                print(f"{plover}: {listed}")
+        return 0
     for path in args.sets:
         counts = {"events": 0, "seen": 0, "new stems": 0}
         for item in map(json.loads, open(path, encoding="utf-8")):
