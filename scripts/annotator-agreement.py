@@ -16,14 +16,16 @@ Usage:
 """
 
 import argparse
-import json
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
+from corpus import items  # noqa: E402  (scripts/lib/corpus.py)
 
 
 def items_of(path):
     """The items of a JSON-lines file, by id."""
-    with open(path, encoding="utf-8") as lines:
-        return {item["id"]: item for item in map(json.loads, lines)}
+    return {item["id"]: item for item in items(path)}
 
 
 def overlaps(a, b):

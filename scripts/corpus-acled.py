@@ -12,16 +12,12 @@ Usage: scripts/corpus-acled.py [--split dev|train|all] [--out FILE] [FILE...]
 """
 
 import argparse
-import glob
 import json
 import sys
+from pathlib import Path
 
-
-def fnv1a64(text):
-    value = 0xCBF29CE484222325
-    for byte in text.encode("utf-8"):
-        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return value
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
+from corpus import event_files, in_dev_fifth, items  # noqa: E402  (scripts/lib/corpus.py)
 
 
 def main():
@@ -30,31 +26,24 @@ def main():
     parser.add_argument("--split", choices=["dev", "train", "all"], default="dev")
     parser.add_argument("--out")
     args = parser.parse_args()
-    files = args.files or sorted(
-        f for f in glob.glob("data/corpus/events-*.jsonl")
-        if not f.endswith((".draft.jsonl", ".review.jsonl", ".rewrite.jsonl"))
-    )
+    files = args.files or event_files()
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
     for path in files:
-        with open(path, encoding="utf-8") as lines:
-            for line in lines:
-                if not line.strip():
-                    continue
-                item = json.loads(line)
-                held_out = fnv1a64(item["id"]) % 5 == 0
-                if (args.split == "dev" and not held_out) or (args.split == "train" and held_out):
-                    continue
-                coded = [e for e in item.get("events") or [] if e.get("acled")]
-                if not coded:
-                    continue
-                first = min(coded, key=lambda e: e["trigger"]["start"])
-                record = {
-                    "id": item["id"],
-                    "lang": item["lang"],
-                    "text": item["text"],
-                    "sub_event_type": first["acled"]["sub_event_type"],
-                }
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        for item in items(path):
+            held_out = in_dev_fifth(item["id"])
+            if (args.split == "dev" and not held_out) or (args.split == "train" and held_out):
+                continue
+            coded = [e for e in item.get("events") or [] if e.get("acled")]
+            if not coded:
+                continue
+            first = min(coded, key=lambda e: e["trigger"]["start"])
+            record = {
+                "id": item["id"],
+                "lang": item["lang"],
+                "text": item["text"],
+                "sub_event_type": first["acled"]["sub_event_type"],
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

@@ -16,24 +16,15 @@ Usage:
 """
 
 import argparse
-import glob
-import json
 import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
+from corpus import event_files, in_dev_fifth, items  # noqa: E402  (scripts/lib/corpus.py)
+
 WORD = re.compile(r"\w+")
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def in_dev_fifth(item_id):
-    """Whether an item is in the corpus's development fifth, as `vigie eval corpus` and the
-    trainers choose it: the FNV-1a 64-bit hash of its id, modulo 5, is 0."""
-    hash_value = 0xCBF29CE484222325
-    for byte in item_id.encode("utf-8"):
-        hash_value = ((hash_value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return hash_value % 5 == 0
 
 
 def stems(text):
@@ -45,12 +36,11 @@ def main():
     parser.add_argument("sets", nargs="*", help="gold sets (corpus format, resolved spans)")
     parser.add_argument("--seen", choices=["en", "fr"],
                         help="list each type's training triggers in this language instead")
-    parser.add_argument("--corpus", nargs="+",
-                        default=sorted(glob.glob(str(ROOT / "data/corpus/events-*.jsonl"))))
+    parser.add_argument("--corpus", nargs="+", default=event_files())
     args = parser.parse_args()
     exact, stem = defaultdict(Counter), defaultdict(set)
     for path in args.corpus:
-        for item in map(json.loads, open(path, encoding="utf-8")):
+        for item in items(path):
             if in_dev_fifth(item["id"]):
                 continue
             for event in item["events"]:
@@ -65,7 +55,7 @@ def main():
         return 0
     for path in args.sets:
         counts = {"events": 0, "seen": 0, "new stems": 0}
-        for item in map(json.loads, open(path, encoding="utf-8")):
+        for item in items(path):
             for event in item["events"]:
                 key = item["lang"], event["plover"]
                 trigger = event["trigger"]["text"].lower()
