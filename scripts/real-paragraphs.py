@@ -106,9 +106,9 @@ def sources_of(paths):
 def select(args):
     pools = [pool(name, args.lang) for name in args.pools or DEFAULT_POOLS[args.lang]]
     used = {(source["file"], source["article"]) for source in sources_of(args.exclude)}
-    within = {(source["file"], source["article"]) for source in sources_of(args.within)}
     held = {(source["file"], source["article"], source["paragraph"])
             for source in sources_of(args.within)}
+    within = {(file, article) for file, article, _ in held}
 
     def allowed(source):
         article = (source["file"], source["article"])
