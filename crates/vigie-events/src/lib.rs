@@ -196,15 +196,10 @@ pub fn analyze(
             }
             let place = arguments::place(doc, index, sentence, trigger.span);
             let attribution = attribution_for(doc, sentence, trigger.span);
-            let reported = attribution.speaker.is_some()
-                && attribution
-                    .content
-                    .is_some_and(|c| c.contains(trigger.span))
-                && !attribution.cue.as_ref().is_some_and(|c| announces(&c.text));
             // A head's modality reads the whole sentence; the rules' only cue words.
             let cued = modality::modality(&doc.text, index, sentence, trigger.span, &attribution);
             let modality = match &read {
-                Some(read) => read_modality(read.modality, cued, reported),
+                Some(read) => read_modality(read.modality, cued),
                 None => cued,
             };
             let attribution = match &read {
@@ -480,23 +475,12 @@ fn attribution_for(doc: &Document, sentence: Span, trigger: Span) -> Attribution
 
 /// The modality of an event the heads read: the attribute head's, except that an
 /// intention the cue words spell out ("projettent de se manifester", "plans to strike")
-/// makes an event the head reads as done or claimed a planned one, and an event the head
-/// reads as done that a reporting clause carries (`reported`: "selon X, Moscou considère
-/// …", "…, rapporte notamment franceinfo") is claimed.
-fn read_modality(head: Modality, cued: Modality, reported: bool) -> Modality {
+/// makes an event the head reads as done or claimed a planned one.
+fn read_modality(head: Modality, cued: Modality) -> Modality {
     match (head, cued) {
         (Modality::Asserted | Modality::Claimed, Modality::Planned) => Modality::Planned,
-        (Modality::Asserted, _) if reported => Modality::Claimed,
         _ => head,
     }
-}
-
-/// True for a reporting cue by which a speaker announces its own act ("a annoncé",
-/// "announced"): what it carries is reported as done, not as a claim.
-fn announces(cue: &str) -> bool {
-    fold_text(cue)
-        .split_whitespace()
-        .any(|w| w.starts_with("annon") || w.starts_with("announc"))
 }
 
 /// Gives an unsourced claim, denial or threat of a sentence the source the sentence's own
@@ -885,25 +869,12 @@ mod tests {
     #[test]
     fn a_spelled_out_intention_outranks_a_head_reading_the_event_as_done() {
         use Modality::*;
-        assert_eq!(read_modality(Claimed, Planned, false), Planned);
-        assert_eq!(read_modality(Asserted, Planned, true), Planned);
+        assert_eq!(read_modality(Claimed, Planned), Planned);
+        assert_eq!(read_modality(Asserted, Planned), Planned);
         // Only intentions: other cues, and other readings of the head, stand.
-        assert_eq!(read_modality(Claimed, Denied, false), Claimed);
-        assert_eq!(read_modality(Threatened, Planned, false), Threatened);
-        assert_eq!(read_modality(Asserted, Claimed, false), Asserted);
-    }
-
-    #[test]
-    fn a_reporting_clause_makes_an_event_read_as_done_a_claim() {
-        use Modality::*;
-        assert_eq!(read_modality(Asserted, Asserted, true), Claimed);
-        assert_eq!(read_modality(Asserted, Claimed, true), Claimed);
-        // A claim's own reading stands: denied, threatened or hypothetical is no claim.
-        assert_eq!(read_modality(Denied, Claimed, true), Denied);
-        assert_eq!(read_modality(Hypothetical, Asserted, true), Hypothetical);
-        // An announcement reports the speaker's own act.
-        assert!(announces("a annoncé") && announces("announced"));
-        assert!(!announces("a affirmé") && !announces("said"));
+        assert_eq!(read_modality(Claimed, Denied), Claimed);
+        assert_eq!(read_modality(Threatened, Planned), Threatened);
+        assert_eq!(read_modality(Asserted, Claimed), Asserted);
     }
 
     #[test]
