@@ -102,8 +102,7 @@ const SPOKESPERSONS: &[&str] = &[
 ];
 
 /// Nouns for documents a body issues: "a government statement", "un communiqué de la
-/// présidence" are named when the phrase names the issuer, and anonymous when it names
-/// none ("précisait le texte", "déclare sa page d'appel") (folded).
+/// présidence" are named when the phrase names the issuer (folded).
 const DOCUMENTS: &[&str] = &[
     "statement",
     "report",
@@ -111,14 +110,9 @@ const DOCUMENTS: &[&str] = &[
     "decree",
     "communique",
     "declaration",
-    "document",
-    "letter",
     "rapport",
     "decret",
     "ordonnance",
-    "texte",
-    "lettre",
-    "page",
 ];
 
 /// Issuers a document may name without a name: "a government statement" (folded).
@@ -214,19 +208,16 @@ pub fn speaker_kind(doc: &Document, prepared: &PreparedText, speaker: Span) -> A
     if has(DOCUMENTS) && !has(LEAKED) && (entity.is_some() || has(ISSUERS)) {
         return AttributionKind::Named;
     }
-    let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
-    let has_proper_name = text.split_whitespace().any(capitalised);
-    // The first word may be capitalised only because it opens the sentence.
-    let names_no_issuer =
-        entity.is_none() && !has(ISSUERS) && !text.split_whitespace().skip(1).any(capitalised);
     let anonymous = INDEFINITE.contains(&first)
-        || (names_no_issuer && leading_has(DOCUMENTS))
         || (!definite
             && words
                 .iter()
                 .take(5)
                 .any(|w| UNIDENTIFIED_GROUPS.contains(w)))
         || (entity.is_none() && leading_has(ANONYMOUS_HEADS));
+    let has_proper_name = text
+        .split_whitespace()
+        .any(|w| w.chars().next().is_some_and(char::is_uppercase));
     match entity {
         _ if anonymous => AttributionKind::Anonymous,
         Some(e) if e.kind == EntityKind::Media => AttributionKind::Outlet,
@@ -300,9 +291,6 @@ mod tests {
             "A gang leader in the capital",
             "a statement seen by the agency",
             "des sources sécuritaires",
-            "le texte",
-            "sa page d'appel",
-            "The statement",
         ] {
             assert_eq!(kind(anonymous), AttributionKind::Anonymous, "{anonymous}");
         }

@@ -96,26 +96,16 @@ const OBJECT_OPENERS: &[&str] = &[
     "avoir", "etre", "que", "qu'", "de", "d'", "that", "to", "having", "being",
 ];
 
-/// Adverbs that may sit between a speaker and the verb's object, or between an inverted
-/// speech verb and its speaker ("…, rapporte notamment franceinfo") (folded).
+/// Adverbs that may sit between a speaker and the verb's object (folded).
 const ADVERBS: &[&str] = &[
     "meme",
     "aussi",
     "encore",
     "egalement",
-    "notamment",
-    "ensuite",
-    "enfin",
-    "alors",
     "also",
     "even",
     "still",
-    "later",
 ];
-
-/// The longest quotation, in code points, whose content an attribution carries past its
-/// own sentence.
-const MAX_QUOTATION: usize = 3000;
 
 struct Sentence<'a> {
     folded: &'a [char],
@@ -274,7 +264,7 @@ pub fn find_attributions(doc: &Document, prepared: &PreparedText) -> Vec<Attribu
                             &folded,
                             Span::new(verb_end, clause_end(&folded, verb_end, span.end)),
                         ),
-                        |w| is_calendar_word(w) || TIME_WORDS.contains(&w) || ADVERBS.contains(&w),
+                        |w| is_calendar_word(w) || TIME_WORDS.contains(&w),
                     );
                     if speaker_words(&folded, speaker)
                         .first()
@@ -282,10 +272,7 @@ pub fn find_attributions(doc: &Document, prepared: &PreparedText) -> Vec<Attribu
                     {
                         continue;
                     }
-                    // A quotation closed before the verb may have opened sentences earlier.
-                    let content_start =
-                        quotation_opened_before(&folded, span.start, at).unwrap_or(span.start);
-                    let content = trim(&folded, Span::new(content_start, at));
+                    let content = trim(&folded, Span::new(span.start, at));
                     build(doc, prepared, cue, speaker, Some(content))
                 } else {
                     let start = clause_start(&folded, span.start, at);
@@ -306,10 +293,7 @@ pub fn find_attributions(doc: &Document, prepared: &PreparedText) -> Vec<Attribu
                             content_start = next_word + skip.chars().count();
                         }
                     }
-                    // A quotation the speaker opens may run on past the sentence.
-                    let content_end = quotation_closed_after(&folded, content_start, span.end)
-                        .unwrap_or(span.end);
-                    let content = trim(&folded, Span::new(content_start, content_end));
+                    let content = trim(&folded, Span::new(content_start, span.end));
                     build(doc, prepared, cue, speaker, Some(content))
                 };
                 if attribution.speaker.is_some() {
@@ -318,121 +302,8 @@ pub fn find_attributions(doc: &Document, prepared: &PreparedText) -> Vec<Attribu
             }
         }
     }
-    found.extend(signed_posts(doc, prepared, &folded));
     found.sort_by_key(|a| a.cue.as_ref().map(|c| c.span.start));
     found
-}
-
-/// The most words a signature's name may have ("Donald J. Trump").
-const MAX_SIGNATURE_WORDS: usize = 6;
-
-/// Attributions of embedded social-network posts, signed as their embeds print them: "… —
-/// Donald J. Trump (@realDonaldTrump) October 18, 2018". The speaker is the name between
-/// the dash and the handle, the cue the handle, the content the paragraph before the dash.
-fn signed_posts(doc: &Document, prepared: &PreparedText, folded: &[char]) -> Vec<Attribution> {
-    let mut found = Vec::new();
-    for at in
-        (0..folded.len().saturating_sub(2)).filter(|&i| folded[i] == '(' && folded[i + 1] == '@')
-    {
-        let Some(handle_end) = (at + 2..folded.len())
-            .take_while(|&i| is_word_char(folded[i]) || folded[i] == '_' || folded[i] == ')')
-            .find(|&i| folded[i] == ')')
-        else {
-            continue;
-        };
-        let line_start = (0..at)
-            .rev()
-            .find(|&i| folded[i] == '\n')
-            .map_or(0, |i| i + 1);
-        let is_dash = |i: usize| match folded[i] {
-            '\u{2014}' | '\u{2013}' => true,
-            '-' => i > 0 && folded[i - 1] == ' ' && folded.get(i + 1) == Some(&' '),
-            _ => false,
-        };
-        let Some(dash) = (line_start..at).rev().find(|&i| is_dash(i)) else {
-            continue;
-        };
-        let speaker = trim(folded, Span::new(dash + 1, at));
-        let words = speaker_words(folded, speaker).len();
-        if words == 0 || words > MAX_SIGNATURE_WORDS {
-            continue;
-        }
-        let content = trim(folded, Span::new(line_start, dash));
-        let cue = Span::new(at, handle_end + 1);
-        found.push(build(doc, prepared, cue, speaker, Some(content)));
-    }
-    found
-}
-
-/// A quotation mark: whether it opens or closes, and which kind of quotation (`«`, `“` or
-/// `"`, by its opening mark). A straight mark closes when it follows a word or punctuation
-/// and no word follows it.
-fn quotation_mark(folded: &[char], i: usize) -> Option<(bool, char)> {
-    match folded[i] {
-        '«' => Some((true, '«')),
-        '»' => Some((false, '«')),
-        '\u{201c}' => Some((true, '\u{201c}')),
-        '\u{201d}' => Some((false, '\u{201c}')),
-        '"' => {
-            let closes = i > 0
-                && !folded[i - 1].is_whitespace()
-                && folded.get(i + 1).is_none_or(|c| !is_word_char(*c));
-            Some((!closes, '"'))
-        }
-        _ => None,
-    }
-}
-
-/// The quotations of `folded[start..end]` left unbalanced: the kind of the first mark that
-/// closes a quotation opened before `start`, and the kind and position of a quotation
-/// still open at `end`.
-fn unbalanced_quotations(
-    folded: &[char],
-    start: usize,
-    end: usize,
-) -> (Option<char>, Option<(char, usize)>) {
-    let mut closes_earlier = None;
-    let mut open: Vec<(char, usize)> = Vec::new();
-    for i in start..end {
-        match quotation_mark(folded, i) {
-            Some((true, kind)) => open.push((kind, i)),
-            Some((false, kind)) => match open.iter().rposition(|&(k, _)| k == kind) {
-                Some(at) => {
-                    open.truncate(at);
-                }
-                None => closes_earlier = closes_earlier.or(Some(kind)),
-            },
-            None => {}
-        }
-    }
-    (closes_earlier, open.first().copied())
-}
-
-/// The start of a quotation that closes between `start` and `end` but opened before
-/// `start` in the same paragraph ("« … . … », déclare sa page"), if there is one.
-fn quotation_opened_before(folded: &[char], start: usize, end: usize) -> Option<usize> {
-    let kind = unbalanced_quotations(folded, start, end).0?;
-    (start.saturating_sub(MAX_QUOTATION)..start)
-        .rev()
-        .take_while(|&i| folded[i] != '\n')
-        .find_map(|i| match quotation_mark(folded, i) {
-            Some((opens, k)) if k == kind => Some(opens.then_some(i)),
-            _ => None,
-        })
-        .flatten()
-}
-
-/// The end (after its closing mark) of a quotation that opens between `start` and `end`
-/// and closes after `end` in the same paragraph ("a répondu : « … . … »"), if there is one.
-fn quotation_closed_after(folded: &[char], start: usize, end: usize) -> Option<usize> {
-    let (kind, _) = unbalanced_quotations(folded, start, end).1?;
-    (end..folded.len().min(end + MAX_QUOTATION))
-        .take_while(|&i| folded[i] != '\n')
-        .find_map(|i| match quotation_mark(folded, i) {
-            Some((opens, k)) if k == kind => Some((!opens).then_some(i + 1)),
-            _ => None,
-        })
-        .flatten()
 }
 
 fn speaker_words(folded: &[char], span: Span) -> Vec<String> {
@@ -621,87 +492,5 @@ ALMAYADEEN\tAl Mayadeen\tMEDIA\tLB\tmedia\tAl-Mayadeen
                 .iter()
                 .all(|(_, speaker)| !speaker.contains("tenté"))
         );
-    }
-    #[test]
-    fn an_adverb_may_sit_between_an_inverted_verb_and_its_speaker() {
-        assert_eq!(
-            attributions(
-                "Le président menace de quitter l'institution, rapporte notamment Al-Mayadeen."
-            ),
-            [(AttributionKind::Outlet, "Al-Mayadeen".into())]
-        );
-        assert_eq!(
-            attributions("Le laboratoire a été démantelé, précisait ensuite le communiqué."),
-            [(AttributionKind::Anonymous, "le communiqué".into())]
-        );
-    }
-
-    /// The content of each attribution of `text`, split into `sentences` (their ends).
-    fn contents(text: &str, sentence_ends: &[usize]) -> Vec<String> {
-        let mut doc = Document::new("t", text);
-        let mut start = 0;
-        for &end in sentence_ends {
-            doc.sentences.push(Span::new(start, end));
-            start = end + 1;
-        }
-        let prepared = PreparedText::new(&doc.text);
-        analyze(
-            &mut doc,
-            &prepared,
-            &ActorDictionary::from_tsv(ACTORS).unwrap(),
-        );
-        let chars: Vec<char> = text.chars().collect();
-        doc.attributions
-            .iter()
-            .filter_map(|a| a.content)
-            .map(|c| chars[c.start..c.end].iter().collect())
-            .collect()
-    }
-
-    #[test]
-    fn a_quotation_over_several_sentences_is_the_content_of_its_speech_verb() {
-        let after =
-            "« Le président a lancé un appel. Le pays a besoin de soutien », déclare sa page.";
-        let first_end = after.chars().position(|c| c == '.').unwrap() + 1;
-        assert_eq!(
-            contents(after, &[first_end, after.chars().count()]),
-            ["« Le président a lancé un appel. Le pays a besoin de soutien »"]
-        );
-        let before = "Le doyen a répondu : « Nous devrions frapper. Les décisions sont prises ailleurs. » Rien ne suit.";
-        let ends: Vec<usize> = before
-            .chars()
-            .enumerate()
-            .filter(|&(_, c)| c == '.')
-            .map(|(i, _)| i + 1)
-            .collect();
-        assert_eq!(
-            contents(before, &ends),
-            ["« Nous devrions frapper. Les décisions sont prises ailleurs. »"]
-        );
-    }
-
-    #[test]
-    fn a_quotation_closed_in_its_own_sentence_stays_there() {
-        let text = "« Six soldats sont morts. » Le commandement a dit « rien de plus ».";
-        let first_end = text.chars().position(|c| c == '»').unwrap() + 1;
-        assert_eq!(
-            contents(text, &[first_end, text.chars().count()]),
-            ["« rien de plus »"]
-        );
-    }
-
-    #[test]
-    fn a_signed_post_is_attributed_to_its_signer() {
-        let text = "We will be filing a lawsuit against the state. — Stacey Abrams (@staceyabrams) November 17, 2018";
-        assert_eq!(
-            attributions(text),
-            [(AttributionKind::Named, "Stacey Abrams".into())]
-        );
-        assert_eq!(
-            contents(text, &[text.chars().count()]),
-            ["We will be filing a lawsuit against the state"]
-        );
-        // A handle in running text signs nothing.
-        assert!(attributions("Write to the agency (@agency) for details.").is_empty());
     }
 }
