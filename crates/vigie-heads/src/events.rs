@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use vigie_core::{AcledSubEventType, EventType, Modality};
 
 use crate::classifier::{Output, SpanClassifier, SpanExample, span_input};
+use crate::cues::{cue_fingerprint, with_cues};
 use crate::event_layer::EventLayer;
 use crate::tagger::SpanTagger;
 use crate::words::WordVectors;
@@ -202,13 +203,18 @@ pub fn type_and_mode_example(
 }
 
 /// A sentence's word vectors as the event heads read them: after the encoder's layers
-/// as it gives them, and with its last layer taken through the event layer.
+/// as it gives them, and with its last layer taken through the event layer; and the
+/// sentence's words, for the heads that also read dictionary cues.
 #[derive(Debug, Clone, Copy)]
 pub struct EventWords<'a> {
     /// After the encoder's layers as it gives them; `None` when no head reads them.
     pub plain: Option<&'a WordVectors>,
     /// With the last layer through the event layer; `None` without one.
     pub tuned: Option<&'a WordVectors>,
+    /// The sentence's text.
+    pub text: &'a str,
+    /// Code-point spans of its words in `text`, one per vector.
+    pub spans: &'a [(usize, usize)],
 }
 
 impl<'a> EventWords<'a> {
@@ -351,6 +357,26 @@ impl EventReader {
                 layers.collect::<Vec<_>>()
             ));
         }
+        if let Some(cues) = triggers
+            .iter()
+            .map(SpanTagger::cues)
+            .find(|&c| c != first.cues())
+        {
+            return Err(format!(
+                "the trigger taggers read different cues ({:?} and {cues:?})",
+                first.cues()
+            ));
+        }
+        if first.cues().is_some_and(|cues| cues != cue_fingerprint()) {
+            return Err(
+                "the trigger tagger was trained on the cues of another CAMEO verb dictionary \
+                 than this binary's: retrain it (scripts/train-event-heads)"
+                    .into(),
+            );
+        }
+        if arguments.iter().any(|a| a.cues().is_some()) {
+            return Err("an argument tagger reads cues; only trigger taggers do".into());
+        }
         let through = read_through(&triggers, &attributes, &arguments);
         let given = event_layer.as_ref().map(EventLayer::fingerprint);
         if through
@@ -439,6 +465,24 @@ impl EventReader {
         // Checked equal to `attribute_outputs()` when the reader was made.
         let outputs = self.attributes[0].outputs();
         let trigger_views = words.for_heads(&self.triggers, SpanTagger::event_layer)?;
+        // Checked the same for every trigger tagger when the reader was made.
+        let cued: Vec<WordVectors> = if self.triggers[0].cues().is_some() {
+            trigger_views
+                .iter()
+                .map(|(_, vectors)| with_cues(vectors, words.text, words.spans))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let trigger_views: Vec<(&SpanTagger, &WordVectors)> = if cued.is_empty() {
+            trigger_views
+        } else {
+            trigger_views
+                .iter()
+                .zip(&cued)
+                .map(|((tagger, _), vectors)| (*tagger, vectors))
+                .collect()
+        };
         let attribute_views = words.for_heads(&self.attributes, SpanClassifier::event_layer)?;
         let argument_views = words.for_heads(&self.arguments, SpanTagger::event_layer)?;
         let mut cues = Vec::new();
@@ -548,17 +592,23 @@ mod tests {
         let both = EventWords {
             plain: Some(&plain),
             tuned: Some(&tuned),
+            text: "",
+            spans: &[],
         };
         assert_eq!(both.for_head(None).unwrap().values, [1.0]);
         assert_eq!(both.for_head(Some(7)).unwrap().values, [2.0]);
         let tuned_only = EventWords {
             plain: None,
             tuned: Some(&tuned),
+            text: "",
+            spans: &[],
         };
         assert!(tuned_only.for_head(None).is_err());
         let plain_only = EventWords {
             plain: Some(&plain),
             tuned: None,
+            text: "",
+            spans: &[],
         };
         assert!(plain_only.for_head(Some(7)).is_err());
     }

@@ -2,6 +2,7 @@
 //! tagger (PLOVER types), the attribute classifier (mode, ACLED sub-event type, modality)
 //! and the argument tagger (actor, recipient) — from Vigie's annotated corpus.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -12,6 +13,7 @@ use vigie_encoder::e5::MultilingualEncoder;
 use vigie_eval::event_corpus::{AnnotatedEvent, EventItem, read_event_items};
 use vigie_eval::weak_events::read_weak_items;
 use vigie_heads::classifier::{SpanExample, train_classifier};
+use vigie_heads::cues::{cue_fingerprint, with_cues};
 use vigie_heads::event_layer::{self, EventLayer, LayerExample, LayerTraining};
 use vigie_heads::events::{
     ARGUMENTS_HEAD, ATTRIBUTES_HEAD, GoldAttributes, ROLES, TRIGGERS_HEAD, argument_inputs,
@@ -61,6 +63,9 @@ pub struct EventTraining<'a> {
     /// fold order; each training item is read through its fold's (empty: every item
     /// through `event_layer`).
     pub fold_layers: &'a [PathBuf],
+    /// The trigger tagger also reads the CAMEO verb dictionary's cues
+    /// ([`vigie_heads::cues`]).
+    pub cues: bool,
     /// Which heads to train and write.
     pub heads: &'a [EventHead],
     /// Where to write the trigger tagger.
@@ -123,7 +128,11 @@ fn weak_attribute_examples(
     let mut agreeing = 0;
     for (item, vectors) in items.iter().zip(vectors) {
         let words = vectors.to_f32();
-        let spans = triggers.spans(&words).map_err(anyhow::Error::msg)?;
+        let trigger_words = match triggers.cues() {
+            Some(_) => Cow::Owned(with_cues(&words, &item.sentence, &item.words)),
+            None => Cow::Borrowed(&words),
+        };
+        let spans = triggers.spans(&trigger_words).map_err(anyhow::Error::msg)?;
         let own_type = spans
             .iter()
             .find(|s| EventType::ALL[s.kind] == item.event_type);
@@ -234,8 +243,13 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
                 });
             }
             let tags = trigger_tags(item).map_err(anyhow::Error::msg)?;
+            let trigger_words = if settings.cues {
+                with_cues(&words, &item.text, &item.words)
+            } else {
+                words
+            };
             triggers.push(
-                Example::new(HalfVectors::from(&words), tags, Vec::new())
+                Example::new(HalfVectors::from(&trigger_words), tags, Vec::new())
                     .map_err(anyhow::Error::msg)?,
             );
         }
@@ -290,13 +304,25 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
     let wanted = |head: EventHead| settings.heads.contains(&head);
     let mut trained: Vec<(&Path, Vec<u8>)> = Vec::new();
     if wanted(EventHead::Triggers) {
+        let trigger_options = TrainingOptions {
+            cues: settings.cues.then(cue_fingerprint),
+            ..options.clone()
+        };
+        let cued = if settings.cues {
+            " and the CAMEO verb dictionary's cues"
+        } else {
+            ""
+        };
         let triggers = tagger::train(
             TRIGGERS_HEAD,
             &kinds,
             &trigger_sets.0,
             &trigger_sets.1,
-            &options,
-            &provenance("triggers", options.seed, options.epochs),
+            &trigger_options,
+            &format!(
+                "{}{cued}",
+                provenance("triggers", options.seed, options.epochs)
+            ),
             epoch_progress(Some("triggers"), "trigger F1", started),
         )?;
         if let Some(weak) = settings.weak {

@@ -133,6 +133,7 @@ pub fn train(
                 head: head.to_owned(),
                 layers: options.layers.clone(),
                 event_layer: options.event_layer,
+                cues: options.cues,
                 width,
                 hidden,
                 tags: tag_names.clone(),
