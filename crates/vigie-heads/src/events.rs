@@ -556,6 +556,10 @@ impl EventReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cues::CUE_WIDTH;
+    use crate::tagger;
+    use crate::training::TrainingOptions;
+    use crate::words::HalfVectors;
 
     #[test]
     fn argument_inputs_carry_the_trigger_and_each_words_position() {
@@ -611,6 +615,109 @@ mod tests {
             spans: &[],
         };
         assert!(plain_only.for_head(Some(7)).is_err());
+    }
+
+    /// A trigger tagger, an attribute classifier and an argument tagger, each trained
+    /// for one pass on one sentence of `words` words of width `width`; the trigger tagger
+    /// reads `cues` after each word's vector.
+    fn tiny_heads(
+        words: usize,
+        width: usize,
+        cues: Option<u64>,
+    ) -> (SpanTagger, SpanClassifier, SpanTagger) {
+        let options = TrainingOptions {
+            hidden: 4,
+            epochs: 1,
+            batch: 1,
+            ..TrainingOptions::default()
+        };
+        let vectors = |width: usize| WordVectors {
+            width,
+            values: (0..words * width).map(|v| (v % 7) as f32 / 7.0).collect(),
+        };
+        let tagger = |head: &str, kinds: &[&str], width: usize, options: &TrainingOptions| {
+            let mut tags = vec![tagger::OUTSIDE; words];
+            tags[1] = tagger::begin_tag(0);
+            let example =
+                tagger::Example::new(HalfVectors::from(&vectors(width)), tags, vec![]).unwrap();
+            tagger::train(
+                head,
+                kinds,
+                &[example.clone()],
+                &[example],
+                options,
+                "test",
+                |_, _, _| {},
+            )
+            .unwrap()
+        };
+        let cue_width = cues.map_or(0, |_| CUE_WIDTH);
+        let triggers = tagger(
+            TRIGGERS_HEAD,
+            &EventType::ALL.map(EventType::name),
+            width + cue_width,
+            &TrainingOptions {
+                cues,
+                ..options.clone()
+            },
+        );
+        let gold = GoldAttributes {
+            plover: "PROTEST",
+            mode: None,
+            acled: None,
+            modality: "asserted",
+        };
+        let example = attribute_example(&vectors(width), 1..2, gold);
+        let attributes = crate::classifier::train_classifier(
+            ATTRIBUTES_HEAD,
+            attribute_outputs(),
+            &[example.clone()],
+            &[example],
+            &options,
+            "test",
+            |_, _, _| {},
+        )
+        .unwrap();
+        let arguments = tagger(
+            ARGUMENTS_HEAD,
+            &ROLES,
+            2 * width + POSITION_FEATURES,
+            &options,
+        );
+        (triggers, attributes, arguments)
+    }
+
+    #[test]
+    fn a_trigger_tagger_reads_the_cues_of_this_binarys_dictionary_only() {
+        let text = "Police arrested three protesters.";
+        let spans: Vec<(usize, usize)> = vigie_core::tokenize(text)
+            .iter()
+            .map(|t| (t.span.start, t.span.end))
+            .collect();
+        let words = WordVectors {
+            width: 2,
+            values: vec![0.5; 2 * spans.len()],
+        };
+        let sentence = EventWords {
+            plain: Some(&words),
+            tuned: None,
+            text,
+            spans: &spans,
+        };
+        for cues in [None, Some(cue_fingerprint())] {
+            let (triggers, attributes, arguments) = tiny_heads(spans.len(), 2, cues);
+            let reader =
+                EventReader::new(vec![triggers], vec![attributes], vec![arguments], None).unwrap();
+            // The cue-reading tagger is given its extra columns: no width error.
+            reader.read(sentence).unwrap();
+        }
+        let (triggers, attributes, arguments) = tiny_heads(spans.len(), 2, Some(1));
+        let refused =
+            EventReader::new(vec![triggers], vec![attributes], vec![arguments], None).unwrap_err();
+        assert!(
+            refused.contains("another CAMEO verb dictionary"),
+            "{refused}"
+        );
     }
 
     #[test]
