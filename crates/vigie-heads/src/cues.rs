@@ -20,12 +20,16 @@ pub fn cue_fingerprint() -> u64 {
 /// `words` (the vectors of the words of `text`, whose code-point spans are `spans`) with
 /// each word's [`CUE_WIDTH`] cues appended.
 pub fn with_cues(words: &WordVectors, text: &str, spans: &[(usize, usize)]) -> WordVectors {
-    let types = CameoVerbs::embedded().word_types(text, spans);
-    append_cues(words, &types)
+    append_cues(words, &word_cues(text, spans))
+}
+
+/// The PLOVER type the dictionary codes at each word of `text` (code-point spans `spans`).
+pub fn word_cues(text: &str, spans: &[(usize, usize)]) -> Vec<Option<EventType>> {
+    CameoVerbs::embedded().word_types(text, spans)
 }
 
 /// `words` with a one-hot of each word's type in `types` (zeros for none) appended.
-fn append_cues(words: &WordVectors, types: &[Option<EventType>]) -> WordVectors {
+pub fn append_cues(words: &WordVectors, types: &[Option<EventType>]) -> WordVectors {
     let width = words.width + CUE_WIDTH;
     let mut values = Vec::with_capacity(words.len() * width);
     for (row, coded) in words.values.chunks_exact(words.width).zip(types) {

@@ -13,7 +13,7 @@ use vigie_encoder::e5::MultilingualEncoder;
 use vigie_eval::event_corpus::{AnnotatedEvent, EventItem, read_event_items};
 use vigie_eval::weak_events::read_weak_items;
 use vigie_heads::classifier::{SpanExample, train_classifier};
-use vigie_heads::cues::{cue_fingerprint, with_cues};
+use vigie_heads::cues::{append_cues, cue_fingerprint, with_cues, word_cues};
 use vigie_heads::event_layer::{self, EventLayer, LayerExample, LayerTraining};
 use vigie_heads::events::{
     ARGUMENTS_HEAD, ATTRIBUTES_HEAD, GoldAttributes, ROLES, TRIGGERS_HEAD, argument_inputs,
@@ -21,7 +21,7 @@ use vigie_heads::events::{
 };
 use vigie_heads::tagger::{self, Example, SpanTagger};
 use vigie_heads::training::TrainingOptions;
-use vigie_heads::words::HalfVectors;
+use vigie_heads::words::{HalfVectors, WordVectors};
 
 use crate::parallel::parallel_map;
 
@@ -98,6 +98,31 @@ fn trigger_tags(item: &EventItem) -> Result<Vec<usize>, String> {
         tagger::mark_span(&mut tags, item.words_of(event.trigger), kind);
     }
     Ok(tags)
+}
+
+/// Teaches the trigger tagger to lean on the dictionary's cues: half the cued words of a
+/// training sentence (by `seed`, a hash of the item) take the vector of the nearest word
+/// of the sentence that is neither cued nor inside a trigger (`tags`), so that the tagger
+/// meets trigger words it cannot recognise by their vector, as on real text.
+fn lean_on_cues(words: &mut WordVectors, cues: &[Option<EventType>], tags: &[usize], seed: u64) {
+    let width = words.width;
+    let plain = |j: usize| cues[j].is_none() && tags[j] == tagger::OUTSIDE;
+    for i in 0..cues.len() {
+        if cues[i].is_none()
+            || vigie_core::fnv1a(seed.wrapping_add(i as u64).to_le_bytes()) % 2 == 1
+        {
+            continue;
+        }
+        let donor = (1..cues.len())
+            .flat_map(|d| [i.checked_sub(d), Some(i + d)])
+            .flatten()
+            .find(|&j| j < cues.len() && plain(j));
+        if let Some(j) = donor {
+            words
+                .values
+                .copy_within(j * width..(j + 1) * width, i * width);
+        }
+    }
 }
 
 /// The attribute classifier's weak examples from the stories in `path`: in each lead
@@ -244,7 +269,12 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
             }
             let tags = trigger_tags(item).map_err(anyhow::Error::msg)?;
             let trigger_words = if settings.cues {
-                with_cues(&words, &item.text, &item.words)
+                let cues = word_cues(&item.text, &item.words);
+                let mut words = words;
+                if !item.held_out() {
+                    lean_on_cues(&mut words, &cues, &tags, vigie_core::fnv1a(item.id.bytes()));
+                }
+                append_cues(&words, &cues)
             } else {
                 words
             };
