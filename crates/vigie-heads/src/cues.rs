@@ -85,7 +85,7 @@ mod tests {
                 values: vec![0.0; spans.len()],
             };
             let cued = with_cues(&vectors, text, &spans);
-            assert!(cued.values.iter().any(|&v| v == 1.0), "no cue in {text:?}");
+            assert!(cued.values.contains(&1.0), "no cue in {text:?}");
         }
     }
 }

@@ -643,7 +643,7 @@ mod tests {
             tagger::train(
                 head,
                 kinds,
-                &[example.clone()],
+                std::slice::from_ref(&example),
                 &[example],
                 options,
                 "test",
@@ -671,7 +671,7 @@ mod tests {
         let attributes = crate::classifier::train_classifier(
             ATTRIBUTES_HEAD,
             attribute_outputs(),
-            &[example.clone()],
+            std::slice::from_ref(&example),
             &[example],
             &options,
             "test",
