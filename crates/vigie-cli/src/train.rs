@@ -107,10 +107,6 @@ pub enum TrainCommand {
         /// through `--event-layer`.
         #[arg(long, num_args = 1.., requires = "event_layer")]
         fold_layers: Vec<PathBuf>,
-        /// The trigger tagger also reads, after each word's vector, the PLOVER type the
-        /// embedded CAMEO verb dictionary codes there (`vigie_heads::cues`).
-        #[arg(long)]
-        cues: bool,
         /// Which heads to train and write: a head reads the encoder's last layer as it
         /// was trained to, so heads trained with `--event-layer` and heads trained without
         /// it may run together.
@@ -250,7 +246,6 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             argument_epochs,
             event_layer,
             fold_layers,
-            cues,
             heads,
             triggers_out,
             attributes_out,
@@ -263,7 +258,6 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
             argument_epochs,
             event_layer: event_layer.as_deref(),
             fold_layers: &fold_layers,
-            cues,
             heads: &heads,
             triggers_out: &triggers_out,
             attributes_out: &attributes_out,

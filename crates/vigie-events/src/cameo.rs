@@ -122,8 +122,6 @@ pub struct CameoVerbs {
     /// Each block's patterns.
     blocks: Vec<Block>,
     vocabulary: Vocabulary,
-    /// FNV-1a hash of the TSV the dictionary was read from.
-    fingerprint: u64,
 }
 
 impl CameoVerbs {
@@ -216,29 +214,7 @@ impl CameoVerbs {
             phrases,
             blocks,
             vocabulary,
-            fingerprint: vigie_core::fnv1a(text.bytes()),
         })
-    }
-
-    /// Hash of the TSV the dictionary was read from: a head trained on its cues names it.
-    pub fn fingerprint(&self) -> u64 {
-        self.fingerprint
-    }
-
-    /// The PLOVER type the dictionary codes at each word of `text` (its code-point spans
-    /// `words`), in either language: a word inside a coded trigger gets the trigger's type.
-    pub fn word_types(&self, text: &str, words: &[(usize, usize)]) -> Vec<Option<EventType>> {
-        let mut types = vec![None; words.len()];
-        let prepared = PreparedText::new(text);
-        let whole = Span::new(0, prepared.index.char_len());
-        for trigger in self.find_in_sentence(&prepared, whole, None) {
-            for (word, &(start, end)) in types.iter_mut().zip(words) {
-                if trigger.span.overlaps(Span::new(start, end)) {
-                    *word = Some(trigger.event_type);
-                }
-            }
-        }
-        types
     }
 
     /// Triggers coded by the dictionary in the `sentence` of a prepared text, in
@@ -425,24 +401,6 @@ pattern\ten\tARRANGE\t\tair raid|raids\t195\tASSAULT\theavy-weapons
                 (trigger, t.event_type, t.mode)
             })
             .collect()
-    }
-
-    #[test]
-    fn each_word_of_a_coded_trigger_carries_its_type() {
-        let verbs = CameoVerbs::from_tsv(DICTIONARY).unwrap();
-        let text = "Troops attacked the town; rebels staged a protest.";
-        let words: Vec<(usize, usize)> = tokenize(text)
-            .iter()
-            .map(|t| (t.span.start, t.span.end))
-            .collect();
-        let types = verbs.word_types(text, &words);
-        assert_eq!(types.len(), words.len());
-        assert_eq!(types[1], Some(EventType::Assault));
-        assert_eq!(types[6], Some(EventType::Protest));
-        let coded = types.iter().filter(|t| t.is_some()).count();
-        assert_eq!(coded, 2, "{types:?}");
-        let other = CameoVerbs::from_tsv(&DICTIONARY.replace("190", "193")).unwrap();
-        assert_ne!(verbs.fingerprint(), other.fingerprint());
     }
 
     #[test]

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use vigie_core::{AcledSubEventType, EventType, Modality};
 
 use crate::classifier::{Output, SpanClassifier, SpanExample, span_input};
-use crate::cues::{cue_fingerprint, with_cues};
 use crate::event_layer::EventLayer;
 use crate::tagger::SpanTagger;
 use crate::words::WordVectors;
@@ -203,18 +202,13 @@ pub fn type_and_mode_example(
 }
 
 /// A sentence's word vectors as the event heads read them: after the encoder's layers
-/// as it gives them, and with its last layer taken through the event layer; and the
-/// sentence's words, for the heads that also read dictionary cues.
+/// as it gives them, and with its last layer taken through the event layer.
 #[derive(Debug, Clone, Copy)]
 pub struct EventWords<'a> {
     /// After the encoder's layers as it gives them; `None` when no head reads them.
     pub plain: Option<&'a WordVectors>,
     /// With the last layer through the event layer; `None` without one.
     pub tuned: Option<&'a WordVectors>,
-    /// The sentence's text.
-    pub text: &'a str,
-    /// Code-point spans of its words in `text`, one per vector.
-    pub spans: &'a [(usize, usize)],
 }
 
 impl<'a> EventWords<'a> {
@@ -357,26 +351,6 @@ impl EventReader {
                 layers.collect::<Vec<_>>()
             ));
         }
-        if let Some(cues) = triggers
-            .iter()
-            .map(SpanTagger::cues)
-            .find(|&c| c != first.cues())
-        {
-            return Err(format!(
-                "the trigger taggers read different cues ({:?} and {cues:?})",
-                first.cues()
-            ));
-        }
-        if first.cues().is_some_and(|cues| cues != cue_fingerprint()) {
-            return Err(
-                "the trigger tagger was trained on the cues of another CAMEO verb dictionary \
-                 than this binary's: retrain it (scripts/train-event-heads)"
-                    .into(),
-            );
-        }
-        if arguments.iter().any(|a| a.cues().is_some()) {
-            return Err("an argument tagger reads cues; only trigger taggers do".into());
-        }
         let through = read_through(&triggers, &attributes, &arguments);
         let given = event_layer.as_ref().map(EventLayer::fingerprint);
         if through
@@ -465,24 +439,6 @@ impl EventReader {
         // Checked equal to `attribute_outputs()` when the reader was made.
         let outputs = self.attributes[0].outputs();
         let trigger_views = words.for_heads(&self.triggers, SpanTagger::event_layer)?;
-        // Checked the same for every trigger tagger when the reader was made.
-        let cued: Vec<WordVectors> = if self.triggers[0].cues().is_some() {
-            trigger_views
-                .iter()
-                .map(|(_, vectors)| with_cues(vectors, words.text, words.spans))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let trigger_views: Vec<(&SpanTagger, &WordVectors)> = if cued.is_empty() {
-            trigger_views
-        } else {
-            trigger_views
-                .iter()
-                .zip(&cued)
-                .map(|((tagger, _), vectors)| (*tagger, vectors))
-                .collect()
-        };
         let attribute_views = words.for_heads(&self.attributes, SpanClassifier::event_layer)?;
         let argument_views = words.for_heads(&self.arguments, SpanTagger::event_layer)?;
         let mut cues = Vec::new();
@@ -556,10 +512,6 @@ impl EventReader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cues::CUE_WIDTH;
-    use crate::tagger;
-    use crate::training::TrainingOptions;
-    use crate::words::HalfVectors;
 
     #[test]
     fn argument_inputs_carry_the_trigger_and_each_words_position() {
@@ -596,128 +548,19 @@ mod tests {
         let both = EventWords {
             plain: Some(&plain),
             tuned: Some(&tuned),
-            text: "",
-            spans: &[],
         };
         assert_eq!(both.for_head(None).unwrap().values, [1.0]);
         assert_eq!(both.for_head(Some(7)).unwrap().values, [2.0]);
         let tuned_only = EventWords {
             plain: None,
             tuned: Some(&tuned),
-            text: "",
-            spans: &[],
         };
         assert!(tuned_only.for_head(None).is_err());
         let plain_only = EventWords {
             plain: Some(&plain),
             tuned: None,
-            text: "",
-            spans: &[],
         };
         assert!(plain_only.for_head(Some(7)).is_err());
-    }
-
-    /// A trigger tagger, an attribute classifier and an argument tagger, each trained
-    /// for one pass on one sentence of `words` words of width `width`; the trigger tagger
-    /// reads `cues` after each word's vector.
-    fn tiny_heads(
-        words: usize,
-        width: usize,
-        cues: Option<u64>,
-    ) -> (SpanTagger, SpanClassifier, SpanTagger) {
-        let options = TrainingOptions {
-            hidden: 4,
-            epochs: 1,
-            batch: 1,
-            ..TrainingOptions::default()
-        };
-        let vectors = |width: usize| WordVectors {
-            width,
-            values: (0..words * width).map(|v| (v % 7) as f32 / 7.0).collect(),
-        };
-        let tagger = |head: &str, kinds: &[&str], width: usize, options: &TrainingOptions| {
-            let mut tags = vec![tagger::OUTSIDE; words];
-            tags[1] = tagger::begin_tag(0);
-            let example =
-                tagger::Example::new(HalfVectors::from(&vectors(width)), tags, vec![]).unwrap();
-            tagger::train(
-                head,
-                kinds,
-                std::slice::from_ref(&example),
-                &[example],
-                options,
-                "test",
-                |_, _, _| {},
-            )
-            .unwrap()
-        };
-        let cue_width = cues.map_or(0, |_| CUE_WIDTH);
-        let triggers = tagger(
-            TRIGGERS_HEAD,
-            &EventType::ALL.map(EventType::name),
-            width + cue_width,
-            &TrainingOptions {
-                cues,
-                ..options.clone()
-            },
-        );
-        let gold = GoldAttributes {
-            plover: "PROTEST",
-            mode: None,
-            acled: None,
-            modality: "asserted",
-        };
-        let example = attribute_example(&vectors(width), 1..2, gold);
-        let attributes = crate::classifier::train_classifier(
-            ATTRIBUTES_HEAD,
-            attribute_outputs(),
-            std::slice::from_ref(&example),
-            &[example],
-            &options,
-            "test",
-            |_, _, _| {},
-        )
-        .unwrap();
-        let arguments = tagger(
-            ARGUMENTS_HEAD,
-            &ROLES,
-            2 * width + POSITION_FEATURES,
-            &options,
-        );
-        (triggers, attributes, arguments)
-    }
-
-    #[test]
-    fn a_trigger_tagger_reads_the_cues_of_this_binarys_dictionary_only() {
-        let text = "Police arrested three protesters.";
-        let spans: Vec<(usize, usize)> = vigie_core::tokenize(text)
-            .iter()
-            .map(|t| (t.span.start, t.span.end))
-            .collect();
-        let words = WordVectors {
-            width: 2,
-            values: vec![0.5; 2 * spans.len()],
-        };
-        let sentence = EventWords {
-            plain: Some(&words),
-            tuned: None,
-            text,
-            spans: &spans,
-        };
-        for cues in [None, Some(cue_fingerprint())] {
-            let (triggers, attributes, arguments) = tiny_heads(spans.len(), 2, cues);
-            let reader =
-                EventReader::new(vec![triggers], vec![attributes], vec![arguments], None).unwrap();
-            // The cue-reading tagger is given its extra columns: no width error.
-            reader.read(sentence).unwrap();
-        }
-        let (triggers, attributes, arguments) = tiny_heads(spans.len(), 2, Some(1));
-        let refused =
-            EventReader::new(vec![triggers], vec![attributes], vec![arguments], None).unwrap_err();
-        assert!(
-            refused.contains("another CAMEO verb dictionary"),
-            "{refused}"
-        );
     }
 
     #[test]

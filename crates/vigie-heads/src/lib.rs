@@ -8,8 +8,6 @@
 //! - [`tagger`]: spans as BIO tags over the words, decoded so that every span is well
 //!   formed; trained with candle.
 //! - [`classifier`]: several labels for a span of words at once; trained with candle.
-//! - [`cues`]: the PLOVER type the CAMEO verb dictionary codes at each word, an input
-//!   beside the encoder's vectors.
 //! - [`names`]: named entities (PER, ORG, LOC, MISC), a span tagger.
 //! - [`event_layer`]: the encoder's last layer tuned for events, read by the event heads
 //!   in place of the encoder's own.
@@ -22,7 +20,6 @@
 //! - [`reader`]: one encoder pass per sentence feeding every head.
 
 pub mod classifier;
-pub mod cues;
 pub mod event_layer;
 pub mod events;
 pub mod names;

@@ -155,8 +155,6 @@ impl SentenceReader {
                 let cues = events.read(EventWords {
                     plain: plain.as_deref(),
                     tuned: tuned.as_ref(),
-                    text: run.text,
-                    spans: &run.words,
                 })?;
                 reading.events.extend(cues.into_iter().map(|cue| ReadEvent {
                     trigger: run.span_of(&cue.words),

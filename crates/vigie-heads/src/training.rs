@@ -8,9 +8,6 @@ pub struct TrainingOptions {
     /// Fingerprint of the event layer the last of them was read through, if any
     /// ([`crate::event_layer::EventLayer::fingerprint`]).
     pub event_layer: Option<u64>,
-    /// Fingerprint of the dictionary whose cues follow each word's vector, if any
-    /// ([`crate::cues`]; taggers only).
-    pub cues: Option<u64>,
     /// Units of the hidden layer.
     pub hidden: usize,
     /// Passes over the training examples.
@@ -30,7 +27,6 @@ impl Default for TrainingOptions {
         TrainingOptions {
             layers: vec![12],
             event_layer: None,
-            cues: None,
             hidden: 256,
             epochs: 10,
             batch: 32,

@@ -262,7 +262,6 @@ fn labeller_options(seed: u64) -> TrainingOptions {
     TrainingOptions {
         layers: PARAGRAPH_LAYERS.to_vec(),
         event_layer: None,
-        cues: None,
         hidden: 256,
         epochs: 6,
         batch: 32,

@@ -2,7 +2,6 @@
 //! tagger (PLOVER types), the attribute classifier (mode, ACLED sub-event type, modality)
 //! and the argument tagger (actor, recipient) — from Vigie's annotated corpus.
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -13,7 +12,6 @@ use vigie_encoder::e5::MultilingualEncoder;
 use vigie_eval::event_corpus::{AnnotatedEvent, EventItem, read_event_items};
 use vigie_eval::weak_events::read_weak_items;
 use vigie_heads::classifier::{SpanExample, train_classifier};
-use vigie_heads::cues::{append_cues, cue_fingerprint, with_cues, word_cues};
 use vigie_heads::event_layer::{self, EventLayer, LayerExample, LayerTraining};
 use vigie_heads::events::{
     ARGUMENTS_HEAD, ATTRIBUTES_HEAD, GoldAttributes, ROLES, TRIGGERS_HEAD, argument_inputs,
@@ -21,7 +19,7 @@ use vigie_heads::events::{
 };
 use vigie_heads::tagger::{self, Example, SpanTagger};
 use vigie_heads::training::TrainingOptions;
-use vigie_heads::words::{HalfVectors, WordVectors};
+use vigie_heads::words::HalfVectors;
 
 use crate::parallel::parallel_map;
 
@@ -63,9 +61,6 @@ pub struct EventTraining<'a> {
     /// fold order; each training item is read through its fold's (empty: every item
     /// through `event_layer`).
     pub fold_layers: &'a [PathBuf],
-    /// The trigger tagger also reads the CAMEO verb dictionary's cues
-    /// ([`vigie_heads::cues`]).
-    pub cues: bool,
     /// Which heads to train and write.
     pub heads: &'a [EventHead],
     /// Where to write the trigger tagger.
@@ -100,31 +95,6 @@ fn trigger_tags(item: &EventItem) -> Result<Vec<usize>, String> {
     Ok(tags)
 }
 
-/// Teaches the trigger tagger to lean on the dictionary's cues: half the cued words of a
-/// training sentence (by `seed`, a hash of the item) take the vector of the nearest word
-/// of the sentence that is neither cued nor inside a trigger (`tags`), so that the tagger
-/// meets trigger words it cannot recognise by their vector, as on real text.
-fn lean_on_cues(words: &mut WordVectors, cues: &[Option<EventType>], tags: &[usize], seed: u64) {
-    let width = words.width;
-    let plain = |j: usize| cues[j].is_none() && tags[j] == tagger::OUTSIDE;
-    for i in 0..cues.len() {
-        if cues[i].is_none()
-            || vigie_core::fnv1a(seed.wrapping_add(i as u64).to_le_bytes()) % 2 == 1
-        {
-            continue;
-        }
-        let donor = (1..cues.len())
-            .flat_map(|d| [i.checked_sub(d), Some(i + d)])
-            .flatten()
-            .find(|&j| j < cues.len() && plain(j));
-        if let Some(j) = donor {
-            words
-                .values
-                .copy_within(j * width..(j + 1) * width, i * width);
-        }
-    }
-}
-
 /// The attribute classifier's weak examples from the stories in `path`: in each lead
 /// sentence, the first trigger `triggers` finds of the story's type, else its first
 /// trigger, labelled with the story's type and mode. Stories where it finds no trigger
@@ -153,11 +123,7 @@ fn weak_attribute_examples(
     let mut agreeing = 0;
     for (item, vectors) in items.iter().zip(vectors) {
         let words = vectors.to_f32();
-        let trigger_words = match triggers.cues() {
-            Some(_) => Cow::Owned(with_cues(&words, &item.sentence, &item.words)),
-            None => Cow::Borrowed(&words),
-        };
-        let spans = triggers.spans(&trigger_words).map_err(anyhow::Error::msg)?;
+        let spans = triggers.spans(&words).map_err(anyhow::Error::msg)?;
         let own_type = spans
             .iter()
             .find(|s| EventType::ALL[s.kind] == item.event_type);
@@ -268,18 +234,8 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
                 });
             }
             let tags = trigger_tags(item).map_err(anyhow::Error::msg)?;
-            let trigger_words = if settings.cues {
-                let cues = word_cues(&item.text, &item.words);
-                let mut words = words;
-                if !item.held_out() {
-                    lean_on_cues(&mut words, &cues, &tags, vigie_core::fnv1a(item.id.bytes()));
-                }
-                append_cues(&words, &cues)
-            } else {
-                words
-            };
             triggers.push(
-                Example::new(HalfVectors::from(&trigger_words), tags, Vec::new())
+                Example::new(HalfVectors::from(&words), tags, Vec::new())
                     .map_err(anyhow::Error::msg)?,
             );
         }
@@ -334,25 +290,13 @@ pub fn train_heads(settings: &EventTraining<'_>) -> anyhow::Result<ExitCode> {
     let wanted = |head: EventHead| settings.heads.contains(&head);
     let mut trained: Vec<(&Path, Vec<u8>)> = Vec::new();
     if wanted(EventHead::Triggers) {
-        let trigger_options = TrainingOptions {
-            cues: settings.cues.then(cue_fingerprint),
-            ..options.clone()
-        };
-        let cued = if settings.cues {
-            " and the CAMEO verb dictionary's cues"
-        } else {
-            ""
-        };
         let triggers = tagger::train(
             TRIGGERS_HEAD,
             &kinds,
             &trigger_sets.0,
             &trigger_sets.1,
-            &trigger_options,
-            &format!(
-                "{}{cued}",
-                provenance("triggers", options.seed, options.epochs)
-            ),
+            &options,
+            &provenance("triggers", options.seed, options.epochs),
             epoch_progress(Some("triggers"), "trigger F1", started),
         )?;
         if let Some(weak) = settings.weak {

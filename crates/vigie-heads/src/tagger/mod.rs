@@ -103,11 +103,7 @@ struct Description {
     /// Fingerprint of the event layer the last layer was read through, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     event_layer: Option<u64>,
-    /// Fingerprint of the dictionary whose cues follow each word's vector, if any
-    /// ([`crate::cues`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    cues: Option<u64>,
-    /// Floats per word vector (with the cues).
+    /// Floats per word vector.
     width: usize,
     /// Units of the hidden layer.
     hidden: usize,
@@ -284,19 +280,13 @@ impl SpanTagger {
         &self.description.head
     }
 
+    /// The encoder layers whose vectors the tagger reads (pass them to
     /// Fingerprint of the event layer its last layer is read through, if any
     /// ([`crate::event_layer::EventLayer::fingerprint`]).
     pub fn event_layer(&self) -> Option<u64> {
         self.description.event_layer
     }
 
-    /// Fingerprint of the dictionary whose cues it reads after each word's vector, if any
-    /// ([`crate::cues::with_cues`]).
-    pub fn cues(&self) -> Option<u64> {
-        self.description.cues
-    }
-
-    /// The encoder layers whose vectors the tagger reads (pass them to
     /// [`word_vectors`](crate::words::word_vectors)).
     pub fn layers(&self) -> &[usize] {
         &self.description.layers

@@ -133,7 +133,6 @@ pub fn train(
                 head: head.to_owned(),
                 layers: options.layers.clone(),
                 event_layer: options.event_layer,
-                cues: options.cues,
                 width,
                 hidden,
                 tags: tag_names.clone(),
@@ -273,7 +272,6 @@ mod tests {
             learning_rate: 1e-2,
             dropout: 0.1,
             seed,
-            cues: Some(7),
             ..TrainingOptions::default()
         };
         let mut losses = Vec::new();
@@ -300,7 +298,6 @@ mod tests {
         assert_eq!(read.tags(&vectors).unwrap(), expected);
         assert_eq!(read.provenance(), "test");
         assert_eq!(read.layers(), [12]);
-        assert_eq!(read.cues(), Some(7));
         assert!(SpanTagger::from_bytes(&tagger.to_bytes(), "names").is_err());
     }
 
