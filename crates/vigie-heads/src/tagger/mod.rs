@@ -280,13 +280,13 @@ impl SpanTagger {
         &self.description.head
     }
 
-    /// The encoder layers whose vectors the tagger reads (pass them to
     /// Fingerprint of the event layer its last layer is read through, if any
     /// ([`crate::event_layer::EventLayer::fingerprint`]).
     pub fn event_layer(&self) -> Option<u64> {
         self.description.event_layer
     }
 
+    /// The encoder layers whose vectors the tagger reads (pass them to
     /// [`word_vectors`](crate::words::word_vectors)).
     pub fn layers(&self) -> &[usize] {
         &self.description.layers
