@@ -133,6 +133,9 @@ pub enum TrainCommand {
         /// The encoder's folder (built by `scripts/build-encoder`).
         #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
         encoder: PathBuf,
+        /// How many of the encoder's last layers to tune, as one stack.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=12))]
+        depth: u64,
         /// Passes over the data.
         #[arg(long, default_value_t = 8)]
         epochs: usize,
@@ -266,6 +269,7 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
         TrainCommand::EventLayer {
             train,
             encoder,
+            depth,
             epochs,
             learning_rate,
             dropout,
@@ -276,6 +280,7 @@ pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
         } => events::train_event_layer(
             &train,
             &encoder,
+            depth as usize,
             fold.map(|fold| (fold, folds)),
             &LayerTraining {
                 epochs,

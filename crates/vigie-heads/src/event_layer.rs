@@ -1,11 +1,11 @@
-//! The event layer: the encoder's last transformer layer tuned for events.
+//! The event layer: the encoder's last transformer layers tuned for events.
 //!
 //! The encoder's weights stay as they are (the name head and the parser read them); the
-//! event layer is a copy of its last layer, started from the encoder's own weights and
-//! trained on Vigie's corpus so that its token vectors tell the PLOVER types of triggers
-//! apart. It reads the encoder's states after the layer below the last one and stands in
-//! for the last layer wherever the event heads read it: one more layer per sentence, run
-//! in f32 after the encoder's pass.
+//! event layer is a copy of its last layer — or of its last few, a stack — started from
+//! the encoder's own weights and trained on Vigie's corpus so that its token vectors tell
+//! the PLOVER types of triggers apart. It reads the encoder's states after the layer below
+//! the ones it copies and stands in for the last layer wherever the event heads read it:
+//! as many more layers per sentence as it holds, run after the encoder's pass.
 //!
 //! Training puts a linear tag layer over the event layer's word vectors (the mean of
 //! their tokens, as [`crate::words`] pools them) and trains both on the trigger tags of
@@ -34,6 +34,10 @@ struct Description {
     head: String,
     /// The encoder layer it stands in for (the last).
     replaces: usize,
+    /// How many of the encoder's layers it copies, ending with `replaces` (files written
+    /// before stacks existed hold one).
+    #[serde(default = "one_layer")]
+    depth: usize,
     /// Attention heads.
     heads: usize,
     /// LayerNorm epsilon.
@@ -42,14 +46,19 @@ struct Description {
     provenance: String,
 }
 
-/// The encoder's last layer tuned for events.
+fn one_layer() -> usize {
+    1
+}
+
+/// The encoder's last layers tuned for events.
 #[derive(Debug, Clone)]
 pub struct EventLayer {
     description: Description,
-    weights: LayerWeights,
+    /// The layers, bottom first.
+    weights: Vec<LayerWeights>,
     /// The weights as the pipeline runs them (integer products where the CPU has AVX-512
     /// VNNI or AVX2), shared by clones.
-    packed: Arc<PackedLayer>,
+    packed: Arc<Vec<PackedLayer>>,
     fingerprint: u64,
 }
 
@@ -60,21 +69,31 @@ impl EventLayer {
     /// Where the shipped event layer lives, relative to the repository root.
     pub const DEFAULT_FILE: &'static str = "data/models/event-layer.bin";
 
-    /// The untrained event layer: a copy of layer `replaces` of the encoder in
-    /// `encoder_dir`, to be trained by [`train`]; `provenance` says how it is made.
+    /// The untrained event layer: a copy of the `depth` layers of the encoder in
+    /// `encoder_dir` that end with layer `replaces`, to be trained by [`train`];
+    /// `provenance` says how it is made.
     pub fn from_encoder(
         encoder_dir: &Path,
         replaces: usize,
+        depth: usize,
         provenance: &str,
     ) -> Result<Self, String> {
-        let weights =
-            MultilingualEncoder::read_layer(encoder_dir, replaces).map_err(|e| e.to_string())?;
+        if depth == 0 || depth > replaces {
+            return Err(format!(
+                "an event layer of {depth} layers cannot end with layer {replaces}"
+            ));
+        }
+        let weights = (replaces + 1 - depth..=replaces)
+            .map(|layer| MultilingualEncoder::read_layer(encoder_dir, layer))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
         Self::of_weights(
             Description {
                 head: EVENT_LAYER_HEAD.to_owned(),
                 replaces,
-                heads: weights.heads,
-                epsilon: weights.epsilon,
+                depth,
+                heads: weights[0].heads,
+                epsilon: weights[0].epsilon,
                 provenance: provenance.to_owned(),
             },
             weights,
@@ -84,10 +103,13 @@ impl EventLayer {
 
     fn of_weights(
         description: Description,
-        weights: LayerWeights,
+        weights: Vec<LayerWeights>,
         fingerprint: u64,
     ) -> Result<Self, String> {
-        let packed = PackedLayer::new(&weights, Arithmetic::Integer)
+        let packed = weights
+            .iter()
+            .map(|layer| PackedLayer::new(layer, Arithmetic::Integer))
+            .collect::<candle_core::Result<Vec<_>>>()
             .map_err(|e| format!("event layer: {e}"))?;
         Ok(EventLayer {
             description,
@@ -102,9 +124,21 @@ impl EventLayer {
         self.description.replaces
     }
 
-    /// The encoder layer whose states it reads (the one below the one it replaces).
+    /// How many layers it holds.
+    pub fn depth(&self) -> usize {
+        self.description.depth
+    }
+
+    /// The encoder layer whose states it reads (the one below the ones it copies).
     pub fn reads(&self) -> usize {
-        self.description.replaces - 1
+        self.description.replaces - self.description.depth
+    }
+
+    /// The name of a tensor of its layer `index` (bottom first) in its file: the layer's
+    /// own name for a single layer (as files written before stacks existed name them), led
+    /// by the encoder layer it copies in a stack.
+    fn tensor_name(&self, index: usize, name: &str) -> String {
+        tensor_name(&self.description, index, name)
     }
 
     /// How it was made.
@@ -133,13 +167,14 @@ impl EventLayer {
                 return Ok(Vec::new());
             }
             let width = states.len() / tokens;
-            let x = Tensor::from_slice(states, (tokens, width), &Device::Cpu)?;
-            match arithmetic {
-                Arithmetic::Integer => self.packed.forward(&x, lengths)?,
-                Arithmetic::Float => self.weights.forward(&x, lengths)?,
+            let mut x = Tensor::from_slice(states, (tokens, width), &Device::Cpu)?;
+            for (layer, packed) in self.weights.iter().zip(self.packed.iter()) {
+                x = match arithmetic {
+                    Arithmetic::Integer => packed.forward(&x, lengths)?,
+                    Arithmetic::Float => layer.forward(&x, lengths)?,
+                };
             }
-            .flatten_all()?
-            .to_vec1::<f32>()
+            x.flatten_all()?.to_vec1::<f32>()
         };
         run().map_err(|e| format!("event layer: {e}"))
     }
@@ -148,9 +183,13 @@ impl EventLayer {
     pub fn to_bytes(&self) -> Vec<u8> {
         let tensors: Vec<NamedTensor> = self
             .weights
-            .named()
-            .into_iter()
-            .map(|(name, tensor)| NamedTensor::of(name, tensor))
+            .iter()
+            .enumerate()
+            .flat_map(|(index, layer)| {
+                layer.named().into_iter().map(move |(name, tensor)| {
+                    NamedTensor::of(&self.tensor_name(index, name), tensor)
+                })
+            })
             .collect();
         model_file::to_bytes(&self.description, &tensors)
     }
@@ -169,17 +208,25 @@ impl EventLayer {
                 description.head
             ));
         }
-        if description.replaces < 1 {
-            return Err("replaces no encoder layer".into());
+        if description.depth < 1 || description.depth > description.replaces {
+            return Err(format!(
+                "{} layers cannot end with encoder layer {}",
+                description.depth, description.replaces
+            ));
         }
-        let weights = LayerWeights::from_named(description.heads, description.epsilon, |name| {
-            let tensor = tensors
-                .iter()
-                .find(|t: &&NamedTensor| t.name == name)
-                .ok_or_else(|| format!("tensor {name} missing"))?;
-            Tensor::from_slice(&tensor.values, tensor.shape.as_slice(), &Device::Cpu)
-                .map_err(|e| format!("tensor {name}: {e}"))
-        })?;
+        let weights = (0..description.depth)
+            .map(|index| {
+                LayerWeights::from_named(description.heads, description.epsilon, |name| {
+                    let name = tensor_name(&description, index, name);
+                    let tensor = tensors
+                        .iter()
+                        .find(|t: &&NamedTensor| t.name == name)
+                        .ok_or_else(|| format!("tensor {name} missing"))?;
+                    Tensor::from_slice(&tensor.values, tensor.shape.as_slice(), &Device::Cpu)
+                        .map_err(|e| format!("tensor {name}: {e}"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Self::of_weights(
             description,
             weights,
@@ -188,7 +235,17 @@ impl EventLayer {
     }
 }
 
-/// One training sentence: the encoder's states below the replaced layer, which tokens
+/// See [`EventLayer::tensor_name`].
+fn tensor_name(description: &Description, index: usize, name: &str) -> String {
+    if description.depth == 1 {
+        name.to_owned()
+    } else {
+        let layer = description.replaces + 1 - description.depth + index;
+        format!("{layer}.{name}")
+    }
+}
+
+/// One training sentence: the encoder's states below the tuned layers, which tokens
 /// each word covers, and each word's trigger tag.
 #[derive(Debug, Clone)]
 pub struct LayerExample {
@@ -289,24 +346,24 @@ impl Batch {
         })
     }
 
-    /// Tag scores \[words, tags\] through `layer` and the tag layer.
-    /// Tag scores \[words, tags\] through `layer` and the tag layer; while training,
+    /// Tag scores \[words, tags\] through `layers` (bottom first) and the tag layer; while training,
     /// `dropout` masks (already scaled) apply to the states the layer reads and to the
     /// word vectors it gives.
     fn logits(
         &self,
-        layer: &LayerWeights,
+        layers: &[LayerWeights],
         tag_weights: &Tensor,
         tag_bias: &Tensor,
         dropout: Option<(&Tensor, &Tensor)>,
     ) -> candle_core::Result<Tensor> {
-        let states = match dropout {
+        let mut states = match dropout {
             Some((input, _)) => self.states.mul(input)?,
             None => self.states.clone(),
         };
-        let mut words = self
-            .pooling
-            .matmul(&layer.forward(&states, &self.lengths)?)?;
+        for layer in layers {
+            states = layer.forward(&states, &self.lengths)?;
+        }
+        let mut words = self.pooling.matmul(&states)?;
         if let Some((_, output)) = dropout {
             words = words.mul(output)?;
         }
@@ -348,14 +405,20 @@ pub fn train(
     mut progress: impl FnMut(usize, f64, f64),
 ) -> Result<EventLayer, String> {
     let mut run = || -> candle_core::Result<EventLayer> {
-        let hidden = start.weights.query.weight.dim(1)?;
+        let hidden = start.weights[0].query.weight.dim(1)?;
         let mut layer_vars = Vec::new();
-        let layer = start.weights.map(|_, tensor| {
-            let var = Var::from_tensor(tensor)?;
-            let shared = var.as_tensor().clone();
-            layer_vars.push(var);
-            Ok(shared)
-        })?;
+        let layers = start
+            .weights
+            .iter()
+            .map(|layer| {
+                layer.map(|_, tensor| {
+                    let var = Var::from_tensor(tensor)?;
+                    let shared = var.as_tensor().clone();
+                    layer_vars.push(var);
+                    Ok(shared)
+                })
+            })
+            .collect::<candle_core::Result<Vec<_>>>()?;
         let mut random = Random(settings.seed);
         let tag_weights = random.glorot(hidden, tags, hidden)?;
         let tag_bias = Var::zeros(tags, DType::F32, &Device::Cpu)?;
@@ -378,7 +441,10 @@ pub fn train(
         let snapshot = || -> candle_core::Result<EventLayer> {
             let made = EventLayer::of_weights(
                 start.description.clone(),
-                layer.map(|_, tensor| tensor.copy())?,
+                layers
+                    .iter()
+                    .map(|layer| layer.map(|_, tensor| tensor.copy()))
+                    .collect::<candle_core::Result<Vec<_>>>()?,
                 0,
             )
             .map_err(candle_core::Error::msg)?;
@@ -409,7 +475,7 @@ pub fn train(
                     &Device::Cpu,
                 )?;
                 let logits = batch.logits(
-                    &layer,
+                    &layers,
                     &tag_weights,
                     &tag_bias,
                     Some((&input_mask, &output_mask)),
@@ -424,7 +490,7 @@ pub fn train(
             let (mut correct, mut predicted, mut gold) = (0, 0, 0);
             for chunk in development.chunks(64) {
                 let batch = Batch::of(chunk, hidden)?;
-                let logits = batch.logits(&layer, &tag_weights, &tag_bias, None)?;
+                let logits = batch.logits(&layers, &tag_weights, &tag_bias, None)?;
                 let (c, p, g) = span_f1(&logits, chunk)?;
                 (correct, predicted, gold) = (correct + c, predicted + p, gold + g);
             }
@@ -438,7 +504,7 @@ pub fn train(
                 best = Some((f1, snapshot()?));
             }
         }
-        best.map(|(_, layer)| layer)
+        best.map(|(_, made)| made)
             .ok_or_else(|| candle_core::Error::msg("no epoch"))
     };
     run().map_err(|e| e.to_string())
@@ -463,8 +529,14 @@ mod tests {
             eprintln!("skipped: the encoder is not built (scripts/build-encoder)");
             return;
         };
-        let layer = EventLayer::from_encoder(&encoder_dir(), encoder.depth(), "a test").unwrap();
+        let layer = EventLayer::from_encoder(&encoder_dir(), encoder.depth(), 1, "a test").unwrap();
         assert_eq!((layer.replaces(), layer.reads()), (12, 11));
+        let stack = EventLayer::from_encoder(&encoder_dir(), encoder.depth(), 2, "a test").unwrap();
+        assert_eq!(
+            (stack.replaces(), stack.reads(), stack.depth()),
+            (12, 10, 2)
+        );
+        assert!(EventLayer::from_encoder(&encoder_dir(), 2, 3, "a test").is_err());
         let text = "Des manifestants ont incendié la mairie de Goma.";
         let words = [
             (0, 3),
@@ -476,26 +548,31 @@ mod tests {
             (39, 41),
             (42, 46),
         ];
-        let read =
-            word_vectors_through(&encoder, &[(text, &words)], &[4, 12], &[4, 12], &layer).unwrap();
-        let (plain, through) = &read[0];
-        assert_eq!((plain.width, plain.len()), (through.width, words.len()));
-        let worst = plain
-            .values
-            .iter()
-            .zip(&through.values)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0f32, f32::max);
-        assert!(worst < 1e-3, "largest difference {worst}");
-        // Written as half floats and read back: the same layer, up to rounding.
-        let again = EventLayer::from_bytes(&layer.to_bytes()).unwrap();
-        assert_eq!(again.provenance(), "a test");
-        assert_eq!(
-            again.fingerprint(),
-            EventLayer::from_bytes(&again.to_bytes())
-                .unwrap()
-                .fingerprint()
-        );
+        for layer in [&layer, &stack] {
+            let read = word_vectors_through(&encoder, &[(text, &words)], &[4, 12], &[4, 12], layer)
+                .unwrap();
+            let (plain, through) = &read[0];
+            assert_eq!((plain.width, plain.len()), (through.width, words.len()));
+            let worst = plain
+                .values
+                .iter()
+                .zip(&through.values)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(worst < 1e-3, "largest difference {worst}");
+            // Written as half floats and read back: the same layers, up to rounding.
+            let again = EventLayer::from_bytes(&layer.to_bytes()).unwrap();
+            assert_eq!(
+                (again.provenance(), again.depth()),
+                ("a test", layer.depth())
+            );
+            assert_eq!(
+                again.fingerprint(),
+                EventLayer::from_bytes(&again.to_bytes())
+                    .unwrap()
+                    .fingerprint()
+            );
+        }
         assert!(EventLayer::from_bytes(b"VIGIE-HEAD1\n").is_err());
     }
 
@@ -536,7 +613,7 @@ mod tests {
                 LayerExample::new(&states[0], covering_tokens(&tokens, &words), tags).unwrap()
             })
             .collect();
-        let start = EventLayer::from_encoder(&encoder_dir(), encoder.depth(), "a test").unwrap();
+        let start = EventLayer::from_encoder(&encoder_dir(), encoder.depth(), 1, "a test").unwrap();
         let mut scores = Vec::new();
         let settings = LayerTraining {
             epochs: 12,

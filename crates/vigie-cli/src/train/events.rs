@@ -396,11 +396,13 @@ fn item_vectors(
     Ok(vectors.into_iter().flatten().collect())
 }
 
-/// Trains the event layer on the trigger tags of the corpus `files` and writes it to `out`;
-/// with `left_out` (fold, folds), without the training items of that fold.
+/// Trains the event layer (the encoder's last `depth` layers) on the trigger tags of the
+/// corpus `files` and writes it to `out`; with `left_out` (fold, folds), without the
+/// training items of that fold.
 pub fn train_event_layer(
     files: &[PathBuf],
     encoder_dir: &Path,
+    depth: usize,
     left_out: Option<(u64, u64)>,
     settings: &LayerTraining,
     out: &Path,
@@ -414,6 +416,11 @@ pub fn train_event_layer(
     }
     let encoder = MultilingualEncoder::load(encoder_dir)?;
     let replaces = encoder.depth();
+    anyhow::ensure!(
+        depth <= replaces,
+        "--depth {depth}: the encoder has {replaces} layers"
+    );
+    let reads = replaces - depth;
     let (mut training, mut development) = (Vec::new(), Vec::new());
     let mut sources = Vec::new();
     for file in files {
@@ -432,7 +439,7 @@ pub fn train_event_layer(
             |batch| -> anyhow::Result<Vec<(bool, LayerExample)>> {
                 let texts: Vec<&str> = batch.iter().map(|i| i.text.as_str()).collect();
                 let encoded = encoder
-                    .token_layers_many(&texts, vigie_encoder::e5::Role::Passage, &[replaces - 1])
+                    .token_layers_many(&texts, vigie_encoder::e5::Role::Passage, &[reads])
                     .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
                 batch
                     .iter()
@@ -463,21 +470,27 @@ pub fn train_event_layer(
         }
     }
     eprintln!(
-        "{} training and {} development items (layer {replaces} tuned)",
+        "{} training and {} development items (layers {} to {replaces} tuned)",
         training.len(),
-        development.len()
+        development.len(),
+        reads + 1
     );
     let provenance = format!(
-        "vigie train event-layer: multilingual-e5-small layer {replaces}, tuned on trigger tags \
+        "vigie train event-layer: multilingual-e5-small {}, tuned on trigger tags \
          ({} epochs, learning rate {}, dropout {}, seed {}); trained on {}",
+        if depth == 1 {
+            format!("layer {replaces}")
+        } else {
+            format!("layers {} to {replaces}", reads + 1)
+        },
         settings.epochs,
         settings.layer_rate,
         settings.dropout,
         settings.seed,
         sources.join(", ")
     );
-    let start =
-        EventLayer::from_encoder(encoder_dir, replaces, &provenance).map_err(anyhow::Error::msg)?;
+    let start = EventLayer::from_encoder(encoder_dir, replaces, depth, &provenance)
+        .map_err(anyhow::Error::msg)?;
     let kinds = EventType::ALL.map(EventType::name);
     let started = Instant::now();
     let layer = event_layer::train(
