@@ -34,9 +34,9 @@ struct Description {
     head: String,
     /// The encoder layer it stands in for (the last).
     replaces: usize,
-    /// How many of the encoder's layers it copies, ending with `replaces` (files written
-    /// before stacks existed hold one).
-    #[serde(default = "one_layer")]
+    /// How many of the encoder's layers it copies, ending with `replaces`; left out of
+    /// the file for one, so a single layer's file is what it was before stacks existed.
+    #[serde(default = "one_layer", skip_serializing_if = "is_one_layer")]
     depth: usize,
     /// Attention heads.
     heads: usize,
@@ -48,6 +48,10 @@ struct Description {
 
 fn one_layer() -> usize {
     1
+}
+
+fn is_one_layer(depth: &usize) -> bool {
+    *depth == 1
 }
 
 /// The encoder's last layers tuned for events.
@@ -134,13 +138,6 @@ impl EventLayer {
         self.description.replaces - self.description.depth
     }
 
-    /// The name of a tensor of its layer `index` (bottom first) in its file: the layer's
-    /// own name for a single layer (as files written before stacks existed name them), led
-    /// by the encoder layer it copies in a stack.
-    fn tensor_name(&self, index: usize, name: &str) -> String {
-        tensor_name(&self.description, index, name)
-    }
-
     /// How it was made.
     pub fn provenance(&self) -> &str {
         &self.description.provenance
@@ -187,7 +184,7 @@ impl EventLayer {
             .enumerate()
             .flat_map(|(index, layer)| {
                 layer.named().into_iter().map(move |(name, tensor)| {
-                    NamedTensor::of(&self.tensor_name(index, name), tensor)
+                    NamedTensor::of(&tensor_name(&self.description, index, name), tensor)
                 })
             })
             .collect();
@@ -235,7 +232,9 @@ impl EventLayer {
     }
 }
 
-/// See [`EventLayer::tensor_name`].
+/// The name in its file of tensor `name` of layer `index` (bottom first) of an event
+/// layer: the layer's own name for a single layer (as files written before stacks existed
+/// name them), led by the encoder layer it copies in a stack.
 fn tensor_name(description: &Description, index: usize, name: &str) -> String {
     if description.depth == 1 {
         name.to_owned()
