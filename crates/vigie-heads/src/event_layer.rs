@@ -591,54 +591,59 @@ mod tests {
             "Soldiers attacked a village in the north.",
             "The envoys met rebel commanders in Juba.",
         ];
-        let examples: Vec<LayerExample> = sentences
-            .iter()
-            .map(|text| {
-                let words: Vec<(usize, usize)> = vigie_core::tokenize(text)
-                    .iter()
-                    .map(|t| (t.span.start, t.span.end))
-                    .collect();
-                let (tokens, states) = encoder
-                    .token_layers(text, Role::Passage, &[encoder.depth() - 1])
-                    .unwrap();
-                let tags = vigie_core::tokenize(text)
-                    .iter()
-                    .map(|t| match t.text(text) {
-                        "attacked" => begin_tag(0),
-                        "met" => begin_tag(1),
-                        _ => crate::tagger::OUTSIDE,
-                    })
-                    .collect();
-                LayerExample::new(&states[0], covering_tokens(&tokens, &words), tags).unwrap()
-            })
-            .collect();
-        let start = EventLayer::from_encoder(&encoder_dir(), encoder.depth(), 1, "a test").unwrap();
-        let mut scores = Vec::new();
-        let settings = LayerTraining {
-            epochs: 12,
-            batch: 3,
-            ..LayerTraining::default()
-        };
-        let trained = train(
-            &start,
-            tags_of_kinds(&kinds).len(),
-            &examples,
-            &examples,
-            &settings,
-            |_, _, f1| scores.push(f1),
-        )
-        .unwrap();
-        assert_eq!(scores.len(), 12);
-        assert!(
-            scores.iter().copied().fold(0.0, f64::max) > 0.9,
-            "{scores:?}"
-        );
-        assert_ne!(trained.fingerprint(), 0);
-        assert_ne!(
-            trained.to_bytes(),
-            EventLayer::from_bytes(&start.to_bytes())
-                .unwrap()
-                .to_bytes()
-        );
+        // A single layer, as shipped, and a stack of two.
+        for depth in [1, 2] {
+            let examples: Vec<LayerExample> = sentences
+                .iter()
+                .map(|text| {
+                    let words: Vec<(usize, usize)> = vigie_core::tokenize(text)
+                        .iter()
+                        .map(|t| (t.span.start, t.span.end))
+                        .collect();
+                    let (tokens, states) = encoder
+                        .token_layers(text, Role::Passage, &[encoder.depth() - depth])
+                        .unwrap();
+                    let tags = vigie_core::tokenize(text)
+                        .iter()
+                        .map(|t| match t.text(text) {
+                            "attacked" => begin_tag(0),
+                            "met" => begin_tag(1),
+                            _ => crate::tagger::OUTSIDE,
+                        })
+                        .collect();
+                    LayerExample::new(&states[0], covering_tokens(&tokens, &words), tags).unwrap()
+                })
+                .collect();
+            let start =
+                EventLayer::from_encoder(&encoder_dir(), encoder.depth(), depth, "a test").unwrap();
+            let mut scores = Vec::new();
+            let settings = LayerTraining {
+                epochs: 12,
+                batch: 3,
+                ..LayerTraining::default()
+            };
+            let trained = train(
+                &start,
+                tags_of_kinds(&kinds).len(),
+                &examples,
+                &examples,
+                &settings,
+                |_, _, f1| scores.push(f1),
+            )
+            .unwrap();
+            assert_eq!(scores.len(), 12);
+            assert!(
+                scores.iter().copied().fold(0.0, f64::max) > 0.9,
+                "depth {depth}: {scores:?}"
+            );
+            assert_eq!(trained.depth(), depth);
+            assert_ne!(trained.fingerprint(), 0);
+            assert_ne!(
+                trained.to_bytes(),
+                EventLayer::from_bytes(&start.to_bytes())
+                    .unwrap()
+                    .to_bytes()
+            );
+        }
     }
 }
