@@ -345,9 +345,9 @@ impl Batch {
         })
     }
 
-    /// Tag scores \[words, tags\] through `layers` (bottom first) and the tag layer; while training,
-    /// `dropout` masks (already scaled) apply to the states the layer reads and to the
-    /// word vectors it gives.
+    /// Tag scores \[words, tags\] through `layers` (bottom first) and the tag layer; while
+    /// training, `dropout` masks (already scaled) apply to the states the layers read and
+    /// to the word vectors they give.
     fn logits(
         &self,
         layers: &[LayerWeights],
