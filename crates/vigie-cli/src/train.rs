@@ -133,8 +133,8 @@ pub enum TrainCommand {
         /// The encoder's folder (built by `scripts/build-encoder`).
         #[arg(long, default_value = vigie_encoder::e5::MultilingualEncoder::DEFAULT_DIR)]
         encoder: PathBuf,
-        /// How many of the encoder's last layers to tune, as one stack.
-        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=12))]
+        /// How many of the encoder's last layers to tune, as one stack (at most its depth).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
         depth: u64,
         /// Passes over the data.
         #[arg(long, default_value_t = 8)]

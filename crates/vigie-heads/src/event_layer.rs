@@ -82,11 +82,7 @@ impl EventLayer {
         depth: usize,
         provenance: &str,
     ) -> Result<Self, String> {
-        if depth == 0 || depth > replaces {
-            return Err(format!(
-                "an event layer of {depth} layers cannot end with layer {replaces}"
-            ));
-        }
+        check_depth(depth, replaces)?;
         let weights = (replaces + 1 - depth..=replaces)
             .map(|layer| MultilingualEncoder::read_layer(encoder_dir, layer))
             .collect::<Result<Vec<_>, _>>()
@@ -205,12 +201,7 @@ impl EventLayer {
                 description.head
             ));
         }
-        if description.depth < 1 || description.depth > description.replaces {
-            return Err(format!(
-                "{} layers cannot end with encoder layer {}",
-                description.depth, description.replaces
-            ));
-        }
+        check_depth(description.depth, description.replaces)?;
         let weights = (0..description.depth)
             .map(|index| {
                 LayerWeights::from_named(description.heads, description.epsilon, |name| {
@@ -230,6 +221,17 @@ impl EventLayer {
             vigie_core::fnv1a(bytes.iter().copied()),
         )
     }
+}
+
+/// Refuses a stack of `depth` layers ending with encoder layer `replaces` that the
+/// encoder cannot hold (none, or more layers than lie below and at `replaces`).
+fn check_depth(depth: usize, replaces: usize) -> Result<(), String> {
+    if depth == 0 || depth > replaces {
+        return Err(format!(
+            "an event layer of {depth} layers cannot end with encoder layer {replaces}"
+        ));
+    }
+    Ok(())
 }
 
 /// The name in its file of tensor `name` of layer `index` (bottom first) of an event
