@@ -44,7 +44,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-MIN_CHARS, MAX_CHARS, MIN_WORDS, PER_ARTICLE = 120, 700, 20, 2
+MIN_CHARS, MAX_CHARS, MIN_WORDS = 120, 700, 20
 
 
 def persuasion(lang, part="train"):
@@ -67,15 +67,86 @@ def geoparsing(corpus):
             yield {"file": name, "article": str(number), "paragraph": paragraph}, chunk.strip()
 
 
+def conllu_sentences(name):
+    """(sentence id, text) for each sentence of the CoNLL-U file `name`."""
+    sentence = None
+    for line in (SHARED / name).read_text(encoding="utf-8").splitlines():
+        if line.startswith("# sent_id = "):
+            sentence = line.removeprefix("# sent_id = ")
+        elif line.startswith("# text = "):
+            yield sentence, line.removeprefix("# text = ")
+
+
+def gum_paragraphs(name):
+    """(paragraph number, text) for each paragraph (`# newpar`) of one GUM document."""
+    paragraph, sentences = 0, []
+    for line in (SHARED / name).read_text(encoding="utf-8").splitlines():
+        if line == "# newpar" or line.startswith("# newpar "):
+            if sentences:
+                yield paragraph, " ".join(sentences)
+                paragraph += 1
+            sentences = []
+        elif line.startswith("# text = "):
+            sentences.append(line.removeprefix("# text = "))
+    if sentences:
+        yield paragraph, " ".join(sentences)
+
+
+def gum(genre, name=None):
+    """(source, text) for each paragraph of GUM's documents of `genre`, or of the one
+    document `name`."""
+    names = [name] if name else sorted(
+        f"syntax/gum/dep/{path.name}" for path in (SHARED / "syntax/gum/dep").glob(f"GUM_{genre}_*.conllu"))
+    for name in names:
+        for paragraph, text in gum_paragraphs(name):
+            yield {"file": name, "article": Path(name).stem, "paragraph": paragraph}, text
+
+
+def sequoia(prefix, name=None):
+    """(source, text) for the sentences of UD French Sequoia whose id starts with `prefix`,
+    as paragraphs of consecutive sentences (ids that follow each other) of at most
+    MAX_CHARS characters; the article is the first sentence of its run."""
+    names = [name] if name else [f"syntax/ud_french_sequoia/fr_sequoia-ud-{part}.conllu"
+                                 for part in ("train", "dev", "test")]
+    for name in names:
+        article, paragraph, chunk, previous = None, 0, [], None
+        for sentence, text in conllu_sentences(name):
+            if not sentence.startswith(prefix):
+                continue
+            number = int(sentence.removeprefix(prefix))
+            follows = previous is not None and number == previous + 1
+            if chunk and (not follows or len(" ".join(chunk + [text])) > MAX_CHARS):
+                yield {"file": name, "article": article, "paragraph": paragraph}, " ".join(chunk)
+                paragraph, chunk = paragraph + 1, []
+            if not follows:
+                article, paragraph = sentence, 0
+            chunk.append(text)
+            previous = number
+        if chunk:
+            yield {"file": name, "article": article, "paragraph": paragraph}, " ".join(chunk)
+
+
+#: The Sequoia sentences of each Sequoia pool, by the start of their ids: L'Est Républicain
+#: (regional news) and the European Parliament's debates.
+SEQUOIA_PREFIXES = {"sequoia-news": "annodis.er_", "sequoia-europarl": "Europar.550_"}
+
+
 def pool(name, lang):
     """The paragraphs of the pool `name` (see POOLS)."""
     if name.startswith("persuasion-"):
         return persuasion(lang, name.split("-")[1])
+    if name.startswith("gum-"):
+        return gum(name.removeprefix("gum-"))
+    if name.startswith("sequoia-"):
+        return sequoia(SEQUOIA_PREFIXES[name])
     return geoparsing(name)
 
 
-#: The pools `--pools` may name.
-POOLS = ["persuasion-train", "persuasion-dev", "geowebnews", "lgl", "tr-news"]
+#: The pools `--pools` may name. GUM's Wikinews stories and interviews and its political
+#: speeches (English), and Sequoia's regional news and parliamentary debates (French), are
+#: text whose licences let a model trained on it ship (see data/models/README.md).
+POOLS = ["persuasion-train", "persuasion-dev", "geowebnews", "lgl", "tr-news", "gum-news",
+         "gum-interview", "gum-speech", *SEQUOIA_PREFIXES]
 #: The pools of each language when `--pools` is not given.
 DEFAULT_POOLS = {"en": ["persuasion-train", "geowebnews"], "fr": ["persuasion-train"]}
 
@@ -88,7 +159,13 @@ def fingerprint(text):
 def paragraphs_of(source):
     """Every paragraph of `source`'s file, keyed by (article, paragraph)."""
     file = source["file"]
-    if file.startswith("geoparsing/"):
+    if file.startswith("syntax/gum/"):
+        reader = gum(None, file)
+    elif file.startswith("syntax/ud_french_sequoia/"):
+        # Each pool's article ids start with its own prefix, so one reader of every
+        # prefix finds the paragraph.
+        reader = (entry for prefix in SEQUOIA_PREFIXES.values() for entry in sequoia(prefix, file))
+    elif file.startswith("geoparsing/"):
         reader = geoparsing(file.split("/")[1].split(".")[0])
     else:
         lang, part = file.split("/")[1].split("-")[:2]
@@ -130,7 +207,7 @@ def select(args):
         for source, text in candidates:
             if len(chosen) == share:
                 break
-            if per_article.get(source["article"], 0) < PER_ARTICLE:
+            if per_article.get(source["article"], 0) < args.per_article:
                 per_article[source["article"]] = per_article.get(source["article"], 0) + 1
                 chosen.append((source, text))
         taken += chosen
@@ -213,6 +290,8 @@ def main():
     chosen.add_argument("--count", type=int, default=160)
     chosen.add_argument("--seed", type=int, default=1)
     chosen.add_argument("--name", default="real", help="the items' ids start with it")
+    chosen.add_argument("--per-article", type=int, default=2,
+                        help="at most this many paragraphs of one article")
     chosen.add_argument("--pools", nargs="+", choices=POOLS,
                         help="where paragraphs come from, in equal shares")
     chosen.add_argument("--exclude", nargs="*", default=[],
