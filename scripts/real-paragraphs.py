@@ -18,9 +18,13 @@ Paragraphs come from pools, in equal shares (`--pools`): by default the SemEval-
 training articles (English and French news, `persuasion/*-train-labels-subtask-3.template`:
 article id, paragraph number, text) and, for English, GeoWebNews
 (`geoparsing/geowebnews.dev.xml`, paragraphs split at blank lines); also the SemEval dev
-half here, LGL and TR-News. A paragraph is kept when it has 120 to 700 characters and at least 20 words; at
-most two are taken from one article, and none from an article of the files given to
-`--exclude`. With `--within`, only the articles of the given files are read, and none of
+half here, LGL and TR-News; and open-licence text that a shipped model may learn from
+(training data, `data/corpus/open/`): GUM's Wikinews stories and political speeches
+(`gum-news`, `gum-speech`: its `# newpar` paragraphs) and UD French Sequoia's regional news
+and parliamentary debates (`sequoia-news`, `sequoia-europarl`: runs of consecutive
+sentences). A paragraph is kept when it has 120 to 700 characters and at least 20 words; at
+most two are taken from one article (`--per-article`), and none from an article of the
+files given to `--exclude`. With `--within`, only the articles of the given files are read, and none of
 the paragraphs those files already hold is chosen again (a new test set from the articles
 of an earlier one, once a pool's other articles are used up).
 
@@ -30,6 +34,8 @@ Usage:
       --pools persuasion-train lgl tr-news --exclude data/corpus/real/events-real-en.jsonl --out /tmp/real-test-en.jsonl
   scripts/real-paragraphs.py select --lang fr --count 120 --seed 3 --name real-test2 \
       --pools persuasion-train persuasion-dev --within data/corpus/real/events-real-test-fr.jsonl --out /tmp/real-test2-fr.jsonl
+  scripts/real-paragraphs.py select --lang en --count 1000 --per-article 1000 --seed 7 \
+      --name open-gum-news --pools gum-news --out /tmp/gum-news.jsonl
   scripts/real-paragraphs.py standoff /tmp/annotated-en.jsonl --out data/corpus/real/events-real-en.jsonl
   scripts/real-paragraphs.py materialize data/corpus/real/events-real-en.jsonl \\
       --out target/events-real-en.jsonl
