@@ -19,8 +19,8 @@ training articles (English and French news, `persuasion/*-train-labels-subtask-3
 article id, paragraph number, text) and, for English, GeoWebNews
 (`geoparsing/geowebnews.dev.xml`, paragraphs split at blank lines); also the SemEval dev
 half here, LGL and TR-News; and open-licence text that a shipped model may learn from
-(training data, `data/corpus/open/`): GUM's Wikinews stories and political speeches
-(`gum-news`, `gum-speech`: its `# newpar` paragraphs) and UD French Sequoia's regional news
+(training data, `data/corpus/open/`): GUM's Wikinews stories and interviews and its
+political speeches (`gum-news`, `gum-interview`, `gum-speech`: its `# newpar` paragraphs) and UD French Sequoia's regional news
 and parliamentary debates (`sequoia-news`, `sequoia-europarl`: runs of consecutive
 sentences). A paragraph is kept when it has 120 to 700 characters and at least 20 words; at
 most two are taken from one article (`--per-article`), and none from an article of the
@@ -150,7 +150,8 @@ def pool(name, lang):
 
 #: The pools `--pools` may name. GUM's Wikinews stories and interviews and its political
 #: speeches (English), and Sequoia's regional news and parliamentary debates (French), are
-#: text whose licences let a model trained on it ship (see data/models/README.md).
+#: text whose licences let a model trained on it ship (data/corpus/README.md, "Open-licence
+#: real text").
 POOLS = ["persuasion-train", "persuasion-dev", "geowebnews", "lgl", "tr-news", "gum-news",
          "gum-interview", "gum-speech", *SEQUOIA_PREFIXES]
 #: The pools of each language when `--pools` is not given.
