@@ -20,13 +20,14 @@ article id, paragraph number, text) and, for English, GeoWebNews
 (`geoparsing/geowebnews.dev.xml`, paragraphs split at blank lines); also the SemEval dev
 half here, LGL and TR-News; and open-licence text that a shipped model may learn from
 (training data, `data/corpus/open/`): GUM's Wikinews stories and interviews and its
-political speeches (`gum-news`, `gum-interview`, `gum-speech`: its `# newpar` paragraphs) and UD French Sequoia's regional news
-and parliamentary debates (`sequoia-news`, `sequoia-europarl`: runs of consecutive
-sentences). A paragraph is kept when it has 120 to 700 characters and at least 20 words; at
-most two are taken from one article (`--per-article`), and none from an article of the
-files given to `--exclude`. With `--within`, only the articles of the given files are read, and none of
-the paragraphs those files already hold is chosen again (a new test set from the articles
-of an earlier one, once a pool's other articles are used up).
+political speeches (`gum-news`, `gum-interview`, `gum-speech`: its `# newpar`
+paragraphs) and UD French Sequoia's regional news and parliamentary debates
+(`sequoia-news`, `sequoia-europarl`: runs of consecutive sentences). A paragraph is kept
+when it has 120 to 700 characters and at least 20 words; at most two are taken from one
+article (`--per-article`), and none from an article of the files given to `--exclude`.
+With `--within`, only the articles of the given files are read, and none of the paragraphs
+those files already hold is chosen again (a new test set from the articles of an earlier
+one, once a pool's other articles are used up).
 
 Usage:
   scripts/real-paragraphs.py select --lang en --count 160 --seed 1 --out /tmp/real-en.jsonl
@@ -74,28 +75,27 @@ def geoparsing(corpus):
 
 
 def conllu_sentences(name):
-    """(sentence id, text) for each sentence of the CoNLL-U file `name`."""
-    sentence = None
+    """(sentence id, text, whether a paragraph starts with it) for each sentence of the
+    CoNLL-U file `name`."""
+    sentence, new_paragraph = None, False
     for line in (SHARED / name).read_text(encoding="utf-8").splitlines():
-        if line.startswith("# sent_id = "):
+        if line == "# newpar" or line.startswith("# newpar "):
+            new_paragraph = True
+        elif line.startswith("# sent_id = "):
             sentence = line.removeprefix("# sent_id = ")
         elif line.startswith("# text = "):
-            yield sentence, line.removeprefix("# text = ")
+            yield sentence, line.removeprefix("# text = "), new_paragraph
+            new_paragraph = False
 
 
 def gum_paragraphs(name):
     """(paragraph number, text) for each paragraph (`# newpar`) of one GUM document."""
-    paragraph, sentences = 0, []
-    for line in (SHARED / name).read_text(encoding="utf-8").splitlines():
-        if line == "# newpar" or line.startswith("# newpar "):
-            if sentences:
-                yield paragraph, " ".join(sentences)
-                paragraph += 1
-            sentences = []
-        elif line.startswith("# text = "):
-            sentences.append(line.removeprefix("# text = "))
-    if sentences:
-        yield paragraph, " ".join(sentences)
+    paragraphs = []
+    for _, text, new_paragraph in conllu_sentences(name):
+        if new_paragraph or not paragraphs:
+            paragraphs.append([])
+        paragraphs[-1].append(text)
+    return enumerate(" ".join(sentences) for sentences in paragraphs)
 
 
 def gum(genre, name=None):
@@ -116,7 +116,7 @@ def sequoia(prefix, name=None):
                                  for part in ("train", "dev", "test")]
     for name in names:
         article, paragraph, chunk, previous = None, 0, [], None
-        for sentence, text in conllu_sentences(name):
+        for sentence, text, _ in conllu_sentences(name):
             if not sentence.startswith(prefix):
                 continue
             number = int(sentence.removeprefix(prefix))
