@@ -7,18 +7,24 @@
 //! 32 inputs, each with its own scale (ggml's Q4_0 × Q8_0 scheme, which the encoder's own
 //! engine uses). On AVX-512 VNNI one `vpdpbusd` multiplies 64 byte pairs and sums them four
 //! by four into 16 lanes: four times the multiply-adds of an f32 FMA of the same width. On
-//! AVX2, `vpmaddubsw` then `vpmaddwd` give the same sums of four for 8 lanes. Within a
+//! AVX2, `vpmaddubsw` gives sums of two for 16 lanes, which 4-bit weights add up over a whole
+//! block in 16 bits before `vpmaddwd` widens them to the same sums as VNNI's. Within a
 //! block the products are exact integers; the activations' rounding (half a step of 1/127
 //! of the block's largest value) and, for f32 weights, theirs, separate the result from
 //! the f32 product. Both kernels compute the same integers and then the same float
 //! operations in the same order, so a model gives the same numbers on either CPU.
 
 use std::arch::x86_64::{
-    __m256, __m256i, __m512, __m512i, _mm_storeu_si128, _mm256_add_epi32, _mm256_add_ps,
-    _mm256_and_si256, _mm256_cvtepi32_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_loadu_si256,
-    _mm256_madd_epi16, _mm256_maddubs_epi16, _mm256_mul_ps, _mm256_set1_epi8, _mm256_set1_epi16,
-    _mm256_set1_epi32, _mm256_set1_ps, _mm256_setzero_ps, _mm256_setzero_si256, _mm256_slli_epi32,
-    _mm256_srli_epi16, _mm256_storeu_ps, _mm256_sub_epi32, _mm512_abs_ps, _mm512_add_epi32,
+    __m256, __m256i, __m512, __m512i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_cvtss_f32, _mm_max_ps,
+    _mm_max_ss, _mm_movehl_ps, _mm_shuffle_epi32, _mm_shuffle_ps, _mm_storeu_si128,
+    _mm_unpackhi_epi64, _mm256_add_epi16, _mm256_add_epi32, _mm256_add_ps, _mm256_and_si256,
+    _mm256_andnot_ps, _mm256_castps256_ps128, _mm256_castsi256_si128, _mm256_cvtepi32_ps,
+    _mm256_cvtps_epi32, _mm256_extractf128_ps, _mm256_extracti128_si256, _mm256_fmadd_ps,
+    _mm256_loadu_ps, _mm256_loadu_si256, _mm256_madd_epi16, _mm256_maddubs_epi16, _mm256_max_ps,
+    _mm256_mul_ps, _mm256_packs_epi16, _mm256_packs_epi32, _mm256_permutevar8x32_epi32,
+    _mm256_set1_epi8, _mm256_set1_epi16, _mm256_set1_epi32, _mm256_set1_ps, _mm256_setr_epi32,
+    _mm256_setzero_ps, _mm256_setzero_si256, _mm256_slli_epi32, _mm256_srli_epi16,
+    _mm256_storeu_ps, _mm256_storeu_si256, _mm256_sub_epi32, _mm512_abs_ps, _mm512_add_epi32,
     _mm512_add_ps, _mm512_cvtepi32_epi8, _mm512_cvtepi32_ps, _mm512_cvtps_epi32,
     _mm512_dpbusd_epi32, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_loadu_si512, _mm512_max_ps,
     _mm512_mul_ps, _mm512_reduce_add_epi32, _mm512_reduce_max_ps, _mm512_set1_epi32,
@@ -36,8 +42,8 @@ const TILE_OUTPUTS: usize = 32;
 /// Tokens computed together on AVX-512: 6 × 2 integer and 6 × 2 float accumulators fill 24
 /// of the 32 vector registers.
 const TILE_TOKENS: usize = 6;
-/// Tokens computed together on AVX2: 2 × 4 integer and 2 × 4 float accumulators, 16
-/// vector registers' worth.
+/// Tokens computed together on AVX2: 2 × 4 integer accumulators (16-bit for 4-bit weights)
+/// and 2 × 4 float ones.
 const TILE_TOKENS_AVX2: usize = 2;
 /// The zero point of a Q4_0 value: a stored `v` stands for `v − 8`.
 const Q4_ZERO_POINT: i32 = 8;
@@ -401,29 +407,40 @@ impl PackedLinear {
         };
         for block in 0..blocks {
             let mut dots: [[__m256i; 4]; R] = [[_mm256_setzero_si256(); 4]; R];
+            // 4-bit weights: the pair sums of a whole block are added in 16 bits and widened
+            // once (a lane's 16 products stay within 16 × 15 × 128 = 30,720).
+            let mut pairs: [[__m256i; 4]; R] = [[_mm256_setzero_si256(); 4]; R];
             for group in 0..BLOCK / GROUP {
                 let at = (block * (BLOCK / GROUP) + group) * TILE_OUTPUTS * GROUP;
                 // SAFETY: the tile holds `blocks` blocks of 8 groups of 128 bytes.
                 let weights: [__m256i; 4] = std::array::from_fn(|quarter| unsafe {
                     _mm256_loadu_si256(tile_values.add(at + 32 * quarter).cast())
                 });
-                for (r, dot) in dots.iter_mut().enumerate() {
+                for (r, (dot, pair)) in dots.iter_mut().zip(&mut pairs).enumerate() {
                     let input = (r * blocks + block) * BLOCK + group * GROUP;
                     // SAFETY: row `first + r` has `blocks` blocks.
                     let four = unsafe { token_values.add(input).cast::<i32>().read_unaligned() };
                     let broadcast = _mm256_set1_epi32(four);
-                    for (dot, &weights) in dot.iter_mut().zip(&weights) {
-                        let sum = if EIGHT_BIT {
+                    for ((dot, pair), &weights) in dot.iter_mut().zip(pair).zip(&weights) {
+                        if EIGHT_BIT {
                             let high = _mm256_and_si256(_mm256_srli_epi16(weights, 4), low_bits);
                             let low = _mm256_and_si256(weights, low_bits);
-                            _mm256_add_epi32(
+                            let sum = _mm256_add_epi32(
                                 _mm256_slli_epi32(four_products(high, broadcast), 4),
                                 four_products(low, broadcast),
-                            )
+                            );
+                            *dot = _mm256_add_epi32(*dot, sum);
                         } else {
-                            four_products(weights, broadcast)
-                        };
-                        *dot = _mm256_add_epi32(*dot, sum);
+                            *pair =
+                                _mm256_add_epi16(*pair, _mm256_maddubs_epi16(weights, broadcast));
+                        }
+                    }
+                }
+            }
+            if !EIGHT_BIT {
+                for (dot, pair) in dots.iter_mut().zip(&pairs) {
+                    for (dot, &pair) in dot.iter_mut().zip(pair) {
+                        *dot = _mm256_madd_epi16(pair, ones);
                     }
                 }
             }
@@ -530,14 +547,45 @@ fn quantize_block(block: &[f32], out: &mut [i8]) -> (f32, i32) {
 #[target_feature(enable = "avx2,fma")]
 fn quantize_block_avx2(block: &[f32], out: &mut [i8]) -> (f32, i32) {
     assert!(block.len() == BLOCK && out.len() == BLOCK);
-    let largest = block.iter().fold(0f32, |largest, v| largest.max(v.abs()));
-    let inverse = if largest > 0.0 { 127.0 / largest } else { 0.0 };
-    let mut sum = 0;
-    for (out, &value) in out.iter_mut().zip(block) {
-        let rounded = (value * inverse).round_ties_even() as i32;
-        *out = rounded as i8;
-        sum += rounded;
-    }
+    // SAFETY: 32 floats in (checked above).
+    let values: [__m256; 4] =
+        std::array::from_fn(|quarter| unsafe { _mm256_loadu_ps(block[8 * quarter..].as_ptr()) });
+    let sign = _mm256_set1_ps(-0.0);
+    let magnitudes = values.map(|v| _mm256_andnot_ps(sign, v));
+    let eight = _mm256_max_ps(
+        _mm256_max_ps(magnitudes[0], magnitudes[1]),
+        _mm256_max_ps(magnitudes[2], magnitudes[3]),
+    );
+    let four = _mm_max_ps(
+        _mm256_castps256_ps128(eight),
+        _mm256_extractf128_ps(eight, 1),
+    );
+    let two = _mm_max_ps(four, _mm_movehl_ps(four, four));
+    let largest = _mm_cvtss_f32(_mm_max_ss(two, _mm_shuffle_ps(two, two, 1)));
+    let inverse = _mm256_set1_ps(if largest > 0.0 { 127.0 / largest } else { 0.0 });
+    // Rounded to the nearest integer (the default rounding mode), within ±127.
+    let rounded = values.map(|v| _mm256_cvtps_epi32(_mm256_mul_ps(v, inverse)));
+    // The packs work within each 128-bit half: the bytes come out in groups of four
+    // values in the order 0, 4, 1, 5, 2, 6, 3, 7, which the permutation undoes.
+    let bytes = _mm256_permutevar8x32_epi32(
+        _mm256_packs_epi16(
+            _mm256_packs_epi32(rounded[0], rounded[1]),
+            _mm256_packs_epi32(rounded[2], rounded[3]),
+        ),
+        _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7),
+    );
+    // SAFETY: 32 bytes out (checked above).
+    unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), bytes) };
+    let total = _mm256_add_epi32(
+        _mm256_add_epi32(rounded[0], rounded[1]),
+        _mm256_add_epi32(rounded[2], rounded[3]),
+    );
+    let four = _mm_add_epi32(
+        _mm256_castsi256_si128(total),
+        _mm256_extracti128_si256(total, 1),
+    );
+    let two = _mm_add_epi32(four, _mm_unpackhi_epi64(four, four));
+    let sum = _mm_cvtsi128_si32(_mm_add_epi32(two, _mm_shuffle_epi32(two, 1)));
     (largest / 127.0, sum)
 }
 
@@ -748,6 +796,47 @@ mod tests {
                     "{kernel:?}, zero point {}",
                     packed.zero_point
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn activations_round_the_same_on_every_kernel() {
+        // The scheme's rounding, one value at a time: step = largest magnitude / 127,
+        // each value to the nearest step, ties to even.
+        let reference = |block: &[f32]| {
+            let largest = block.iter().fold(0f32, |largest, v| largest.max(v.abs()));
+            let inverse = if largest > 0.0 { 127.0 / largest } else { 0.0 };
+            let values: Vec<i8> = block
+                .iter()
+                .map(|v| (v * inverse).round_ties_even() as i8)
+                .collect();
+            let sum = values.iter().map(|&v| i32::from(v)).sum::<i32>();
+            (values, largest / 127.0, sum)
+        };
+        let mut ties = [0f32; BLOCK];
+        for (j, value) in ties.iter_mut().enumerate() {
+            // Halfway between steps, both signs, and the largest value last.
+            *value = (j as f32 - 15.5) / 127.0 * 3.0;
+        }
+        ties[BLOCK - 1] = 3.0;
+        let blocks = [
+            noise(23, BLOCK),
+            noise(29, BLOCK),
+            ties.to_vec(),
+            vec![0.0; BLOCK],
+        ];
+        for kernel in kernels() {
+            for block in &blocks {
+                let mut out = [0i8; BLOCK];
+                // SAFETY: `kernels` lists only what this CPU runs.
+                let (step, sum) = unsafe {
+                    match kernel {
+                        Kernel::Avx512Vnni => quantize_block(block, &mut out),
+                        Kernel::Avx2 => quantize_block_avx2(block, &mut out),
+                    }
+                };
+                assert_eq!((out.to_vec(), step, sum), reference(block), "{kernel:?}");
             }
         }
     }

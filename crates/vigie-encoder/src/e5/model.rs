@@ -53,7 +53,7 @@ impl Linear {
             Product::Float(weight) => weight.forward(x)?.broadcast_add(&self.bias),
             #[cfg(target_arch = "x86_64")]
             Product::Integer(packed) => {
-                let out = packed.forward(&x.flatten_all()?.to_vec1::<f32>()?);
+                let out = with_values(x, |values| packed.forward(values))?;
                 Tensor::from_vec(out, (x.dim(0)?, packed.outputs()), x.device())
             }
         }
@@ -71,7 +71,7 @@ impl Linear {
             Product::Integer(packed) => (
                 x.dim(0)?,
                 packed.outputs(),
-                packed.forward(&x.flatten_all()?.to_vec1::<f32>()?),
+                with_values(x, |values| packed.forward(values))?,
             ),
         };
         crate::gelu::gelu_in_place(&mut out);
@@ -85,6 +85,20 @@ impl Linear {
             Product::Integer(_) => Arithmetic::Integer,
         }
     }
+}
+
+/// `read` applied to the values of the f32 tensor `x`, row by row: in place when they lie
+/// contiguous in CPU memory, else from a copy.
+#[cfg(target_arch = "x86_64")]
+fn with_values<T>(x: &Tensor, read: impl FnOnce(&[f32]) -> T) -> candle_core::Result<T> {
+    let (storage, layout) = x.storage_and_layout();
+    if let (candle_core::Storage::Cpu(cpu), Some((start, end))) =
+        (&*storage, layout.contiguous_offsets())
+    {
+        return Ok(read(&cpu.as_slice::<f32>()?[start..end]));
+    }
+    drop(storage);
+    Ok(read(&x.flatten_all()?.to_vec1::<f32>()?))
 }
 
 /// One transformer layer.
