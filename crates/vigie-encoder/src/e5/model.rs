@@ -89,7 +89,6 @@ impl Linear {
 
 /// `read` applied to the values of the f32 tensor `x`, row by row: in place when they lie
 /// contiguous in CPU memory, else from a copy.
-#[cfg(target_arch = "x86_64")]
 fn with_values<T>(x: &Tensor, read: impl FnOnce(&[f32]) -> T) -> candle_core::Result<T> {
     let (storage, layout) = x.storage_and_layout();
     if let (candle_core::Storage::Cpu(cpu), Some((start, end))) =
@@ -136,8 +135,14 @@ fn attend(
                 .contiguous()
         };
         let (q, k, v) = (split(queries)?, split(keys)?, split(values)?);
-        let scores = (q.matmul(&k.t()?)? * scale)?;
-        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+        let scores = q.matmul(&k.t()?)?;
+        let weights = Tensor::from_vec(
+            with_values(&scores, |scores| {
+                crate::softmax::scaled_softmax(scores, n, scale as f32)
+            })?,
+            (heads, n, n),
+            q.device(),
+        )?;
         contexts.push(weights.matmul(&v)?.transpose(0, 1)?.reshape((n, h))?);
         start += n;
     }

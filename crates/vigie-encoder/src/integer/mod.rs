@@ -1,5 +1,5 @@
-//! Integer matrix products: 8-bit activations times 4- or 8-bit weights, on AVX-512 VNNI
-//! or on AVX2.
+//! Integer matrix products: 8-bit activations times 4- or 8-bit weights, on AMX, AVX-512
+//! VNNI or AVX2.
 //!
 //! The weights are kept in blocks of 32 inputs of one output, each block with its own
 //! scale: the encoder's 4-bit Q4_0 blocks exactly as stored, or a head's f32 weights
@@ -8,11 +8,16 @@
 //! engine uses). On AVX-512 VNNI one `vpdpbusd` multiplies 64 byte pairs and sums them four
 //! by four into 16 lanes: four times the multiply-adds of an f32 FMA of the same width. On
 //! AVX2, `vpmaddubsw` gives sums of two for 16 lanes, which 4-bit weights add up over a whole
-//! block in 16 bits before `vpmaddwd` widens them to the same sums as VNNI's. Within a
+//! block in 16 bits before `vpmaddwd` widens them to the same sums as VNNI's; AMX multiplies
+//! 16 tokens by 16 outputs per instruction ([`amx`]). Within a
 //! block the products are exact integers; the activations' rounding (half a step of 1/127
 //! of the block's largest value) and, for f32 weights, theirs, separate the result from
-//! the f32 product. Both kernels compute the same integers and then the same float
-//! operations in the same order, so a model gives the same numbers on either CPU.
+//! the f32 product. Every kernel computes the same integers and then the same float
+//! operations in the same order, so a model gives the same numbers on any of these CPUs.
+
+mod amx;
+
+use std::mem::MaybeUninit;
 
 use std::arch::x86_64::{
     __m256, __m256i, __m512, __m512i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_cvtss_f32, _mm_max_ps,
@@ -53,6 +58,9 @@ const Q8_ZERO_POINT: i32 = 128;
 /// The vector instructions a product runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kernel {
+    /// AMX-INT8 tiles (`tdpbssd`, 8,192 byte pairs per instruction), with AVX-512 F and BW
+    /// for the rest.
+    Amx,
     /// AVX-512 F, BW and VNNI: `vpdpbusd`, 64 byte pairs per instruction.
     Avx512Vnni,
     /// AVX2 and FMA: `vpmaddubsw` and `vpmaddwd`, 32 byte pairs per two instructions
@@ -64,7 +72,9 @@ pub enum Kernel {
 impl Kernel {
     /// The fastest kernel this CPU runs, if any.
     pub fn detect() -> Option<Kernel> {
-        if is_x86_feature_detected!("avx512f")
+        if amx::available() {
+            Some(Kernel::Amx)
+        } else if is_x86_feature_detected!("avx512f")
             && is_x86_feature_detected!("avx512bw")
             && is_x86_feature_detected!("avx512vnni")
         {
@@ -91,6 +101,8 @@ pub struct PackedLinear {
     /// Blocks of 32 inputs.
     blocks: usize,
     values: Vec<u8>,
+    /// For AMX, `values` less the zero point (empty for the other kernels).
+    signed: Vec<i8>,
     /// The block scales: for each tile and block, the 32 outputs' scales.
     scales: Vec<f32>,
     /// The value a stored byte stands for is `byte − zero_point`.
@@ -126,10 +138,24 @@ impl PackedLinear {
             tiles,
             blocks,
             values: vec![zero_point as u8; tiles * TILE_OUTPUTS * blocks * BLOCK],
+            signed: Vec::new(),
             scales: vec![0.0; tiles * TILE_OUTPUTS * blocks],
             zero_point,
             bias: padded_bias,
         })
+    }
+
+    /// The packed layer ready for its kernel: AMX multiplies signed weights.
+    fn finished(mut self) -> Self {
+        if self.kernel == Kernel::Amx {
+            let zero_point = self.zero_point;
+            self.signed = self
+                .values
+                .iter()
+                .map(|&value| (i32::from(value) - zero_point) as i8)
+                .collect();
+        }
+        self
     }
 
     /// Sets the weight of `output` for `input` to the stored byte `value`.
@@ -169,7 +195,7 @@ impl PackedLinear {
                 }
             }
         }
-        Some(packed)
+        Some(packed.finished())
     }
 
     /// Packs f32 weights \[outputs, inputs\] (row by row), rounded to 8 bits in blocks of
@@ -197,7 +223,7 @@ impl PackedLinear {
                 }
             }
         }
-        Some(packed)
+        Some(packed.finished())
     }
 
     /// Number of outputs.
@@ -216,17 +242,22 @@ impl PackedLinear {
         let tokens = x.len() / self.inputs.max(1);
         let quantized = quantize(x, self.inputs, self.blocks, self.kernel);
         let width = self.tiles * TILE_OUTPUTS;
-        let mut out = vec![0f32; tokens * width];
+        // Every kernel writes every output of every token: the buffer is not zeroed first.
+        let mut out = Vec::with_capacity(tokens * width);
+        let unwritten = &mut out.spare_capacity_mut()[..tokens * width];
         // SAFETY: `zeroed` chose the kernel the CPU runs; `quantize` gave `tokens` rows of
-        // `blocks` blocks, `out` has `tokens` rows of whole tiles.
+        // `blocks` blocks, `unwritten` has `tokens` rows of whole tiles, and the kernels
+        // write all of it before `set_len`.
         unsafe {
             match self.kernel {
-                Kernel::Avx512Vnni => self.product_avx512(&quantized, tokens, &mut out),
+                Kernel::Amx => self.product_amx(&quantized, tokens, unwritten),
+                Kernel::Avx512Vnni => self.product_avx512(&quantized, tokens, unwritten),
                 Kernel::Avx2 if self.zero_point == Q4_ZERO_POINT => {
-                    self.product_avx2::<false>(&quantized, tokens, &mut out)
+                    self.product_avx2::<false>(&quantized, tokens, unwritten)
                 }
-                Kernel::Avx2 => self.product_avx2::<true>(&quantized, tokens, &mut out),
+                Kernel::Avx2 => self.product_avx2::<true>(&quantized, tokens, unwritten),
             }
+            out.set_len(tokens * width);
         };
         if width != self.outputs {
             out = out
@@ -256,7 +287,12 @@ impl PackedLinear {
 
     /// Every tile of outputs against every tile of tokens.
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-    unsafe fn product_avx512(&self, tokens: &QuantizedTokens, count: usize, out: &mut [f32]) {
+    unsafe fn product_avx512(
+        &self,
+        tokens: &QuantizedTokens,
+        count: usize,
+        out: &mut [MaybeUninit<f32>],
+    ) {
         for tile in 0..self.tiles {
             let mut first = 0;
             while first + TILE_TOKENS <= count {
@@ -290,7 +326,7 @@ impl PackedLinear {
         tokens: &QuantizedTokens,
         first: usize,
         tile: usize,
-        out: &mut [f32],
+        out: &mut [MaybeUninit<f32>],
     ) {
         let (blocks, width) = (self.blocks, self.tiles * TILE_OUTPUTS);
         let mut sums: [[__m512; 2]; R] = [[_mm512_setzero_ps(); 2]; R];
@@ -351,8 +387,11 @@ impl PackedLinear {
             let row = &mut out[(first + r) * width + tile * TILE_OUTPUTS..];
             // SAFETY: the row has 32 outputs from the tile's first.
             unsafe {
-                _mm512_storeu_ps(row.as_mut_ptr(), _mm512_add_ps(sum[0], bias_low));
-                _mm512_storeu_ps(row[16..].as_mut_ptr(), _mm512_add_ps(sum[1], bias_high));
+                _mm512_storeu_ps(row.as_mut_ptr().cast(), _mm512_add_ps(sum[0], bias_low));
+                _mm512_storeu_ps(
+                    row[16..].as_mut_ptr().cast(),
+                    _mm512_add_ps(sum[1], bias_high),
+                );
             }
         }
     }
@@ -364,7 +403,7 @@ impl PackedLinear {
         &self,
         tokens: &QuantizedTokens,
         count: usize,
-        out: &mut [f32],
+        out: &mut [MaybeUninit<f32>],
     ) {
         for tile in 0..self.tiles {
             let mut first = 0;
@@ -393,7 +432,7 @@ impl PackedLinear {
         tokens: &QuantizedTokens,
         first: usize,
         tile: usize,
-        out: &mut [f32],
+        out: &mut [MaybeUninit<f32>],
     ) {
         let (blocks, width) = (self.blocks, self.tiles * TILE_OUTPUTS);
         let mut sums: [[__m256; 4]; R] = [[_mm256_setzero_ps(); 4]; R];
@@ -469,7 +508,10 @@ impl PackedLinear {
                 // SAFETY: the row and the bias have 32 outputs from the tile's first.
                 unsafe {
                     let bias = _mm256_loadu_ps(bias[8 * quarter..].as_ptr());
-                    _mm256_storeu_ps(row[8 * quarter..].as_mut_ptr(), _mm256_add_ps(sum, bias));
+                    _mm256_storeu_ps(
+                        row[8 * quarter..].as_mut_ptr().cast(),
+                        _mm256_add_ps(sum, bias),
+                    );
                 }
             }
         }
@@ -481,10 +523,15 @@ impl PackedLinear {
 /// nearest step, ties to even.
 fn quantize(x: &[f32], inputs: usize, blocks: usize, kernel: Kernel) -> QuantizedTokens {
     let tokens = x.len() / inputs.max(1);
+    // AMX reads whole tiles of tokens: the rows past the last are zero.
+    let rows = match kernel {
+        Kernel::Amx => tokens.next_multiple_of(amx::TILE_TOKENS_AMX),
+        Kernel::Avx512Vnni | Kernel::Avx2 => tokens,
+    };
     let mut quantized = QuantizedTokens {
-        values: vec![0; tokens * blocks * BLOCK],
-        scales: vec![0.0; tokens * blocks],
-        sums: vec![0; tokens * blocks],
+        values: vec![0; rows * blocks * BLOCK],
+        scales: vec![0.0; rows * blocks],
+        sums: vec![0; rows * blocks],
     };
     let mut padded = [0f32; BLOCK];
     for (token, row) in x.chunks_exact(inputs.max(1)).enumerate() {
@@ -502,7 +549,7 @@ fn quantize(x: &[f32], inputs: usize, blocks: usize, kernel: Kernel) -> Quantize
             // the CPU runs.
             let (scale, sum) = unsafe {
                 match kernel {
-                    Kernel::Avx512Vnni => quantize_block(values, out),
+                    Kernel::Amx | Kernel::Avx512Vnni => quantize_block(values, out),
                     Kernel::Avx2 => quantize_block_avx2(values, out),
                 }
             };
@@ -728,6 +775,7 @@ mod tests {
     /// The kernels this CPU runs.
     fn kernels() -> Vec<Kernel> {
         match Kernel::detect() {
+            Some(Kernel::Amx) => vec![Kernel::Amx, Kernel::Avx512Vnni, Kernel::Avx2],
             Some(Kernel::Avx512Vnni) => vec![Kernel::Avx512Vnni, Kernel::Avx2],
             Some(Kernel::Avx2) => vec![Kernel::Avx2],
             None => Vec::new(),
@@ -773,8 +821,9 @@ mod tests {
 
     #[test]
     fn every_kernel_gives_the_scheme_to_the_bit() {
-        let (bytes, _) = random_q4(64, 96);
-        let four_bit = PackedLinear::from_q4_0(&bytes, &noise(3, 64), 64, 96);
+        // 10 blocks of inputs: more than one chunk of AMX's.
+        let (bytes, _) = random_q4(64, 320);
+        let four_bit = PackedLinear::from_q4_0(&bytes, &noise(3, 64), 64, 320);
         let eight_bit = PackedLinear::from_rows(&noise(13, 40 * 70), &noise(17, 40), 40, 70);
         let (Some(four_bit), Some(eight_bit)) = (four_bit, eight_bit) else {
             eprintln!("skipped: this CPU has neither AVX-512 VNNI nor AVX2");
@@ -785,9 +834,10 @@ mod tests {
                 let packed = PackedLinear {
                     kernel,
                     ..packed.clone()
-                };
-                // 13 tokens: whole tiles of tokens and a remainder for either kernel.
-                let x = noise(5, 13 * packed.inputs);
+                }
+                .finished();
+                // 37 tokens: whole tiles of tokens and a remainder for every kernel.
+                let x = noise(5, 37 * packed.inputs);
                 let bits =
                     |values: Vec<f32>| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
                 assert_eq!(
@@ -832,7 +882,7 @@ mod tests {
                 // SAFETY: `kernels` lists only what this CPU runs.
                 let (step, sum) = unsafe {
                     match kernel {
-                        Kernel::Avx512Vnni => quantize_block(block, &mut out),
+                        Kernel::Amx | Kernel::Avx512Vnni => quantize_block(block, &mut out),
                         Kernel::Avx2 => quantize_block_avx2(block, &mut out),
                     }
                 };
