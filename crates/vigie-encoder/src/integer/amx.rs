@@ -132,30 +132,42 @@ impl PackedLinear {
         out: &mut [MaybeUninit<f32>],
     ) {
         let (blocks, width) = (self.blocks, self.tiles * TILE_OUTPUTS);
-        let mut products = Products([[[[[0; HALF_TILE]; TILE_ROWS]; 2]; 2]; CHUNK_BLOCKS]);
+        // Two chunks' products: the tiles compute the next chunk while the vector unit
+        // sums the last, so that no load waits on the tile stores just before it.
+        let mut products: [Products; 2] = std::array::from_fn(|_| {
+            Products([[[[[0; HALF_TILE]; TILE_ROWS]; 2]; 2]; CHUNK_BLOCKS])
+        });
+        let chunks = blocks.div_ceil(CHUNK_BLOCKS);
         // SAFETY: `available` saw AMX and got the tile data; the configuration is 64 bytes.
         unsafe { asm!("ldtilecfg [{}]", in(reg) &CONFIG, options(nostack, readonly)) };
+        // For each tile of tokens and half tile of outputs, 16 tokens' sums, kept from one
+        // chunk of blocks to the next (the first chunk starts them from zero).
+        let mut sums = [[[_mm512_setzero_ps(); TILE_ROWS]; 2]; 2];
         for tile in 0..self.tiles {
             let weights = self.signed[tile * blocks * BLOCK * TILE_OUTPUTS..].as_ptr();
             let scales = &self.scales[tile * blocks * TILE_OUTPUTS..];
             for first in (0..count).step_by(TILE_TOKENS_AMX) {
-                let activations = tokens.values[first * blocks * BLOCK..].as_ptr();
-                // For each tile of tokens and half tile of outputs, 16 tokens' sums.
-                let mut sums = [[[_mm512_setzero_ps(); TILE_ROWS]; 2]; 2];
-                for chunk in (0..blocks).step_by(CHUNK_BLOCKS) {
-                    let end = (chunk + CHUNK_BLOCKS).min(blocks);
-                    for block in chunk..end {
+                let multiply_chunk = |chunk: usize, products: &mut Products| {
+                    for block in chunk..(chunk + CHUNK_BLOCKS).min(blocks) {
                         // SAFETY: 32 rows of the block from token `first` (whole groups of
                         // tokens), 8 groups of the block's weights, one block's products.
                         unsafe {
                             multiply_block(
-                                activations.add(block * BLOCK),
-                                blocks * BLOCK,
+                                tokens.values[tokens.offset(first, block, blocks)..].as_ptr(),
+                                BLOCK,
                                 weights.add(block * (BLOCK / GROUP) * TILE_OUTPUTS * GROUP),
                                 &mut products.0[block - chunk],
                             )
                         };
                     }
+                };
+                multiply_chunk(0, &mut products[0]);
+                for index in 0..chunks {
+                    if index + 1 < chunks {
+                        multiply_chunk((index + 1) * CHUNK_BLOCKS, &mut products[(index + 1) % 2]);
+                    }
+                    let (chunk, products) = (index * CHUNK_BLOCKS, &products[index % 2]);
+                    let end = (chunk + CHUNK_BLOCKS).min(blocks);
                     for (rows, sums) in sums.iter_mut().enumerate() {
                         // SAFETY: rows `first + 16 × rows ..` exist (whole groups of tokens).
                         let steps = unsafe {
@@ -164,7 +176,12 @@ impl PackedLinear {
                                 .as_ptr()
                                 .add((first + rows * TILE_ROWS) * blocks)
                         };
-                        for (half, sums) in sums.iter_mut().enumerate() {
+                        for (half, kept) in sums.iter_mut().enumerate() {
+                            let mut sums = if chunk == 0 {
+                                [_mm512_setzero_ps(); TILE_ROWS]
+                            } else {
+                                *kept
+                            };
                             for block in chunk..end {
                                 // SAFETY: 16 scales of the half tile for each block.
                                 let scale = unsafe {
@@ -189,6 +206,7 @@ impl PackedLinear {
                                     );
                                 }
                             }
+                            *kept = sums;
                         }
                     }
                 }

@@ -113,12 +113,26 @@ pub struct PackedLinear {
 
 /// A token's activations rounded to 8 bits in blocks of [`BLOCK`] inputs.
 struct QuantizedTokens {
+    /// Token by token and block by block; for AMX block by block and token by token,
+    /// so that a tile's rows lie side by side.
     values: Vec<i8>,
+    /// For AMX, the rows of each block in `values` (whole tiles of tokens).
+    block_rows: Option<usize>,
     /// For each token and block: the step of the block's values.
     scales: Vec<f32>,
     /// For each token and block: the sum of its values, times the weights' zero point
     /// taken off the integer dot product.
     sums: Vec<i32>,
+}
+
+impl QuantizedTokens {
+    /// Where in `values` the block `block` of `token` starts, of `blocks` per token.
+    fn offset(&self, token: usize, block: usize, blocks: usize) -> usize {
+        match self.block_rows {
+            Some(rows) => (block * rows + token) * BLOCK,
+            None => (token * blocks + block) * BLOCK,
+        }
+    }
 }
 
 impl PackedLinear {
@@ -209,12 +223,13 @@ impl PackedLinear {
         let rounded = quantize(weights, inputs, packed.blocks, packed.kernel);
         for output in 0..outputs {
             for block in 0..packed.blocks {
-                let at = output * packed.blocks + block;
-                packed.set_scale(output, block, rounded.scales[at]);
-                for (j, &value) in rounded.values[at * BLOCK..(at + 1) * BLOCK]
-                    .iter()
-                    .enumerate()
-                {
+                packed.set_scale(
+                    output,
+                    block,
+                    rounded.scales[output * packed.blocks + block],
+                );
+                let offset = rounded.offset(output, block, packed.blocks);
+                for (j, &value) in rounded.values[offset..offset + BLOCK].iter().enumerate() {
                     packed.set(
                         output,
                         block * BLOCK + j,
@@ -530,6 +545,7 @@ fn quantize(x: &[f32], inputs: usize, blocks: usize, kernel: Kernel) -> Quantize
     };
     let mut quantized = QuantizedTokens {
         values: vec![0; rows * blocks * BLOCK],
+        block_rows: (kernel == Kernel::Amx).then_some(rows),
         scales: vec![0.0; rows * blocks],
         sums: vec![0; rows * blocks],
     };
@@ -544,7 +560,8 @@ fn quantize(x: &[f32], inputs: usize, blocks: usize, kernel: Kernel) -> Quantize
                 &padded
             };
             let at = token * blocks + block;
-            let out = &mut quantized.values[at * BLOCK..(at + 1) * BLOCK];
+            let offset = quantized.offset(token, block, blocks);
+            let out = &mut quantized.values[offset..offset + BLOCK];
             // SAFETY: `PackedLinear::zeroed`, the only way to a product, chose a kernel
             // the CPU runs.
             let (scale, sum) = unsafe {
@@ -708,7 +725,8 @@ mod tests {
                     + (0..inputs)
                         .map(|i| {
                             let at = token * packed.blocks + i / BLOCK;
-                            let value = quantized.values[at * BLOCK + i % BLOCK];
+                            let value = quantized.values
+                                [quantized.offset(token, i / BLOCK, packed.blocks) + i % BLOCK];
                             f64::from(value)
                                 * f64::from(quantized.scales[at])
                                 * f64::from(packed.weight(output, i))
@@ -806,7 +824,11 @@ mod tests {
                                 + lane)
                                 * GROUP
                                 + within];
-                            i32::from(stored) * i32::from(quantized.values[at * BLOCK + j])
+                            i32::from(stored)
+                                * i32::from(
+                                    quantized.values
+                                        [quantized.offset(token, block, packed.blocks) + j],
+                                )
                         })
                         .sum();
                     let scale = packed.scales[(tile * packed.blocks + block) * TILE_OUTPUTS + lane];
