@@ -20,15 +20,28 @@ pub(crate) fn scaled_softmax(scores: &[f32], width: usize, scale: f32) -> Vec<f3
     if width == 0 {
         return out;
     }
+    #[cfg(target_arch = "x86_64")]
+    let vectors = is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq");
+    #[cfg(not(target_arch = "x86_64"))]
+    let vectors = false;
     for row in scores.chunks_exact(width) {
         let start = out.len();
         // Candle's `affine`: `v × mul + add` with `add` zero (which turns −0 into +0).
         out.extend(row.iter().map(|&v| v * scale + 0.0));
         let values = &mut out[start..];
-        let mut largest = f32::NEG_INFINITY;
-        // SAFETY: `values` holds `width` > 0 floats.
-        unsafe { <f32 as VecOps>::vec_reduce_max(values.as_ptr(), &mut largest, width) };
-        exp_below(values, largest);
+        #[cfg(target_arch = "x86_64")]
+        if vectors {
+            // SAFETY: the CPU has AVX-512 F and DQ.
+            unsafe { avx512::exp_below(values, avx512::largest(values)) };
+        }
+        if !vectors {
+            let mut largest = f32::NEG_INFINITY;
+            // SAFETY: `values` holds `width` > 0 floats.
+            unsafe { <f32 as VecOps>::vec_reduce_max(values.as_ptr(), &mut largest, width) };
+            for value in values.iter_mut() {
+                *value = (*value - largest).exp();
+            }
+        }
         let mut sum = 0f32;
         // SAFETY: as above.
         unsafe { <f32 as VecOps>::vec_reduce_sum(values.as_ptr(), &mut sum, width) };
@@ -39,29 +52,17 @@ pub(crate) fn scaled_softmax(scores: &[f32], width: usize, scale: f32) -> Vec<f3
     out
 }
 
-/// Replaces each value `v` by `f32::exp(v − largest)`.
-fn exp_below(values: &mut [f32], largest: f32) {
-    #[cfg(target_arch = "x86_64")]
-    if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq") {
-        // SAFETY: the CPU has AVX-512 F and DQ.
-        unsafe { avx512::exp_below(values, largest) };
-        return;
-    }
-    for value in values {
-        *value = (*value - largest).exp();
-    }
-}
-
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use std::arch::x86_64::{
         __m512d, __m512i, _mm512_add_epi64, _mm512_and_si512, _mm512_castpd_si512,
-        _mm512_castps_si512, _mm512_castps512_ps256, _mm512_castsi512_pd, _mm512_cmpge_epu32_mask,
-        _mm512_cvtpd_ps, _mm512_cvtps_pd, _mm512_extractf32x8_ps, _mm512_fmadd_pd, _mm512_fmsub_pd,
-        _mm512_insertf32x8, _mm512_loadu_ps, _mm512_mask_blend_epi64, _mm512_mul_pd,
-        _mm512_permutex2var_epi64, _mm512_set1_epi32, _mm512_set1_epi64, _mm512_set1_pd,
-        _mm512_set1_ps, _mm512_setr_epi64, _mm512_slli_epi64, _mm512_srli_epi32, _mm512_storeu_ps,
-        _mm512_sub_pd, _mm512_sub_ps, _mm512_test_epi64_mask,
+        _mm512_castps_si512, _mm512_castps256_ps512, _mm512_castps512_ps256, _mm512_castsi512_pd,
+        _mm512_cmpge_epu32_mask, _mm512_cvtpd_ps, _mm512_cvtps_pd, _mm512_extractf32x8_ps,
+        _mm512_fmadd_pd, _mm512_fmsub_pd, _mm512_insertf32x8, _mm512_mask_blend_epi64,
+        _mm512_mask_loadu_ps, _mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_max_ps,
+        _mm512_mul_pd, _mm512_permutex2var_epi64, _mm512_reduce_max_ps, _mm512_set1_epi32,
+        _mm512_set1_epi64, _mm512_set1_pd, _mm512_set1_ps, _mm512_setr_epi64, _mm512_slli_epi64,
+        _mm512_srli_epi32, _mm512_storeu_ps, _mm512_sub_pd, _mm512_sub_ps, _mm512_test_epi64_mask,
     };
 
     /// 2^(i/32) rounded to a double, less `i << 47` (which the exponent adds back): the
@@ -113,44 +114,74 @@ mod avx512 {
     /// The top 12 bits of |x| from which `expf` takes its special path (|x| ≥ 88, NaN).
     const SPECIAL_TOP: i32 = 0x42b;
 
-    /// [`super::exp_below`] on AVX-512, 16 values per step.
+    /// The largest of `values` (not empty): the value candle's sequential `f32::max`
+    /// finds, but for which zero it returns when +0 and −0 tie, and exp(x − 0) is the
+    /// same for either zero.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512 F.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn largest(values: &[f32]) -> f32 {
+        let lowest = _mm512_set1_ps(f32::NEG_INFINITY);
+        let mut largest = lowest;
+        for start in (0..values.len()).step_by(16) {
+            // SAFETY: the mask reads only the row's floats.
+            let chunk = unsafe {
+                _mm512_mask_loadu_ps(
+                    lowest,
+                    lanes_from(values.len(), start),
+                    values.as_ptr().add(start),
+                )
+            };
+            largest = _mm512_max_ps(largest, chunk);
+        }
+        _mm512_reduce_max_ps(largest)
+    }
+
+    /// The lanes of a vector from `start` that lie within `len` values.
+    fn lanes_from(len: usize, start: usize) -> u16 {
+        let count = (len - start).min(16);
+        ((1u32 << count) - 1) as u16
+    }
+
+    /// Replaces each value `v` by `f32::exp(v − largest)`, 16 values per step.
     ///
     /// # Safety
     /// The CPU has AVX-512 F and DQ.
     #[target_feature(enable = "avx512f,avx512dq")]
     pub(super) unsafe fn exp_below(values: &mut [f32], largest: f32) {
-        let mut chunks = values.chunks_exact_mut(16);
-        for chunk in &mut chunks {
-            // SAFETY: 16 floats.
+        for start in (0..values.len()).step_by(16) {
+            let lanes = lanes_from(values.len(), start);
+            let at = values[start..].as_mut_ptr();
+            // SAFETY: the mask reads only the row's floats.
             let x = _mm512_sub_ps(
-                unsafe { _mm512_loadu_ps(chunk.as_ptr()) },
+                unsafe { _mm512_maskz_loadu_ps(lanes, at) },
                 _mm512_set1_ps(largest),
             );
             let top = _mm512_and_si512(
                 _mm512_srli_epi32(_mm512_castps_si512(x), 20),
                 _mm512_set1_epi32(0x7ff),
             );
-            let special = _mm512_cmpge_epu32_mask(top, _mm512_set1_epi32(SPECIAL_TOP));
+            let special = lanes & _mm512_cmpge_epu32_mask(top, _mm512_set1_epi32(SPECIAL_TOP));
             let low = _mm512_cvtpd_ps(exp_lanes(_mm512_cvtps_pd(_mm512_castps512_ps256(x))));
             let high = _mm512_cvtpd_ps(exp_lanes(_mm512_cvtps_pd(_mm512_extractf32x8_ps(x, 1))));
-            let originals: [f32; 16] = chunk.try_into().expect("16 floats");
-            // SAFETY: 16 floats.
+            let mut arguments = [0f32; 16];
+            // SAFETY: 16 floats out; the mask writes only the row's floats.
             unsafe {
-                _mm512_storeu_ps(
-                    chunk.as_mut_ptr(),
-                    _mm512_insertf32x8(std::arch::x86_64::_mm512_castps256_ps512(low), high, 1),
-                )
-            };
+                _mm512_storeu_ps(arguments.as_mut_ptr(), x);
+                _mm512_mask_storeu_ps(
+                    at,
+                    lanes,
+                    _mm512_insertf32x8(_mm512_castps256_ps512(low), high, 1),
+                );
+            }
             if special != 0 {
-                for (lane, value) in chunk.iter_mut().enumerate() {
+                for (lane, &argument) in arguments.iter().enumerate() {
                     if special >> lane & 1 == 1 {
-                        *value = (originals[lane] - largest).exp();
+                        values[start + lane] = argument.exp();
                     }
                 }
             }
-        }
-        for value in chunks.into_remainder() {
-            *value = (*value - largest).exp();
         }
     }
 
@@ -197,6 +228,7 @@ mod avx512 {
 mod tests {
     use super::*;
 
+    #[cfg(target_arch = "x86_64")]
     #[test]
     fn exponentials_are_those_of_f32_exp() {
         // Every float from 0 down to below −104 (where `expf` is zero), one in 61, then
@@ -210,8 +242,13 @@ mod tests {
             arguments.extend((bits.saturating_sub(20_000)..bits + 20_000).map(f32::from_bits));
         }
         arguments.extend([f32::NEG_INFINITY, f32::NAN, 0.0, -0.0, 1.0, 30.0]);
+        if !(is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq")) {
+            eprintln!("skipped: this CPU has no AVX-512 F and DQ");
+            return;
+        }
         let mut values = arguments.clone();
-        exp_below(&mut values, 0.0);
+        // SAFETY: checked above.
+        unsafe { avx512::exp_below(&mut values, 0.0) };
         for (argument, value) in arguments.iter().zip(&values) {
             let expected = argument.exp();
             assert!(
