@@ -16,7 +16,8 @@ A record belongs to fold `md5(id) mod N`; a translation has its original's id, s
 languages of one record fall in the same fold. `--fold K` writes the training items of
 every other fold and, with `--held-out-prefix P`, the fold's own records as gold files
 P.<lang>.json for `vigie eval events`. Without `--fold`, every record is a training item
-(for the heads that ship).
+(for the heads that ship). `--repeat N` writes each training item N times, which weighs
+the records against a corpus some thirty times their number.
 
     scripts/plover-records.py --gold ../shared/data/events/plover_gsr.dev.json \
         --gold data/events/plover_gsr.dev.fr.json --folds 4 --fold 0 \
@@ -119,6 +120,11 @@ def main():
     parser.add_argument("--fold", type=int, help="the fold held out (default: none)")
     parser.add_argument("--train-out", required=True)
     parser.add_argument("--held-out-prefix")
+    parser.add_argument(
+        "--repeat", type=int, default=1,
+        help="write each training item this many times, under its one id (a weight: the "
+        "copies fall on the same side of the development fifth)",
+    )
     args = parser.parse_args()
     train, held_out, skipped = [], {}, 0
     for path in args.gold:
@@ -138,7 +144,8 @@ def main():
                 train.append(item)
     with open(args.train_out, "w", encoding="utf-8") as f:
         for item in train:
-            f.write(json.dumps(item, ensure_ascii=False) + "\n")
+            line = json.dumps(item, ensure_ascii=False) + "\n"
+            f.write(line * args.repeat)
     if args.held_out_prefix:
         for lang, records in held_out.items():
             with open(f"{args.held_out_prefix}.{lang}.json", "w", encoding="utf-8") as f:
