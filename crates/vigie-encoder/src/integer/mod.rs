@@ -21,19 +21,19 @@ use std::mem::MaybeUninit;
 
 use std::arch::x86_64::{
     __m256, __m256i, __m512, __m512i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_cvtss_f32, _mm_max_ps,
-    _mm_max_ss, _mm_movehl_ps, _mm_shuffle_epi32, _mm_shuffle_ps, _mm_storeu_si128,
-    _mm_unpackhi_epi64, _mm256_add_epi16, _mm256_add_epi32, _mm256_add_ps, _mm256_and_si256,
-    _mm256_andnot_ps, _mm256_castps256_ps128, _mm256_castsi256_si128, _mm256_cvtepi32_ps,
-    _mm256_cvtps_epi32, _mm256_extractf128_ps, _mm256_extracti128_si256, _mm256_fmadd_ps,
-    _mm256_loadu_ps, _mm256_loadu_si256, _mm256_madd_epi16, _mm256_maddubs_epi16, _mm256_max_ps,
-    _mm256_mul_ps, _mm256_packs_epi16, _mm256_packs_epi32, _mm256_permutevar8x32_epi32,
-    _mm256_set1_epi8, _mm256_set1_epi16, _mm256_set1_epi32, _mm256_set1_ps, _mm256_setr_epi32,
-    _mm256_setzero_ps, _mm256_setzero_si256, _mm256_slli_epi32, _mm256_srli_epi16,
-    _mm256_storeu_ps, _mm256_storeu_si256, _mm256_sub_epi32, _mm512_abs_ps, _mm512_add_epi32,
+    _mm_max_ss, _mm_movehl_ps, _mm_set1_epi8, _mm_shuffle_epi32, _mm_shuffle_ps, _mm_storeu_si128,
+    _mm_unpackhi_epi64, _mm_xor_si128, _mm256_add_epi16, _mm256_add_epi32, _mm256_add_ps,
+    _mm256_and_si256, _mm256_andnot_ps, _mm256_castps256_ps128, _mm256_castsi256_si128,
+    _mm256_cvtepi32_ps, _mm256_cvtps_epi32, _mm256_extractf128_ps, _mm256_extracti128_si256,
+    _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_loadu_si256, _mm256_madd_epi16, _mm256_maddubs_epi16,
+    _mm256_max_ps, _mm256_mul_ps, _mm256_packs_epi16, _mm256_packs_epi32,
+    _mm256_permutevar8x32_epi32, _mm256_set1_epi8, _mm256_set1_epi16, _mm256_set1_epi32,
+    _mm256_set1_ps, _mm256_setr_epi32, _mm256_setzero_ps, _mm256_setzero_si256, _mm256_slli_epi32,
+    _mm256_srli_epi16, _mm256_storeu_ps, _mm256_storeu_si256, _mm256_sub_epi32, _mm512_abs_ps,
     _mm512_add_ps, _mm512_cvtepi32_epi8, _mm512_cvtepi32_ps, _mm512_cvtps_epi32,
     _mm512_dpbusd_epi32, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_loadu_si512, _mm512_max_ps,
-    _mm512_mul_ps, _mm512_reduce_add_epi32, _mm512_reduce_max_ps, _mm512_set1_epi32,
-    _mm512_set1_ps, _mm512_setzero_ps, _mm512_setzero_si512, _mm512_storeu_ps, _mm512_sub_epi32,
+    _mm512_mul_ps, _mm512_reduce_max_ps, _mm512_set1_epi32, _mm512_set1_ps, _mm512_setzero_ps,
+    _mm512_storeu_ps,
 };
 
 /// Inputs sharing one scale, in a weight row as in a token's activations.
@@ -89,8 +89,9 @@ impl Kernel {
 
 /// A linear layer — weights \[outputs, inputs\] and a bias — laid out for the kernels: for
 /// each tile of 32 outputs, each block of 32 inputs and each group of 4 inputs, the 4
-/// values of each of the 32 outputs side by side, one unsigned byte each. Inputs and
-/// outputs are padded with zero weights to whole blocks and tiles.
+/// values of each of the 32 outputs side by side, one byte each: unsigned (the value plus
+/// the zero point) for AVX2, signed for AVX-512 VNNI and AMX. Inputs and outputs are
+/// padded with zero weights to whole blocks and tiles.
 #[derive(Debug, Clone)]
 pub struct PackedLinear {
     kernel: Kernel,
@@ -100,9 +101,14 @@ pub struct PackedLinear {
     tiles: usize,
     /// Blocks of 32 inputs.
     blocks: usize,
+    /// For AVX2, the stored bytes: each value plus the zero point (else empty).
     values: Vec<u8>,
-    /// For AMX, `values` less the zero point (empty for the other kernels).
+    /// For AVX-512 VNNI and AMX, the values themselves (else empty).
     signed: Vec<i8>,
+    /// For AVX-512 VNNI, laid out as `scales`: −128 times the sum of each output's 32
+    /// signed values in the block, which takes off what VNNI's unsigned activations (the
+    /// value plus 128) add to the block's dot product (else empty).
+    block_offsets: Vec<i32>,
     /// The block scales: for each tile and block, the 32 outputs' scales.
     scales: Vec<f32>,
     /// The value a stored byte stands for is `byte − zero_point`.
@@ -114,14 +120,17 @@ pub struct PackedLinear {
 /// A token's activations rounded to 8 bits in blocks of [`BLOCK`] inputs.
 struct QuantizedTokens {
     /// Token by token and block by block; for AMX block by block and token by token,
-    /// so that a tile's rows lie side by side.
+    /// so that a tile's rows lie side by side. For AVX-512 VNNI, whose products take
+    /// unsigned activations, each byte is the value plus 128 read as unsigned.
     values: Vec<i8>,
+    /// Whether `values` are the values plus 128 (AVX-512 VNNI).
+    plus_128: bool,
     /// For AMX, the rows of each block in `values` (whole tiles of tokens).
     block_rows: Option<usize>,
     /// For each token and block: the step of the block's values.
     scales: Vec<f32>,
-    /// For each token and block: the sum of its values, times the weights' zero point
-    /// taken off the integer dot product.
+    /// For AVX2, each token's and block's sum of its values, times the weights' zero
+    /// point taken off the integer dot product (else empty).
     sums: Vec<i32>,
 }
 
@@ -132,6 +141,12 @@ impl QuantizedTokens {
             Some(rows) => (block * rows + token) * BLOCK,
             None => (token * blocks + block) * BLOCK,
         }
+    }
+
+    /// The rounded value at `index` of `values`.
+    fn value(&self, index: usize) -> i8 {
+        let byte = self.values[index];
+        if self.plus_128 { byte ^ i8::MIN } else { byte }
     }
 }
 
@@ -153,22 +168,50 @@ impl PackedLinear {
             blocks,
             values: vec![zero_point as u8; tiles * TILE_OUTPUTS * blocks * BLOCK],
             signed: Vec::new(),
+            block_offsets: Vec::new(),
             scales: vec![0.0; tiles * TILE_OUTPUTS * blocks],
             zero_point,
             bias: padded_bias,
         })
     }
 
-    /// The packed layer ready for its kernel: AMX multiplies signed weights.
-    fn finished(mut self) -> Self {
-        if self.kernel == Kernel::Amx {
-            let zero_point = self.zero_point;
-            self.signed = self
-                .values
-                .iter()
+    /// The packed layer laid out for `kernel`: unsigned weights for AVX2, signed ones for
+    /// the others (and, for AVX-512 VNNI, each block's offset).
+    fn for_kernel(mut self, kernel: Kernel) -> Self {
+        let zero_point = self.zero_point;
+        self.kernel = kernel;
+        if kernel == Kernel::Avx2 {
+            if self.values.is_empty() {
+                self.values = (self.signed.iter())
+                    .map(|&value| (i32::from(value) + zero_point) as u8)
+                    .collect();
+            }
+            self.signed = Vec::new();
+            self.block_offsets = Vec::new();
+            return self;
+        }
+        if self.signed.is_empty() {
+            self.signed = (self.values.iter())
                 .map(|&value| (i32::from(value) - zero_point) as i8)
                 .collect();
         }
+        self.values = Vec::new();
+        self.block_offsets = if kernel == Kernel::Avx512Vnni {
+            // Each block of a tile is 8 groups of the 32 outputs' 4 values.
+            (self.signed.chunks_exact(BLOCK * TILE_OUTPUTS))
+                .flat_map(|block| {
+                    (0..TILE_OUTPUTS).map(move |lane| {
+                        let values = (0..BLOCK / GROUP).flat_map(|group| {
+                            let at = (group * TILE_OUTPUTS + lane) * GROUP;
+                            &block[at..at + GROUP]
+                        });
+                        -128 * values.map(|&value| i32::from(value)).sum::<i32>()
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         self
     }
 
@@ -209,7 +252,8 @@ impl PackedLinear {
                 }
             }
         }
-        Some(packed.finished())
+        let kernel = packed.kernel;
+        Some(packed.for_kernel(kernel))
     }
 
     /// Packs f32 weights \[outputs, inputs\] (row by row), rounded to 8 bits in blocks of
@@ -229,16 +273,17 @@ impl PackedLinear {
                     rounded.scales[output * packed.blocks + block],
                 );
                 let offset = rounded.offset(output, block, packed.blocks);
-                for (j, &value) in rounded.values[offset..offset + BLOCK].iter().enumerate() {
+                for j in 0..BLOCK {
                     packed.set(
                         output,
                         block * BLOCK + j,
-                        (i32::from(value) + Q8_ZERO_POINT) as u8,
+                        (i32::from(rounded.value(offset + j)) + Q8_ZERO_POINT) as u8,
                     );
                 }
             }
         }
-        Some(packed.finished())
+        let kernel = packed.kernel;
+        Some(packed.for_kernel(kernel))
     }
 
     /// Number of outputs.
@@ -284,8 +329,9 @@ impl PackedLinear {
         out
     }
 
-    /// What a kernel's tile reads: the tile's packed weights and its block scales, and the
-    /// rounded activations from token `first`.
+    /// What a kernel's tile reads: the bytes of the tile's packed weights (unsigned or
+    /// signed, as the kernel keeps them) and its block scales, and the rounded activations
+    /// from token `first`.
     fn tile_inputs<'a>(
         &'a self,
         tokens: &'a QuantizedTokens,
@@ -293,8 +339,14 @@ impl PackedLinear {
         tile: usize,
     ) -> (*const u8, &'a [f32], *const i8) {
         let blocks = self.blocks;
+        let weights = if self.signed.is_empty() {
+            self.values.as_ptr()
+        } else {
+            self.signed.as_ptr().cast()
+        };
         (
-            self.values[tile * blocks * BLOCK * TILE_OUTPUTS..].as_ptr(),
+            // SAFETY: the tile's weights lie within the kept array.
+            unsafe { weights.add(tile * blocks * BLOCK * TILE_OUTPUTS) },
             &self.scales[tile * blocks * TILE_OUTPUTS..],
             tokens.values[first * blocks * BLOCK..].as_ptr(),
         )
@@ -329,7 +381,9 @@ impl PackedLinear {
         }
     }
 
-    /// Outputs `tile × 32 .. tile × 32 + 32` of tokens `first .. first + R`.
+    /// Outputs `tile × 32 .. tile × 32 + 32` of tokens `first .. first + R`: unsigned
+    /// activations (the values plus 128) times signed weights, each block's dot products
+    /// started from its offsets.
     ///
     /// # Safety
     /// The CPU has AVX-512 F, BW and VNNI; `tokens` holds at least `first + R` rows of
@@ -346,8 +400,19 @@ impl PackedLinear {
         let (blocks, width) = (self.blocks, self.tiles * TILE_OUTPUTS);
         let mut sums: [[__m512; 2]; R] = [[_mm512_setzero_ps(); 2]; R];
         let (tile_values, tile_scales, token_values) = self.tile_inputs(tokens, first, tile);
+        let tile_offsets = &self.block_offsets[tile * blocks * TILE_OUTPUTS..];
         for block in 0..blocks {
-            let mut dots: [[__m512i; 2]; R] = [[_mm512_setzero_si512(); 2]; R];
+            let offset_at = block * TILE_OUTPUTS;
+            // The dot products start from the block's offsets: what the activations' 128
+            // adds is taken off before the first product.
+            // SAFETY: 32 offsets per block of the tile.
+            let start = unsafe {
+                [
+                    _mm512_loadu_si512(tile_offsets[offset_at..].as_ptr().cast()),
+                    _mm512_loadu_si512(tile_offsets[offset_at + 16..].as_ptr().cast()),
+                ]
+            };
+            let mut dots: [[__m512i; 2]; R] = [start; R];
             for group in 0..BLOCK / GROUP {
                 let at = (block * (BLOCK / GROUP) + group) * TILE_OUTPUTS * GROUP;
                 // SAFETY: the tile holds `blocks` blocks of 8 groups of 128 bytes.
@@ -362,8 +427,8 @@ impl PackedLinear {
                     // SAFETY: row `first + r` has `blocks` blocks.
                     let four = unsafe { token_values.add(input).cast::<i32>().read_unaligned() };
                     let broadcast = _mm512_set1_epi32(four);
-                    dot[0] = _mm512_dpbusd_epi32(dot[0], low, broadcast);
-                    dot[1] = _mm512_dpbusd_epi32(dot[1], high, broadcast);
+                    dot[0] = _mm512_dpbusd_epi32(dot[0], broadcast, low);
+                    dot[1] = _mm512_dpbusd_epi32(dot[1], broadcast, high);
                 }
             }
             let scale_at = block * TILE_OUTPUTS;
@@ -375,16 +440,14 @@ impl PackedLinear {
                 )
             };
             for (r, (sum, dot)) in sums.iter_mut().zip(&dots).enumerate() {
-                let at = (first + r) * blocks + block;
-                let offset = _mm512_set1_epi32(tokens.sums[at] * self.zero_point);
-                let step = _mm512_set1_ps(tokens.scales[at]);
+                let step = _mm512_set1_ps(tokens.scales[(first + r) * blocks + block]);
                 sum[0] = _mm512_fmadd_ps(
-                    _mm512_cvtepi32_ps(_mm512_sub_epi32(dot[0], offset)),
+                    _mm512_cvtepi32_ps(dot[0]),
                     _mm512_mul_ps(scale_low, step),
                     sum[0],
                 );
                 sum[1] = _mm512_fmadd_ps(
-                    _mm512_cvtepi32_ps(_mm512_sub_epi32(dot[1], offset)),
+                    _mm512_cvtepi32_ps(dot[1]),
                     _mm512_mul_ps(scale_high, step),
                     sum[1],
                 );
@@ -545,9 +608,14 @@ fn quantize(x: &[f32], inputs: usize, blocks: usize, kernel: Kernel) -> Quantize
     };
     let mut quantized = QuantizedTokens {
         values: vec![0; rows * blocks * BLOCK],
+        plus_128: kernel == Kernel::Avx512Vnni,
         block_rows: (kernel == Kernel::Amx).then_some(rows),
         scales: vec![0.0; rows * blocks],
-        sums: vec![0; rows * blocks],
+        sums: if kernel == Kernel::Avx2 {
+            vec![0; rows * blocks]
+        } else {
+            Vec::new()
+        },
     };
     let mut padded = [0f32; BLOCK];
     for (token, row) in x.chunks_exact(inputs.max(1)).enumerate() {
@@ -564,23 +632,26 @@ fn quantize(x: &[f32], inputs: usize, blocks: usize, kernel: Kernel) -> Quantize
             let out = &mut quantized.values[offset..offset + BLOCK];
             // SAFETY: `PackedLinear::zeroed`, the only way to a product, chose a kernel
             // the CPU runs.
-            let (scale, sum) = unsafe {
+            quantized.scales[at] = unsafe {
                 match kernel {
-                    Kernel::Amx | Kernel::Avx512Vnni => quantize_block(values, out),
-                    Kernel::Avx2 => quantize_block_avx2(values, out),
+                    Kernel::Amx => quantize_block::<false>(values, out),
+                    Kernel::Avx512Vnni => quantize_block::<true>(values, out),
+                    Kernel::Avx2 => {
+                        let (scale, sum) = quantize_block_avx2(values, out);
+                        quantized.sums[at] = sum;
+                        scale
+                    }
                 }
             };
-            quantized.scales[at] = scale;
-            quantized.sums[at] = sum;
         }
     }
     quantized
 }
 
-/// One block of [`quantize`] on AVX-512 (two vectors): its values written to `out`, its
-/// step and the sum of its values returned.
+/// One block of [`quantize`] on AVX-512 (two vectors): its values written to `out` (plus
+/// 128, read as unsigned, when `PLUS_128`), its step returned.
 #[target_feature(enable = "avx512f,avx512bw")]
-fn quantize_block(block: &[f32], out: &mut [i8]) -> (f32, i32) {
+fn quantize_block<const PLUS_128: bool>(block: &[f32], out: &mut [i8]) -> f32 {
     assert!(block.len() == BLOCK && out.len() == BLOCK);
     // SAFETY: 32 floats in, 32 bytes out (checked above).
     let (low, high) = unsafe {
@@ -594,20 +665,27 @@ fn quantize_block(block: &[f32], out: &mut [i8]) -> (f32, i32) {
     // Rounded to the nearest integer (the default rounding mode), within ±127.
     let low = _mm512_cvtps_epi32(_mm512_mul_ps(low, inverse));
     let high = _mm512_cvtps_epi32(_mm512_mul_ps(high, inverse));
+    // Flipping a byte's sign bit adds 128 to it, read as unsigned.
+    let bytes = |values| {
+        let bytes = _mm512_cvtepi32_epi8(values);
+        if PLUS_128 {
+            _mm_xor_si128(bytes, _mm_set1_epi8(i8::MIN))
+        } else {
+            bytes
+        }
+    };
     // SAFETY: as above.
     unsafe {
-        _mm_storeu_si128(out.as_mut_ptr().cast(), _mm512_cvtepi32_epi8(low));
-        _mm_storeu_si128(out[16..].as_mut_ptr().cast(), _mm512_cvtepi32_epi8(high));
+        _mm_storeu_si128(out.as_mut_ptr().cast(), bytes(low));
+        _mm_storeu_si128(out[16..].as_mut_ptr().cast(), bytes(high));
     }
-    (
-        largest / 127.0,
-        _mm512_reduce_add_epi32(_mm512_add_epi32(low, high)),
-    )
+    largest / 127.0
 }
 
-/// One block of [`quantize`] on AVX2, with the same results as [`quantize_block`]: the
-/// largest magnitude is the same whatever the order, and rounding to the nearest integer,
-/// ties to even, is what `vcvtps2dq` does in the default rounding mode.
+/// One block of [`quantize`] on AVX2, with the values and step of [`quantize_block`]
+/// (signed), and the sum of the values: the largest magnitude is the same whatever the
+/// order, and rounding to the nearest integer, ties to even, is what `vcvtps2dq` does in
+/// the default rounding mode.
 #[target_feature(enable = "avx2,fma")]
 fn quantize_block_avx2(block: &[f32], out: &mut [i8]) -> (f32, i32) {
     assert!(block.len() == BLOCK && out.len() == BLOCK);
@@ -696,6 +774,14 @@ mod tests {
     }
 
     impl PackedLinear {
+        /// The value at `index` of the kept weights, signed or unsigned.
+        fn value_at(&self, index: usize) -> i32 {
+            match self.signed.get(index) {
+                Some(&value) => i32::from(value),
+                None => i32::from(self.values[index]) - self.zero_point,
+            }
+        }
+
         /// The weight of `output` for `input`, as the kernel reads it.
         fn weight(&self, output: usize, input: usize) -> f32 {
             let (tile, lane) = (output / TILE_OUTPUTS, output % TILE_OUTPUTS);
@@ -703,8 +789,7 @@ mod tests {
             let tile_block = tile * self.blocks + block;
             let at =
                 ((tile_block * (BLOCK / GROUP) + group) * TILE_OUTPUTS + lane) * GROUP + within;
-            (i32::from(self.values[at]) - self.zero_point) as f32
-                * self.scales[tile_block * TILE_OUTPUTS + lane]
+            self.value_at(at) as f32 * self.scales[tile_block * TILE_OUTPUTS + lane]
         }
     }
 
@@ -725,8 +810,9 @@ mod tests {
                     + (0..inputs)
                         .map(|i| {
                             let at = token * packed.blocks + i / BLOCK;
-                            let value = quantized.values
-                                [quantized.offset(token, i / BLOCK, packed.blocks) + i % BLOCK];
+                            let value = quantized.value(
+                                quantized.offset(token, i / BLOCK, packed.blocks) + i % BLOCK,
+                            );
                             f64::from(value)
                                 * f64::from(quantized.scales[at])
                                 * f64::from(packed.weight(output, i))
@@ -801,8 +887,8 @@ mod tests {
     }
 
     /// The scheme computed one output at a time with the kernels' float operations in
-    /// their order: per block, the integer dot product less the zero point's share,
-    /// times the product of the weight's and the activation's steps, added by a fused
+    /// their order: per block, the integer dot product of the signed values, times the
+    /// product of the weight's and the activation's steps, added by a fused
     /// multiply-add; the bias last.
     fn scheme(packed: &PackedLinear, x: &[f32]) -> Vec<f32> {
         let quantized = quantize(x, packed.inputs, packed.blocks, packed.kernel);
@@ -817,23 +903,21 @@ mod tests {
                     let dot: i32 = (0..BLOCK)
                         .map(|j| {
                             let (group, within) = (j / GROUP, j % GROUP);
-                            let stored = packed.values[(((tile * packed.blocks + block)
-                                * (BLOCK / GROUP)
+                            let index = (((tile * packed.blocks + block) * (BLOCK / GROUP)
                                 + group)
                                 * TILE_OUTPUTS
                                 + lane)
                                 * GROUP
-                                + within];
-                            i32::from(stored)
+                                + within;
+                            packed.value_at(index)
                                 * i32::from(
-                                    quantized.values
-                                        [quantized.offset(token, block, packed.blocks) + j],
+                                    quantized
+                                        .value(quantized.offset(token, block, packed.blocks) + j),
                                 )
                         })
                         .sum();
                     let scale = packed.scales[(tile * packed.blocks + block) * TILE_OUTPUTS + lane];
-                    sum = ((dot - quantized.sums[at] * packed.zero_point) as f32)
-                        .mul_add(scale * quantized.scales[at], sum);
+                    sum = (dot as f32).mul_add(scale * quantized.scales[at], sum);
                 }
                 out.push(sum + packed.bias[output]);
             }
@@ -853,11 +937,7 @@ mod tests {
         };
         for kernel in kernels() {
             for packed in [&four_bit, &eight_bit] {
-                let packed = PackedLinear {
-                    kernel,
-                    ..packed.clone()
-                }
-                .finished();
+                let packed = packed.clone().for_kernel(kernel);
                 // 37 tokens: whole tiles of tokens and a remainder for every kernel.
                 let x = noise(5, 37 * packed.inputs);
                 let bits =
@@ -900,15 +980,29 @@ mod tests {
         ];
         for kernel in kernels() {
             for block in &blocks {
+                let (values, step, sum) = reference(block);
                 let mut out = [0i8; BLOCK];
                 // SAFETY: `kernels` lists only what this CPU runs.
-                let (step, sum) = unsafe {
+                unsafe {
                     match kernel {
-                        Kernel::Amx | Kernel::Avx512Vnni => quantize_block(block, &mut out),
-                        Kernel::Avx2 => quantize_block_avx2(block, &mut out),
+                        Kernel::Amx => {
+                            assert_eq!(quantize_block::<false>(block, &mut out), step);
+                            assert_eq!(out.to_vec(), values);
+                        }
+                        Kernel::Avx512Vnni => {
+                            assert_eq!(quantize_block::<true>(block, &mut out), step);
+                            let unsigned: Vec<i32> =
+                                out.iter().map(|&b| i32::from(b as u8)).collect();
+                            let plus_128: Vec<i32> =
+                                values.iter().map(|&v| i32::from(v) + 128).collect();
+                            assert_eq!(unsigned, plus_128);
+                        }
+                        Kernel::Avx2 => {
+                            assert_eq!(quantize_block_avx2(block, &mut out), (step, sum));
+                            assert_eq!(out.to_vec(), values);
+                        }
                     }
-                };
-                assert_eq!((out.to_vec(), step, sum), reference(block), "{kernel:?}");
+                }
             }
         }
     }
