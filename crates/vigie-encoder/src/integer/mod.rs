@@ -6,7 +6,10 @@
 //! rounded to 8 bits. Each token's activations are rounded to 8 bits in blocks of the same
 //! 32 inputs, each with its own scale (ggml's Q4_0 × Q8_0 scheme, which the encoder's own
 //! engine uses). On AVX-512 VNNI one `vpdpbusd` multiplies 64 byte pairs and sums them four
-//! by four into 16 lanes: four times the multiply-adds of an f32 FMA of the same width. On
+//! by four into 16 lanes: four times the multiply-adds of an f32 FMA of the same width. Its
+//! first operand is unsigned, so there the activations are stored plus 128 and the weights
+//! signed, and each block's sums start from −128 times its weights' sum, computed once
+//! when the layer is packed. On
 //! AVX2, `vpmaddubsw` gives sums of two for 16 lanes, which 4-bit weights add up over a whole
 //! block in 16 bits before `vpmaddwd` widens them to the same sums as VNNI's; AMX multiplies
 //! 16 tokens by 16 outputs per instruction ([`amx`]). Within a
