@@ -7,6 +7,7 @@ pub mod e5;
 pub mod gelu;
 #[cfg(target_arch = "x86_64")]
 pub mod integer;
+mod layer_norm;
 mod softmax;
 
 use std::path::PathBuf;

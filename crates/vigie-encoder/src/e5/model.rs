@@ -13,10 +13,10 @@ use std::borrow::Cow;
 
 use candle_core::quantized::{GgmlDType, QMatMul, QStorage, QTensor};
 use candle_core::{Device, Module, Tensor};
-use candle_nn::LayerNorm;
 
 use super::file::{Header, ModelFile, TensorEntry, TensorType};
 use super::layer::{Affine, LayerWeights, Norm};
+use crate::layer_norm::LayerNorm;
 
 /// How the encoder multiplies by its weight matrices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +100,11 @@ fn with_values<T>(x: &Tensor, read: impl FnOnce(&[f32]) -> T) -> candle_core::Re
     Ok(read(&x.flatten_all()?.to_vec1::<f32>()?))
 }
 
+/// `norm` applied to each row of the f32 tensor `x`.
+fn normalised(norm: &LayerNorm, x: &Tensor) -> candle_core::Result<Tensor> {
+    Tensor::from_vec(with_values(x, |x| norm.forward(x))?, x.shape(), x.device())
+}
+
 /// One transformer layer.
 #[derive(Debug)]
 struct Layer {
@@ -161,10 +166,10 @@ impl Layer {
             heads,
         )?;
         let attended = self.attention_out.forward(&context)?;
-        let x = self.attention_norm.forward(&x.add(&attended)?)?;
+        let x = normalised(&self.attention_norm, &x.add(&attended)?)?;
         let inner = self.feed_forward_in.forward_gelu(&x)?;
         let out = self.feed_forward_out.forward(&inner)?;
-        self.output_norm.forward(&x.add(&out)?)
+        normalised(&self.output_norm, &x.add(&out)?)
     }
 
     /// A layer of f32 `weights`, multiplying in `arithmetic` where the CPU can.
@@ -191,22 +196,22 @@ impl Layer {
                 bias: affine.bias.clone(),
             })
         };
-        let norm = |norm: &Norm| {
-            LayerNorm::new(
-                norm.weight.clone(),
-                norm.bias.clone(),
-                f64::from(weights.epsilon),
-            )
+        let norm = |norm: &Norm| -> candle_core::Result<LayerNorm> {
+            Ok(LayerNorm::new(
+                norm.weight.to_vec1()?,
+                norm.bias.to_vec1()?,
+                weights.epsilon,
+            ))
         };
         Ok(Layer {
             query: linear(&weights.query)?,
             key: linear(&weights.key)?,
             value: linear(&weights.value)?,
             attention_out: linear(&weights.attention_out)?,
-            attention_norm: norm(&weights.attention_norm),
+            attention_norm: norm(&weights.attention_norm)?,
             feed_forward_in: linear(&weights.feed_forward_in)?,
             feed_forward_out: linear(&weights.feed_forward_out)?,
-            output_norm: norm(&weights.output_norm),
+            output_norm: norm(&weights.output_norm)?,
         })
     }
 }
@@ -408,10 +413,15 @@ impl Weights<'_> {
     }
 
     fn norm(&self, prefix: &str, width: usize, epsilon: f32) -> Result<LayerNorm, String> {
+        let values = |name: String| -> Result<Vec<f32>, String> {
+            self.f32(&name, &[width])?
+                .to_vec1()
+                .map_err(|e| format!("{name}: {e}"))
+        };
         Ok(LayerNorm::new(
-            self.f32(&format!("{prefix}.w"), &[width])?,
-            self.f32(&format!("{prefix}.b"), &[width])?,
-            f64::from(epsilon),
+            values(format!("{prefix}.w"))?,
+            values(format!("{prefix}.b"))?,
+            epsilon,
         ))
     }
 }
@@ -576,9 +586,10 @@ impl Encoder {
             .map(|&length| self.positions.narrow(0, 0, length))
             .collect::<candle_core::Result<Vec<_>>>()?;
         let positions = Tensor::cat(&positions, 0)?;
-        let mut x = self
-            .embedding_norm
-            .forward(&words.add(&positions)?.broadcast_add(&self.token_type)?)?;
+        let mut x = normalised(
+            &self.embedding_norm,
+            &words.add(&positions)?.broadcast_add(&self.token_type)?,
+        )?;
         let mut kept = vec![None; layers.len()];
         let mut keep = |depth: usize, x: &Tensor| {
             for (state, _) in kept.iter_mut().zip(layers).filter(|(_, l)| **l == depth) {
