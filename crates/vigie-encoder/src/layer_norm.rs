@@ -98,7 +98,11 @@ mod tests {
                     .wrapping_mul(6_364_136_223_846_793_005)
                     .wrapping_add(1_442_695_040_888_963_407);
                 let unit = (state >> 40) as f32 / (1u64 << 24) as f32;
-                let shift = if (i / width) % 3 == 0 { 100.0 } else { 0.0 };
+                let shift = if (i / width).is_multiple_of(3) {
+                    100.0
+                } else {
+                    0.0
+                };
                 (unit - 0.5) * 8.0 + shift
             })
             .collect()
