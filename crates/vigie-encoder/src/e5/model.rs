@@ -330,6 +330,12 @@ impl Weights<'_> {
     }
 
     fn f32(&self, name: &str, shape: &[usize]) -> Result<Tensor, String> {
+        Tensor::from_vec(self.f32_values(name, shape)?, shape, &Device::Cpu)
+            .map_err(|e| format!("tensor {name}: {e}"))
+    }
+
+    /// The values of the f32 tensor `name` of `shape`, in order.
+    fn f32_values(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
         let entry = self.entry(name, TensorType::F32)?;
         if entry.elements != shape.iter().product::<usize>() {
             return Err(format!(
@@ -337,11 +343,10 @@ impl Weights<'_> {
                 entry.elements
             ));
         }
-        let values: Vec<f32> = self.bytes[entry.bytes.clone()]
+        Ok(self.bytes[entry.bytes.clone()]
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
-        Tensor::from_vec(values, shape, &Device::Cpu).map_err(|e| format!("tensor {name}: {e}"))
+            .collect())
     }
 
     /// The entry of the 4-bit matrix `name`, checked to hold \[rows, columns\].
@@ -413,14 +418,9 @@ impl Weights<'_> {
     }
 
     fn norm(&self, prefix: &str, width: usize, epsilon: f32) -> Result<LayerNorm, String> {
-        let values = |name: String| -> Result<Vec<f32>, String> {
-            self.f32(&name, &[width])?
-                .to_vec1()
-                .map_err(|e| format!("{name}: {e}"))
-        };
         Ok(LayerNorm::new(
-            values(format!("{prefix}.w"))?,
-            values(format!("{prefix}.b"))?,
+            self.f32_values(&format!("{prefix}.w"), &[width])?,
+            self.f32_values(&format!("{prefix}.b"), &[width])?,
             epsilon,
         ))
     }

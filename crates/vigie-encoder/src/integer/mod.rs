@@ -201,39 +201,45 @@ impl PackedLinear {
                 .collect();
         }
         self.values = Vec::new();
-        self.block_offsets = if kernel == Kernel::Avx512Vnni {
-            // Each block of a tile is 8 groups of the 32 outputs' 4 values.
-            (self.signed.chunks_exact(BLOCK * TILE_OUTPUTS))
-                .flat_map(|block| {
-                    (0..TILE_OUTPUTS).map(move |lane| {
-                        let values = (0..BLOCK / GROUP).flat_map(|group| {
-                            let at = (group * TILE_OUTPUTS + lane) * GROUP;
-                            &block[at..at + GROUP]
-                        });
-                        -128 * values.map(|&value| i32::from(value)).sum::<i32>()
-                    })
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        self.block_offsets = Vec::new();
+        if kernel == Kernel::Avx512Vnni {
+            let mut offsets = vec![0; self.scales.len()];
+            for output in 0..self.tiles * TILE_OUTPUTS {
+                for input in 0..self.blocks * BLOCK {
+                    let value = i32::from(self.signed[self.value_index(output, input)]);
+                    offsets[self.scale_index(output, input / BLOCK)] -= 128 * value;
+                }
+            }
+            self.block_offsets = offsets;
+        }
         self
+    }
+
+    /// Where the weight of `output` for `input` lies in `values` or `signed`.
+    fn value_index(&self, output: usize, input: usize) -> usize {
+        let (tile, lane) = (output / TILE_OUTPUTS, output % TILE_OUTPUTS);
+        let (block, group, within) = (input / BLOCK, input % BLOCK / GROUP, input % GROUP);
+        (((tile * self.blocks + block) * (BLOCK / GROUP) + group) * TILE_OUTPUTS + lane) * GROUP
+            + within
+    }
+
+    /// Where the scale of `output`'s block `block` lies in `scales` (and its offset in
+    /// `block_offsets`).
+    fn scale_index(&self, output: usize, block: usize) -> usize {
+        let (tile, lane) = (output / TILE_OUTPUTS, output % TILE_OUTPUTS);
+        (tile * self.blocks + block) * TILE_OUTPUTS + lane
     }
 
     /// Sets the weight of `output` for `input` to the stored byte `value`.
     fn set(&mut self, output: usize, input: usize, value: u8) {
-        let (tile, lane) = (output / TILE_OUTPUTS, output % TILE_OUTPUTS);
-        let (block, group, within) = (input / BLOCK, input % BLOCK / GROUP, input % GROUP);
-        let at = (((tile * self.blocks + block) * (BLOCK / GROUP) + group) * TILE_OUTPUTS + lane)
-            * GROUP
-            + within;
+        let at = self.value_index(output, input);
         self.values[at] = value;
     }
 
     /// Sets the scale of `output`'s block `block`.
     fn set_scale(&mut self, output: usize, block: usize, scale: f32) {
-        let (tile, lane) = (output / TILE_OUTPUTS, output % TILE_OUTPUTS);
-        self.scales[(tile * self.blocks + block) * TILE_OUTPUTS + lane] = scale;
+        let at = self.scale_index(output, block);
+        self.scales[at] = scale;
     }
 
     /// Packs `blocks`, the stored Q4_0 bytes of an \[outputs, inputs\] matrix (row by
@@ -344,10 +350,9 @@ impl PackedLinear {
         tile: usize,
     ) -> (*const u8, &'a [f32], *const i8) {
         let blocks = self.blocks;
-        let weights = if self.signed.is_empty() {
-            self.values.as_ptr()
-        } else {
-            self.signed.as_ptr().cast()
+        let weights = match self.kernel {
+            Kernel::Avx2 => self.values.as_ptr(),
+            Kernel::Avx512Vnni | Kernel::Amx => self.signed.as_ptr().cast(),
         };
         (
             // SAFETY: the tile's weights lie within the kept array.
@@ -787,12 +792,8 @@ mod tests {
 
         /// The weight of `output` for `input`, as the kernel reads it.
         fn weight(&self, output: usize, input: usize) -> f32 {
-            let (tile, lane) = (output / TILE_OUTPUTS, output % TILE_OUTPUTS);
-            let (block, group, within) = (input / BLOCK, input % BLOCK / GROUP, input % GROUP);
-            let tile_block = tile * self.blocks + block;
-            let at =
-                ((tile_block * (BLOCK / GROUP) + group) * TILE_OUTPUTS + lane) * GROUP + within;
-            self.value_at(at) as f32 * self.scales[tile_block * TILE_OUTPUTS + lane]
+            self.value_at(self.value_index(output, input)) as f32
+                * self.scales[self.scale_index(output, input / BLOCK)]
         }
     }
 
@@ -899,27 +900,19 @@ mod tests {
         let mut out = Vec::with_capacity(tokens * packed.outputs);
         for token in 0..tokens {
             for output in 0..packed.outputs {
-                let (tile, lane) = (output / TILE_OUTPUTS, output % TILE_OUTPUTS);
                 let mut sum = 0f32;
                 for block in 0..packed.blocks {
                     let at = token * packed.blocks + block;
                     let dot: i32 = (0..BLOCK)
                         .map(|j| {
-                            let (group, within) = (j / GROUP, j % GROUP);
-                            let index = (((tile * packed.blocks + block) * (BLOCK / GROUP)
-                                + group)
-                                * TILE_OUTPUTS
-                                + lane)
-                                * GROUP
-                                + within;
-                            packed.value_at(index)
+                            packed.value_at(packed.value_index(output, block * BLOCK + j))
                                 * i32::from(
                                     quantized
                                         .value(quantized.offset(token, block, packed.blocks) + j),
                                 )
                         })
                         .sum();
-                    let scale = packed.scales[(tile * packed.blocks + block) * TILE_OUTPUTS + lane];
+                    let scale = packed.scales[packed.scale_index(output, block)];
                     sum = (dot as f32).mul_add(scale * quantized.scales[at], sum);
                 }
                 out.push(sum + packed.bias[output]);
