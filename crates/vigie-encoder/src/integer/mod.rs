@@ -11,7 +11,9 @@
 //! signed, and each block's sums start from −128 times its weights' sum, computed once
 //! when the layer is packed. On
 //! AVX2, `vpmaddubsw` gives sums of two for 16 lanes, which 4-bit weights add up over a whole
-//! block in 16 bits before `vpmaddwd` widens them to the same sums as VNNI's; AMX multiplies
+//! block in 16 bits before `vpmaddwd` widens them to the same sums as VNNI's (8-bit weights,
+//! signed, are multiplied by the activations' magnitudes after taking their signs, as
+//! ggml does, and widened at once); AMX multiplies
 //! 16 tokens by 16 outputs per instruction ([`amx`]). Within a
 //! block the products are exact integers; the activations' rounding (half a step of 1/127
 //! of the block's largest value) and, for f32 weights, theirs, separate the result from
@@ -25,18 +27,17 @@ use std::mem::MaybeUninit;
 use std::arch::x86_64::{
     __m256, __m256i, __m512, __m512i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_cvtss_f32, _mm_max_ps,
     _mm_max_ss, _mm_movehl_ps, _mm_set1_epi8, _mm_shuffle_epi32, _mm_shuffle_ps, _mm_storeu_si128,
-    _mm_unpackhi_epi64, _mm_xor_si128, _mm256_add_epi16, _mm256_add_epi32, _mm256_add_ps,
-    _mm256_and_si256, _mm256_andnot_ps, _mm256_castps256_ps128, _mm256_castsi256_si128,
+    _mm_unpackhi_epi64, _mm_xor_si128, _mm256_abs_epi8, _mm256_add_epi16, _mm256_add_epi32,
+    _mm256_add_ps, _mm256_andnot_ps, _mm256_castps256_ps128, _mm256_castsi256_si128,
     _mm256_cvtepi32_ps, _mm256_cvtps_epi32, _mm256_extractf128_ps, _mm256_extracti128_si256,
     _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_loadu_si256, _mm256_madd_epi16, _mm256_maddubs_epi16,
     _mm256_max_ps, _mm256_mul_ps, _mm256_packs_epi16, _mm256_packs_epi32,
-    _mm256_permutevar8x32_epi32, _mm256_set1_epi8, _mm256_set1_epi16, _mm256_set1_epi32,
-    _mm256_set1_ps, _mm256_setr_epi32, _mm256_setzero_ps, _mm256_setzero_si256, _mm256_slli_epi32,
-    _mm256_srli_epi16, _mm256_storeu_ps, _mm256_storeu_si256, _mm256_sub_epi32, _mm512_abs_ps,
-    _mm512_add_ps, _mm512_cvtepi32_epi8, _mm512_cvtepi32_ps, _mm512_cvtps_epi32,
-    _mm512_dpbusd_epi32, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_loadu_si512, _mm512_max_ps,
-    _mm512_mul_ps, _mm512_reduce_max_ps, _mm512_set1_epi32, _mm512_set1_ps, _mm512_setzero_ps,
-    _mm512_storeu_ps,
+    _mm256_permutevar8x32_epi32, _mm256_set1_epi16, _mm256_set1_epi32, _mm256_set1_ps,
+    _mm256_setr_epi32, _mm256_setzero_ps, _mm256_setzero_si256, _mm256_sign_epi8, _mm256_storeu_ps,
+    _mm256_storeu_si256, _mm256_sub_epi32, _mm512_abs_ps, _mm512_add_ps, _mm512_cvtepi32_epi8,
+    _mm512_cvtepi32_ps, _mm512_cvtps_epi32, _mm512_dpbusd_epi32, _mm512_fmadd_ps, _mm512_loadu_ps,
+    _mm512_loadu_si512, _mm512_max_ps, _mm512_mul_ps, _mm512_reduce_max_ps, _mm512_set1_epi32,
+    _mm512_set1_ps, _mm512_setzero_ps, _mm512_storeu_ps,
 };
 
 /// Inputs sharing one scale, in a weight row as in a token's activations.
@@ -69,8 +70,8 @@ pub enum Kernel {
     /// AVX-512 F, BW and VNNI: `vpdpbusd`, 64 byte pairs per instruction.
     Avx512Vnni,
     /// AVX2 and FMA: `vpmaddubsw` and `vpmaddwd`, 32 byte pairs per two instructions
-    /// (8-bit weights take two passes, one per half of their bits, so that no 16-bit sum
-    /// saturates).
+    /// (for 8-bit weights, the activations' magnitudes times the weights carrying the
+    /// activations' signs, so that no 16-bit sum saturates).
     Avx2,
 }
 
@@ -95,7 +96,7 @@ impl Kernel {
 /// A linear layer — weights \[outputs, inputs\] and a bias — laid out for the kernels: for
 /// each tile of 32 outputs, each block of 32 inputs and each group of 4 inputs, the 4
 /// values of each of the 32 outputs side by side, one byte each: unsigned (the value plus
-/// the zero point) for AVX2, signed for AVX-512 VNNI and AMX. Inputs and outputs are
+/// the zero point) for 4-bit weights on AVX2, signed otherwise. Inputs and outputs are
 /// padded with zero weights to whole blocks and tiles.
 #[derive(Debug, Clone)]
 pub struct PackedLinear {
@@ -106,9 +107,10 @@ pub struct PackedLinear {
     tiles: usize,
     /// Blocks of 32 inputs.
     blocks: usize,
-    /// For AVX2, the stored bytes: each value plus the zero point (else empty).
+    /// For 4-bit weights on AVX2, the stored bytes: each value plus the zero point (else
+    /// empty).
     values: Vec<u8>,
-    /// For AVX-512 VNNI and AMX, the values themselves (else empty).
+    /// Otherwise the values themselves (else empty).
     signed: Vec<i8>,
     /// For AVX-512 VNNI, laid out as `scales`: −128 times the sum of each output's 32
     /// signed values in the block, which takes off what VNNI's unsigned activations (the
@@ -134,8 +136,8 @@ struct QuantizedTokens {
     block_rows: Option<usize>,
     /// For each token and block: the step of the block's values.
     scales: Vec<f32>,
-    /// For AVX2, each token's and block's sum of its values, times the weights' zero
-    /// point taken off the integer dot product (else empty).
+    /// For 4-bit weights on AVX2, each token's and block's sum of its values, times the
+    /// weights' zero point taken off the integer dot product (else empty).
     sums: Vec<i32>,
 }
 
@@ -180,12 +182,18 @@ impl PackedLinear {
         })
     }
 
-    /// The packed layer laid out for `kernel`: unsigned weights for AVX2, signed ones for
-    /// the others (and, for AVX-512 VNNI, each block's offset).
+    /// Whether `kernel` reads this layer's weights unsigned: 4-bit weights on AVX2, whose
+    /// `vpmaddubsw` takes them as its unsigned operand.
+    fn reads_unsigned(&self, kernel: Kernel) -> bool {
+        kernel == Kernel::Avx2 && self.zero_point == Q4_ZERO_POINT
+    }
+
+    /// The packed layer laid out for `kernel`: unsigned weights for 4-bit ones on AVX2,
+    /// signed ones otherwise (and, for AVX-512 VNNI, each block's offset).
     fn for_kernel(mut self, kernel: Kernel) -> Self {
         let zero_point = self.zero_point;
         self.kernel = kernel;
-        if kernel == Kernel::Avx2 {
+        if self.reads_unsigned(kernel) {
             if self.values.is_empty() {
                 self.values = (self.signed.iter())
                     .map(|&value| (i32::from(value) + zero_point) as u8)
@@ -268,14 +276,15 @@ impl PackedLinear {
     }
 
     /// Packs f32 weights \[outputs, inputs\] (row by row), rounded to 8 bits in blocks of
-    /// 32 inputs as activations are ([`quantize`]), with `bias`; `None` when the CPU runs
-    /// neither kernel or the sizes disagree.
+    /// 32 inputs as activations are ([`quantize`](Self::quantize)), with `bias`; `None`
+    /// when the CPU runs neither kernel, the sizes disagree or a weight is not finite.
     pub fn from_rows(weights: &[f32], bias: &[f32], outputs: usize, inputs: usize) -> Option<Self> {
-        if weights.len() != outputs * inputs {
+        // Finite weights round within ±127, which AVX2's sign trick needs.
+        if weights.len() != outputs * inputs || !weights.iter().all(|w| w.is_finite()) {
             return None;
         }
         let mut packed = Self::zeroed(outputs, inputs, Q8_ZERO_POINT, bias)?;
-        let rounded = quantize(weights, inputs, packed.blocks, packed.kernel);
+        let rounded = packed.quantize(weights);
         for output in 0..outputs {
             for block in 0..packed.blocks {
                 packed.set_scale(
@@ -311,7 +320,7 @@ impl PackedLinear {
             "activations are whole rows"
         );
         let tokens = x.len() / self.inputs.max(1);
-        let quantized = quantize(x, self.inputs, self.blocks, self.kernel);
+        let quantized = self.quantize(x);
         let width = self.tiles * TILE_OUTPUTS;
         // Every kernel writes every output of every token: the buffer is not zeroed first.
         let mut out = Vec::with_capacity(tokens * width);
@@ -350,9 +359,10 @@ impl PackedLinear {
         tile: usize,
     ) -> (*const u8, &'a [f32], *const i8) {
         let blocks = self.blocks;
-        let weights = match self.kernel {
-            Kernel::Avx2 => self.values.as_ptr(),
-            Kernel::Avx512Vnni | Kernel::Amx => self.signed.as_ptr().cast(),
+        let weights = if self.reads_unsigned(self.kernel) {
+            self.values.as_ptr()
+        } else {
+            self.signed.as_ptr().cast()
         };
         (
             // SAFETY: the tile's weights lie within the kept array.
@@ -483,7 +493,7 @@ impl PackedLinear {
     }
 
     /// Every tile of outputs against every tile of tokens, on AVX2; `EIGHT_BIT` when the
-    /// weights use all 8 bits (else they are below 16).
+    /// weights are 8-bit and kept signed (else 4-bit, kept unsigned).
     #[target_feature(enable = "avx2,fma")]
     unsafe fn product_avx2<const EIGHT_BIT: bool>(
         &self,
@@ -524,12 +534,6 @@ impl PackedLinear {
         let mut sums: [[__m256; 4]; R] = [[_mm256_setzero_ps(); 4]; R];
         let (tile_values, tile_scales, token_values) = self.tile_inputs(tokens, first, tile);
         let ones = _mm256_set1_epi16(1);
-        let low_bits = _mm256_set1_epi8(15);
-        // Each output's sum of its four weights (below 16) times four activations: no
-        // 16-bit pair sum exceeds 2 × 15 × 127.
-        let four_products = |weights: __m256i, activations: __m256i| {
-            _mm256_madd_epi16(_mm256_maddubs_epi16(weights, activations), ones)
-        };
         for block in 0..blocks {
             let mut dots: [[__m256i; 4]; R] = [[_mm256_setzero_si256(); 4]; R];
             // 4-bit weights: the pair sums of a whole block are added in 16 bits and widened
@@ -546,15 +550,15 @@ impl PackedLinear {
                     // SAFETY: row `first + r` has `blocks` blocks.
                     let four = unsafe { token_values.add(input).cast::<i32>().read_unaligned() };
                     let broadcast = _mm256_set1_epi32(four);
+                    let magnitudes = _mm256_abs_epi8(broadcast);
                     for ((dot, pair), &weights) in dot.iter_mut().zip(pair).zip(&weights) {
                         if EIGHT_BIT {
-                            let high = _mm256_and_si256(_mm256_srli_epi16(weights, 4), low_bits);
-                            let low = _mm256_and_si256(weights, low_bits);
-                            let sum = _mm256_add_epi32(
-                                _mm256_slli_epi32(four_products(high, broadcast), 4),
-                                four_products(low, broadcast),
-                            );
-                            *dot = _mm256_add_epi32(*dot, sum);
+                            // Signed 8-bit weights: the activations' magnitudes (unsigned)
+                            // times the weights with the activations' signs give the same
+                            // products, and a pair sum stays within 2 × 128 × 127.
+                            let signed = _mm256_sign_epi8(weights, broadcast);
+                            let pairs = _mm256_maddubs_epi16(magnitudes, signed);
+                            *dot = _mm256_add_epi32(*dot, _mm256_madd_epi16(pairs, ones));
                         } else {
                             *pair =
                                 _mm256_add_epi16(*pair, _mm256_maddubs_epi16(weights, broadcast));
@@ -576,14 +580,17 @@ impl PackedLinear {
             });
             for (r, (sum, dot)) in sums.iter_mut().zip(&dots).enumerate() {
                 let at = (first + r) * blocks + block;
-                let offset = _mm256_set1_epi32(tokens.sums[at] * self.zero_point);
                 let step = _mm256_set1_ps(tokens.scales[at]);
                 for ((sum, &dot), &scale) in sum.iter_mut().zip(dot).zip(&scales) {
-                    *sum = _mm256_fmadd_ps(
-                        _mm256_cvtepi32_ps(_mm256_sub_epi32(dot, offset)),
-                        _mm256_mul_ps(scale, step),
-                        *sum,
-                    );
+                    // Unsigned 4-bit weights: the zero point times the activations' sum
+                    // comes off.
+                    let dot = if EIGHT_BIT {
+                        dot
+                    } else {
+                        _mm256_sub_epi32(dot, _mm256_set1_epi32(tokens.sums[at] * self.zero_point))
+                    };
+                    *sum =
+                        _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_mul_ps(scale, step), *sum);
                 }
             }
         }
@@ -604,59 +611,64 @@ impl PackedLinear {
     }
 }
 
-/// Rounds each token's activations to 8 bits, block by block (a token's last block padded
-/// with zeros): a block's step is its largest magnitude / 127; values round to the
-/// nearest step, ties to even.
-fn quantize(x: &[f32], inputs: usize, blocks: usize, kernel: Kernel) -> QuantizedTokens {
-    let tokens = x.len() / inputs.max(1);
-    // AMX reads whole tiles of tokens: the rows past the last are zero.
-    let rows = match kernel {
-        Kernel::Amx => tokens.next_multiple_of(amx::TILE_TOKENS_AMX),
-        Kernel::Avx512Vnni | Kernel::Avx2 => tokens,
-    };
-    let mut quantized = QuantizedTokens {
-        values: vec![0; rows * blocks * BLOCK],
-        plus_128: kernel == Kernel::Avx512Vnni,
-        block_rows: (kernel == Kernel::Amx).then_some(rows),
-        scales: vec![0.0; rows * blocks],
-        sums: if kernel == Kernel::Avx2 {
-            vec![0; rows * blocks]
-        } else {
-            Vec::new()
-        },
-    };
-    let mut padded = [0f32; BLOCK];
-    for (token, row) in x.chunks_exact(inputs.max(1)).enumerate() {
-        for (block, values) in row.chunks(BLOCK).enumerate() {
-            let values = if values.len() == BLOCK {
-                values
+impl PackedLinear {
+    /// Rounds each token's activations `x` to 8 bits for this layer, block by block (a
+    /// token's last block padded with zeros): a block's step is its largest magnitude /
+    /// 127; values round to the nearest step, ties to even. Within ±127 for finite `x`.
+    fn quantize(&self, x: &[f32]) -> QuantizedTokens {
+        let (inputs, blocks, kernel) = (self.inputs, self.blocks, self.kernel);
+        let tokens = x.len() / inputs.max(1);
+        // AMX reads whole tiles of tokens: the rows past the last are zero.
+        let rows = match kernel {
+            Kernel::Amx => tokens.next_multiple_of(amx::TILE_TOKENS_AMX),
+            Kernel::Avx512Vnni | Kernel::Avx2 => tokens,
+        };
+        let mut quantized = QuantizedTokens {
+            values: vec![0; rows * blocks * BLOCK],
+            plus_128: kernel == Kernel::Avx512Vnni,
+            block_rows: (kernel == Kernel::Amx).then_some(rows),
+            scales: vec![0.0; rows * blocks],
+            sums: if self.reads_unsigned(kernel) {
+                vec![0; rows * blocks]
             } else {
-                padded[..values.len()].copy_from_slice(values);
-                padded[values.len()..].fill(0.0);
-                &padded
-            };
-            let at = token * blocks + block;
-            let offset = quantized.offset(token, block, blocks);
-            let out = &mut quantized.values[offset..offset + BLOCK];
-            // SAFETY: `PackedLinear::zeroed`, the only way to a product, chose a kernel
-            // the CPU runs.
-            quantized.scales[at] = unsafe {
-                match kernel {
-                    Kernel::Amx => quantize_block::<false>(values, out),
-                    Kernel::Avx512Vnni => quantize_block::<true>(values, out),
-                    Kernel::Avx2 => {
-                        let (scale, sum) = quantize_block_avx2(values, out);
-                        quantized.sums[at] = sum;
-                        scale
+                Vec::new()
+            },
+        };
+        let mut padded = [0f32; BLOCK];
+        for (token, row) in x.chunks_exact(inputs.max(1)).enumerate() {
+            for (block, values) in row.chunks(BLOCK).enumerate() {
+                let values = if values.len() == BLOCK {
+                    values
+                } else {
+                    padded[..values.len()].copy_from_slice(values);
+                    padded[values.len()..].fill(0.0);
+                    &padded
+                };
+                let at = token * blocks + block;
+                let offset = quantized.offset(token, block, blocks);
+                let out = &mut quantized.values[offset..offset + BLOCK];
+                // SAFETY: `PackedLinear::zeroed`, the only way to a product, chose a kernel
+                // the CPU runs.
+                quantized.scales[at] = unsafe {
+                    match kernel {
+                        Kernel::Amx => quantize_block::<false>(values, out),
+                        Kernel::Avx512Vnni => quantize_block::<true>(values, out),
+                        Kernel::Avx2 => {
+                            let (scale, sum) = quantize_block_avx2(values, out);
+                            if let Some(kept) = quantized.sums.get_mut(at) {
+                                *kept = sum;
+                            }
+                            scale
+                        }
                     }
-                }
-            };
+                };
+            }
         }
+        quantized
     }
-    quantized
 }
 
-/// One block of [`quantize`] on AVX-512 (two vectors): its values written to `out` (plus
+/// One block of [`PackedLinear::quantize`] on AVX-512 (two vectors): its values written to `out` (plus
 /// 128, read as unsigned, when `PLUS_128`), its step returned.
 #[target_feature(enable = "avx512f,avx512bw")]
 fn quantize_block<const PLUS_128: bool>(block: &[f32], out: &mut [i8]) -> f32 {
@@ -690,7 +702,7 @@ fn quantize_block<const PLUS_128: bool>(block: &[f32], out: &mut [i8]) -> f32 {
     largest / 127.0
 }
 
-/// One block of [`quantize`] on AVX2, with the values and step of [`quantize_block`]
+/// One block of [`PackedLinear::quantize`] on AVX2, with the values and step of [`quantize_block`]
 /// (signed), and the sum of the values: the largest magnitude is the same whatever the
 /// order, and rounding to the nearest integer, ties to even, is what `vcvtps2dq` does in
 /// the default rounding mode.
@@ -803,7 +815,7 @@ mod tests {
     fn check(packed: &PackedLinear, weights: &[f32], bias: &[f32], x: &[f32], bound: f32) {
         let (outputs, inputs) = (packed.outputs, packed.inputs);
         let product = packed.forward(x);
-        let quantized = quantize(x, inputs, packed.blocks, packed.kernel);
+        let quantized = packed.quantize(x);
         let tokens = x.len() / inputs;
         assert_eq!(product.len(), tokens * outputs);
         for token in 0..tokens {
@@ -895,7 +907,7 @@ mod tests {
     /// product of the weight's and the activation's steps, added by a fused
     /// multiply-add; the bias last.
     fn scheme(packed: &PackedLinear, x: &[f32]) -> Vec<f32> {
-        let quantized = quantize(x, packed.inputs, packed.blocks, packed.kernel);
+        let quantized = packed.quantize(x);
         let tokens = x.len() / packed.inputs;
         let mut out = Vec::with_capacity(tokens * packed.outputs);
         for token in 0..tokens {
@@ -927,17 +939,25 @@ mod tests {
         let (bytes, _) = random_q4(64, 320);
         let four_bit = PackedLinear::from_q4_0(&bytes, &noise(3, 64), 64, 320);
         let eight_bit = PackedLinear::from_rows(&noise(13, 40 * 70), &noise(17, 40), 40, 70);
-        let (Some(four_bit), Some(eight_bit)) = (four_bit, eight_bit) else {
+        // Weights of ±1 round to ±127, as do the activations of ±1 below: the largest
+        // products a kernel meets.
+        let signs = |values: Vec<f32>| values.iter().map(|v| v.signum()).collect::<Vec<_>>();
+        let extreme = PackedLinear::from_rows(&signs(noise(31, 40 * 70)), &[0.0; 40], 40, 70);
+        let (Some(four_bit), Some(eight_bit), Some(extreme)) = (four_bit, eight_bit, extreme)
+        else {
             eprintln!("skipped: this CPU has neither AVX-512 VNNI nor AVX2");
             return;
         };
         for kernel in kernels() {
-            for packed in [&four_bit, &eight_bit] {
+            for (packed, extremes) in [(&four_bit, false), (&eight_bit, false), (&extreme, true)] {
                 let packed = packed.clone().for_kernel(kernel);
                 // 37 to 39 tokens: whole tiles of tokens and every remainder of AVX-512's
                 // tiles of 4, a remainder for the other kernels.
                 for tokens in 37..40 {
-                    let x = noise(5, tokens * packed.inputs);
+                    let mut x = noise(5, tokens * packed.inputs);
+                    if extremes {
+                        x = signs(x);
+                    }
                     let bits =
                         |values: Vec<f32>| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
                     assert_eq!(
