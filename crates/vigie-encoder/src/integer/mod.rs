@@ -539,7 +539,10 @@ impl PackedLinear {
             // 4-bit weights: the pair sums of a whole block are added in 16 bits and widened
             // once (a lane's 16 products stay within 16 × 15 × 128 = 30,720).
             let mut pairs: [[__m256i; 4]; R] = [[_mm256_setzero_si256(); 4]; R];
-            for group in 0..BLOCK / GROUP {
+            // The group count is hidden from LLVM so that it keeps this loop rolled:
+            // unrolled, it hoists later groups' weights ahead and spills them (AVX2 has 16
+            // vector registers; here 8 sums, 4 weight vectors and 2 temporaries).
+            for group in 0..std::hint::black_box(BLOCK / GROUP) {
                 let at = (block * (BLOCK / GROUP) + group) * TILE_OUTPUTS * GROUP;
                 // SAFETY: the tile holds `blocks` blocks of 8 groups of 128 bytes.
                 let weights: [__m256i; 4] = std::array::from_fn(|quarter| unsafe {
