@@ -4,7 +4,8 @@
 //! denominator of degree 8: the minimax fit Eigen and XLA use for single precision; erf is
 //! ±1 to single precision beyond). It has no branch and no library call, so the loop is
 //! vectorised: the feed-forward layer's 1,536 values per token cost a few instructions
-//! each instead of one `erf` call each, which took half the encoder's time.
+//! each instead of one `erf` call each, which took half the encoder's time. It is compiled
+//! for AVX-512 and for AVX2 beside the baseline's 4 lanes, with the same results.
 
 /// Beyond ±4, erf(x) is ±1 to single precision.
 const ERF_RANGE: f32 = 4.0;
@@ -35,6 +36,12 @@ pub fn gelu_in_place(values: &mut [f32]) {
         unsafe { gelu_avx512(values) };
         return;
     }
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2.
+        unsafe { gelu_avx2(values) };
+        return;
+    }
     gelu_each(values);
 }
 
@@ -45,6 +52,15 @@ fn gelu_avx512(values: &mut [f32]) {
     gelu_each(values);
 }
 
+/// [`gelu_each`] compiled for AVX2: 8 values per instruction.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn gelu_avx2(values: &mut [f32]) {
+    gelu_each(values);
+}
+
+/// Each value's GELU by the same operations, one value or one vector at a time: without
+/// fused multiply-adds (Rust never fuses them unasked), every width gives the same bits.
 #[inline(always)]
 fn gelu_each(values: &mut [f32]) {
     for value in values {
@@ -100,6 +116,27 @@ mod tests {
                 (portable - exact).abs() <= tolerance,
                 "GELU({x}) = {portable}, exactly {exact}"
             );
+        }
+    }
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn every_vector_width_gives_the_same_bits() {
+        let inputs: Vec<f32> = (-12_000..=12_000).map(|i| i as f32 / 997.0).collect();
+        let bits = |values: &[f32]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let mut portable = inputs.clone();
+        gelu_each(&mut portable);
+        if is_x86_feature_detected!("avx2") {
+            let mut avx2 = inputs.clone();
+            // SAFETY: the CPU has AVX2.
+            unsafe { gelu_avx2(&mut avx2) };
+            assert_eq!(bits(&avx2), bits(&portable));
+        }
+        if is_x86_feature_detected!("avx512f") {
+            let mut avx512 = inputs.clone();
+            // SAFETY: the CPU has AVX-512 F.
+            unsafe { gelu_avx512(&mut avx512) };
+            assert_eq!(bits(&avx512), bits(&portable));
         }
     }
 }

@@ -8,10 +8,10 @@
 //! optimized-routines, in double precision — x·32/ln 2 split into an integer k and a rest
 //! r, 2^(k/32) from a table of 32 doubles, 2^(r/32) from a cubic — whose FMA build fuses
 //! four of the multiply-adds. The AVX-512 path repeats those operations on 8 doubles per
-//! vector, fused the same way, so each lane rounds to the float `expf` returns; the few
-//! arguments that take `expf`'s special path (|x| ≥ 88 or NaN) are handed to `f32::exp`
-//! itself. A test checks the two agree, bit for bit, on every 61st float of [−105, 0] and
-//! on every float near the edges of `expf`'s paths.
+//! vector, the AVX2 path on 4, fused the same way, so each lane rounds to the float `expf`
+//! returns; the few arguments that take `expf`'s special path (|x| ≥ 88 or NaN) are handed
+//! to `f32::exp` itself. A test checks them against it, bit for bit, on every 61st float of
+//! [−105, 0] and on every float near the edges of `expf`'s paths.
 
 use candle_core::cpu::kernels::VecOps;
 
@@ -21,26 +21,30 @@ pub(crate) fn scaled_softmax(scores: &[f32], width: usize, scale: f32) -> Vec<f3
     if width == 0 {
         return out;
     }
-    #[cfg(target_arch = "x86_64")]
-    let vectors = is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq");
-    #[cfg(not(target_arch = "x86_64"))]
-    let vectors = false;
+    let exponentials = Exponentials::detect();
     for row in scores.chunks_exact(width) {
         let start = out.len();
         // Candle's `affine`: `v × mul + add` with `add` zero (which turns −0 into +0).
         out.extend(row.iter().map(|&v| v * scale + 0.0));
         let values = &mut out[start..];
-        #[cfg(target_arch = "x86_64")]
-        if vectors {
-            // SAFETY: the CPU has AVX-512 F and DQ.
-            unsafe { avx512::exp_below(values, avx512::largest(values)) };
-        }
-        if !vectors {
+        let candles_largest = |values: &[f32]| {
             let mut largest = f32::NEG_INFINITY;
             // SAFETY: `values` holds `width` > 0 floats.
             unsafe { <f32 as VecOps>::vec_reduce_max(values.as_ptr(), &mut largest, width) };
-            for value in values.iter_mut() {
-                *value = (*value - largest).exp();
+            largest
+        };
+        match exponentials {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the CPU has AVX-512 F and DQ.
+            Exponentials::Avx512 => unsafe { avx512::exp_below(values, avx512::largest(values)) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the CPU has AVX2 and FMA.
+            Exponentials::Avx2 => unsafe { avx2::exp_below(values, candles_largest(values)) },
+            Exponentials::OneByOne => {
+                let largest = candles_largest(values);
+                for value in values.iter_mut() {
+                    *value = (*value - largest).exp();
+                }
             }
         }
         let mut sum = 0f32;
@@ -53,22 +57,38 @@ pub(crate) fn scaled_softmax(scores: &[f32], width: usize, scale: f32) -> Vec<f3
     out
 }
 
-#[cfg(target_arch = "x86_64")]
-mod avx512 {
-    use std::arch::x86_64::{
-        __m512d, __m512i, _mm512_add_epi64, _mm512_and_si512, _mm512_castpd_si512,
-        _mm512_castps_si512, _mm512_castps256_ps512, _mm512_castps512_ps256, _mm512_castsi512_pd,
-        _mm512_cmpge_epu32_mask, _mm512_cvtpd_ps, _mm512_cvtps_pd, _mm512_extractf32x8_ps,
-        _mm512_fmadd_pd, _mm512_fmsub_pd, _mm512_insertf32x8, _mm512_mask_blend_epi64,
-        _mm512_mask_loadu_ps, _mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_max_ps,
-        _mm512_mul_pd, _mm512_permutex2var_epi64, _mm512_reduce_max_ps, _mm512_set1_epi32,
-        _mm512_set1_epi64, _mm512_set1_pd, _mm512_set1_ps, _mm512_setr_epi64, _mm512_slli_epi64,
-        _mm512_srli_epi32, _mm512_storeu_ps, _mm512_sub_pd, _mm512_sub_ps, _mm512_test_epi64_mask,
-    };
+/// How the exponentials are computed: all give `f32::exp`'s bits.
+#[derive(Debug, Clone, Copy)]
+enum Exponentials {
+    /// 16 at a time, on AVX-512 F and DQ.
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+    /// 8 at a time, on AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    /// `f32::exp` on each.
+    OneByOne,
+}
 
+impl Exponentials {
+    /// The widest this CPU runs.
+    fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq") {
+            return Exponentials::Avx512;
+        } else if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            return Exponentials::Avx2;
+        }
+        Exponentials::OneByOne
+    }
+}
+
+/// What `expf`'s main path shares on every vector width.
+#[cfg(target_arch = "x86_64")]
+mod expf {
     /// 2^(i/32) rounded to a double, less `i << 47` (which the exponent adds back): the
     /// table of optimized-routines' `exp2f_data`.
-    const POWERS: [u64; 32] = [
+    pub(super) const POWERS: [u64; 32] = [
         0x3ff0000000000000,
         0x3fefd9b0d3158574,
         0x3fefb5586cf9890f,
@@ -103,17 +123,116 @@ mod avx512 {
         0x3fefd0765b6e4540,
     ];
     /// 32 / ln 2.
-    const INVERSE_LN2_SCALED: f64 = f64::from_bits(0x40471547652b82fe);
+    pub(super) const INVERSE_LN2_SCALED: f64 = f64::from_bits(0x40471547652b82fe);
     /// 1.5 × 2^52: added and taken off again, it rounds to an integer (ties to even).
-    const SHIFT: f64 = f64::from_bits(0x4338000000000000);
+    pub(super) const SHIFT: f64 = f64::from_bits(0x4338000000000000);
     /// The cubic for 2^(r/32): coefficients of r³, r² and r.
-    const CUBIC: [f64; 3] = [
+    pub(super) const CUBIC: [f64; 3] = [
         f64::from_bits(0x3ebc6af84b912394),
         f64::from_bits(0x3f2ebfce50fac4f3),
         f64::from_bits(0x3f962e42ff0c52d6),
     ];
     /// The top 12 bits of |x| from which `expf` takes its special path (|x| ≥ 88, NaN).
-    const SPECIAL_TOP: i32 = 0x42b;
+    pub(super) const SPECIAL_TOP: i32 = 0x42b;
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::{
+        __m256d, _mm_storeu_ps, _mm256_add_epi64, _mm256_and_si256, _mm256_castpd_si256,
+        _mm256_castps_si256, _mm256_castps256_ps128, _mm256_castsi256_pd, _mm256_castsi256_ps,
+        _mm256_cmpgt_epi32, _mm256_cvtpd_ps, _mm256_cvtps_pd, _mm256_extractf128_ps,
+        _mm256_fmadd_pd, _mm256_fmsub_pd, _mm256_i64gather_epi64, _mm256_loadu_ps,
+        _mm256_movemask_ps, _mm256_mul_pd, _mm256_set1_epi32, _mm256_set1_epi64x, _mm256_set1_pd,
+        _mm256_set1_ps, _mm256_slli_epi64, _mm256_srli_epi32, _mm256_storeu_ps, _mm256_sub_pd,
+        _mm256_sub_ps,
+    };
+
+    use super::expf::{CUBIC, INVERSE_LN2_SCALED, POWERS, SHIFT, SPECIAL_TOP};
+
+    /// Replaces each value `v` by `f32::exp(v − largest)`, 8 values per step and the last
+    /// few one by one.
+    ///
+    /// # Safety
+    /// The CPU has AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn exp_below(values: &mut [f32], largest: f32) {
+        let mut chunks = values.chunks_exact_mut(8);
+        for chunk in &mut chunks {
+            // SAFETY: 8 floats in and out.
+            let x = _mm256_sub_ps(
+                unsafe { _mm256_loadu_ps(chunk.as_ptr()) },
+                _mm256_set1_ps(largest),
+            );
+            let top = _mm256_and_si256(
+                _mm256_srli_epi32(_mm256_castps_si256(x), 20),
+                _mm256_set1_epi32(0x7ff),
+            );
+            let special = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(
+                top,
+                _mm256_set1_epi32(SPECIAL_TOP - 1),
+            )));
+            let low = _mm256_cvtpd_ps(exp_lanes(_mm256_cvtps_pd(_mm256_castps256_ps128(x))));
+            let high = _mm256_cvtpd_ps(exp_lanes(_mm256_cvtps_pd(_mm256_extractf128_ps(x, 1))));
+            let mut arguments = [0f32; 8];
+            // SAFETY: 8 floats out, 4 and 4.
+            unsafe {
+                _mm256_storeu_ps(arguments.as_mut_ptr(), x);
+                _mm_storeu_ps(chunk.as_mut_ptr(), low);
+                _mm_storeu_ps(chunk[4..].as_mut_ptr(), high);
+            }
+            if special != 0 {
+                for (lane, &argument) in arguments.iter().enumerate() {
+                    if special >> lane & 1 == 1 {
+                        chunk[lane] = argument.exp();
+                    }
+                }
+            }
+        }
+        for value in chunks.into_remainder() {
+            *value = (*value - largest).exp();
+        }
+    }
+
+    /// `expf`'s main path on 4 lanes: `x` (a float widened) to exp(x) in double.
+    #[target_feature(enable = "avx2,fma")]
+    fn exp_lanes(x: __m256d) -> __m256d {
+        let shifted = _mm256_fmadd_pd(_mm256_set1_pd(INVERSE_LN2_SCALED), x, _mm256_set1_pd(SHIFT));
+        let k = _mm256_castpd_si256(shifted);
+        let rest = _mm256_fmsub_pd(
+            _mm256_set1_pd(INVERSE_LN2_SCALED),
+            x,
+            _mm256_sub_pd(shifted, _mm256_set1_pd(SHIFT)),
+        );
+        // SAFETY: the indices are below 32, the table's length.
+        let entry = unsafe {
+            _mm256_i64gather_epi64::<8>(
+                POWERS.as_ptr().cast(),
+                _mm256_and_si256(k, _mm256_set1_epi64x(31)),
+            )
+        };
+        let power = _mm256_castsi256_pd(_mm256_add_epi64(entry, _mm256_slli_epi64(k, 47)));
+        let cubic_high = _mm256_fmadd_pd(rest, _mm256_set1_pd(CUBIC[0]), _mm256_set1_pd(CUBIC[1]));
+        let square = _mm256_mul_pd(rest, rest);
+        let linear = _mm256_fmadd_pd(rest, _mm256_set1_pd(CUBIC[2]), _mm256_set1_pd(1.0));
+        _mm256_mul_pd(_mm256_fmadd_pd(cubic_high, square, linear), power)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::{
+        __m512d, __m512i, _mm512_add_epi64, _mm512_and_si512, _mm512_castpd_si512,
+        _mm512_castps_si512, _mm512_castps256_ps512, _mm512_castps512_ps256, _mm512_castsi512_pd,
+        _mm512_cmpge_epu32_mask, _mm512_cvtpd_ps, _mm512_cvtps_pd, _mm512_extractf32x8_ps,
+        _mm512_fmadd_pd, _mm512_fmsub_pd, _mm512_insertf32x8, _mm512_mask_blend_epi64,
+        _mm512_mask_loadu_ps, _mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_max_ps,
+        _mm512_mul_pd, _mm512_permutex2var_epi64, _mm512_reduce_max_ps, _mm512_set1_epi32,
+        _mm512_set1_epi64, _mm512_set1_pd, _mm512_set1_ps, _mm512_setr_epi64, _mm512_slli_epi64,
+        _mm512_srli_epi32, _mm512_storeu_ps, _mm512_sub_pd, _mm512_sub_ps, _mm512_test_epi64_mask,
+    };
+
+    use super::expf::{CUBIC, INVERSE_LN2_SCALED, POWERS, SHIFT, SPECIAL_TOP};
 
     /// The largest of `values` (not empty): the value candle's sequential `f32::max`
     /// finds, but for which zero it returns when +0 and −0 tie, and exp(x − 0) is the
@@ -243,19 +362,26 @@ mod tests {
             arguments.extend((bits.saturating_sub(20_000)..bits + 20_000).map(f32::from_bits));
         }
         arguments.extend([f32::NEG_INFINITY, f32::NAN, 0.0, -0.0, 1.0, 30.0]);
-        if !(is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq")) {
-            eprintln!("skipped: this CPU has no AVX-512 F and DQ");
-            return;
+        let check = |values: &[f32]| {
+            for (argument, value) in arguments.iter().zip(values) {
+                let expected = argument.exp();
+                assert!(
+                    value.to_bits() == expected.to_bits() || (value.is_nan() && expected.is_nan()),
+                    "exp({argument:e}) = {expected:e}, got {value:e}"
+                );
+            }
+        };
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            let mut values = arguments.clone();
+            // SAFETY: checked above.
+            unsafe { avx2::exp_below(&mut values, 0.0) };
+            check(&values);
         }
-        let mut values = arguments.clone();
-        // SAFETY: checked above.
-        unsafe { avx512::exp_below(&mut values, 0.0) };
-        for (argument, value) in arguments.iter().zip(&values) {
-            let expected = argument.exp();
-            assert!(
-                value.to_bits() == expected.to_bits() || (value.is_nan() && expected.is_nan()),
-                "exp({argument:e}) = {expected:e}, got {value:e}"
-            );
+        if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq") {
+            let mut values = arguments.clone();
+            // SAFETY: checked above.
+            unsafe { avx512::exp_below(&mut values, 0.0) };
+            check(&values);
         }
     }
 
