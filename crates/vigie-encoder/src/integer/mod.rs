@@ -25,16 +25,16 @@ mod amx;
 use std::mem::MaybeUninit;
 
 use std::arch::x86_64::{
-    __m256, __m256i, __m512, __m512i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_cvtss_f32, _mm_max_ps,
-    _mm_max_ss, _mm_movehl_ps, _mm_set1_epi8, _mm_shuffle_epi32, _mm_shuffle_ps, _mm_storeu_si128,
-    _mm_unpackhi_epi64, _mm_xor_si128, _mm256_abs_epi8, _mm256_add_epi16, _mm256_add_epi32,
-    _mm256_add_ps, _mm256_andnot_ps, _mm256_castps256_ps128, _mm256_castsi256_si128,
-    _mm256_cvtepi32_ps, _mm256_cvtps_epi32, _mm256_extractf128_ps, _mm256_extracti128_si256,
-    _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_loadu_si256, _mm256_madd_epi16, _mm256_maddubs_epi16,
-    _mm256_max_ps, _mm256_mul_ps, _mm256_packs_epi16, _mm256_packs_epi32,
-    _mm256_permutevar8x32_epi32, _mm256_set1_epi16, _mm256_set1_epi32, _mm256_set1_ps,
-    _mm256_setr_epi32, _mm256_setzero_ps, _mm256_setzero_si256, _mm256_sign_epi8, _mm256_storeu_ps,
-    _mm256_storeu_si256, _mm256_sub_epi32, _mm512_abs_ps, _mm512_add_ps, _mm512_cvtepi32_epi8,
+    __m256, __m256i, __m512, __m512i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_cvtss_f32,
+    _mm_hadd_epi32, _mm_max_ps, _mm_max_ss, _mm_movehl_ps, _mm_set1_epi8, _mm_shuffle_epi32,
+    _mm_shuffle_ps, _mm_storeu_si128, _mm_xor_si128, _mm256_abs_epi8, _mm256_add_epi16,
+    _mm256_add_epi32, _mm256_add_ps, _mm256_andnot_ps, _mm256_castps256_ps128,
+    _mm256_castsi256_si128, _mm256_cvtepi32_ps, _mm256_cvtps_epi32, _mm256_extractf128_ps,
+    _mm256_extracti128_si256, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_loadu_si256,
+    _mm256_madd_epi16, _mm256_maddubs_epi16, _mm256_max_ps, _mm256_mul_ps, _mm256_packs_epi16,
+    _mm256_packs_epi32, _mm256_permutevar8x32_epi32, _mm256_set1_epi16, _mm256_set1_epi32,
+    _mm256_set1_ps, _mm256_setr_epi32, _mm256_setzero_ps, _mm256_setzero_si256, _mm256_sign_epi8,
+    _mm256_storeu_ps, _mm256_storeu_si256, _mm512_abs_ps, _mm512_add_ps, _mm512_cvtepi32_epi8,
     _mm512_cvtepi32_ps, _mm512_cvtps_epi32, _mm512_dpbusd_epi32, _mm512_fmadd_ps, _mm512_loadu_ps,
     _mm512_loadu_si512, _mm512_max_ps, _mm512_mul_ps, _mm512_reduce_max_ps, _mm512_set1_epi32,
     _mm512_set1_ps, _mm512_setzero_ps, _mm512_storeu_ps,
@@ -136,9 +136,11 @@ struct QuantizedTokens {
     block_rows: Option<usize>,
     /// For each token and block: the step of the block's values.
     scales: Vec<f32>,
-    /// For 4-bit weights on AVX2, each token's and block's sum of its values, times the
-    /// weights' zero point taken off the integer dot product (else empty).
-    sums: Vec<i32>,
+    /// For 4-bit weights on AVX2, for each token and block, where the kernel's 16-bit pair
+    /// sums start: in the low half of a 32-bit lane, −8 (the weights' zero point) times
+    /// the sum of the values at inputs 4g and 4g + 1, in the high half of those at 4g + 2
+    /// and 4g + 3 ([`pair_start`]); else empty.
+    pair_starts: Vec<i32>,
 }
 
 impl QuantizedTokens {
@@ -536,9 +538,15 @@ impl PackedLinear {
         let ones = _mm256_set1_epi16(1);
         for block in 0..blocks {
             let mut dots: [[__m256i; 4]; R] = [[_mm256_setzero_si256(); 4]; R];
-            // 4-bit weights: the pair sums of a whole block are added in 16 bits and widened
-            // once (a lane's 16 products stay within 16 × 15 × 128 = 30,720).
-            let mut pairs: [[__m256i; 4]; R] = [[_mm256_setzero_si256(); 4]; R];
+            // 4-bit weights: the pair sums of a whole block are added in 16 bits, from
+            // where the zero point takes them ([`pair_start`]), and widened once.
+            let mut pairs: [[__m256i; 4]; R] = std::array::from_fn(|r| {
+                if EIGHT_BIT {
+                    [_mm256_setzero_si256(); 4]
+                } else {
+                    [_mm256_set1_epi32(tokens.pair_starts[(first + r) * blocks + block]); 4]
+                }
+            });
             // The group count is hidden from LLVM so that it keeps this loop rolled:
             // unrolled, it hoists later groups' weights ahead and spills them (AVX2 has 16
             // vector registers; here 8 sums, 4 weight vectors and 2 temporaries).
@@ -585,13 +593,6 @@ impl PackedLinear {
                 let at = (first + r) * blocks + block;
                 let step = _mm256_set1_ps(tokens.scales[at]);
                 for ((sum, &dot), &scale) in sum.iter_mut().zip(dot).zip(&scales) {
-                    // Unsigned 4-bit weights: the zero point times the activations' sum
-                    // comes off.
-                    let dot = if EIGHT_BIT {
-                        dot
-                    } else {
-                        _mm256_sub_epi32(dot, _mm256_set1_epi32(tokens.sums[at] * self.zero_point))
-                    };
                     *sum =
                         _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_mul_ps(scale, step), *sum);
                 }
@@ -631,7 +632,7 @@ impl PackedLinear {
             plus_128: kernel == Kernel::Avx512Vnni,
             block_rows: (kernel == Kernel::Amx).then_some(rows),
             scales: vec![0.0; rows * blocks],
-            sums: if self.reads_unsigned(kernel) {
+            pair_starts: if self.reads_unsigned(kernel) {
                 vec![0; rows * blocks]
             } else {
                 Vec::new()
@@ -657,9 +658,9 @@ impl PackedLinear {
                         Kernel::Amx => quantize_block::<false>(values, out),
                         Kernel::Avx512Vnni => quantize_block::<true>(values, out),
                         Kernel::Avx2 => {
-                            let (scale, sum) = quantize_block_avx2(values, out);
-                            if let Some(kept) = quantized.sums.get_mut(at) {
-                                *kept = sum;
+                            let (scale, halves) = quantize_block_avx2(values, out);
+                            if let Some(start) = quantized.pair_starts.get_mut(at) {
+                                *start = pair_start(halves);
                             }
                             scale
                         }
@@ -705,12 +706,24 @@ fn quantize_block<const PLUS_128: bool>(block: &[f32], out: &mut [i8]) -> f32 {
     largest / 127.0
 }
 
-/// One block of [`PackedLinear::quantize`] on AVX2, with the values and step of [`quantize_block`]
-/// (signed), and the sum of the values: the largest magnitude is the same whatever the
-/// order, and rounding to the nearest integer, ties to even, is what `vcvtps2dq` does in
-/// the default rounding mode.
+/// Where the AVX2 kernel's pair sums of 4-bit weights start, from a block's `halves`
+/// (the sums of its values at inputs 4g and 4g + 1, and at 4g + 2 and 4g + 3): −8 times
+/// each, in the low and the high 16 bits. Each 16-bit lane of a `vpmaddubsw` pair sum
+/// then ends, wrapping as `vpaddw` does, at the dot product of its 16 values with the
+/// weights less their zero point, within 16 × 128 × 8 and so exact: the zero point is
+/// taken off with no instruction of its own.
+fn pair_start([low, high]: [i32; 2]) -> i32 {
+    let half = |sum: i32| (-Q4_ZERO_POINT * sum) as u16 as u32;
+    (half(low) | half(high) << 16) as i32
+}
+
+/// One block of [`PackedLinear::quantize`] on AVX2, with the values and step of
+/// [`quantize_block`] (signed), and the sums of the values at inputs 4g and 4g + 1 and at
+/// 4g + 2 and 4g + 3: the largest magnitude is the same whatever the order, and rounding
+/// to the nearest integer, ties to even, is what `vcvtps2dq` does in the default rounding
+/// mode.
 #[target_feature(enable = "avx2,fma")]
-fn quantize_block_avx2(block: &[f32], out: &mut [i8]) -> (f32, i32) {
+fn quantize_block_avx2(block: &[f32], out: &mut [i8]) -> (f32, [i32; 2]) {
     assert!(block.len() == BLOCK && out.len() == BLOCK);
     // SAFETY: 32 floats in (checked above).
     let values: [__m256; 4] =
@@ -749,9 +762,15 @@ fn quantize_block_avx2(block: &[f32], out: &mut [i8]) -> (f32, i32) {
         _mm256_castsi256_si128(total),
         _mm256_extracti128_si256(total, 1),
     );
-    let two = _mm_add_epi32(four, _mm_unpackhi_epi64(four, four));
-    let sum = _mm_cvtsi128_si32(_mm_add_epi32(two, _mm_shuffle_epi32(two, 1)));
-    (largest / 127.0, sum)
+    // Lane k of `four` sums the values at inputs 4g + k.
+    let halves = _mm_hadd_epi32(four, four);
+    (
+        largest / 127.0,
+        [
+            _mm_cvtsi128_si32(halves),
+            _mm_cvtsi128_si32(_mm_shuffle_epi32(halves, 1)),
+        ],
+    )
 }
 
 #[cfg(test)]
@@ -946,13 +965,30 @@ mod tests {
         // products a kernel meets.
         let signs = |values: Vec<f32>| values.iter().map(|v| v.signum()).collect::<Vec<_>>();
         let extreme = PackedLinear::from_rows(&signs(noise(31, 40 * 70)), &[0.0; 40], 40, 70);
-        let (Some(four_bit), Some(eight_bit), Some(extreme)) = (four_bit, eight_bit, extreme)
+        // 4-bit values of −8 and 7 only (stored 0 and 15).
+        let extreme_blocks: Vec<u8> = (noise(37, 64 * 10 * 17).chunks_exact(17))
+            .flat_map(|block| {
+                let nibble = |v: f32| if v < 0.0 { 0 } else { 15 };
+                let values = block[1..]
+                    .iter()
+                    .map(move |&v| nibble(v) | nibble((v * 1000.0).fract().abs() - 0.5) << 4);
+                [0x00, 0x2c].into_iter().chain(values)
+            })
+            .collect();
+        let extreme_four_bit = PackedLinear::from_q4_0(&extreme_blocks, &[0.0; 64], 64, 320);
+        let (Some(four_bit), Some(eight_bit), Some(extreme), Some(extreme_four_bit)) =
+            (four_bit, eight_bit, extreme, extreme_four_bit)
         else {
             eprintln!("skipped: this CPU has neither AVX-512 VNNI nor AVX2");
             return;
         };
         for kernel in kernels() {
-            for (packed, extremes) in [(&four_bit, false), (&eight_bit, false), (&extreme, true)] {
+            for (packed, extremes) in [
+                (&four_bit, false),
+                (&eight_bit, false),
+                (&extreme, true),
+                (&extreme_four_bit, true),
+            ] {
                 let packed = packed.clone().for_kernel(kernel);
                 // 37 to 39 tokens: whole tiles of tokens and every remainder of AVX-512's
                 // tiles of 4, a remainder for the other kernels.
@@ -985,8 +1021,11 @@ mod tests {
                 .iter()
                 .map(|v| (v * inverse).round_ties_even() as i8)
                 .collect();
-            let sum = values.iter().map(|&v| i32::from(v)).sum::<i32>();
-            (values, largest / 127.0, sum)
+            let mut halves = [0; 2];
+            for (j, &v) in values.iter().enumerate() {
+                halves[j % 4 / 2] += i32::from(v);
+            }
+            (values, largest / 127.0, halves)
         };
         let mut ties = [0f32; BLOCK];
         for (j, value) in ties.iter_mut().enumerate() {
@@ -1002,7 +1041,7 @@ mod tests {
         ];
         for kernel in kernels() {
             for block in &blocks {
-                let (values, step, sum) = reference(block);
+                let (values, step, halves) = reference(block);
                 let mut out = [0i8; BLOCK];
                 // SAFETY: `kernels` lists only what this CPU runs.
                 unsafe {
@@ -1020,7 +1059,7 @@ mod tests {
                             assert_eq!(unsigned, plus_128);
                         }
                         Kernel::Avx2 => {
-                            assert_eq!(quantize_block_avx2(block, &mut out), (step, sum));
+                            assert_eq!(quantize_block_avx2(block, &mut out), (step, halves));
                             assert_eq!(out.to_vec(), values);
                         }
                     }
