@@ -1,5 +1,6 @@
 //! The attention's softmax: each row of scores scaled, then candle's `softmax_last_dim`,
-//! with the same numbers to the bit but the exponentials computed 16 at a time.
+//! with the same numbers to the bit but the exponentials computed 16 (AVX-512) or 8 (AVX2)
+//! at a time.
 //!
 //! Candle scales the scores with `affine` (`v × scale + 0`), takes each row's largest,
 //! calls `f32::exp` on each difference, sums the row with its own vector sum and divides.

@@ -9,12 +9,12 @@
 //! by four into 16 lanes: four times the multiply-adds of an f32 FMA of the same width. Its
 //! first operand is unsigned, so there the activations are stored plus 128 and the weights
 //! signed, and each block's sums start from −128 times its weights' sum, computed once
-//! when the layer is packed. On
-//! AVX2, `vpmaddubsw` gives sums of two for 16 lanes, which 4-bit weights add up over a whole
-//! block in 16 bits before `vpmaddwd` widens them to the same sums as VNNI's (8-bit weights,
-//! signed, are multiplied by the activations' magnitudes after taking their signs, as
-//! ggml does, and widened at once); AMX multiplies
-//! 16 tokens by 16 outputs per instruction ([`amx`]). Within a
+//! when the layer is packed. On AVX2, `vpmaddubsw` gives sums of two for 16 lanes: 4-bit
+//! weights (unsigned) add them up over a whole block in 16 bits, from a start that takes
+//! off their zero point, before `vpmaddwd` widens them to the same sums as VNNI's; 8-bit
+//! weights (signed) are multiplied by the activations' magnitudes after taking their
+//! signs, as ggml does, and widened at once. AMX multiplies 16 tokens by 16 outputs per
+//! instruction ([`amx`]). Within a
 //! block the products are exact integers; the activations' rounding (half a step of 1/127
 //! of the block's largest value) and, for f32 weights, theirs, separate the result from
 //! the f32 product. Every kernel computes the same integers and then the same float
@@ -110,7 +110,8 @@ pub struct PackedLinear {
     /// For 4-bit weights on AVX2, the stored bytes: each value plus the zero point (else
     /// empty).
     values: Vec<u8>,
-    /// Otherwise the values themselves (else empty).
+    /// For 8-bit weights on AVX2, and on AVX-512 VNNI and AMX, the values themselves
+    /// (else empty).
     signed: Vec<i8>,
     /// For AVX-512 VNNI, laid out as `scales`: −128 times the sum of each output's 32
     /// signed values in the block, which takes off what VNNI's unsigned activations (the
@@ -279,14 +280,18 @@ impl PackedLinear {
 
     /// Packs f32 weights \[outputs, inputs\] (row by row), rounded to 8 bits in blocks of
     /// 32 inputs as activations are ([`quantize`](Self::quantize)), with `bias`; `None`
-    /// when the CPU runs neither kernel, the sizes disagree or a weight is not finite.
+    /// when the CPU runs neither kernel, the sizes disagree or a weight rounds to −128
+    /// (AVX2's sign trick cannot negate it; only weights that are not finite, or blocks
+    /// so small that their inverse step overflows, round there).
     pub fn from_rows(weights: &[f32], bias: &[f32], outputs: usize, inputs: usize) -> Option<Self> {
-        // Finite weights round within ±127, which AVX2's sign trick needs.
-        if weights.len() != outputs * inputs || !weights.iter().all(|w| w.is_finite()) {
+        if weights.len() != outputs * inputs {
             return None;
         }
         let mut packed = Self::zeroed(outputs, inputs, Q8_ZERO_POINT, bias)?;
         let rounded = packed.quantize(weights);
+        if (0..rounded.values.len()).any(|index| rounded.value(index) == i8::MIN) {
+            return None;
+        }
         for output in 0..outputs {
             for block in 0..packed.blocks {
                 packed.set_scale(
@@ -334,7 +339,7 @@ impl PackedLinear {
             match self.kernel {
                 Kernel::Amx => self.product_amx(&quantized, tokens, unwritten),
                 Kernel::Avx512Vnni => self.product_avx512(&quantized, tokens, unwritten),
-                Kernel::Avx2 if self.zero_point == Q4_ZERO_POINT => {
+                Kernel::Avx2 if self.reads_unsigned(Kernel::Avx2) => {
                     self.product_avx2::<false>(&quantized, tokens, unwritten)
                 }
                 Kernel::Avx2 => self.product_avx2::<true>(&quantized, tokens, unwritten),
@@ -549,7 +554,8 @@ impl PackedLinear {
             });
             // The group count is hidden from LLVM so that it keeps this loop rolled:
             // unrolled, it hoists later groups' weights ahead and spills them (AVX2 has 16
-            // vector registers; here 8 sums, 4 weight vectors and 2 temporaries).
+            // vector registers; in the loop, 8 pair or dot sums, 4 weight vectors, the
+            // activations and a temporary or two, while the float sums wait in memory).
             for group in 0..std::hint::black_box(BLOCK / GROUP) {
                 let at = (block * (BLOCK / GROUP) + group) * TILE_OUTPUTS * GROUP;
                 // SAFETY: the tile holds `blocks` blocks of 8 groups of 128 bytes.
@@ -561,15 +567,15 @@ impl PackedLinear {
                     // SAFETY: row `first + r` has `blocks` blocks.
                     let four = unsafe { token_values.add(input).cast::<i32>().read_unaligned() };
                     let broadcast = _mm256_set1_epi32(four);
-                    let magnitudes = _mm256_abs_epi8(broadcast);
                     for ((dot, pair), &weights) in dot.iter_mut().zip(pair).zip(&weights) {
                         if EIGHT_BIT {
                             // Signed 8-bit weights: the activations' magnitudes (unsigned)
                             // times the weights with the activations' signs give the same
                             // products, and a pair sum stays within 2 × 128 × 127.
+                            let magnitudes = _mm256_abs_epi8(broadcast);
                             let signed = _mm256_sign_epi8(weights, broadcast);
-                            let pairs = _mm256_maddubs_epi16(magnitudes, signed);
-                            *dot = _mm256_add_epi32(*dot, _mm256_madd_epi16(pairs, ones));
+                            let products = _mm256_maddubs_epi16(magnitudes, signed);
+                            *dot = _mm256_add_epi32(*dot, _mm256_madd_epi16(products, ones));
                         } else {
                             *pair =
                                 _mm256_add_epi16(*pair, _mm256_maddubs_epi16(weights, broadcast));
@@ -618,7 +624,8 @@ impl PackedLinear {
 impl PackedLinear {
     /// Rounds each token's activations `x` to 8 bits for this layer, block by block (a
     /// token's last block padded with zeros): a block's step is its largest magnitude /
-    /// 127; values round to the nearest step, ties to even. Within ±127 for finite `x`.
+    /// 127; values round to the nearest step, ties to even, within ±127 (−128 only in
+    /// blocks that are not finite or whose inverse step overflows).
     fn quantize(&self, x: &[f32]) -> QuantizedTokens {
         let (inputs, blocks, kernel) = (self.inputs, self.blocks, self.kernel);
         let tokens = x.len() / inputs.max(1);
@@ -659,8 +666,8 @@ impl PackedLinear {
                         Kernel::Avx512Vnni => quantize_block::<true>(values, out),
                         Kernel::Avx2 => {
                             let (scale, halves) = quantize_block_avx2(values, out);
-                            if let Some(start) = quantized.pair_starts.get_mut(at) {
-                                *start = pair_start(halves);
+                            if self.reads_unsigned(kernel) {
+                                quantized.pair_starts[at] = pair_start(halves);
                             }
                             scale
                         }
@@ -1074,5 +1081,21 @@ mod tests {
         assert!(PackedLinear::from_q4_0(&bytes[1..], &[0.0; 16], 16, 64).is_none());
         assert!(PackedLinear::from_q4_0(&bytes, &[0.0; 15], 16, 64).is_none());
         assert!(PackedLinear::from_rows(&[0.0; 10], &[0.0; 2], 2, 4).is_none());
+    }
+
+    #[test]
+    fn weights_that_round_to_minus_128_are_refused() {
+        if Kernel::detect().is_none() {
+            eprintln!("skipped: this CPU has neither AVX-512 VNNI nor AVX2");
+            return;
+        }
+        let mut weights = noise(41, 2 * 32);
+        assert!(PackedLinear::from_rows(&weights, &[0.0; 2], 2, 32).is_some());
+        // A block so small that 127 over its largest value overflows.
+        weights[32..].fill(1e-38);
+        assert!(PackedLinear::from_rows(&weights, &[0.0; 2], 2, 32).is_none());
+        weights[32..].fill(0.5);
+        weights[3] = f32::NAN;
+        assert!(PackedLinear::from_rows(&weights, &[0.0; 2], 2, 32).is_none());
     }
 }
