@@ -280,18 +280,22 @@ impl PackedLinear {
 
     /// Packs f32 weights \[outputs, inputs\] (row by row), rounded to 8 bits in blocks of
     /// 32 inputs as activations are ([`quantize`](Self::quantize)), with `bias`; `None`
-    /// when the CPU runs neither kernel, the sizes disagree or a weight rounds to −128
-    /// (AVX2's sign trick cannot negate it; only weights that are not finite, or blocks
-    /// so small that their inverse step overflows, round there).
+    /// when the CPU runs neither kernel, the sizes disagree, or a block has no rounding
+    /// that every kernel shares: a weight that is not finite, or a block so small that
+    /// its inverse step overflows (AVX2 rounds such values to −128, which its sign trick
+    /// cannot negate; AVX-512 truncates them to 0).
     pub fn from_rows(weights: &[f32], bias: &[f32], outputs: usize, inputs: usize) -> Option<Self> {
         if weights.len() != outputs * inputs {
             return None;
         }
-        let mut packed = Self::zeroed(outputs, inputs, Q8_ZERO_POINT, bias)?;
-        let rounded = packed.quantize(weights);
-        if (0..rounded.values.len()).any(|index| rounded.value(index) == i8::MIN) {
+        let mut blocks = weights
+            .chunks(inputs.max(1))
+            .flat_map(|row| row.chunks(BLOCK));
+        if !blocks.all(rounds_within_127) {
             return None;
         }
+        let mut packed = Self::zeroed(outputs, inputs, Q8_ZERO_POINT, bias)?;
+        let rounded = packed.quantize(weights);
         for output in 0..outputs {
             for block in 0..packed.blocks {
                 packed.set_scale(
@@ -624,8 +628,8 @@ impl PackedLinear {
 impl PackedLinear {
     /// Rounds each token's activations `x` to 8 bits for this layer, block by block (a
     /// token's last block padded with zeros): a block's step is its largest magnitude /
-    /// 127; values round to the nearest step, ties to even, within ±127 (−128 only in
-    /// blocks that are not finite or whose inverse step overflows).
+    /// 127; values round to the nearest step, ties to even, within ±127 (blocks that are not
+    /// finite or whose inverse step overflows round to −128 on AVX2 and to 0 on AVX-512).
     fn quantize(&self, x: &[f32]) -> QuantizedTokens {
         let (inputs, blocks, kernel) = (self.inputs, self.blocks, self.kernel);
         let tokens = x.len() / inputs.max(1);
@@ -711,6 +715,13 @@ fn quantize_block<const PLUS_128: bool>(block: &[f32], out: &mut [i8]) -> f32 {
         _mm_storeu_si128(out[16..].as_mut_ptr().cast(), bytes(high));
     }
     largest / 127.0
+}
+
+/// Whether [`PackedLinear::quantize`] rounds `block` within ±127 on every kernel: its
+/// values are finite and 127 over its largest magnitude is finite too.
+fn rounds_within_127(block: &[f32]) -> bool {
+    let largest = block.iter().map(|value| value.abs()).fold(0.0, f32::max);
+    block.iter().all(|value| value.is_finite()) && (largest == 0.0 || (127.0 / largest).is_finite())
 }
 
 /// Where the AVX2 kernel's pair sums of 4-bit weights start, from a block's `halves`
@@ -1084,7 +1095,7 @@ mod tests {
     }
 
     #[test]
-    fn weights_that_round_to_minus_128_are_refused() {
+    fn weights_without_a_rounding_every_kernel_shares_are_refused() {
         if Kernel::detect().is_none() {
             eprintln!("skipped: this CPU has neither AVX-512 VNNI nor AVX2");
             return;
