@@ -515,7 +515,7 @@ pub fn train(
 mod tests {
     use super::*;
     use crate::tagger::{begin_tag, tags_of_kinds};
-    use crate::words::{covering_tokens, word_vectors_through};
+    use crate::words::{WordVectors, covering_tokens, word_vectors_through};
     use vigie_encoder::e5::Role;
 
     fn encoder_dir() -> std::path::PathBuf {
@@ -575,6 +575,56 @@ mod tests {
             );
         }
         assert!(EventLayer::from_bytes(b"VIGIE-HEAD1\n").is_err());
+    }
+
+    #[test]
+    fn sentences_read_together_through_the_layer_read_as_one_by_one() {
+        let Ok(encoder) = MultilingualEncoder::load(&encoder_dir()) else {
+            eprintln!("skipped: the encoder is not built (scripts/build-encoder)");
+            return;
+        };
+        let layer = EventLayer::from_encoder(&encoder_dir(), encoder.depth(), 1, "a test").unwrap();
+        let texts = [
+            "Rebels attacked the convoy outside Bunia.",
+            "Le ministre a rencontré les grévistes à Dakar mardi.",
+            "Talks resumed.",
+        ];
+        let words: Vec<Vec<(usize, usize)>> = texts
+            .iter()
+            .map(|text| {
+                let mut start = 0;
+                text.split(' ')
+                    .map(|word| {
+                        let span = (start, start + word.chars().count());
+                        start = span.1 + 1;
+                        span
+                    })
+                    .collect()
+            })
+            .collect();
+        let pairs: Vec<(&str, &[(usize, usize)])> = texts
+            .iter()
+            .copied()
+            .zip(words.iter().map(Vec::as_slice))
+            .collect();
+        let together = word_vectors_through(&encoder, &pairs, &[12], &[12], &layer).unwrap();
+        for (pair, together) in pairs.iter().zip(&together) {
+            let alone = word_vectors_through(&encoder, &[*pair], &[12], &[12], &layer).unwrap();
+            let worst = |a: &WordVectors, b: &WordVectors| {
+                assert_eq!(a.values.len(), b.values.len());
+                a.values
+                    .iter()
+                    .zip(&b.values)
+                    .map(|(x, y)| (x - y).abs())
+                    .fold(0f32, f32::max)
+            };
+            let tolerance = match encoder.arithmetic() {
+                Arithmetic::Integer => 0.0,
+                Arithmetic::Float => 1e-5,
+            };
+            assert!(worst(&alone[0].0, &together.0) <= tolerance);
+            assert!(worst(&alone[0].1, &together.1) <= tolerance, "{}", pair.0);
+        }
     }
 
     #[test]

@@ -151,9 +151,14 @@ pub fn word_vectors_through(
     let encoded = encoder.token_layers_many(&texts_only, Role::Passage, &asked)?;
     // Where each layer's states are among those asked.
     let state = |layer: usize| asked.iter().position(|&l| l == layer).expect("asked");
-    let below: Vec<&[f32]> = encoded
+    let below: Vec<(usize, &[f32])> = encoded
         .iter()
-        .map(|(_, states)| states[state(event_layer.reads())].as_slice())
+        .map(|(tokens, states)| {
+            (
+                tokens.ids.len(),
+                states[state(event_layer.reads())].as_slice(),
+            )
+        })
         .collect();
     let through_all = through_event_layer(event_layer, &below, encoder)?;
     texts
@@ -182,14 +187,15 @@ pub fn word_vectors_through(
         .collect()
 }
 
-/// `event_layer` over each text's token vectors `below` (after the layer it reads), in
-/// passes of at most [`MultilingualEncoder::BATCH_TOKENS`] tokens, as the encoder runs:
-/// one product over many sequences costs less per token than one per sequence, and each
-/// sequence attends only to itself, so the vectors are those of one pass per text. One
-/// entry per text, in order.
+/// `event_layer` over each text's token vectors `below` (its token count and its vectors
+/// after the layer it reads), in passes of at most [`MultilingualEncoder::BATCH_TOKENS`]
+/// tokens, as the encoder runs: one product over many sequences costs less per token than
+/// one per sequence. Each sequence attends only to itself and every other step works row
+/// by row, so with integer products the vectors are those of one pass per text to the
+/// bit (in f32, up to the rounding of candle's products). One entry per text, in order.
 fn through_event_layer(
     event_layer: &EventLayer,
-    below: &[&[f32]],
+    below: &[(usize, &[f32])],
     encoder: &MultilingualEncoder,
 ) -> Result<Vec<Vec<f32>>, String> {
     let width = encoder.width();
@@ -199,15 +205,20 @@ fn through_event_layer(
         let mut tokens = 0;
         let count = rest
             .iter()
-            .take_while(|states| {
-                tokens += states.len() / width;
+            .take_while(|(length, _)| {
+                tokens += length;
                 tokens <= MultilingualEncoder::BATCH_TOKENS
             })
             .count()
             .max(1);
         let (batch, after) = rest.split_at(count);
-        let lengths: Vec<usize> = batch.iter().map(|states| states.len() / width).collect();
-        let out = event_layer.apply(&batch.concat(), &lengths, encoder.arithmetic())?;
+        let lengths: Vec<usize> = batch.iter().map(|(length, _)| *length).collect();
+        let states: Vec<f32> = batch
+            .iter()
+            .flat_map(|(_, states)| *states)
+            .copied()
+            .collect();
+        let out = event_layer.apply(&states, &lengths, encoder.arithmetic())?;
         let mut out = out.as_slice();
         for length in lengths {
             let (text, others) = out.split_at(length * width);

@@ -628,8 +628,9 @@ impl PackedLinear {
 impl PackedLinear {
     /// Rounds each token's activations `x` to 8 bits for this layer, block by block (a
     /// token's last block padded with zeros): a block's step is its largest magnitude /
-    /// 127; values round to the nearest step, ties to even, within ±127 (blocks that are not
-    /// finite or whose inverse step overflows round to −128 on AVX2 and to 0 on AVX-512).
+    /// 127; values round to the nearest step, ties to even, within ±127 (values that are not
+    /// finite, and every value of a block whose inverse step overflows, round to −128 on
+    /// AVX2 and to 0 on AVX-512 and AMX).
     fn quantize(&self, x: &[f32]) -> QuantizedTokens {
         let (inputs, blocks, kernel) = (self.inputs, self.blocks, self.kernel);
         let tokens = x.len() / inputs.max(1);
@@ -718,7 +719,8 @@ fn quantize_block<const PLUS_128: bool>(block: &[f32], out: &mut [i8]) -> f32 {
 }
 
 /// Whether [`PackedLinear::quantize`] rounds `block` within ±127 on every kernel: its
-/// values are finite and 127 over its largest magnitude is finite too.
+/// values are finite, and either all zero (a step of 0) or such that 127 over the largest
+/// magnitude is finite.
 fn rounds_within_127(block: &[f32]) -> bool {
     let largest = block.iter().map(|value| value.abs()).fold(0.0, f32::max);
     block.iter().all(|value| value.is_finite()) && (largest == 0.0 || (127.0 / largest).is_finite())
@@ -1095,6 +1097,18 @@ mod tests {
     }
 
     #[test]
+    fn blocks_round_within_127_when_finite_with_a_finite_inverse_step() {
+        assert!(rounds_within_127(&[0.0; 32]));
+        assert!(rounds_within_127(&[0.5, -0.25, 0.0]));
+        assert!(rounds_within_127(&[1e-30; 32]));
+        assert!(!rounds_within_127(&[1e-38; 32]));
+        assert!(!rounds_within_127(&[f32::from_bits(1), 0.0]));
+        for bad in [f32::INFINITY, f32::NEG_INFINITY, f32::NAN] {
+            assert!(!rounds_within_127(&[0.5, bad]));
+        }
+    }
+
+    #[test]
     fn weights_without_a_rounding_every_kernel_shares_are_refused() {
         if Kernel::detect().is_none() {
             eprintln!("skipped: this CPU has neither AVX-512 VNNI nor AVX2");
@@ -1102,11 +1116,18 @@ mod tests {
         }
         let mut weights = noise(41, 2 * 32);
         assert!(PackedLinear::from_rows(&weights, &[0.0; 2], 2, 32).is_some());
+        weights[32..].fill(0.0);
+        assert!(PackedLinear::from_rows(&weights, &[0.0; 2], 2, 32).is_some());
         // A block so small that 127 over its largest value overflows.
         weights[32..].fill(1e-38);
         assert!(PackedLinear::from_rows(&weights, &[0.0; 2], 2, 32).is_none());
         weights[32..].fill(0.5);
         weights[3] = f32::NAN;
         assert!(PackedLinear::from_rows(&weights, &[0.0; 2], 2, 32).is_none());
+        // Rows of 40 inputs: the second block of a row holds its last 8.
+        let mut ragged = noise(43, 2 * 40);
+        assert!(PackedLinear::from_rows(&ragged, &[0.0; 2], 2, 40).is_some());
+        ragged[35] = f32::INFINITY;
+        assert!(PackedLinear::from_rows(&ragged, &[0.0; 2], 2, 40).is_none());
     }
 }
