@@ -239,19 +239,7 @@ mod tests {
     use candle_core::{D, Device, Tensor};
 
     use super::*;
-
-    /// Deterministic values in [−1, 1).
-    fn noise(seed: u64, count: usize) -> Vec<f32> {
-        let mut state = seed;
-        (0..count)
-            .map(|_| {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                (state >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-            })
-            .collect()
-    }
+    use crate::noise;
 
     /// The same attention with candle's tensors: each sequence and head copied out, two
     /// matrix products and candle's softmax.

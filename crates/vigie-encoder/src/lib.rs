@@ -22,3 +22,17 @@ pub struct EncoderError {
     /// What is wrong with it.
     pub message: String,
 }
+
+/// Deterministic values in [−1, 1), for the tests of the numeric kernels.
+#[cfg(test)]
+fn noise(seed: u64, count: usize) -> Vec<f32> {
+    let mut state = seed;
+    (0..count)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+        })
+        .collect()
+}

@@ -796,19 +796,7 @@ fn quantize_block_avx2(block: &[f32], out: &mut [i8]) -> (f32, [i32; 2]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Deterministic values in [−1, 1).
-    fn noise(seed: u64, count: usize) -> Vec<f32> {
-        let mut state = seed;
-        (0..count)
-            .map(|_| {
-                state = state
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1_442_695_040_888_963_407);
-                (state >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-            })
-            .collect()
-    }
+    use crate::noise;
 
     /// Q4_0 blocks of a random \[outputs, inputs\] matrix and its unpacked values.
     fn random_q4(outputs: usize, inputs: usize) -> (Vec<u8>, Vec<f32>) {
