@@ -188,9 +188,9 @@ pub fn word_vectors_through(
 }
 
 /// `event_layer` over each text's token vectors `below` (its token count and its vectors
-/// after the layer it reads), in passes of at most [`MultilingualEncoder::BATCH_TOKENS`]
-/// tokens, as the encoder runs: one product over many sequences costs less per token than
-/// one per sequence. Each sequence attends only to itself and every other step works row
+/// after the layer it reads), in the encoder's own passes
+/// ([`MultilingualEncoder::batches`]): one product over many sequences costs less per
+/// token than one per sequence. Each sequence attends only to itself and every other step works row
 /// by row, so with integer products the vectors are those of one pass per text to the
 /// bit (in f32, up to the rounding of candle's products). One entry per text, in order.
 fn through_event_layer(
@@ -199,33 +199,21 @@ fn through_event_layer(
     encoder: &MultilingualEncoder,
 ) -> Result<Vec<Vec<f32>>, String> {
     let width = encoder.width();
+    let lengths: Vec<usize> = below.iter().map(|(length, _)| *length).collect();
     let mut through = Vec::with_capacity(below.len());
-    let mut rest = below;
-    while !rest.is_empty() {
-        let mut tokens = 0;
-        let count = rest
-            .iter()
-            .take_while(|(length, _)| {
-                tokens += length;
-                tokens <= MultilingualEncoder::BATCH_TOKENS
-            })
-            .count()
-            .max(1);
-        let (batch, after) = rest.split_at(count);
-        let lengths: Vec<usize> = batch.iter().map(|(length, _)| *length).collect();
-        let states: Vec<f32> = batch
+    for batch in MultilingualEncoder::batches(&lengths) {
+        let states: Vec<f32> = below[batch.clone()]
             .iter()
             .flat_map(|(_, states)| *states)
             .copied()
             .collect();
-        let out = event_layer.apply(&states, &lengths, encoder.arithmetic())?;
+        let out = event_layer.apply(&states, &lengths[batch.clone()], encoder.arithmetic())?;
         let mut out = out.as_slice();
-        for length in lengths {
+        for &length in &lengths[batch] {
             let (text, others) = out.split_at(length * width);
             through.push(text.to_vec());
             out = others;
         }
-        rest = after;
     }
     Ok(through)
 }

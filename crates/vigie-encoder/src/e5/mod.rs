@@ -184,23 +184,37 @@ impl MultilingualEncoder {
                 tokens
             })
             .collect();
+        let lengths: Vec<usize> = tokenized.iter().map(|tokens| tokens.ids.len()).collect();
+        let mut tokenized = tokenized.into_iter();
         let mut read = Vec::with_capacity(texts.len());
-        let mut batch: Vec<Tokens> = Vec::new();
-        let mut batch_tokens = 0;
-        for tokens in tokenized {
-            if batch_tokens + tokens.ids.len() > Self::BATCH_TOKENS && !batch.is_empty() {
-                read.extend(self.encode_batch(std::mem::take(&mut batch), layers)?);
-                batch_tokens = 0;
-            }
-            batch_tokens += tokens.ids.len();
-            batch.push(tokens);
+        for batch in Self::batches(&lengths) {
+            let batch = tokenized.by_ref().take(batch.len()).collect();
+            read.extend(self.encode_batch(batch, layers)?);
         }
-        read.extend(self.encode_batch(batch, layers)?);
         Ok(read)
     }
 
     /// Most tokens encoded in one pass by [`token_layers_many`](Self::token_layers_many).
     pub const BATCH_TOKENS: usize = 1024;
+
+    /// The passes of [`token_layers_many`](Self::token_layers_many) over texts of `lengths`
+    /// tokens: ranges of their indexes, in order, each of at most [`Self::BATCH_TOKENS`]
+    /// tokens (a longer text alone), for whatever runs over the same texts after it.
+    pub fn batches(lengths: &[usize]) -> Vec<std::ops::Range<usize>> {
+        let mut batches = Vec::new();
+        let (mut first, mut tokens) = (0, 0);
+        for (index, &length) in lengths.iter().enumerate() {
+            if tokens + length > Self::BATCH_TOKENS && index > first {
+                batches.push(first..index);
+                (first, tokens) = (index, 0);
+            }
+            tokens += length;
+        }
+        if first < lengths.len() {
+            batches.push(first..lengths.len());
+        }
+        batches
+    }
 
     /// One encoder pass over `batch`: each text's tokens with its vectors after `layers`.
     fn encode_batch(
@@ -242,5 +256,21 @@ impl MultilingualEncoder {
     /// Width of the vectors.
     pub fn width(&self) -> usize {
         self.model.width()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MultilingualEncoder;
+
+    #[test]
+    fn passes_hold_at_most_the_batch_tokens_and_a_longer_text_alone() {
+        let limit = MultilingualEncoder::BATCH_TOKENS;
+        let lengths = [600, limit - 600, 1, 2 * limit, 3, 4];
+        assert_eq!(
+            MultilingualEncoder::batches(&lengths),
+            vec![0..2, 2..3, 3..4, 4..6]
+        );
+        assert!(MultilingualEncoder::batches(&[]).is_empty());
     }
 }
