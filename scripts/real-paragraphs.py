@@ -22,7 +22,9 @@ half here, LGL and TR-News; and open-licence text that a shipped model may learn
 (training data, `data/corpus/open/`): GUM's Wikinews stories and interviews and its
 political speeches (`gum-news`, `gum-interview`, `gum-speech`: its `# newpar`
 paragraphs) and UD French Sequoia's regional news and parliamentary debates
-(`sequoia-news`, `sequoia-europarl`: runs of consecutive sentences). A paragraph is kept
+(`sequoia-news`, `sequoia-europarl`: runs of consecutive sentences), and UD English
+EWT's weblogs and newsgroup posts (`ewt-weblog`, `ewt-newsgroup`: its `# newpar`
+paragraphs, long ones cut into runs of sentences). A paragraph is kept
 when it has 120 to 700 characters and at least 20 words; at most two are taken from one
 article (`--per-article`), and none from an article of the files given to `--exclude`.
 With `--within`, only the articles of the given files are read, and none of the paragraphs
@@ -132,6 +134,34 @@ def sequoia(prefix, name=None):
             yield {"file": name, "article": article, "paragraph": paragraph}, " ".join(chunk)
 
 
+def ewt(genre, name=None):
+    """(source, text) for the paragraphs of UD English EWT's documents of `genre` (their ids
+    start with it: `weblog`, `newsgroup`), or of the one file `name`: each `# newpar`
+    paragraph, cut into runs of consecutive sentences of at most MAX_CHARS characters (some
+    documents are one paragraph of forty sentences); the article is the document."""
+    names = [name] if name else [f"syntax/ud_english_ewt/en_ewt-ud-{part}.conllu"
+                                 for part in ("dev", "test")]
+    for name in names:
+        article, paragraph, chunk = None, 0, []
+        for line in (SHARED / name).read_text(encoding="utf-8").splitlines():
+            starts_document = line.startswith("# newdoc id = ")
+            if (starts_document or line == "# newpar" or line.startswith("# newpar ")) and chunk:
+                yield {"file": name, "article": article, "paragraph": paragraph}, " ".join(chunk)
+                paragraph, chunk = paragraph + 1, []
+            if starts_document:
+                document = line.removeprefix("# newdoc id = ")
+                article = document if document.startswith(genre or "") else None
+                paragraph = 0
+            elif line.startswith("# text = ") and article is not None:
+                text = line.removeprefix("# text = ")
+                if chunk and len(" ".join(chunk + [text])) > MAX_CHARS:
+                    yield {"file": name, "article": article, "paragraph": paragraph}, " ".join(chunk)
+                    paragraph, chunk = paragraph + 1, []
+                chunk.append(text)
+        if chunk:
+            yield {"file": name, "article": article, "paragraph": paragraph}, " ".join(chunk)
+
+
 #: The Sequoia sentences of each Sequoia pool, by the start of their ids: L'Est Républicain
 #: (regional news) and the European Parliament's debates.
 SEQUOIA_PREFIXES = {"sequoia-news": "annodis.er_", "sequoia-europarl": "Europar.550_"}
@@ -145,15 +175,17 @@ def pool(name, lang):
         return gum(name.removeprefix("gum-"))
     if name.startswith("sequoia-"):
         return sequoia(SEQUOIA_PREFIXES[name])
+    if name.startswith("ewt-"):
+        return ewt(name.removeprefix("ewt-"))
     return geoparsing(name)
 
 
 #: The pools `--pools` may name. GUM's Wikinews stories and interviews and its political
-#: speeches (English), and Sequoia's regional news and parliamentary debates (French), are
-#: text whose licences let a model trained on it ship (data/corpus/README.md, "Open-licence
-#: real text").
+#: speeches, EWT's weblogs and newsgroup posts (English), and Sequoia's regional news and
+#: parliamentary debates (French), are text whose licences let a model trained on it ship
+#: (data/corpus/README.md, "Open-licence real text").
 POOLS = ["persuasion-train", "persuasion-dev", "geowebnews", "lgl", "tr-news", "gum-news",
-         "gum-interview", "gum-speech", *SEQUOIA_PREFIXES]
+         "gum-interview", "gum-speech", "ewt-weblog", "ewt-newsgroup", *SEQUOIA_PREFIXES]
 #: The pools of each language when `--pools` is not given.
 DEFAULT_POOLS = {"en": ["persuasion-train", "geowebnews"], "fr": ["persuasion-train"]}
 
@@ -168,6 +200,8 @@ def paragraphs_of(source):
     file = source["file"]
     if file.startswith("syntax/gum/"):
         reader = gum(None, file)
+    elif file.startswith("syntax/ud_english_ewt/"):
+        reader = ewt(None, file)
     elif file.startswith("syntax/ud_french_sequoia/"):
         # Each pool's article ids start with its own prefix, so one reader of every
         # prefix finds the paragraph.
