@@ -697,6 +697,10 @@ fn corpus(
         "  attribution kind right   {:.1}% of those found",
         share(attributes.attribution_right, attributes.found)
     );
+    println!(
+        "  ACLED sub-type right     {:.1}% of those found (none where ACLED codes none)",
+        share(attributes.acled_right, attributes.found)
+    );
     let most_frequent = |confusions: Vec<((&str, &str), usize)>| {
         confusions
             .iter()

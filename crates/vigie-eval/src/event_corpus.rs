@@ -189,6 +189,9 @@ pub struct AttributeScores {
     pub modality_right: usize,
     /// Of those, events with the right attribution kind.
     pub attribution_right: usize,
+    /// Of those, events whose ACLED sub-event type is the gold one, or that have none
+    /// where the gold has none.
+    pub acled_right: usize,
     /// Predicted events in all.
     pub predicted: usize,
     /// Every found event whose modality or attribution kind is wrong.
@@ -280,6 +283,10 @@ pub fn evaluate_attributes<'p>(
             let kind = kind_name(found.attribution.kind);
             scores.modality_right += usize::from(modality_right);
             scores.attribution_right += usize::from(kind == gold_kind);
+            scores.acled_right += usize::from(
+                gold.acled.as_ref().map(|a| a.sub_event_type.as_str())
+                    == found.acled.map(|a| a.sub_event_type.name()),
+            );
             if !modality_right || kind != gold_kind {
                 scores.mismatches.push(AttributeMismatch {
                     id: item.id.clone(),
