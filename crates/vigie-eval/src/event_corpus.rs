@@ -88,6 +88,23 @@ struct Line {
 }
 
 impl EventItem {
+    /// The item of a corpus line, with its words; `None` when its events are not
+    /// annotated (names only).
+    fn from_line(line: Line) -> Option<Self> {
+        let events = line.events?;
+        let words = tokenize(&line.text)
+            .iter()
+            .map(|t| (t.span.start, t.span.end))
+            .collect();
+        Some(EventItem {
+            id: line.id,
+            lang: line.lang,
+            text: line.text,
+            words,
+            events,
+        })
+    }
+
     /// True for the corpus's development fifth (the FNV-1a 64-bit hash of the id
     /// divisible by 5, as `data/corpus/README.md` says).
     pub fn held_out(&self) -> bool {
@@ -131,20 +148,7 @@ pub fn read_event_items(path: &Path) -> Result<Vec<EventItem>, String> {
         }
         let line: Line = serde_json::from_str(line)
             .map_err(|e| format!("{}:{}: {e}", path.display(), number + 1))?;
-        let Some(events) = line.events else {
-            continue;
-        };
-        let words = tokenize(&line.text)
-            .iter()
-            .map(|t| (t.span.start, t.span.end))
-            .collect();
-        items.push(EventItem {
-            id: line.id,
-            lang: line.lang,
-            text: line.text,
-            words,
-            events,
-        });
+        items.extend(EventItem::from_line(line));
     }
     Ok(items)
 }
@@ -350,6 +354,36 @@ mod tests {
                 .contains("events-test.jsonl:1")
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn found_events_are_scored_for_modality_attribution_and_acled() {
+        let text = "Police arrested twelve opposition activists in Bamako on Monday.";
+        let event = |acled: &str| {
+            format!(
+                concat!(
+                    r#"{{"trigger": {{"start": 7, "end": 15}}, "plover": "COERCE", "mode": "arrest", "#,
+                    r#""acled": {}, "modality": "asserted", "attribution": {{"kind": "none"}}}}"#
+                ),
+                acled
+            )
+        };
+        let arrests = r#"{"event_type": "Strategic developments", "sub_event_type": "Arrests"}"#;
+        // The same arrest, once coded for ACLED and once not, and an event not found.
+        let items: Vec<EventItem> = [
+            format!(r#"{{"id": "a", "lang": "en", "text": "{text}", "events": [{}]}}"#, event(arrests)),
+            format!(r#"{{"id": "b", "lang": "en", "text": "{text}", "events": [{}]}}"#, event("null")),
+            r#"{"id": "c", "lang": "en", "text": "The weather was mild in Lyon.", "events": [{"trigger": {"start": 4, "end": 11}, "plover": "PROTEST", "acled": null, "modality": "asserted", "attribution": null}]}"#.to_owned(),
+        ]
+        .iter()
+        .map(|line| EventItem::from_line(serde_json::from_str(line).unwrap()).unwrap())
+        .collect();
+        let pipeline =
+            Pipeline::embedded(vigie_pipeline::Language::Fixed(vigie_core::Language::En));
+        let scores = evaluate_attributes(&items, |_| &pipeline);
+        assert_eq!((scores.events, scores.found), (3, 2));
+        assert_eq!((scores.modality_right, scores.attribution_right), (2, 2));
+        assert_eq!(scores.acled_right, 1);
     }
 
     #[test]
