@@ -138,26 +138,23 @@ def ewt(genre, name=None):
     """(source, text) for the paragraphs of UD English EWT's documents of `genre` (their ids
     start with it: `weblog`, `newsgroup`), or of the one file `name`: each `# newpar`
     paragraph, cut into runs of consecutive sentences of at most MAX_CHARS characters (some
-    documents are one paragraph of forty sentences); the article is the document."""
+    documents are one paragraph of forty sentences); the article is the document, whose id
+    each sentence id carries before its number."""
     names = [name] if name else [f"syntax/ud_english_ewt/en_ewt-ud-{part}.conllu"
                                  for part in ("dev", "test")]
     for name in names:
         article, paragraph, chunk = None, 0, []
-        for line in (SHARED / name).read_text(encoding="utf-8").splitlines():
-            starts_document = line.startswith("# newdoc id = ")
-            if (starts_document or line == "# newpar" or line.startswith("# newpar ")) and chunk:
+        for sentence, text, new_paragraph in conllu_sentences(name):
+            document = sentence.rsplit("-", 1)[0]
+            if not document.startswith(genre or ""):
+                continue
+            if chunk and (new_paragraph or document != article
+                          or len(" ".join(chunk + [text])) > MAX_CHARS):
                 yield {"file": name, "article": article, "paragraph": paragraph}, " ".join(chunk)
                 paragraph, chunk = paragraph + 1, []
-            if starts_document:
-                document = line.removeprefix("# newdoc id = ")
-                article = document if document.startswith(genre or "") else None
-                paragraph = 0
-            elif line.startswith("# text = ") and article is not None:
-                text = line.removeprefix("# text = ")
-                if chunk and len(" ".join(chunk + [text])) > MAX_CHARS:
-                    yield {"file": name, "article": article, "paragraph": paragraph}, " ".join(chunk)
-                    paragraph, chunk = paragraph + 1, []
-                chunk.append(text)
+            if document != article:
+                article, paragraph = document, 0
+            chunk.append(text)
         if chunk:
             yield {"file": name, "article": article, "paragraph": paragraph}, " ".join(chunk)
 
