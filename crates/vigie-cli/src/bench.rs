@@ -51,6 +51,17 @@ pub enum BenchCommand {
         #[arg(long)]
         float_encoder: bool,
     },
+    /// The integer products of the encoder's and the heads' layers, each shape alone on
+    /// pseudo-random weights and activations, on the kernel this CPU runs: billions of
+    /// multiply-adds per second (one core).
+    Products {
+        /// Tokens per product (a batch of sentences).
+        #[arg(long, default_value_t = 200)]
+        tokens: usize,
+        /// How long to run each shape, in seconds.
+        #[arg(long, default_value_t = 2.0)]
+        seconds: f64,
+    },
     /// The HTTP API under load: a store of synthetic events, `vigie serve` on loopback, and
     /// concurrent clients sending filtered event queries; latency percentiles.
     Api {
@@ -92,6 +103,9 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     let (corpus, articles, result) = match command {
         BenchCommand::Ingest { corpus, jobs } => return ingest(&corpus, jobs),
         BenchCommand::Queue(bench) => return crate::distributed::run(bench),
+        BenchCommand::Products { tokens, seconds } => {
+            return products(tokens, Duration::from_secs_f64(seconds));
+        }
         BenchCommand::Api {
             events,
             connections,
@@ -173,6 +187,27 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     };
     println!("articles/s {per_second:.decimals$}");
     println!("Mchars/s   {:.3}", result.mchars_per_second());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `vigie bench products`.
+fn products(tokens: usize, duration: Duration) -> anyhow::Result<ExitCode> {
+    let Some((kernel, timed)) = vigie_eval::bench::products(tokens, duration) else {
+        anyhow::bail!("this CPU runs no integer kernel (AVX2 and FMA at least)");
+    };
+    println!("kernel {kernel}, {tokens} tokens per product");
+    for product in timed {
+        let bits = match product.weights {
+            vigie_eval::bench::Weights::FourBit => 4,
+            vigie_eval::bench::Weights::EightBit => 8,
+        };
+        println!(
+            "{bits}-bit weights, {:>4} outputs × {:>4} inputs: {:6.1} GMAC/s",
+            product.outputs,
+            product.inputs,
+            product.giga_multiply_adds_per_second()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -110,6 +110,124 @@ pub fn encoder(
     })
 }
 
+/// The weights of an integer product ([`vigie_encoder::integer::PackedLinear`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weights {
+    /// 4-bit Q4_0 blocks, as the encoder's layers are stored.
+    FourBit,
+    /// f32 weights rounded to 8 bits, as the heads' and the event layer's are.
+    EightBit,
+}
+
+/// The shapes, \[outputs, inputs\], of the integer products the pipeline runs for every
+/// token, with the weights each has: in each of the encoder's 12 layers (width 384,
+/// feed-forward 1,536) the queries, keys, values and attention output, the feed-forward's
+/// first and second product; the event layer's, a copy of the last layer in 8 bits; a
+/// tagger's context layer (three shares of 256 over three encoder layers of 384).
+pub const PRODUCT_SHAPES: [(Weights, usize, usize); 7] = [
+    (Weights::FourBit, 384, 384),
+    (Weights::FourBit, 1536, 384),
+    (Weights::FourBit, 384, 1536),
+    (Weights::EightBit, 384, 384),
+    (Weights::EightBit, 1536, 384),
+    (Weights::EightBit, 384, 1536),
+    (Weights::EightBit, 768, 1152),
+];
+
+/// Throughput of one shape of integer product.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductThroughput {
+    /// The weights' kind.
+    pub weights: Weights,
+    /// Outputs of the product.
+    pub outputs: usize,
+    /// Inputs of the product.
+    pub inputs: usize,
+    /// Tokens per product.
+    pub tokens: usize,
+    /// Products run.
+    pub runs: usize,
+    /// Time spent.
+    pub elapsed: Duration,
+}
+
+impl ProductThroughput {
+    /// Multiply-adds done (all runs).
+    pub fn multiply_adds(&self) -> usize {
+        self.outputs * self.inputs * self.tokens * self.runs
+    }
+
+    /// Billions of multiply-adds per second.
+    pub fn giga_multiply_adds_per_second(&self) -> f64 {
+        self.multiply_adds() as f64 / 1e9 / self.elapsed.as_secs_f64().max(f64::EPSILON)
+    }
+}
+
+/// Times the integer product of each of [`PRODUCT_SHAPES`], on pseudo-random weights and
+/// activations of `tokens` tokens, again and again for at least `duration` each (at least
+/// once), on the kernel this CPU runs (named as [`vigie_encoder::integer::Kernel`] names
+/// it); `None` when it runs none (no AVX2, or not an x86-64 CPU).
+#[cfg(target_arch = "x86_64")]
+pub fn products(tokens: usize, duration: Duration) -> Option<(String, Vec<ProductThroughput>)> {
+    use vigie_encoder::integer::{Kernel, PackedLinear};
+    let kernel = format!("{:?}", Kernel::detect()?);
+    let mut state = 0x5eed_u64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as u32
+    };
+    let mut timed = Vec::with_capacity(PRODUCT_SHAPES.len());
+    for (weights, outputs, inputs) in PRODUCT_SHAPES {
+        let bias: Vec<f32> = (0..outputs).map(|_| unit(next())).collect();
+        let packed = match weights {
+            Weights::FourBit => {
+                // Q4_0 blocks: a half-precision scale of 1/16, then 32 four-bit values.
+                let blocks: Vec<u8> = (0..outputs * inputs / 32)
+                    .flat_map(|_| {
+                        let values: Vec<u8> = (0..16).map(|_| next() as u8).collect();
+                        [0x00, 0x2c].into_iter().chain(values)
+                    })
+                    .collect();
+                PackedLinear::from_q4_0(&blocks, &bias, outputs, inputs)
+            }
+            Weights::EightBit => {
+                let rows: Vec<f32> = (0..outputs * inputs).map(|_| unit(next())).collect();
+                PackedLinear::from_rows(&rows, &bias, outputs, inputs)
+            }
+        }?;
+        let x: Vec<f32> = (0..tokens * inputs).map(|_| unit(next())).collect();
+        let started = Instant::now();
+        let mut runs = 0;
+        while runs == 0 || started.elapsed() < duration {
+            std::hint::black_box(packed.forward(std::hint::black_box(&x)));
+            runs += 1;
+        }
+        timed.push(ProductThroughput {
+            weights,
+            outputs,
+            inputs,
+            tokens,
+            runs,
+            elapsed: started.elapsed(),
+        });
+    }
+    Some((kernel, timed))
+}
+
+/// [`products`] where the encoder has no integer products: none.
+#[cfg(not(target_arch = "x86_64"))]
+pub fn products(_tokens: usize, _duration: Duration) -> Option<(String, Vec<ProductThroughput>)> {
+    None
+}
+
+/// `bits` as a value in \[−1, 1).
+#[cfg(target_arch = "x86_64")]
+fn unit(bits: u32) -> f32 {
+    bits as f32 / (1u64 << 30) as f32 - 1.0
+}
+
 /// Calls `process` on every document, round after round, until `duration` has passed
 /// (at least one round).
 fn repeat(documents: &[Document], duration: Duration, process: impl Fn(&Document)) -> Throughput {
@@ -124,5 +242,32 @@ fn repeat(documents: &[Document], duration: Duration, process: impl Fn(&Document
         articles: rounds * documents.len(),
         chars: rounds * chars_per_round,
         elapsed: started.elapsed(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn products_time_every_shape_once_at_least_and_count_its_multiply_adds() {
+        let Some((kernel, timed)) = products(3, Duration::ZERO) else {
+            eprintln!("skipped: this CPU runs no integer kernel");
+            return;
+        };
+        assert!(!kernel.is_empty());
+        let shapes: Vec<_> = timed
+            .iter()
+            .map(|product| (product.weights, product.outputs, product.inputs))
+            .collect();
+        assert_eq!(shapes, PRODUCT_SHAPES);
+        for product in &timed {
+            assert!(product.runs >= 1 && product.tokens == 3);
+            assert_eq!(
+                product.multiply_adds(),
+                product.outputs * product.inputs * 3 * product.runs
+            );
+            assert!(product.giga_multiply_adds_per_second() > 0.0);
+        }
     }
 }
