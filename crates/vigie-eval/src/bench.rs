@@ -166,7 +166,8 @@ impl ProductThroughput {
 /// Times the integer product of each of [`PRODUCT_SHAPES`], on pseudo-random weights and
 /// activations of `tokens` tokens, again and again for at least `duration` each (at least
 /// once), on the kernel this CPU runs (named as [`vigie_encoder::integer::Kernel`] names
-/// it); `None` when it runs none (no AVX2, or not an x86-64 CPU).
+/// it); `None` when it runs none (no AVX2, or not an x86-64 CPU) or a shape's weights
+/// cannot be packed for it.
 #[cfg(target_arch = "x86_64")]
 pub fn products(tokens: usize, duration: Duration) -> Option<(String, Vec<ProductThroughput>)> {
     use vigie_encoder::integer::{Kernel, PackedLinear};
