@@ -197,12 +197,9 @@ fn products(tokens: usize, duration: Duration) -> anyhow::Result<ExitCode> {
     };
     println!("kernel {kernel}, {tokens} tokens per product");
     for product in timed {
-        let bits = match product.weights {
-            vigie_eval::bench::Weights::FourBit => 4,
-            vigie_eval::bench::Weights::EightBit => 8,
-        };
         println!(
-            "{bits}-bit weights, {:>4} outputs × {:>4} inputs: {:6.1} GMAC/s",
+            "{}-bit weights, {:>4} outputs × {:>4} inputs: {:6.1} GMAC/s",
+            product.weights.bits(),
             product.outputs,
             product.inputs,
             product.giga_multiply_adds_per_second()

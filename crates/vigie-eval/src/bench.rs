@@ -119,6 +119,16 @@ pub enum Weights {
     EightBit,
 }
 
+impl Weights {
+    /// Bits per weight.
+    pub fn bits(self) -> u32 {
+        match self {
+            Weights::FourBit => 4,
+            Weights::EightBit => 8,
+        }
+    }
+}
+
 /// The shapes, \[outputs, inputs\], of the integer products the pipeline runs for every
 /// token, with the weights each has: in each of the encoder's 12 layers (width 384,
 /// feed-forward 1,536) the queries, keys, values and attention output, the feed-forward's
@@ -172,46 +182,37 @@ impl ProductThroughput {
 pub fn products(tokens: usize, duration: Duration) -> Option<(String, Vec<ProductThroughput>)> {
     use vigie_encoder::integer::{Kernel, PackedLinear};
     let kernel = format!("{:?}", Kernel::detect()?);
-    let mut state = 0x5eed_u64;
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (state >> 33) as u32
-    };
+    let mut random = crate::random::Random(0x5eed);
     let mut timed = Vec::with_capacity(PRODUCT_SHAPES.len());
     for (weights, outputs, inputs) in PRODUCT_SHAPES {
-        let bias: Vec<f32> = (0..outputs).map(|_| unit(next())).collect();
+        let bias: Vec<f32> = (0..outputs).map(|_| random.unit()).collect();
         let packed = match weights {
             Weights::FourBit => {
                 // Q4_0 blocks: a half-precision scale of 1/16, then 32 four-bit values.
                 let blocks: Vec<u8> = (0..outputs * inputs / 32)
                     .flat_map(|_| {
-                        let values: Vec<u8> = (0..16).map(|_| next() as u8).collect();
+                        let values: Vec<u8> = (0..16).map(|_| random.next(256) as u8).collect();
                         [0x00, 0x2c].into_iter().chain(values)
                     })
                     .collect();
                 PackedLinear::from_q4_0(&blocks, &bias, outputs, inputs)
             }
             Weights::EightBit => {
-                let rows: Vec<f32> = (0..outputs * inputs).map(|_| unit(next())).collect();
+                let rows: Vec<f32> = (0..outputs * inputs).map(|_| random.unit()).collect();
                 PackedLinear::from_rows(&rows, &bias, outputs, inputs)
             }
         }?;
-        let x: Vec<f32> = (0..tokens * inputs).map(|_| unit(next())).collect();
-        let started = Instant::now();
-        let mut runs = 0;
-        while runs == 0 || started.elapsed() < duration {
+        let x: Vec<f32> = (0..tokens * inputs).map(|_| random.unit()).collect();
+        let (runs, elapsed) = run_for(duration, || {
             std::hint::black_box(packed.forward(std::hint::black_box(&x)));
-            runs += 1;
-        }
+        });
         timed.push(ProductThroughput {
             weights,
             outputs,
             inputs,
             tokens,
             runs,
-            elapsed: started.elapsed(),
+            elapsed,
         });
     }
     Some((kernel, timed))
@@ -223,27 +224,28 @@ pub fn products(_tokens: usize, _duration: Duration) -> Option<(String, Vec<Prod
     None
 }
 
-/// `bits` as a value in \[−1, 1).
-#[cfg(target_arch = "x86_64")]
-fn unit(bits: u32) -> f32 {
-    bits as f32 / (1u64 << 30) as f32 - 1.0
-}
-
 /// Calls `process` on every document, round after round, until `duration` has passed
 /// (at least one round).
 fn repeat(documents: &[Document], duration: Duration, process: impl Fn(&Document)) -> Throughput {
     let chars_per_round: usize = documents.iter().map(|d| d.text.chars().count()).sum();
-    let started = Instant::now();
-    let mut rounds = 0;
-    while rounds == 0 || started.elapsed() < duration {
-        documents.iter().for_each(&process);
-        rounds += 1;
-    }
+    let (rounds, elapsed) = run_for(duration, || documents.iter().for_each(&process));
     Throughput {
         articles: rounds * documents.len(),
         chars: rounds * chars_per_round,
-        elapsed: started.elapsed(),
+        elapsed,
     }
+}
+
+/// Calls `round` again and again until `duration` has passed (at least once): the rounds
+/// run and the time they took.
+fn run_for(duration: Duration, mut round: impl FnMut()) -> (usize, Duration) {
+    let started = Instant::now();
+    let mut rounds = 0;
+    while rounds == 0 || started.elapsed() < duration {
+        round();
+        rounds += 1;
+    }
+    (rounds, started.elapsed())
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod names_data;
 pub mod ner;
 pub mod persuasion;
+mod random;
 pub mod snippets;
 pub mod sources;
 pub mod synthetic;

@@ -8,6 +8,8 @@ use vigie_core::{
 };
 use vigie_geo::Gazetteer;
 
+use crate::random::Random;
+
 /// Places events are spread over (looked up in the embedded gazetteer).
 const PLACES: [&str; 24] = [
     "Baghdad",
@@ -41,19 +43,6 @@ const ACTORS: [&str; 12] = [
     "ISIS", "PMF", "SDF", "USAMIL", "IRQMIL", "SYRMIL", "RSF", "SAF", "JNIM", "HTS", "RUSMIL",
     "UKRMIL",
 ];
-
-/// A small deterministic generator (64-bit LCG).
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self, bound: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) % bound as u64) as usize
-    }
-}
 
 /// `count` documents of `events_per_document` events each.
 pub fn documents(count: usize, events_per_document: usize) -> Vec<Document> {
